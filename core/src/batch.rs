@@ -1,0 +1,299 @@
+//! Many records: checked in parallel, reported in input order, every record accounted for, with
+//! the cross-record rules run as a pass over compact keys.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::check::{Kind, Raw};
+use crate::cross::{self, CrossSpec, Participant};
+use crate::error::{Error, Result};
+use crate::finding::Report;
+use crate::ruleset::{Plan, RuleSet};
+
+/// One input item: a record with the line it starts on, or a record that could not be read.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A record (any JSON; a non-object is reported as a finding).
+    Record {
+        /// 1-based line where the record starts.
+        line: u64,
+        /// The record.
+        value: Value,
+    },
+    /// Input that is not a record.
+    Unreadable {
+        /// 1-based line where it starts.
+        line: u64,
+        /// What is wrong, in one line.
+        message: String,
+    },
+}
+
+/// What happened to one input item, in input order.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Checked.
+    Checked {
+        /// 0-based position in the input.
+        position: usize,
+        /// 1-based line where the record starts.
+        line: u64,
+        /// The record's id.
+        id: Option<String>,
+        /// The report.
+        report: Report,
+    },
+    /// Not a record.
+    Unreadable {
+        /// 0-based position in the input.
+        position: usize,
+        /// 1-based line.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule failed on this record (a script broke its limits): the record is not judged.
+    Failed {
+        /// 0-based position in the input.
+        position: usize,
+        /// 1-based line.
+        line: u64,
+        /// The record's id.
+        id: Option<String>,
+        /// The error.
+        error: Error,
+    },
+}
+
+impl Outcome {
+    /// The 0-based position in the input.
+    pub fn position(&self) -> usize {
+        match self {
+            Outcome::Checked { position, .. }
+            | Outcome::Unreadable { position, .. }
+            | Outcome::Failed { position, .. } => *position,
+        }
+    }
+}
+
+/// Findings of the cross-record pass, waiting to be attached to their records.
+#[derive(Debug, Default)]
+pub struct CrossFindings {
+    by_position: HashMap<usize, Vec<(usize, Raw)>>,
+}
+
+impl CrossFindings {
+    fn take(&mut self, position: usize) -> Vec<(usize, Raw)> {
+        self.by_position.remove(&position).unwrap_or_default()
+    }
+
+    /// How many records have cross-record findings.
+    pub fn records(&self) -> usize {
+        self.by_position.len()
+    }
+}
+
+/// The first pass: collects each record's compact keys for the selected cross-record rules.
+pub struct CrossPass<'r> {
+    rules: &'r RuleSet,
+    plan: &'r Plan,
+    checks: Vec<(usize, &'r CrossSpec)>,
+    participants: Vec<Vec<Participant>>,
+}
+
+impl<'r> CrossPass<'r> {
+    /// A pass for the cross-record rules the plan selects.
+    pub fn new(rules: &'r RuleSet, plan: &'r Plan) -> Self {
+        let checks: Vec<(usize, &CrossSpec)> = rules
+            .rules()
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| r.cross && plan.is_selected(*i))
+            .flat_map(|(i, r)| {
+                r.checks.iter().filter_map(move |c| match &c.kind {
+                    Kind::Cross(spec) => Some((i, spec)),
+                    _ => None,
+                })
+            })
+            .collect();
+        let participants = checks.iter().map(|_| Vec::new()).collect();
+        CrossPass {
+            rules,
+            plan,
+            checks,
+            participants,
+        }
+    }
+
+    /// Whether any cross-record rule is selected (otherwise one pass is enough).
+    pub fn is_needed(&self) -> bool {
+        !self.checks.is_empty()
+    }
+
+    /// Takes in one record.
+    pub fn observe(&mut self, position: usize, record: &Value) {
+        if !record.is_object() {
+            return;
+        }
+        let day = self.rules.reference_date(record, self.plan.as_of());
+        let pref = self.rules.prefecture_for(record);
+        for (slot, (rule, spec)) in self.checks.iter().enumerate() {
+            if !self.rules.rules()[*rule]
+                .applies
+                .in_force(day, pref.as_deref())
+            {
+                continue;
+            }
+            if let Some(entry) = cross::entry(spec, record) {
+                let id = self
+                    .rules
+                    .record_id(record)
+                    .unwrap_or_else(|| format!("#{}", position + 1));
+                self.participants[slot].push(Participant {
+                    position,
+                    id,
+                    entry,
+                });
+            }
+        }
+    }
+
+    /// Runs the cross-record rules over what was observed.
+    pub fn finish(self) -> Result<CrossFindings> {
+        let mut found = CrossFindings::default();
+        for ((rule, spec), participants) in self.checks.iter().zip(&self.participants) {
+            let id = &self.rules.rules()[*rule].id;
+            for (position, raw) in cross::evaluate(spec, id, &self.rules.engine, participants)? {
+                found
+                    .by_position
+                    .entry(position)
+                    .or_default()
+                    .push((*rule, raw));
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// How many items a worker takes at a time: large enough to amortise the hand-off, small enough
+/// to keep memory flat.
+const CHUNK: usize = 2048;
+
+/// Checks a stream of items and hands each outcome to `sink` in input order.
+///
+/// `source` is called once, or twice when cross-record rules are selected (the first pass reads
+/// only compact keys). Hosts with a one-shot stream buffer it and replay it.
+pub fn check_stream<I, S>(
+    rules: &RuleSet,
+    plan: &Plan,
+    mut source: S,
+    mut sink: impl FnMut(Outcome),
+) -> Result<()>
+where
+    I: Iterator<Item = Item> + Send,
+    S: FnMut() -> Result<I>,
+{
+    let mut cross_pass = CrossPass::new(rules, plan);
+    let mut cross = if cross_pass.is_needed() {
+        for (position, item) in source()?.enumerate() {
+            if let Item::Record { value, .. } = item {
+                cross_pass.observe(position, &value);
+            }
+        }
+        cross_pass.finish()?
+    } else {
+        CrossFindings::default()
+    };
+    let mut chunk: Vec<(usize, Item, Vec<(usize, Raw)>)> = Vec::with_capacity(CHUNK);
+    let flush = |chunk: &mut Vec<(usize, Item, Vec<(usize, Raw)>)>,
+                 sink: &mut dyn FnMut(Outcome)| {
+        for outcome in check_chunk(rules, plan, std::mem::take(chunk)) {
+            sink(outcome);
+        }
+    };
+    for (position, item) in source()?.enumerate() {
+        let found = cross.take(position);
+        chunk.push((position, item, found));
+        if chunk.len() == CHUNK {
+            flush(&mut chunk, &mut sink);
+        }
+    }
+    flush(&mut chunk, &mut sink);
+    Ok(())
+}
+
+fn check_one(
+    rules: &RuleSet,
+    plan: &Plan,
+    position: usize,
+    item: Item,
+    cross: Vec<(usize, Raw)>,
+) -> Outcome {
+    match item {
+        Item::Unreadable { line, message } => Outcome::Unreadable {
+            position,
+            line,
+            message,
+        },
+        Item::Record { line, value } => {
+            let id = rules.record_id(&value);
+            match rules.check_planned(&value, plan, cross) {
+                Ok(report) => Outcome::Checked {
+                    position,
+                    line,
+                    id,
+                    report,
+                },
+                Err(error) => Outcome::Failed {
+                    position,
+                    line,
+                    id,
+                    error,
+                },
+            }
+        }
+    }
+}
+
+#[cfg(feature = "parallel")]
+fn check_chunk(
+    rules: &RuleSet,
+    plan: &Plan,
+    chunk: Vec<(usize, Item, Vec<(usize, Raw)>)>,
+) -> Vec<Outcome> {
+    use rayon::prelude::*;
+    chunk
+        .into_par_iter()
+        .map(|(p, item, cross)| check_one(rules, plan, p, item, cross))
+        .collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn check_chunk(
+    rules: &RuleSet,
+    plan: &Plan,
+    chunk: Vec<(usize, Item, Vec<(usize, Raw)>)>,
+) -> Vec<Outcome> {
+    chunk
+        .into_iter()
+        .map(|(p, item, cross)| check_one(rules, plan, p, item, cross))
+        .collect()
+}
+
+/// Checks records already in memory (a batch from a form, an example, a test).
+pub fn check_all(rules: &RuleSet, plan: &Plan, records: &[Value]) -> Result<Vec<Outcome>> {
+    let mut out = Vec::with_capacity(records.len());
+    check_stream(
+        rules,
+        plan,
+        || {
+            Ok(records.iter().map(|v| Item::Record {
+                line: 0,
+                value: v.clone(),
+            }))
+        },
+        |o| out.push(o),
+    )?;
+    Ok(out)
+}

@@ -1,0 +1,1057 @@
+//! The declarative vocabulary: each kind of check compiled from its rule-file table, and
+//! evaluated on one record.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::condition::{Cond, CondEnv};
+use crate::date::{Day, format_day, parse_date, parse_day, parse_timestamp};
+use crate::error::Error;
+use crate::pack::CheckSpec;
+use crate::path::{FieldPath, Indices, MAX_WILDCARDS, is_absent};
+use crate::schema::RecordSchema;
+use crate::script::{self, Script};
+
+/// A finding before it gets its rule's message: where, what was involved, with which values.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Raw {
+    pub(crate) path: String,
+    pub(crate) paths: Vec<String>,
+    pub(crate) ctx: BTreeMap<String, Value>,
+    /// ctx keys holding personal values (nulled unless revealed).
+    pub(crate) hidden: Vec<String>,
+    pub(crate) variant: Option<String>,
+}
+
+/// Everything a check may look at besides its own definition.
+pub(crate) struct Env<'a> {
+    pub(crate) record: &'a Value,
+    pub(crate) as_of: Day,
+    pub(crate) cond: CondEnv,
+    pub(crate) schema: &'a RecordSchema,
+    pub(crate) engine: &'a rhai::Engine,
+    pub(crate) rule: &'a str,
+}
+
+/// A date-order operand.
+#[derive(Debug, Clone)]
+pub(crate) enum Operand {
+    Field(FieldPath),
+    Literal(Day),
+    AsOf,
+    ReferenceDate,
+}
+
+/// Problems a municipality code can have, in the order they are looked for.
+pub(crate) const MUNICIPALITY_PROBLEMS: [&str; 5] =
+    ["format", "check-digit", "prefix", "prefecture", "unknown"];
+
+/// A table of codes with the periods each was in force.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CodeTable {
+    pub(crate) periods: HashMap<String, Vec<(Option<Day>, Option<Day>)>>,
+    /// prefecture name → 2-digit code
+    pub(crate) prefecture_codes: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Kind {
+    Required {
+        fields: Vec<FieldPath>,
+    },
+    DateOrder {
+        earlier: Vec<Operand>,
+        later: Vec<Operand>,
+        min_days: i64,
+        max_days: Option<i64>,
+        at_earlier: bool,
+    },
+    Codes {
+        fields: Vec<FieldPath>,
+        list: Arc<HashSet<String>>,
+    },
+    Range {
+        fields: Vec<FieldPath>,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Pattern {
+        fields: Vec<FieldPath>,
+        regex: regex_lite::Regex,
+        ignore: Vec<char>,
+    },
+    Format {
+        fields: Vec<FieldPath>,
+        timestamp: bool,
+    },
+    Equal {
+        pairs: Vec<(FieldPath, FieldPath)>,
+    },
+    Condition {
+        at: FieldPath,
+        paths: Vec<String>,
+    },
+    Municipality {
+        field: FieldPath,
+        report: Vec<&'static str>,
+        table: Option<Arc<CodeTable>>,
+        prefecture_name: Option<FieldPath>,
+    },
+    Script {
+        script: Script,
+        reads: Vec<FieldPath>,
+    },
+    /// Across records: handled by the batch's second pass, silent in `check`.
+    Cross(crate::cross::CrossSpec),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Check {
+    pub(crate) when: Option<Cond>,
+    pub(crate) ctx: Vec<(String, FieldPath)>,
+    pub(crate) kind: Kind,
+}
+
+/// What compiling a check needs from its pack.
+pub(crate) struct CompileEnv<'a> {
+    pub(crate) rule: &'a str,
+    pub(crate) file: &'a str,
+    pub(crate) schema: &'a RecordSchema,
+    pub(crate) named: &'a BTreeMap<String, Value>,
+    pub(crate) codes: &'a BTreeMap<String, Arc<HashSet<String>>>,
+    pub(crate) tables: &'a BTreeMap<String, Arc<CodeTable>>,
+    pub(crate) engine: &'a rhai::Engine,
+    pub(crate) scripts: &'a dyn Fn(&str) -> Option<&'a str>,
+}
+
+impl CompileEnv<'_> {
+    fn err(&self, message: impl Into<String>) -> Error {
+        Error::pack(self.file, Some(self.rule), message)
+    }
+
+    /// A path that must exist in the record schema.
+    pub(crate) fn path(&self, text: &str) -> Result<FieldPath, Error> {
+        let path = FieldPath::parse(text).map_err(|m| self.err(m))?;
+        if !text.starts_with('/') {
+            return Err(self.err(format!("`{text}`: a path starts with `/`")));
+        }
+        self.known(&path)?;
+        Ok(path)
+    }
+
+    fn known(&self, path: &FieldPath) -> Result<(), Error> {
+        if self.schema.field(&path.text).is_none() {
+            return Err(self.err(format!(
+                "`{}` is not a field of the record schema",
+                path.text
+            )));
+        }
+        Ok(())
+    }
+
+    /// Field lists with `@dates` / `@timestamps` expanded and `exclude` removed.
+    fn fields(&self, texts: &[String], exclude: &[String]) -> Result<Vec<FieldPath>, Error> {
+        let mut out = Vec::new();
+        for text in texts {
+            let expanded: Vec<String> = match text.as_str() {
+                "@dates" => self.schema.with_format("date").map(str::to_owned).collect(),
+                "@timestamps" => self
+                    .schema
+                    .with_format("date-time")
+                    .map(str::to_owned)
+                    .collect(),
+                t if t.starts_with('@') => {
+                    return Err(self.err(format!("unknown path set `{t}` (@dates, @timestamps)")));
+                }
+                t => vec![t.to_owned()],
+            };
+            for p in expanded {
+                if !exclude.contains(&p) {
+                    out.push(self.path(&p)?);
+                }
+            }
+        }
+        for e in exclude {
+            self.path(e)?;
+        }
+        Ok(out)
+    }
+
+    fn operands(&self, texts: &[String], exclude: &[String]) -> Result<Vec<Operand>, Error> {
+        let mut out = Vec::new();
+        for text in texts {
+            match text.as_str() {
+                "$as_of" => out.push(Operand::AsOf),
+                "$reference_date" => out.push(Operand::ReferenceDate),
+                t if t.starts_with('/') || t.starts_with('@') => {
+                    out.extend(
+                        self.fields(std::slice::from_ref(&t.to_owned()), exclude)?
+                            .into_iter()
+                            .map(Operand::Field),
+                    );
+                }
+                t => out.push(Operand::Literal(parse_date(t).ok_or_else(|| {
+                    self.err(format!(
+                        "`{t}` is neither a path, $as_of, $reference_date nor a YYYY-MM-DD date"
+                    ))
+                })?)),
+            }
+        }
+        if out.is_empty() {
+            return Err(self.err("a date-order check needs `earlier` and `later`"));
+        }
+        Ok(out)
+    }
+}
+
+fn need<'a, T>(env: &CompileEnv, kind: &str, key: &str, v: Option<&'a T>) -> Result<&'a T, Error> {
+    v.ok_or_else(|| env.err(format!("a `{kind}` check needs `{key}`")))
+}
+
+fn nonempty<'a>(
+    env: &CompileEnv,
+    kind: &str,
+    key: &str,
+    v: &'a [String],
+) -> Result<&'a [String], Error> {
+    if v.is_empty() {
+        return Err(env.err(format!("a `{kind}` check needs `{key}`")));
+    }
+    Ok(v)
+}
+
+/// Compiles one `[[check]]` table.
+pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error> {
+    let when = spec
+        .when
+        .as_ref()
+        .map(|w| {
+            crate::condition::compile(w, env.named, false, 0)
+                .map_err(|m| env.err(format!("`when`: {m}")))
+        })
+        .transpose()?;
+    if let Some(cond) = &when {
+        let mut reads = Vec::new();
+        cond.reads(&mut reads);
+        for p in &reads {
+            env.known(p)?;
+        }
+    }
+    let ctx = spec
+        .ctx
+        .iter()
+        .map(|(k, p)| Ok((k.clone(), env.path(p)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let k = spec.kind.as_str();
+    let kind = match k {
+        "required" => Kind::Required {
+            fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &spec.exclude)?,
+        },
+        "date-order" => Kind::DateOrder {
+            earlier: env.operands(nonempty(env, k, "earlier", &spec.earlier)?, &spec.exclude)?,
+            later: env.operands(nonempty(env, k, "later", &spec.later)?, &spec.exclude)?,
+            min_days: spec.min_days.unwrap_or(0),
+            max_days: spec.max_days,
+            at_earlier: match spec.at.as_deref() {
+                None | Some("later") => false,
+                Some("earlier") => true,
+                Some(other) => {
+                    return Err(env.err(format!(
+                        "`at` of a date-order check is \"earlier\" or \"later\", not `{other}`"
+                    )));
+                }
+            },
+        },
+        "codes" => {
+            let name = need(env, k, "list", spec.list.as_ref())?;
+            let list = env
+                .codes
+                .get(name)
+                .cloned()
+                .ok_or_else(|| env.err(format!("unknown code list `{name}`")))?;
+            Kind::Codes {
+                fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &[])?,
+                list,
+            }
+        }
+        "range" => {
+            if spec.min.is_none() && spec.max.is_none() {
+                return Err(env.err("a `range` check needs `min` or `max`"));
+            }
+            Kind::Range {
+                fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &[])?,
+                min: spec.min,
+                max: spec.max,
+            }
+        }
+        "pattern" => {
+            let re = need(env, k, "regex", spec.regex.as_ref())?;
+            let regex = regex_lite::Regex::new(&format!("^(?:{re})$"))
+                .map_err(|e| env.err(format!("bad regex: {e}")))?;
+            Kind::Pattern {
+                fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &[])?,
+                regex,
+                ignore: spec.ignore.as_deref().unwrap_or("").chars().collect(),
+            }
+        }
+        "format" => Kind::Format {
+            fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &spec.exclude)?,
+            timestamp: match need(env, k, "format", spec.format.as_ref())?.as_str() {
+                "date" => false,
+                "date-time" => true,
+                other => return Err(env.err(format!("unknown format `{other}` (date, date-time)"))),
+            },
+        },
+        "equal" => {
+            if spec.pairs.is_empty() {
+                return Err(env.err("an `equal` check needs `pairs`"));
+            }
+            let pairs = spec
+                .pairs
+                .iter()
+                .map(|[a, b]| {
+                    let (a, b) = (env.path(a)?, env.path(b)?);
+                    if a.wildcards() + b.wildcards() > 0 {
+                        return Err(env.err("`equal` compares single fields (no `*`)"));
+                    }
+                    Ok((a, b))
+                })
+                .collect::<Result<_, Error>>()?;
+            Kind::Equal { pairs }
+        }
+        "condition" => {
+            let cond = when
+                .as_ref()
+                .ok_or_else(|| env.err("a `condition` check needs `when`"))?;
+            let at = env.path(need(env, k, "at", spec.at.as_ref())?)?;
+            let paths = if spec.paths.is_empty() {
+                let mut reads = Vec::new();
+                cond.reads(&mut reads);
+                reads.iter().map(|p| container(&p.text)).collect()
+            } else {
+                spec.paths
+                    .iter()
+                    .map(|p| env.path(p).map(|p| container(&p.text)))
+                    .collect::<Result<_, _>>()?
+            };
+            let mut paths: Vec<String> = paths;
+            paths.push(at.text.to_string());
+            paths.sort();
+            paths.dedup();
+            Kind::Condition { at, paths }
+        }
+        "municipality-code" => {
+            let field = env.path(need(env, k, "field", spec.field.as_ref())?)?;
+            let mut report = Vec::new();
+            for r in nonempty(env, k, "report", &spec.report)? {
+                let known = MUNICIPALITY_PROBLEMS
+                    .iter()
+                    .find(|p| *p == r)
+                    .ok_or_else(|| {
+                        env.err(format!(
+                            "unknown problem `{r}` ({})",
+                            MUNICIPALITY_PROBLEMS.join(", ")
+                        ))
+                    })?;
+                report.push(*known);
+            }
+            let table = spec
+                .table
+                .as_ref()
+                .map(|t| {
+                    env.tables
+                        .get(t)
+                        .cloned()
+                        .ok_or_else(|| env.err(format!("unknown table `{t}`")))
+                })
+                .transpose()?;
+            if table.is_none()
+                && report
+                    .iter()
+                    .any(|r| matches!(*r, "unknown" | "prefecture"))
+            {
+                return Err(env.err("`unknown` and `prefecture` problems need a `table`"));
+            }
+            let prefecture_name = spec
+                .prefecture_name
+                .as_ref()
+                .map(|p| env.path(p))
+                .transpose()?;
+            Kind::Municipality {
+                field,
+                report,
+                table,
+                prefecture_name,
+            }
+        }
+        "script" => {
+            let file = need(env, k, "script", spec.script.as_ref())?;
+            let source = (env.scripts)(file).ok_or_else(|| {
+                env.err(format!("script file `{file}` not found beside the rule"))
+            })?;
+            let script = script::compile(env.engine, env.rule, file, source)?;
+            let reads = nonempty(env, k, "reads", &spec.reads)?
+                .iter()
+                .map(|p| env.path(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            if reads.iter().any(|p| p.wildcards() > 0) {
+                return Err(env.err("`reads` name whole fields or arrays (no `*`)"));
+            }
+            Kind::Script { script, reads }
+        }
+        "group" | "ascending" => Kind::Cross(crate::cross::CrossSpec::compile(spec, env)?),
+        other => {
+            return Err(env.err(format!(
+                "unknown check kind `{other}` (required, date-order, codes, range, pattern, format, equal, condition, municipality-code, script, group, ascending)"
+            )));
+        }
+    };
+    Ok(Check { when, ctx, kind })
+}
+
+/// The field a form can highlight for a path: itself, or the array holding a `*` path.
+fn container(pattern: &str) -> String {
+    match pattern.find("/*") {
+        Some(i) => pattern[..i].to_owned(),
+        None => pattern.to_owned(),
+    }
+}
+
+fn hidden_if(schema: &RecordSchema, pointer: &str, key: &str, hidden: &mut Vec<String>) {
+    if schema.is_sensitive(pointer) {
+        hidden.push(key.to_owned());
+    }
+}
+
+impl Check {
+    /// Runs the check on `env.record`, pushing its findings.
+    pub(crate) fn eval(
+        &self,
+        env: &Env,
+        variants: &[String],
+        out: &mut Vec<Raw>,
+    ) -> Result<(), Error> {
+        if let Some(when) = &self.when
+            && !when.eval(env.record, &env.cond)
+        {
+            return Ok(());
+        }
+        let start = out.len();
+        match &self.kind {
+            Kind::Required { fields } => required(fields, env.record, out),
+            Kind::DateOrder {
+                earlier,
+                later,
+                min_days,
+                max_days,
+                at_earlier,
+            } => {
+                date_order(env, earlier, later, *min_days, *max_days, *at_earlier, out);
+            }
+            Kind::Codes { fields, list } => each_present(
+                fields,
+                env.record,
+                &mut |ptr, value| {
+                    let known = value.as_str().is_some_and(|s| list.contains(s.trim()));
+                    (!known).then(|| value_raw(env.schema, ptr, value))
+                },
+                out,
+            ),
+            Kind::Range { fields, min, max } => each_present(
+                fields,
+                env.record,
+                &mut |ptr, value| {
+                    let n = value.as_f64()?;
+                    let outside =
+                        min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) || n.is_nan();
+                    outside.then(|| {
+                        let mut raw = value_raw(env.schema, ptr, value);
+                        raw.ctx
+                            .insert("min".into(), min.map_or(Value::Null, number));
+                        raw.ctx
+                            .insert("max".into(), max.map_or(Value::Null, number));
+                        raw
+                    })
+                },
+                out,
+            ),
+            Kind::Pattern {
+                fields,
+                regex,
+                ignore,
+            } => each_present(
+                fields,
+                env.record,
+                &mut |ptr, value| {
+                    let text: Cow<str> = match value {
+                        Value::String(s) => Cow::Borrowed(s.trim()),
+                        other => Cow::Owned(other.to_string()),
+                    };
+                    let cleaned: Cow<str> = if ignore.is_empty() {
+                        text
+                    } else {
+                        Cow::Owned(text.chars().filter(|c| !ignore.contains(c)).collect())
+                    };
+                    (!regex.is_match(&cleaned)).then(|| value_raw(env.schema, ptr, value))
+                },
+                out,
+            ),
+            Kind::Format { fields, timestamp } => each_present(
+                fields,
+                env.record,
+                &mut |ptr, value| {
+                    let valid = value.as_str().is_some_and(|s| {
+                        if *timestamp {
+                            parse_timestamp(s).is_some()
+                        } else {
+                            parse_date(s).is_some()
+                        }
+                    });
+                    (!valid).then(|| value_raw(env.schema, ptr, value))
+                },
+                out,
+            ),
+            Kind::Equal { pairs } => {
+                for (a, b) in pairs {
+                    let (va, vb) = (a.get(env.record), b.get(env.record));
+                    if is_absent(va) || is_absent(vb) {
+                        continue;
+                    }
+                    if let (Some(va), Some(vb)) = (va, vb)
+                        && !crate::condition::same(va, vb)
+                    {
+                        let mut raw = Raw {
+                            path: b.text.to_string(),
+                            paths: vec![a.text.to_string(), b.text.to_string()],
+                            ..Raw::default()
+                        };
+                        raw.ctx
+                            .insert("field".into(), Value::String(a.text.to_string()));
+                        raw.ctx
+                            .insert("other_field".into(), Value::String(b.text.to_string()));
+                        raw.ctx.insert("value".into(), va.clone());
+                        raw.ctx.insert("other".into(), vb.clone());
+                        hidden_if(env.schema, &a.text, "value", &mut raw.hidden);
+                        hidden_if(env.schema, &b.text, "other", &mut raw.hidden);
+                        out.push(raw);
+                    }
+                }
+            }
+            Kind::Condition { at, paths } => out.push(Raw {
+                path: at.text.to_string(),
+                paths: paths.clone(),
+                ..Raw::default()
+            }),
+            Kind::Municipality {
+                field,
+                report,
+                table,
+                prefecture_name,
+            } => {
+                if let Some(value) = field.get(env.record).filter(|v| !is_absent(Some(v))) {
+                    let pref_name = prefecture_name
+                        .as_ref()
+                        .and_then(|p| p.get(env.record))
+                        .and_then(Value::as_str);
+                    if let Some(problem) = municipality_problem(
+                        value,
+                        table.as_deref(),
+                        pref_name,
+                        env.cond.reference_date,
+                    ) && report.contains(&problem)
+                    {
+                        let mut raw = value_raw(env.schema, &field.text, value);
+                        raw.ctx
+                            .insert("problem".into(), Value::String(problem.into()));
+                        if variants.iter().any(|v| v == problem) {
+                            raw.variant = Some(problem.to_owned());
+                        }
+                        out.push(raw);
+                    }
+                }
+            }
+            Kind::Script { script, reads } => run_script(env, script, reads, variants, out)?,
+            Kind::Cross(_) => {}
+        }
+        if !self.ctx.is_empty() {
+            for raw in &mut out[start..] {
+                for (key, path) in &self.ctx {
+                    let value = path.get(env.record).cloned().unwrap_or(Value::Null);
+                    hidden_if(env.schema, &path.text, key, &mut raw.hidden);
+                    raw.ctx.insert(key.clone(), value);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+fn value_raw(schema: &RecordSchema, ptr: &str, value: &Value) -> Raw {
+    let mut raw = Raw {
+        path: ptr.to_owned(),
+        paths: vec![ptr.to_owned()],
+        ..Raw::default()
+    };
+    raw.ctx
+        .insert("field".into(), Value::String(ptr.to_owned()));
+    raw.ctx.insert("value".into(), value.clone());
+    hidden_if(schema, ptr, "value", &mut raw.hidden);
+    raw
+}
+
+fn each_present(
+    fields: &[FieldPath],
+    record: &Value,
+    f: &mut dyn FnMut(&str, &Value) -> Option<Raw>,
+    out: &mut Vec<Raw>,
+) {
+    for field in fields {
+        if field.wildcards() == 0 {
+            if let Some(v) = field.get(record).filter(|v| !is_absent(Some(v)))
+                && let Some(raw) = f(&field.text, v)
+            {
+                out.push(raw);
+            }
+            continue;
+        }
+        field.visit(record, &mut |hit| {
+            if !is_absent(Some(hit.value))
+                && let Some(raw) = f(&field.pointer(&hit.idx), hit.value)
+            {
+                out.push(raw);
+            }
+        });
+    }
+}
+
+fn required(fields: &[FieldPath], record: &Value, out: &mut Vec<Raw>) {
+    for field in fields {
+        let missing = |ptr: String, out: &mut Vec<Raw>| {
+            let mut raw = Raw {
+                path: ptr.clone(),
+                paths: vec![ptr.clone()],
+                ..Raw::default()
+            };
+            raw.ctx.insert("field".into(), Value::String(ptr));
+            out.push(raw);
+        };
+        if field.wildcards() == 0 {
+            if is_absent(field.get(record)) {
+                missing(field.text.to_string(), out);
+            }
+            continue;
+        }
+        // A `*` path is required in each element that exists: visit the parents.
+        let (last, parent_segs) = match field.segs.split_last() {
+            Some((crate::path::Seg::Key(k), rest)) => (k.clone(), rest),
+            _ => continue,
+        };
+        let parent = FieldPath {
+            text: field.text[..field.text.len() - last.len() - 1].into(),
+            segs: parent_segs.into(),
+        };
+        parent.visit(record, &mut |hit| {
+            if is_absent(hit.value.as_object().and_then(|o| o.get(&*last))) {
+                missing(format!("{}/{}", parent.pointer(&hit.idx), last), out);
+            }
+        });
+    }
+}
+
+struct DayHit<'a> {
+    day: Day,
+    text: Cow<'a, str>,
+    pointer: Option<(usize, Indices)>,
+}
+
+fn day_hits<'a>(env: &Env<'a>, op: &Operand, slot: usize, out: &mut Vec<DayHit<'a>>) {
+    match op {
+        Operand::Literal(d) => out.push(DayHit {
+            day: *d,
+            text: Cow::Owned(format_day(*d)),
+            pointer: None,
+        }),
+        Operand::AsOf => out.push(DayHit {
+            day: env.as_of,
+            text: Cow::Owned(format_day(env.as_of)),
+            pointer: None,
+        }),
+        Operand::ReferenceDate => {
+            if let Some(d) = env.cond.reference_date {
+                out.push(DayHit {
+                    day: d,
+                    text: Cow::Owned(format_day(d)),
+                    pointer: None,
+                });
+            }
+        }
+        Operand::Field(path) => path.visit(env.record, &mut |hit| {
+            if let Some(s) = hit.value.as_str()
+                && let Some(day) = parse_day(s)
+            {
+                out.push(DayHit {
+                    day,
+                    text: Cow::Borrowed(s),
+                    pointer: Some((slot, hit.idx)),
+                });
+            }
+        }),
+    }
+}
+
+/// How many leading `*` two operands share (the same array), so their elements are paired.
+fn shared_wildcards(a: &Operand, b: &Operand) -> usize {
+    let (Operand::Field(a), Operand::Field(b)) = (a, b) else {
+        return 0;
+    };
+    (0..MAX_WILDCARDS).take_while(|&n| matches!((a.wildcard_prefix(n), b.wildcard_prefix(n)), (Some(x), Some(y)) if x == y)).count()
+}
+
+fn date_order(
+    env: &Env,
+    earlier: &[Operand],
+    later: &[Operand],
+    min: i64,
+    max: Option<i64>,
+    at_earlier: bool,
+    out: &mut Vec<Raw>,
+) {
+    let mut e_hits = Vec::new();
+    let mut l_hits = Vec::new();
+    let describe = |op: &Operand, hit: &DayHit| -> (String, bool) {
+        match (op, hit.pointer) {
+            (Operand::Field(p), Some((_, idx))) => {
+                (p.pointer(&idx), env.schema.is_sensitive(&p.text))
+            }
+            (Operand::AsOf, _) => ("$as_of".into(), false),
+            (Operand::ReferenceDate, _) => ("$reference_date".into(), false),
+            _ => (hit.text.to_string(), false),
+        }
+    };
+    for e_op in earlier {
+        e_hits.clear();
+        day_hits(env, e_op, 0, &mut e_hits);
+        if e_hits.is_empty() {
+            continue;
+        }
+        for l_op in later {
+            l_hits.clear();
+            day_hits(env, l_op, 1, &mut l_hits);
+            let shared = shared_wildcards(e_op, l_op);
+            for e in &e_hits {
+                for l in &l_hits {
+                    if shared > 0 {
+                        let (Some((_, ei)), Some((_, li))) = (e.pointer, l.pointer) else {
+                            continue;
+                        };
+                        if ei[..shared] != li[..shared] {
+                            continue;
+                        }
+                    }
+                    let days = i64::from(l.day) - i64::from(e.day);
+                    if days >= min && max.is_none_or(|m| days <= m) {
+                        continue;
+                    }
+                    let (e_field, e_sensitive) = describe(e_op, e);
+                    let (l_field, l_sensitive) = describe(l_op, l);
+                    if e_field == l_field {
+                        continue;
+                    }
+                    let mut raw = Raw::default();
+                    raw.path = if at_earlier {
+                        e_field.clone()
+                    } else {
+                        l_field.clone()
+                    };
+                    raw.paths = [&e_field, &l_field]
+                        .into_iter()
+                        .filter(|p| p.starts_with('/'))
+                        .cloned()
+                        .collect();
+                    if !raw.path.starts_with('/') {
+                        raw.path = raw.paths.first().cloned().unwrap_or_default();
+                    }
+                    raw.ctx
+                        .insert("earlier_field".into(), Value::String(e_field));
+                    raw.ctx
+                        .insert("earlier".into(), Value::String(e.text.to_string()));
+                    raw.ctx.insert("later_field".into(), Value::String(l_field));
+                    raw.ctx
+                        .insert("later".into(), Value::String(l.text.to_string()));
+                    raw.ctx.insert("days".into(), Value::from(days));
+                    if e_sensitive {
+                        raw.hidden.push("earlier".into());
+                    }
+                    if l_sensitive {
+                        raw.hidden.push("later".into());
+                    }
+                    out.push(raw);
+                }
+            }
+        }
+    }
+}
+
+/// The first problem of a municipality code, or `None` when it is sound.
+pub(crate) fn municipality_problem(
+    value: &Value,
+    table: Option<&CodeTable>,
+    prefecture_name: Option<&str>,
+    on: Option<Day>,
+) -> Option<&'static str> {
+    let text: Cow<str> = match value {
+        Value::String(s) => Cow::Borrowed(s.trim()),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        _ => return Some("format"),
+    };
+    let bytes = text.as_bytes();
+    if bytes.len() != 6 || !bytes.iter().all(u8::is_ascii_digit) {
+        return Some("format");
+    }
+    let d: Vec<u32> = bytes.iter().map(|b| u32::from(b - b'0')).collect();
+    let sum: u32 = d.iter().zip([6, 5, 4, 3, 2]).map(|(x, w)| x * w).sum();
+    if (11 - sum % 11) % 10 != d[5] {
+        return Some("check-digit");
+    }
+    let prefix = &text[..2];
+    if !matches!(prefix.parse::<u32>(), Ok(1..=47)) {
+        return Some("prefix");
+    }
+    if let (Some(table), Some(name)) = (table, prefecture_name)
+        && let Some(code) = table.prefecture_codes.get(name.trim())
+        && code != prefix
+    {
+        return Some("prefecture");
+    }
+    if let Some(table) = table {
+        let in_force = table.periods.get(text.as_ref()).is_some_and(|periods| {
+            periods.iter().any(|(from, until)| {
+                on.is_none_or(|d| from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u))
+            })
+        });
+        if !in_force {
+            return Some("unknown");
+        }
+    }
+    None
+}
+
+/// Builds the read-only copy a script sees: only its `reads`, nested as in the record.
+fn script_record(record: &Value, reads: &[FieldPath]) -> rhai::Map {
+    let mut root = rhai::Map::new();
+    for path in reads {
+        let Some(value) = path.get(record) else {
+            continue;
+        };
+        let keys: Vec<&str> = path
+            .segs
+            .iter()
+            .filter_map(|s| match s {
+                crate::path::Seg::Key(k) => Some(&**k),
+                crate::path::Seg::Any => None,
+            })
+            .collect();
+        insert_nested(&mut root, &keys, script::to_dynamic(value));
+    }
+    root
+}
+
+fn insert_nested(map: &mut rhai::Map, keys: &[&str], value: rhai::Dynamic) {
+    match keys {
+        [] => {}
+        [last] => {
+            map.insert((*last).into(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = map
+                .entry((*first).into())
+                .or_insert_with(|| rhai::Dynamic::from_map(rhai::Map::new()));
+            if let Some(mut inner) = entry.write_lock::<rhai::Map>() {
+                insert_nested(&mut inner, rest, value);
+            }
+        }
+    }
+}
+
+fn run_script(
+    env: &Env,
+    script: &Script,
+    reads: &[FieldPath],
+    variants: &[String],
+    out: &mut Vec<Raw>,
+) -> Result<(), Error> {
+    let record = rhai::Dynamic::from_map(script_record(env.record, reads));
+    let reference = env
+        .cond
+        .reference_date
+        .map_or(rhai::Dynamic::UNIT, |d| rhai::Dynamic::from(format_day(d)));
+    let result = script::run(
+        env.engine,
+        script,
+        env.rule,
+        vec![
+            ("record", record),
+            ("as_of", rhai::Dynamic::from(format_day(env.as_of))),
+            ("reference_date", reference),
+        ],
+    )?;
+    // Personal values a script might copy into ctx are recognised by value and hidden.
+    let mut personal: Vec<Value> = Vec::new();
+    for path in reads {
+        collect_sensitive(env.schema, path, env.record, &mut personal);
+    }
+    let items: Vec<rhai::Dynamic> = if result.is_unit() {
+        Vec::new()
+    } else if result.is_array() {
+        result.into_array().unwrap_or_default()
+    } else if result.is_map() || result.is_string() {
+        vec![result]
+    } else if let Ok(b) = result.as_bool() {
+        if b {
+            return Err(bad_return(
+                env.rule,
+                "a script returns findings (an array of maps), not `true`",
+            ));
+        }
+        Vec::new()
+    } else {
+        return Err(bad_return(
+            env.rule,
+            &format!(
+                "a script returns an array of findings, not {}",
+                result.type_name()
+            ),
+        ));
+    };
+    for item in items {
+        let raw = script_finding(env, &item, variants, &personal)?;
+        out.push(raw);
+    }
+    Ok(())
+}
+
+fn bad_return(rule: &str, message: &str) -> Error {
+    Error::Script {
+        rule: rule.to_owned(),
+        kind: crate::error::ScriptErrorKind::Runtime,
+        line: 0,
+        column: 0,
+        message: message.to_owned(),
+    }
+}
+
+fn collect_sensitive(
+    schema: &RecordSchema,
+    path: &FieldPath,
+    record: &Value,
+    out: &mut Vec<Value>,
+) {
+    let Some(value) = path.get(record) else {
+        return;
+    };
+    let mut stack = vec![(path.text.to_string(), value)];
+    while let Some((ptr, v)) = stack.pop() {
+        match v {
+            Value::Object(map) => stack.extend(map.iter().map(|(k, v)| (format!("{ptr}/{k}"), v))),
+            Value::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{ptr}/{i}"), v)),
+            ),
+            leaf if schema.is_sensitive(&ptr) && !is_absent(Some(leaf)) => out.push(leaf.clone()),
+            _ => {}
+        }
+    }
+}
+
+fn script_finding(
+    env: &Env,
+    item: &rhai::Dynamic,
+    variants: &[String],
+    personal: &[Value],
+) -> Result<Raw, Error> {
+    let as_map = |d: &rhai::Dynamic| d.read_lock::<rhai::Map>().map(|m| m.clone());
+    let map = match as_map(item) {
+        Some(m) => m,
+        None if item.is_string() => {
+            let mut m = rhai::Map::new();
+            m.insert("path".into(), item.clone());
+            m
+        }
+        None => {
+            return Err(bad_return(
+                env.rule,
+                "each finding a script returns is a map with `path`",
+            ));
+        }
+    };
+    let text = |d: &rhai::Dynamic| {
+        d.read_lock::<rhai::ImmutableString>()
+            .map(|s| s.to_string())
+    };
+    let pointer = |p: String| -> Result<String, Error> {
+        if !p.starts_with('/') || env.schema.field(&crate::path::pattern_of(&p)).is_none() {
+            return Err(bad_return(
+                env.rule,
+                &format!("finding path `{p}` is not a field of the record"),
+            ));
+        }
+        Ok(p)
+    };
+    let path = pointer(
+        map.get("path")
+            .and_then(text)
+            .ok_or_else(|| bad_return(env.rule, "a finding needs a string `path`"))?,
+    )?;
+    let mut raw = Raw {
+        path: path.clone(),
+        ..Raw::default()
+    };
+    if let Some(paths) = map.get("paths") {
+        let list = paths
+            .read_lock::<rhai::Array>()
+            .map(|a| a.clone())
+            .ok_or_else(|| bad_return(env.rule, "`paths` is an array of strings"))?;
+        for p in list {
+            raw.paths.push(pointer(text(&p).ok_or_else(|| {
+                bad_return(env.rule, "`paths` is an array of strings")
+            })?)?);
+        }
+    }
+    if raw.paths.is_empty() {
+        raw.paths.push(path);
+    }
+    if let Some(ctx) = map.get("ctx") {
+        let ctx = as_map(ctx).ok_or_else(|| bad_return(env.rule, "`ctx` is a map"))?;
+        for (k, v) in ctx {
+            let value = script::to_json(&v);
+            if personal.iter().any(|p| crate::condition::same(p, &value)) {
+                raw.hidden.push(k.to_string());
+            }
+            raw.ctx.insert(k.to_string(), value);
+        }
+    }
+    if let Some(v) = map.get("variant") {
+        let v = text(v).ok_or_else(|| bad_return(env.rule, "`variant` is a string"))?;
+        if !variants.contains(&v) {
+            return Err(bad_return(
+                env.rule,
+                &format!("unknown message variant `{v}`"),
+            ));
+        }
+        raw.variant = Some(v);
+    }
+    Ok(raw)
+}

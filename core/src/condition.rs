@@ -1,0 +1,328 @@
+//! Conditions (`when = {...}`): parsed from the rule file once into a tree that is evaluated
+//! per record without any string parsing.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::date::{Day, parse_date, parse_day};
+use crate::path::{FieldPath, is_absent};
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub(crate) enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    Atom {
+        path: FieldPath,
+        test: Test,
+    },
+    Some {
+        array: FieldPath,
+        inner: Box<Cond>,
+    },
+    ReferenceDate {
+        from: Option<Day>,
+        until: Option<Day>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Test {
+    Present(bool),
+    Eq(Value),
+    Ne(Value),
+    In(Vec<Value>),
+    NotIn(Vec<Value>),
+    Compare(Cmp, Bound),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Bound {
+    Number(f64),
+    Date(Day),
+}
+
+/// What a condition needs from the world besides the record.
+pub(crate) struct CondEnv {
+    pub(crate) reference_date: Option<Day>,
+}
+
+const ATOM_TESTS: [&str; 9] = [
+    "present", "eq", "ne", "in", "not_in", "lt", "le", "gt", "ge",
+];
+
+/// Compiles a condition. `named` holds `conditions.toml`; `relative` is set inside `some`.
+pub(crate) fn compile(
+    value: &Value,
+    named: &BTreeMap<String, Value>,
+    relative: bool,
+    depth: usize,
+) -> Result<Cond, String> {
+    if depth > 32 {
+        return Err("condition nested too deeply (a `ref` cycle?)".into());
+    }
+    let obj = value
+        .as_object()
+        .ok_or_else(|| format!("a condition must be a table, found {value}"))?;
+    let only = |key: &str| -> Result<(), String> {
+        match obj.keys().find(|k| *k != key) {
+            Some(other) => Err(format!(
+                "`{key}` cannot be combined with `{other}` in one condition"
+            )),
+            None => Ok(()),
+        }
+    };
+    let list = |v: &Value| -> Result<Vec<Cond>, String> {
+        v.as_array()
+            .ok_or_else(|| "`all`/`any` take a list of conditions".to_owned())?
+            .iter()
+            .map(|c| compile(c, named, relative, depth + 1))
+            .collect()
+    };
+    if let Some(v) = obj.get("all") {
+        only("all")?;
+        return Ok(Cond::All(list(v)?));
+    }
+    if let Some(v) = obj.get("any") {
+        only("any")?;
+        return Ok(Cond::Any(list(v)?));
+    }
+    if let Some(v) = obj.get("not") {
+        only("not")?;
+        return Ok(Cond::Not(Box::new(compile(v, named, relative, depth + 1)?)));
+    }
+    if let Some(v) = obj.get("ref") {
+        only("ref")?;
+        let name = v.as_str().ok_or("`ref` takes the name of a condition")?;
+        let target = named
+            .get(name)
+            .ok_or_else(|| format!("unknown named condition `{name}`"))?;
+        return compile(target, named, relative, depth + 1);
+    }
+    if let Some(v) = obj.get("reference_date") {
+        only("reference_date")?;
+        let day = |k: &str| -> Result<Option<Day>, String> {
+            v.get(k)
+                .map(|d| {
+                    d.as_str()
+                        .and_then(parse_date)
+                        .ok_or_else(|| format!("`reference_date.{k}` must be a YYYY-MM-DD date"))
+                })
+                .transpose()
+        };
+        return Ok(Cond::ReferenceDate {
+            from: day("from")?,
+            until: day("until")?,
+        });
+    }
+    if let Some(array) = obj.get("some") {
+        let array = array.as_str().ok_or("`some` takes the path of an array")?;
+        if let Some(other) = obj.keys().find(|k| *k != "some" && *k != "where") {
+            return Err(format!("unknown key `{other}` in a `some` condition"));
+        }
+        let inner = obj.get("where").ok_or("`some` needs `where`")?;
+        let array = parse_path(array, relative)?;
+        return Ok(Cond::Some {
+            array,
+            inner: Box::new(compile(inner, named, true, depth + 1)?),
+        });
+    }
+    let path = obj.get("path").and_then(Value::as_str).ok_or_else(|| {
+        format!(
+            "unknown condition {value}: expected all, any, not, ref, some, reference_date or path"
+        )
+    })?;
+    let path = parse_path(path, relative)?;
+    let mut tests = obj.iter().filter(|(k, _)| *k != "path");
+    let (name, arg) = tests
+        .next()
+        .ok_or_else(|| format!("condition on `{}` says nothing to test", path.text))?;
+    if let Some((extra, _)) = tests.next() {
+        return Err(format!(
+            "one test per condition: `{name}` and `{extra}` (use `all`)"
+        ));
+    }
+    let values = |v: &Value| {
+        v.as_array()
+            .cloned()
+            .ok_or_else(|| format!("`{name}` takes a list"))
+    };
+    let test = match name.as_str() {
+        "present" => Test::Present(arg.as_bool().ok_or("`present` takes true or false")?),
+        "eq" => Test::Eq(arg.clone()),
+        "ne" => Test::Ne(arg.clone()),
+        "in" => Test::In(values(arg)?),
+        "not_in" => Test::NotIn(values(arg)?),
+        "lt" | "le" | "gt" | "ge" => {
+            let cmp = match name.as_str() {
+                "lt" => Cmp::Lt,
+                "le" => Cmp::Le,
+                "gt" => Cmp::Gt,
+                _ => Cmp::Ge,
+            };
+            let bound = match arg {
+                Value::Number(n) => Bound::Number(n.as_f64().unwrap_or(f64::NAN)),
+                Value::String(s) => Bound::Date(
+                    parse_date(s)
+                        .ok_or_else(|| format!("`{name}` takes a number or a YYYY-MM-DD date"))?,
+                ),
+                _ => return Err(format!("`{name}` takes a number or a YYYY-MM-DD date")),
+            };
+            Test::Compare(cmp, bound)
+        }
+        other => {
+            return Err(format!(
+                "unknown test `{other}`; expected one of {}",
+                ATOM_TESTS.join(", ")
+            ));
+        }
+    };
+    Ok(Cond::Atom { path, test })
+}
+
+fn parse_path(text: &str, relative: bool) -> Result<FieldPath, String> {
+    if relative == text.starts_with('/') {
+        return Err(if relative {
+            format!(
+                "`{text}`: paths inside `some … where` are relative to the element (no leading `/`)"
+            )
+        } else {
+            format!("`{text}`: a path starts with `/`")
+        });
+    }
+    FieldPath::parse(text)
+}
+
+impl Cond {
+    /// Evaluates against `root` (the record, or an array element inside `some`).
+    pub(crate) fn eval(&self, root: &Value, env: &CondEnv) -> bool {
+        match self {
+            Cond::All(cs) => cs.iter().all(|c| c.eval(root, env)),
+            Cond::Any(cs) => cs.iter().any(|c| c.eval(root, env)),
+            Cond::Not(c) => !c.eval(root, env),
+            Cond::ReferenceDate { from, until } => env
+                .reference_date
+                .is_some_and(|d| from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u)),
+            Cond::Some { array, inner } => {
+                let mut found = false;
+                array.visit(root, &mut |hit| {
+                    if !found && let Some(items) = hit.value.as_array() {
+                        found = items.iter().any(|item| inner.eval(item, env));
+                    }
+                });
+                found
+            }
+            Cond::Atom { path, test } => {
+                if path.wildcards() == 0 {
+                    return test.eval(path.get(root));
+                }
+                let mut hits = Vec::new();
+                path.visit(root, &mut |hit| hits.push(hit.value));
+                match test {
+                    Test::Present(want) => hits.iter().any(|v| !is_absent(Some(v))) == *want,
+                    _ => hits.iter().any(|v| test.eval(Some(v))),
+                }
+            }
+        }
+    }
+
+    /// Every absolute path the condition reads (for a finding's `paths` and the read-set).
+    pub(crate) fn reads(&self, out: &mut Vec<FieldPath>) {
+        self.reads_under(None, out);
+    }
+
+    fn reads_under(&self, prefix: Option<&FieldPath>, out: &mut Vec<FieldPath>) {
+        let absolute = |p: &FieldPath| match prefix {
+            Some(pre) => p.under(pre),
+            None => p.clone(),
+        };
+        match self {
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| c.reads_under(prefix, out)),
+            Cond::Not(c) => c.reads_under(prefix, out),
+            Cond::ReferenceDate { .. } => {}
+            Cond::Atom { path, .. } => out.push(absolute(path)),
+            Cond::Some { array, inner } => {
+                let array = absolute(array);
+                out.push(array.clone());
+                inner.reads_under(Some(&array), out);
+            }
+        }
+    }
+
+    /// Whether the condition can hold because something is absent (then it is a submit-stage
+    /// rule: silent while a form is being drafted).
+    pub(crate) fn tests_absence(&self) -> bool {
+        match self {
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().any(Cond::tests_absence),
+            Cond::Not(c) => c.tests_presence_or_absence(),
+            Cond::Atom {
+                test: Test::Present(false),
+                ..
+            } => true,
+            Cond::Some { inner, .. } => inner.tests_absence(),
+            _ => false,
+        }
+    }
+
+    fn tests_presence_or_absence(&self) -> bool {
+        match self {
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().any(Cond::tests_presence_or_absence),
+            Cond::Not(c) => c.tests_presence_or_absence(),
+            Cond::Atom {
+                test: Test::Present(_),
+                ..
+            } => true,
+            Cond::Some { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+impl Test {
+    fn eval(&self, value: Option<&Value>) -> bool {
+        if let Test::Present(want) = self {
+            return !is_absent(value) == *want;
+        }
+        let Some(value) = value.filter(|v| !is_absent(Some(v))) else {
+            return false;
+        };
+        match self {
+            Test::Present(_) => false,
+            Test::Eq(want) => same(value, want),
+            Test::Ne(want) => !same(value, want),
+            Test::In(list) => list.iter().any(|w| same(value, w)),
+            Test::NotIn(list) => !list.iter().any(|w| same(value, w)),
+            Test::Compare(cmp, bound) => {
+                let ord = match bound {
+                    Bound::Number(b) => value.as_f64().and_then(|v| v.partial_cmp(b)),
+                    Bound::Date(b) => value.as_str().and_then(parse_day).map(|d| d.cmp(b)),
+                };
+                ord.is_some_and(|o| match cmp {
+                    Cmp::Lt => o.is_lt(),
+                    Cmp::Le => o.is_le(),
+                    Cmp::Gt => o.is_gt(),
+                    Cmp::Ge => o.is_ge(),
+                })
+            }
+        }
+    }
+}
+
+/// JSON equality with numbers compared by value (`1` equals `1.0`).
+pub(crate) fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::String(y)) => x.trim() == y.trim(),
+        _ => a == b,
+    }
+}

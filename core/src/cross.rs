@@ -1,0 +1,429 @@
+//! Rules across records (`group`, `ascending`): a second pass over compact keys.
+//!
+//! Each record contributes a few hashes and small values per cross-record check, never the whole
+//! record, so the pass is linear in the number of records (`ascending` sorts: n log n).
+//! Keys are compared by 64-bit hash; a false match needs a hash collision (about 1 in 10¹⁰ for a
+//! million records), which is documented rather than paid for with full keys.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+use serde_json::Value;
+
+use crate::check::{CompileEnv, Raw};
+use crate::date::{Day, parse_day};
+use crate::error::Error;
+use crate::pack::CheckSpec;
+use crate::path::{FieldPath, is_absent};
+use crate::script::{self, Script};
+
+/// The most other record ids listed in one finding's ctx (`count` says how many there are).
+const MAX_LISTED: usize = 10;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Mode {
+    Duplicate,
+    Differ(Vec<FieldPath>),
+    Script {
+        script: Script,
+        carry: Vec<FieldPath>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CrossSpec {
+    Group {
+        key: Vec<FieldPath>,
+        mode: Mode,
+        at: FieldPath,
+    },
+    Ascending {
+        order_by: FieldPath,
+        value: FieldPath,
+        at: FieldPath,
+    },
+}
+
+impl CrossSpec {
+    pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Self, Error> {
+        let err = |m: &str| Error::pack(env.file, Some(env.rule), m);
+        let single = |p: &FieldPath| {
+            if p.wildcards() > 0 {
+                Err(err("cross-record checks read single fields (no `*`)"))
+            } else {
+                Ok(())
+            }
+        };
+        let at = env.path(
+            spec.at
+                .as_deref()
+                .ok_or_else(|| err("a cross-record check needs `at`"))?,
+        )?;
+        if spec.kind == "ascending" {
+            let order_by = env.path(
+                spec.order_by
+                    .as_deref()
+                    .ok_or_else(|| err("an `ascending` check needs `order_by`"))?,
+            )?;
+            let value = env.path(
+                spec.value
+                    .as_deref()
+                    .ok_or_else(|| err("an `ascending` check needs `value`"))?,
+            )?;
+            single(&order_by)?;
+            single(&value)?;
+            return Ok(CrossSpec::Ascending {
+                order_by,
+                value,
+                at,
+            });
+        }
+        if spec.key.is_empty() {
+            return Err(err("a `group` check needs `key`"));
+        }
+        let key = spec
+            .key
+            .iter()
+            .map(|p| env.path(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        key.iter().try_for_each(single)?;
+        let mode = match spec.mode.as_deref() {
+            Some("duplicate") => Mode::Duplicate,
+            Some("differ") => {
+                if spec.compare.is_empty() {
+                    return Err(err("`mode = \"differ\"` needs `compare`"));
+                }
+                Mode::Differ(
+                    spec.compare
+                        .iter()
+                        .map(|p| env.path(p))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            Some("script") => {
+                let file = spec
+                    .script
+                    .as_deref()
+                    .ok_or_else(|| err("`mode = \"script\"` needs `script`"))?;
+                let source = (env.scripts)(file).ok_or_else(|| {
+                    err(&format!("script file `{file}` not found beside the rule"))
+                })?;
+                let script = script::compile(env.engine, env.rule, file, source)?;
+                let carry = spec
+                    .carry
+                    .iter()
+                    .map(|p| env.path(p))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Mode::Script { script, carry }
+            }
+            _ => {
+                return Err(err(
+                    "a `group` check needs `mode`: duplicate, differ or script",
+                ));
+            }
+        };
+        Ok(CrossSpec::Group { key, mode, at })
+    }
+}
+
+fn hash_values<'a>(values: impl Iterator<Item = Option<&'a Value>>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in values {
+        match v {
+            Some(Value::String(s)) => s.trim().hash(&mut h),
+            Some(other) => other.to_string().hash(&mut h),
+            None => 0u8.hash(&mut h),
+        }
+        0xffu8.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// What one record contributes to one cross-record check.
+#[derive(Debug, Clone)]
+pub(crate) enum Entry {
+    Group {
+        key: u64,
+        compare: u64,
+        carry: Option<Value>,
+    },
+    Ascending {
+        order: f64,
+        day: Day,
+    },
+}
+
+/// Extracts a record's entry for a check (`None`: it does not take part).
+pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
+    match spec {
+        CrossSpec::Group { key, mode, .. } => {
+            let values: Vec<Option<&Value>> = key.iter().map(|p| p.get(record)).collect();
+            if values.iter().any(|v| is_absent(*v)) {
+                return None;
+            }
+            let (compare, carry) = match mode {
+                Mode::Duplicate => (0, None),
+                Mode::Differ(fields) => (hash_values(fields.iter().map(|p| p.get(record))), None),
+                Mode::Script { carry, .. } => {
+                    let mut copy = serde_json::Map::new();
+                    for p in carry {
+                        if let Some(v) = p.get(record) {
+                            insert_nested(&mut copy, p, v.clone());
+                        }
+                    }
+                    (0, Some(Value::Object(copy)))
+                }
+            };
+            Some(Entry::Group {
+                key: hash_values(values.into_iter()),
+                compare,
+                carry,
+            })
+        }
+        CrossSpec::Ascending {
+            order_by, value, ..
+        } => {
+            let order = match order_by.get(record)? {
+                Value::Number(n) => n.as_f64()?,
+                Value::String(s) => {
+                    let plain: String = s.trim().chars().filter(|c| *c != ',').collect();
+                    if plain.is_empty() || !plain.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
+                    plain.parse().ok()?
+                }
+                _ => return None,
+            };
+            let day = parse_day(value.get(record)?.as_str()?.trim())?;
+            Some(Entry::Ascending { order, day })
+        }
+    }
+}
+
+fn insert_nested(map: &mut serde_json::Map<String, Value>, path: &FieldPath, value: Value) {
+    let keys: Vec<&str> = path
+        .segs
+        .iter()
+        .filter_map(|s| match s {
+            crate::path::Seg::Key(k) => Some(&**k),
+            crate::path::Seg::Any => None,
+        })
+        .collect();
+    let mut cur = map;
+    for (i, k) in keys.iter().enumerate() {
+        if i + 1 == keys.len() {
+            cur.insert((*k).to_owned(), value);
+            return;
+        }
+        let next = cur
+            .entry((*k).to_owned())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        let Value::Object(inner) = next else { return };
+        cur = inner;
+    }
+}
+
+/// One participant: its position in the batch, its id, its entry.
+pub(crate) struct Participant {
+    pub(crate) position: usize,
+    pub(crate) id: String,
+    pub(crate) entry: Entry,
+}
+
+fn others_ctx(ids: &[&str]) -> BTreeMap<String, Value> {
+    let mut ctx = BTreeMap::new();
+    ctx.insert(
+        "other".into(),
+        Value::Array(
+            ids.iter()
+                .take(MAX_LISTED)
+                .map(|s| Value::String((*s).to_owned()))
+                .collect(),
+        ),
+    );
+    ctx.insert("count".into(), Value::from(ids.len()));
+    ctx
+}
+
+fn raw_at(at: &FieldPath, ctx: BTreeMap<String, Value>) -> Raw {
+    Raw {
+        path: at.text.to_string(),
+        paths: vec![at.text.to_string()],
+        ctx,
+        ..Raw::default()
+    }
+}
+
+/// Runs one cross-record check over its participants; returns (position, finding) pairs.
+pub(crate) fn evaluate(
+    spec: &CrossSpec,
+    rule: &str,
+    engine: &rhai::Engine,
+    participants: &[Participant],
+) -> Result<Vec<(usize, Raw)>, Error> {
+    let mut out = Vec::new();
+    match spec {
+        CrossSpec::Group { mode, at, .. } => {
+            let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (i, p) in participants.iter().enumerate() {
+                if let Entry::Group { key, .. } = p.entry {
+                    groups.entry(key).or_default().push(i);
+                }
+            }
+            let mut groups: Vec<Vec<usize>> =
+                groups.into_values().filter(|g| g.len() > 1).collect();
+            groups.sort_unstable();
+            for members in groups {
+                group_findings(mode, rule, engine, at, participants, &members, &mut out)?;
+            }
+        }
+        CrossSpec::Ascending { at, .. } => {
+            let mut order: Vec<(f64, Day, usize)> = participants
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| match p.entry {
+                    Entry::Ascending { order, day } => Some((order, day, i)),
+                    Entry::Group { .. } => None,
+                })
+                .collect();
+            order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+            // The latest date among records with a strictly smaller `order_by`, and who has it.
+            let mut latest: Option<(Day, usize)> = None;
+            let mut i = 0;
+            while i < order.len() {
+                let mut j = i;
+                while j < order.len() && order[j].0 == order[i].0 {
+                    j += 1;
+                }
+                for &(_, day, who) in &order[i..j] {
+                    if let Some((max, holder)) = latest
+                        && day < max
+                    {
+                        out.push((
+                            participants[who].position,
+                            raw_at(at, others_ctx(&[&participants[holder].id])),
+                        ));
+                    }
+                }
+                for &(_, day, who) in &order[i..j] {
+                    if latest.is_none_or(|(max, _)| day > max) {
+                        latest = Some((day, who));
+                    }
+                }
+                i = j;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn group_findings(
+    mode: &Mode,
+    rule: &str,
+    engine: &rhai::Engine,
+    at: &FieldPath,
+    all: &[Participant],
+    members: &[usize],
+    out: &mut Vec<(usize, Raw)>,
+) -> Result<(), Error> {
+    let compare_of = |i: usize| match all[i].entry {
+        Entry::Group { compare, .. } => compare,
+        Entry::Ascending { .. } => 0,
+    };
+    match mode {
+        Mode::Duplicate | Mode::Differ(_) => {
+            let differ = matches!(mode, Mode::Differ(_));
+            for &m in members {
+                let others: Vec<&str> = members
+                    .iter()
+                    .filter(|&&o| o != m && (!differ || compare_of(o) != compare_of(m)))
+                    .map(|&o| all[o].id.as_str())
+                    .collect();
+                if !others.is_empty() {
+                    out.push((all[m].position, raw_at(at, others_ctx(&others))));
+                }
+            }
+        }
+        Mode::Script { script, .. } => {
+            let list: rhai::Array = members
+                .iter()
+                .enumerate()
+                .map(|(i, &m)| {
+                    let mut map = rhai::Map::new();
+                    map.insert("index".into(), rhai::Dynamic::from_int(i as i64));
+                    map.insert("id".into(), rhai::Dynamic::from(all[m].id.clone()));
+                    let carry = match &all[m].entry {
+                        Entry::Group { carry: Some(c), .. } => script::to_dynamic(c),
+                        _ => rhai::Dynamic::from_map(rhai::Map::new()),
+                    };
+                    map.insert("record".into(), carry);
+                    rhai::Dynamic::from_map(map)
+                })
+                .collect();
+            let result = script::run(
+                engine,
+                script,
+                rule,
+                vec![("members", rhai::Dynamic::from_array(list))],
+            )?;
+            let bad = |m: &str| Error::Script {
+                rule: rule.to_owned(),
+                kind: crate::error::ScriptErrorKind::Runtime,
+                line: 0,
+                column: 0,
+                message: m.to_owned(),
+            };
+            let items = if result.is_unit() {
+                Vec::new()
+            } else {
+                result
+                    .into_array()
+                    .map_err(|_| bad("a group script returns an array of #{member, other} maps"))?
+            };
+            let mut per_member: BTreeMap<usize, (Vec<&str>, BTreeMap<String, Value>)> =
+                BTreeMap::new();
+            for item in items {
+                let map = item
+                    .read_lock::<rhai::Map>()
+                    .map(|m| m.clone())
+                    .ok_or_else(|| bad("a group script returns maps"))?;
+                let index = |k: &str| -> Result<usize, Error> {
+                    let i = map
+                        .get(k)
+                        .and_then(|v| v.as_int().ok())
+                        .ok_or_else(|| bad(&format!("`{k}` is a member index")))?;
+                    usize::try_from(i)
+                        .ok()
+                        .filter(|&i| i < members.len())
+                        .ok_or_else(|| bad(&format!("`{k}` = {i} is not a member index")))
+                };
+                let (member, other) = (index("member")?, index("other")?);
+                let entry = per_member.entry(member).or_default();
+                entry.0.push(all[members[other]].id.as_str());
+                if let Some(ctx) = map
+                    .get("ctx")
+                    .and_then(|c| c.read_lock::<rhai::Map>().map(|m| m.clone()))
+                {
+                    // Only numbers and flags: a group's records hold personal values (names,
+                    // birth dates) that a script must not copy into a finding.
+                    for (k, v) in ctx {
+                        let value = script::to_json(&v);
+                        if value.is_number() || value.is_boolean() {
+                            entry.1.insert(k.to_string(), value);
+                        }
+                    }
+                }
+            }
+            for (member, (mut others, extra)) in per_member {
+                others.sort_unstable();
+                others.dedup();
+                let mut ctx = others_ctx(&others);
+                for (k, v) in extra {
+                    ctx.entry(k).or_insert(v);
+                }
+                out.push((all[members[member]].position, raw_at(at, ctx)));
+            }
+        }
+    }
+    Ok(())
+}

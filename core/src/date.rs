@@ -1,0 +1,183 @@
+//! Calendar dates as day numbers, parsed strictly and without allocation.
+//!
+//! Records carry dates as `YYYY-MM-DD` strings and timestamps as RFC 3339. Rules compare them
+//! many times per record, so they are turned into plain day counts (days since 1970-01-01) once,
+//! and anything that is not a real calendar date (`2021-02-30`, `+002021-01-01`) is rejected.
+
+/// Days since 1970-01-01 (negative before).
+pub type Day = i32;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+pub fn days_from_civil(year: i32, month: u32, day: u32) -> Day {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The calendar date of a day number.
+pub fn civil_from_days(days: Day) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i32::from(month <= 2);
+    (year, month, day)
+}
+
+fn is_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    bytes.iter().try_fold(0u32, |acc, b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
+}
+
+fn ymd(bytes: &[u8]) -> Option<Day> {
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let year = digits(&bytes[0..4])? as i32;
+    let month = digits(&bytes[5..7])?;
+    let day = digits(&bytes[8..10])?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// Parses a strict ISO 8601 calendar date, `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<Day> {
+    ymd(text.as_bytes())
+}
+
+/// Parses an RFC 3339 timestamp (`2021-08-02T09:30:00+09:00`, `...Z`, fractions allowed) and
+/// returns its calendar day as written and its instant in seconds since the epoch (UTC).
+pub fn parse_timestamp(text: &str) -> Option<(Day, i64)> {
+    let b = text.as_bytes();
+    if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let day = ymd(&b[..10])?;
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (h, mi, s) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut rest = &b[19..];
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    let offset = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), oh @ .., b':', m1, m2] if oh.len() == 2 => {
+            let (oh, om) = (digits(oh)?, digits(&[*m1, *m2])?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let secs = i64::from(oh * 3600 + om * 60);
+            if *sign == b'+' { secs } else { -secs }
+        }
+        _ => return None,
+    };
+    let seconds = i64::from(day) * 86_400 + i64::from(h * 3600 + mi * 60 + s) - offset;
+    Some((day, seconds))
+}
+
+/// The day of a value that is a date or a timestamp.
+pub fn parse_day(text: &str) -> Option<Day> {
+    if text.len() == 10 {
+        parse_date(text)
+    } else {
+        parse_timestamp(text).map(|(day, _)| day)
+    }
+}
+
+/// Formats a day number as `YYYY-MM-DD`.
+pub fn format_day(day: Day) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// 0 = Monday … 6 = Sunday.
+pub fn weekday(day: Day) -> u32 {
+    // 1970-01-01 was a Thursday (3).
+    (day + 3).rem_euclid(7) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_impossible_dates() {
+        for text in [
+            "1970-01-01",
+            "2020-02-29",
+            "2023-05-08",
+            "1899-12-31",
+            "2000-02-29",
+        ] {
+            let day = parse_date(text).expect(text);
+            assert_eq!(format_day(day), text);
+        }
+        assert_eq!(parse_date("1970-01-02"), Some(1));
+        for bad in [
+            "2021-02-30",
+            "2021-13-01",
+            "2021-00-10",
+            "+002021-01-01",
+            "2021-1-01",
+            "2019-02-29",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_keep_their_written_day_and_their_instant() {
+        let (day, secs) = parse_timestamp("2021-08-02T09:30:00+09:00").unwrap();
+        assert_eq!(format_day(day), "2021-08-02");
+        let (_, utc) = parse_timestamp("2021-08-02T00:30:00Z").unwrap();
+        assert_eq!(secs, utc);
+        assert!(parse_timestamp("2021-08-02T24:00:00Z").is_none());
+        assert!(parse_timestamp("2021-08-02T09:30:00").is_none());
+        assert!(parse_timestamp("2021-08-02T09:30:00.123456+09:00").is_some());
+    }
+
+    #[test]
+    fn weekdays() {
+        assert_eq!(weekday(parse_date("2020-01-24").unwrap()), 4); // 金
+        assert_eq!(weekday(parse_date("2026-11-26").unwrap()), 3); // Thursday
+    }
+}

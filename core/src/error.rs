@@ -1,0 +1,103 @@
+//! Errors: things that stop kakunin from judging records. Problems *in* a record are findings.
+
+use thiserror::Error;
+
+/// Everything that can go wrong outside of a record's contents.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A pack file is malformed: bad TOML/JSON, an unknown key, an unknown path, a missing
+    /// translation, a placeholder without a value…
+    #[error("{file}{}: {message}", rule.as_ref().map(|r| format!(" [{r}]")).unwrap_or_default())]
+    Pack {
+        /// The file, relative to the pack folder.
+        file: String,
+        /// The rule, where the problem is in one.
+        rule: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A script broke one of the hardened engine's limits or threw.
+    #[error("rule {rule}: script {kind} at line {line}, column {column}: {message}")]
+    Script {
+        /// The rule whose script failed.
+        rule: String,
+        /// `limit` when a limit was hit, `runtime` for any other failure.
+        kind: ScriptErrorKind,
+        /// Line in the script (0 when unknown).
+        line: usize,
+        /// Column in the script (0 when unknown).
+        column: usize,
+        /// rhai's description.
+        message: String,
+    },
+    /// A `select`/`ignore` entry names no rule or group of the pack.
+    #[error("unknown rule or group `{0}`")]
+    UnknownSelector(String),
+    /// An option has a value kakunin does not understand.
+    #[error("invalid option {name}: {message}")]
+    InvalidOption {
+        /// The option.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An input could not be read at all (missing file, unreadable folder).
+    #[error("{path}: {message}")]
+    Input {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Why a script stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptErrorKind {
+    /// A hardened-engine limit (operations, depth, sizes).
+    Limit,
+    /// The script threw or failed for another reason.
+    Runtime,
+}
+
+impl std::fmt::Display for ScriptErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ScriptErrorKind::Limit => "limit",
+            ScriptErrorKind::Runtime => "error",
+        })
+    }
+}
+
+impl Error {
+    /// A short machine-readable name of the error's kind, the same in every binding.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Pack { .. } => "pack",
+            Error::Script {
+                kind: ScriptErrorKind::Limit,
+                ..
+            } => "script-limit",
+            Error::Script { .. } => "script",
+            Error::UnknownSelector(_) => "unknown-selector",
+            Error::InvalidOption { .. } => "invalid-option",
+            Error::Input { .. } => "input",
+        }
+    }
+
+    pub(crate) fn pack(
+        file: impl Into<String>,
+        rule: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Pack {
+            file: file.into(),
+            rule: rule.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+/// kakunin's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

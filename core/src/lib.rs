@@ -1,0 +1,82 @@
+//! # kakunin (確認)
+//!
+//! A data-quality rule engine for infectious-disease case records of the HER-SYS kind.
+//!
+//! A **pack** (a folder of rule files, code lists and the record's JSON Schema) is compiled once
+//! into a [`RuleSet`]; [`RuleSet::check`] judges one record and returns a [`Report`] of
+//! [`Finding`]s, the same in every host (Rust, Python, the browser).
+//!
+//! ```
+//! use kakunin::{CheckOptions, PackFiles, RuleSet};
+//! use serde_json::json;
+//!
+//! let mut files = PackFiles::new();
+//! files.insert("pack.toml", r#"
+//! name = "demo"
+//! version = "1"
+//! title = { ja = "例", en = "Demo" }
+//! record_schema = "record.schema.json"
+//! reference_date = ["/diagnosed_on"]
+//! "#);
+//! files.insert("record.schema.json", r#"{"type": "object", "properties": {
+//!   "diagnosed_on": {"type": "string", "format": "date", "title": "診断日", "x-title-en": "diagnosis date"},
+//!   "reported_on": {"type": "string", "format": "date", "title": "報告日", "x-title-en": "report date"}}}"#);
+//! files.insert("dates/report-before-diagnosis.toml", r#"
+//! id = "dates/report-before-diagnosis"
+//! severity = "error"
+//! tiers = ["hc"]
+//! title = { ja = "報告日が診断日より前", en = "Report before diagnosis" }
+//! message = { ja = "{later_field:label}が{earlier_field:label}より前です。", en = "The {later_field:label} is before the {earlier_field:label}." }
+//! doc = { ja = "報告は診断の後。", en = "A report follows the diagnosis.", source = "Art. 12" }
+//! [[check]]
+//! kind = "date-order"
+//! earlier = ["/diagnosed_on"]
+//! later = ["/reported_on"]
+//! "#);
+//! let rules = RuleSet::compile(files).unwrap();
+//! let options = CheckOptions::default().with_as_of("2024-01-01").unwrap();
+//! let report = rules.check(&json!({"diagnosed_on": "2021-03-02", "reported_on": "2021-03-01"}), &options).unwrap();
+//! assert!(!report.ok);
+//! assert_eq!(report.findings[0].path, "/reported_on");
+//! assert_eq!(report.findings[0].paths, ["/diagnosed_on", "/reported_on"]);
+//! assert_eq!(report.findings[0].message, "報告日が診断日より前です。");
+//! ```
+//!
+//! The rule-file format is documented in `docs/rule-format.md`.
+
+#![warn(missing_docs)]
+
+pub mod batch;
+mod check;
+mod condition;
+mod cross;
+pub mod date;
+mod error;
+pub mod examples;
+mod finding;
+mod message;
+mod options;
+pub mod pack;
+// pub mod input; -- enabled when the readers land
+pub mod lint;
+pub mod path;
+mod ruleset;
+pub mod schema;
+pub mod script;
+#[cfg(feature = "validate")]
+pub mod validate;
+
+pub use error::{Error, Result, ScriptErrorKind};
+pub use finding::{Counts, Finding, PackInfo, Report};
+pub use options::{CheckOptions, Locale, today_in_japan};
+pub use pack::{PackFiles, Severity, Stage, Tier};
+pub use ruleset::{Applies, NOT_AN_OBJECT, Plan, Rule, RuleSet};
+
+#[cfg(test)]
+mod send_sync {
+    fn assert_send_sync<T: Send + Sync>() {}
+    #[test]
+    fn rule_set_is_send_and_sync() {
+        assert_send_sync::<super::RuleSet>();
+    }
+}

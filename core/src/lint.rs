@@ -1,0 +1,93 @@
+//! The pack checks itself: what `kakunin rules lint` reports.
+
+use serde_json::Value;
+
+use crate::examples::{self, CaseResult};
+use crate::options::CheckOptions;
+use crate::ruleset::RuleSet;
+
+/// One problem of a pack.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LintProblem {
+    /// The rule, or the file, concerned.
+    pub subject: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Self-checks beyond what compiling already refuses (ids equal to files, both languages, known
+/// paths, scripts that compile): examples on both sides, placeholders filled by what the rule
+/// produces, one-line titles, clean base records, and every example passing.
+pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
+    let mut problems = Vec::new();
+    let mut say = |subject: &str, message: String| {
+        problems.push(LintProblem {
+            subject: subject.to_owned(),
+            message,
+        })
+    };
+    let results: Vec<CaseResult> = examples::run_all(rules, None);
+    for rule in rules.rules() {
+        if rule.title.ja.contains('\n') || rule.title.en.contains('\n') {
+            say(&rule.id, "the title is more than one line".into());
+        }
+        let mine: Vec<&CaseResult> = results.iter().filter(|r| r.case.rule == rule.id).collect();
+        if !mine.iter().any(|r| r.case.expect.is_empty()) {
+            say(&rule.id, "no passing example (`expect = []`)".into());
+        }
+        if !mine.iter().any(|r| !r.case.expect.is_empty()) {
+            say(&rule.id, "no failing example".into());
+        }
+        for r in &mine {
+            if !r.passed() {
+                say(
+                    &r.case.id,
+                    format!("example fails: {}", r.problems.join("; ")),
+                );
+            }
+        }
+        let placeholders = rule.placeholders();
+        for (_, finding) in mine.iter().flat_map(|r| &r.actual) {
+            for key in &placeholders {
+                if !finding.ctx.contains_key(key) {
+                    say(
+                        &rule.id,
+                        format!(
+                            "placeholder `{{{key}}}` has no value in ctx (keys: {:?})",
+                            finding.ctx.keys().collect::<Vec<_>>()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let as_of = rules.manifest().example_as_of.clone().unwrap_or_default();
+    let options = CheckOptions::default()
+        .with_as_of(&as_of)
+        .unwrap_or_default();
+    for (file, text) in rules.files().iter() {
+        if !(file.starts_with("examples/") && file.ends_with(".json")) {
+            continue;
+        }
+        match serde_json::from_str::<Value>(text) {
+            Err(e) => say(file, format!("not JSON: {e}")),
+            Ok(record) => match rules.check(&record, &options) {
+                Err(e) => say(file, format!("check failed: {e}")),
+                Ok(report) => {
+                    for f in report.findings {
+                        say(
+                            file,
+                            format!(
+                                "a base record must be clean, but {} reports {} ({})",
+                                f.rule, f.path, f.message
+                            ),
+                        );
+                    }
+                }
+            },
+        }
+    }
+    problems.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.message.cmp(&b.message)));
+    problems.dedup();
+    problems
+}

@@ -1,0 +1,165 @@
+//! Options of `check`, shared by every host.
+
+use serde_json::Value;
+
+use crate::date::{Day, parse_date};
+use crate::error::{Error, Result};
+use crate::pack::{Stage, Tier};
+
+/// The language of messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    /// 日本語 (default).
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+impl std::str::FromStr for Locale {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "ja" => Ok(Locale::Ja),
+            "en" => Ok(Locale::En),
+            _ => Err(Error::InvalidOption {
+                name: "locale".into(),
+                message: format!("`{s}` is not ja or en"),
+            }),
+        }
+    }
+}
+
+/// How to check a record.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// "Today" for future dates and elapsed times. `None`: the current date in Japan.
+    pub as_of: Option<Day>,
+    /// `Draft` while a form is filled (absent fields are not reported), `Submit` otherwise.
+    pub stage: Stage,
+    /// Only rules owned by these tiers (all when empty).
+    pub tiers: Vec<Tier>,
+    /// Only these rules or groups (all when empty).
+    pub select: Vec<String>,
+    /// Not these rules or groups.
+    pub ignore: Vec<String>,
+    /// Language of messages.
+    pub locale: Locale,
+    /// Show personal values in ctx and messages.
+    pub reveal: bool,
+}
+
+impl CheckOptions {
+    /// Sets `as_of` from a `YYYY-MM-DD` date.
+    pub fn with_as_of(mut self, date: &str) -> Result<Self> {
+        self.as_of = Some(parse_as_of(date)?);
+        Ok(self)
+    }
+
+    /// Reads options from a JSON object with the keys `as_of`, `stage`, `tiers`, `select`,
+    /// `ignore`, `locale`, `reveal` — the one place where every binding's options are decoded.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let mut options = CheckOptions::default();
+        let Some(map) = value.as_object() else {
+            return if value.is_null() {
+                Ok(options)
+            } else {
+                Err(invalid("options", "must be an object"))
+            };
+        };
+        for (key, v) in map {
+            if v.is_null() {
+                continue;
+            }
+            match key.as_str() {
+                "as_of" => {
+                    options.as_of =
+                        Some(parse_as_of(v.as_str().ok_or_else(|| {
+                            invalid("as_of", "must be a YYYY-MM-DD string")
+                        })?)?)
+                }
+                "stage" => {
+                    options.stage = match v.as_str() {
+                        Some("draft") => Stage::Draft,
+                        Some("submit") => Stage::Submit,
+                        _ => return Err(invalid("stage", "must be \"draft\" or \"submit\"")),
+                    }
+                }
+                "tiers" => {
+                    options.tiers = strings(key, v)?
+                        .iter()
+                        .map(|t| t.parse())
+                        .collect::<Result<_>>()?
+                }
+                "select" => options.select = strings(key, v)?,
+                "ignore" => options.ignore = strings(key, v)?,
+                "locale" => {
+                    options.locale = v
+                        .as_str()
+                        .ok_or_else(|| invalid("locale", "must be \"ja\" or \"en\""))?
+                        .parse()?
+                }
+                "reveal" => {
+                    options.reveal = v
+                        .as_bool()
+                        .ok_or_else(|| invalid("reveal", "must be true or false"))?
+                }
+                other => {
+                    return Err(invalid(
+                        other,
+                        "is not an option (as_of, stage, tiers, select, ignore, locale, reveal)",
+                    ));
+                }
+            }
+        }
+        Ok(options)
+    }
+
+    pub(crate) fn as_of_or_today(&self) -> Day {
+        self.as_of.unwrap_or_else(today_in_japan)
+    }
+}
+
+fn parse_as_of(text: &str) -> Result<Day> {
+    parse_date(text).ok_or_else(|| invalid("as_of", &format!("`{text}` is not a YYYY-MM-DD date")))
+}
+
+fn invalid(name: &str, message: &str) -> Error {
+    Error::InvalidOption {
+        name: name.into(),
+        message: message.into(),
+    }
+}
+
+fn strings(key: &str, v: &Value) -> Result<Vec<String>> {
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| invalid(key, "must be a list of strings"))
+            })
+            .collect(),
+        _ => Err(invalid(key, "must be a list of strings")),
+    }
+}
+
+/// Today's date in Japan (UTC+9). Hosts without a clock (WASM) pass `as_of` explicitly; there,
+/// this falls back to the far future so no date is reported as "in the future" by mistake.
+pub fn today_in_japan() -> Day {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        ((secs + 9 * 3600) / 86_400) as Day
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::date::days_from_civil(9999, 12, 31)
+    }
+}

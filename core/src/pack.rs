@@ -1,0 +1,474 @@
+//! A pack as files: the manifest, the rule files and everything they refer to, before compiling.
+//!
+//! A pack is read into [`PackFiles`] (a map of relative path to text) either from a folder or
+//! from files embedded in a binary (the bundled packs), so both compile through the same code.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// The text of every file of a pack, keyed by path relative to the pack folder (`/`-separated;
+/// files shared between packs start with `../`).
+#[derive(Debug, Clone, Default)]
+pub struct PackFiles {
+    files: BTreeMap<String, String>,
+}
+
+impl PackFiles {
+    /// An empty set of files.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces a file.
+    pub fn insert(&mut self, path: impl Into<String>, text: impl Into<String>) {
+        self.files.insert(path.into(), text.into());
+    }
+
+    /// The text of a file.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// A file that must exist.
+    pub(crate) fn require(&self, path: &str) -> Result<&str> {
+        self.get(path)
+            .ok_or_else(|| Error::pack(path, None, "file not found in the pack"))
+    }
+
+    /// Every file, sorted by path.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// SHA-256 over every path and text, so a report names exactly the rules that judged it.
+    pub fn content_hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        for (path, text) in &self.files {
+            hasher.update(path.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Reads a pack folder: every file under it, plus the tables the manifest names outside it.
+    #[cfg(feature = "files")]
+    pub fn from_dir(dir: &std::path::Path) -> Result<Self> {
+        let mut files = PackFiles::new();
+        let input_err = |p: &std::path::Path, e: std::io::Error| Error::Input {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(folder) = stack.pop() {
+            for entry in std::fs::read_dir(&folder).map_err(|e| input_err(&folder, e))? {
+                let path = entry.map_err(|e| input_err(&folder, e))?.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let relative = path
+                    .strip_prefix(dir)
+                    .map(|p| {
+                        p.components()
+                            .map(|c| c.as_os_str().to_string_lossy())
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    })
+                    .unwrap_or_default();
+                if !is_pack_file(&relative) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).map_err(|e| input_err(&path, e))?;
+                files.insert(relative, text);
+            }
+        }
+        let manifest = Manifest::parse(files.require(MANIFEST)?)?;
+        for table in manifest.tables.values() {
+            if files.get(&table.file).is_none() {
+                let path = dir.join(&table.file);
+                let text = std::fs::read_to_string(&path).map_err(|e| input_err(&path, e))?;
+                files.insert(table.file.clone(), text);
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// Files that belong to a pack (editor backups and notes do not).
+pub fn is_pack_file(relative: &str) -> bool {
+    [".toml", ".json", ".rhai", ".csv"]
+        .iter()
+        .any(|ext| relative.ends_with(ext))
+}
+
+/// The manifest file's name.
+pub const MANIFEST: &str = "pack.toml";
+
+/// A Japanese and an English text.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// 日本語.
+    pub ja: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// The text in a locale.
+    pub fn get(&self, locale: crate::Locale) -> &str {
+        match locale {
+            crate::Locale::Ja => &self.ja,
+            crate::Locale::En => &self.en,
+        }
+    }
+}
+
+/// `pack.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Pack name (`hersys`).
+    pub name: String,
+    /// Pack version.
+    pub version: String,
+    /// Title in both languages.
+    pub title: Text,
+    /// File of the record's JSON Schema.
+    pub record_schema: String,
+    /// Fields tried in order for the record's reference date.
+    pub reference_date: Vec<String>,
+    /// Field of the record's prefecture code.
+    #[serde(default)]
+    pub prefecture: Option<String>,
+    /// Field that names the record in reports.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Field of the record's acknowledgements.
+    #[serde(default)]
+    pub acknowledged: Option<String>,
+    /// Base record for examples that name none.
+    #[serde(default)]
+    pub default_base: Option<String>,
+    /// `as_of` of examples that set none.
+    #[serde(default)]
+    pub example_as_of: Option<String>,
+    /// CSV tables (name → file).
+    #[serde(default)]
+    pub tables: BTreeMap<String, TableSpec>,
+}
+
+/// A table named in the manifest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// Relative path of the CSV file.
+    pub file: String,
+}
+
+impl Manifest {
+    pub(crate) fn parse(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| Error::pack(MANIFEST, None, toml_message(&e)))
+    }
+}
+
+/// A TOML error in one line, with its line number.
+pub(crate) fn toml_message(e: &toml::de::Error) -> String {
+    e.to_string()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Severity of a rule.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The record must not be written.
+    Error,
+    /// A person must look at it (can be acknowledged).
+    Warning,
+    /// For analysts.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A tier that owns rules.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// 保健所, health center.
+    Hc,
+    /// 地方衛生研究所, prefectural lab.
+    Pref,
+    /// 国立感染症研究所, national center.
+    Nat,
+}
+
+impl std::str::FromStr for Tier {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "hc" => Ok(Tier::Hc),
+            "pref" => Ok(Tier::Pref),
+            "nat" => Ok(Tier::Nat),
+            _ => Err(Error::InvalidOption {
+                name: "tiers".into(),
+                message: format!("`{s}` is not hc, pref or nat"),
+            }),
+        }
+    }
+}
+
+/// When a check runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// While a form is being filled: absent fields are not reported.
+    Draft,
+    /// On submission: everything.
+    #[default]
+    Submit,
+}
+
+/// A rule file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// `group/name`.
+    pub id: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Owning tiers.
+    pub tiers: Vec<Tier>,
+    /// `submit`: silent while drafting.
+    #[serde(default)]
+    pub stage: Option<Stage>,
+    /// One-line title.
+    pub title: Text,
+    /// Message template.
+    pub message: Text,
+    /// Alternative messages a check may choose.
+    #[serde(default)]
+    pub variants: BTreeMap<String, Text>,
+    /// Documentation.
+    pub doc: DocSpec,
+    /// Effective period.
+    #[serde(default)]
+    pub applies: Option<AppliesSpec>,
+    /// Checks.
+    pub check: Vec<CheckSpec>,
+    /// Examples.
+    #[serde(default)]
+    pub examples: Vec<ExampleSpec>,
+}
+
+/// The documentation of a rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocSpec {
+    /// 日本語.
+    pub ja: String,
+    /// English.
+    pub en: String,
+    /// The legal or practical source.
+    pub source: String,
+}
+
+/// An effective period, with per-prefecture exceptions.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppliesSpec {
+    /// First day in force (inclusive).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last day in force (inclusive).
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Other periods for records of some prefectures.
+    #[serde(default)]
+    pub prefectures: BTreeMap<String, PeriodSpec>,
+}
+
+/// A period.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodSpec {
+    /// First day (inclusive).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last day (inclusive).
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+/// One check of a rule, as written. Which keys apply depends on `kind` (see docs/rule-format.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct CheckSpec {
+    pub kind: String,
+    #[serde(default)]
+    pub when: Option<Value>,
+    #[serde(default)]
+    pub ctx: BTreeMap<String, String>,
+    #[serde(default)]
+    pub fields: Vec<String>,
+    #[serde(default)]
+    pub field: Option<String>,
+    #[serde(default)]
+    pub earlier: Vec<String>,
+    #[serde(default)]
+    pub later: Vec<String>,
+    #[serde(default)]
+    pub min_days: Option<i64>,
+    #[serde(default)]
+    pub max_days: Option<i64>,
+    #[serde(default)]
+    pub at: Option<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub list: Option<String>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub regex: Option<String>,
+    #[serde(default)]
+    pub ignore: Option<String>,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub pairs: Vec<[String; 2]>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub report: Vec<String>,
+    #[serde(default)]
+    pub table: Option<String>,
+    #[serde(default)]
+    pub prefecture_name: Option<String>,
+    #[serde(default)]
+    pub script: Option<String>,
+    #[serde(default)]
+    pub reads: Vec<String>,
+    #[serde(default)]
+    pub key: Vec<String>,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub compare: Vec<String>,
+    #[serde(default)]
+    pub carry: Vec<String>,
+    #[serde(default)]
+    pub order_by: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// An example of a rule: a record (or a batch) and the findings of this rule it must produce.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    /// Short kebab-case name.
+    pub name: String,
+    /// Base record file in `examples/` (without `.json`).
+    #[serde(default)]
+    pub base: Option<String>,
+    /// A whole record instead of a base.
+    #[serde(default)]
+    pub record: Option<Value>,
+    /// Pointer → value applied to the base.
+    #[serde(default)]
+    pub set: BTreeMap<String, Value>,
+    /// Pointers removed from the base.
+    #[serde(default)]
+    pub unset: Vec<String>,
+    /// Several records (for rules across records); each entry is an example record spec.
+    #[serde(default)]
+    pub batch: Vec<BatchEntrySpec>,
+    /// Check options.
+    #[serde(default)]
+    pub options: BTreeMap<String, Value>,
+    /// The findings of this rule, exactly.
+    pub expect: Vec<ExpectedFinding>,
+}
+
+/// One record of a batch example.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchEntrySpec {
+    /// Base record.
+    #[serde(default)]
+    pub base: Option<String>,
+    /// Whole record.
+    #[serde(default)]
+    pub record: Option<Value>,
+    /// Changes.
+    #[serde(default)]
+    pub set: BTreeMap<String, Value>,
+    /// Removals.
+    #[serde(default)]
+    pub unset: Vec<String>,
+}
+
+/// A finding an example expects; keys left out are not compared.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedFinding {
+    /// Which record of a batch example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<usize>,
+    /// The path.
+    pub path: String,
+    /// Every path involved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<String>>,
+    /// Context values (each listed key compared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctx: Option<BTreeMap<String, Value>>,
+    /// Severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The rendered message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Whether it is acknowledged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<bool>,
+}
+
+/// Reads a TOML file into JSON (the form the rule-file schema and conditions are written for).
+pub(crate) fn toml_to_json(file: &str, text: &str) -> Result<Value> {
+    let value: toml::Value =
+        toml::from_str(text).map_err(|e| Error::pack(file, None, toml_message(&e)))?;
+    serde_json::to_value(value).map_err(|e| Error::pack(file, None, e.to_string()))
+}

@@ -1,0 +1,209 @@
+//! Field paths: JSON Pointers with `*` for "every element of this array", resolved once.
+
+use serde_json::Value;
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Seg {
+    Key(Box<str>),
+    Any,
+}
+
+/// A compiled path such as `/tests/*/sampled_on`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct FieldPath {
+    pub(crate) text: Box<str>,
+    pub(crate) segs: Box<[Seg]>,
+}
+
+/// Array indices bound to the `*` segments of a path, outermost first.
+pub(crate) type Indices = [u32; MAX_WILDCARDS];
+pub(crate) const MAX_WILDCARDS: usize = 4;
+
+/// One value found at a path, with the indices its wildcards took.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit<'a> {
+    pub(crate) value: &'a Value,
+    pub(crate) idx: Indices,
+}
+
+impl FieldPath {
+    /// Parses `/a/b/*/c`. Relative paths (no leading `/`, used inside `some`) are accepted too.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() || text == "/" {
+            return Err(format!("`{text}` is not a field path"));
+        }
+        let body = text.strip_prefix('/').unwrap_or(text);
+        let mut segs = Vec::new();
+        for raw in body.split('/') {
+            if raw.is_empty() {
+                return Err(format!("`{text}` has an empty segment"));
+            }
+            if raw == "*" {
+                segs.push(Seg::Any);
+            } else {
+                segs.push(Seg::Key(raw.replace("~1", "/").replace("~0", "~").into()));
+            }
+        }
+        if segs.iter().filter(|s| **s == Seg::Any).count() > MAX_WILDCARDS {
+            return Err(format!(
+                "`{text}` has more than {MAX_WILDCARDS} `*` segments"
+            ));
+        }
+        let canonical = if text.starts_with('/') {
+            text.to_owned()
+        } else {
+            format!("/{text}")
+        };
+        Ok(FieldPath {
+            text: canonical.into(),
+            segs: segs.into(),
+        })
+    }
+
+    pub(crate) fn wildcards(&self) -> usize {
+        self.segs.iter().filter(|s| **s == Seg::Any).count()
+    }
+
+    /// The path up to (and including) its `n`-th wildcard, for pairing elements of one array.
+    pub(crate) fn wildcard_prefix(&self, n: usize) -> Option<&[Seg]> {
+        let mut seen = 0;
+        for (i, seg) in self.segs.iter().enumerate() {
+            if *seg == Seg::Any {
+                if seen == n {
+                    return Some(&self.segs[..=i]);
+                }
+                seen += 1;
+            }
+        }
+        None
+    }
+
+    /// Calls `f` with every value at this path under `root` (nothing when a step is missing).
+    pub(crate) fn visit<'a>(&self, root: &'a Value, f: &mut dyn FnMut(Hit<'a>)) {
+        visit(root, &self.segs, [0; MAX_WILDCARDS], 0, f);
+    }
+
+    /// The first value at this path, for paths without wildcards (the common case).
+    pub(crate) fn get<'a>(&self, root: &'a Value) -> Option<&'a Value> {
+        let mut cur = root;
+        for seg in self.segs.iter() {
+            match seg {
+                Seg::Key(k) => cur = cur.as_object()?.get(&**k)?,
+                Seg::Any => return None,
+            }
+        }
+        Some(cur)
+    }
+
+    /// The concrete JSON Pointer of a hit: `*` replaced by the bound indices.
+    pub(crate) fn pointer(&self, idx: &Indices) -> String {
+        if self.wildcards() == 0 {
+            return self.text.to_string();
+        }
+        let mut out = String::with_capacity(self.text.len() + 4);
+        let mut n = 0;
+        for seg in self.segs.iter() {
+            out.push('/');
+            match seg {
+                Seg::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Seg::Any => {
+                    out.push_str(&idx[n].to_string());
+                    n += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// This path with `prefix` (an array element path) in front: `some` conditions use
+    /// relative paths inside the element.
+    pub(crate) fn under(&self, prefix: &FieldPath) -> FieldPath {
+        let mut segs: Vec<Seg> = prefix.segs.to_vec();
+        segs.push(Seg::Any);
+        segs.extend(self.segs.iter().cloned());
+        let text = format!("{}/*{}", prefix.text, self.text);
+        FieldPath {
+            text: text.into(),
+            segs: segs.into(),
+        }
+    }
+}
+
+fn visit<'a>(
+    value: &'a Value,
+    segs: &[Seg],
+    mut idx: Indices,
+    depth: usize,
+    f: &mut dyn FnMut(Hit<'a>),
+) {
+    let Some((first, rest)) = segs.split_first() else {
+        f(Hit { value, idx });
+        return;
+    };
+    match first {
+        Seg::Key(k) => {
+            if let Some(next) = value.as_object().and_then(|o| o.get(&**k)) {
+                visit(next, rest, idx, depth, f);
+            }
+        }
+        Seg::Any => {
+            if let Some(items) = value.as_array() {
+                for (i, item) in items.iter().enumerate() {
+                    idx[depth] = u32::try_from(i).unwrap_or(u32::MAX);
+                    visit(item, rest, idx, depth + 1, f);
+                }
+            }
+        }
+    }
+}
+
+/// Turns a concrete pointer (`/tests/3/method`) into its schema pattern (`/tests/*/method`).
+pub(crate) fn pattern_of(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for seg in pointer.split('/').skip(1) {
+        out.push('/');
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            out.push('*');
+        } else {
+            out.push_str(seg);
+        }
+    }
+    out
+}
+
+/// "Not entered": missing, `null`, a blank string or an empty array.
+pub(crate) fn is_absent(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn visits_every_element_and_builds_pointers() {
+        let record = json!({"tests": [{"on": "a"}, {"x": 1}, {"on": "c"}]});
+        let path = FieldPath::parse("/tests/*/on").unwrap();
+        let mut seen = Vec::new();
+        path.visit(&record, &mut |hit| seen.push(path.pointer(&hit.idx)));
+        assert_eq!(seen, ["/tests/0/on", "/tests/2/on"]);
+        assert_eq!(pattern_of("/tests/12/on"), "/tests/*/on");
+    }
+
+    #[test]
+    fn absence() {
+        assert!(is_absent(None));
+        assert!(is_absent(Some(&json!(null))));
+        assert!(is_absent(Some(&json!("  "))));
+        assert!(is_absent(Some(&json!([]))));
+        assert!(!is_absent(Some(&json!(0))));
+        assert!(!is_absent(Some(&json!(false))));
+    }
+}

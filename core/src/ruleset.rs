@@ -1,0 +1,722 @@
+//! `RuleSet`: a pack compiled once, and `check`.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::check::{self, CodeTable, CompileEnv, Env, Kind, Raw};
+use crate::condition::CondEnv;
+use crate::date::{Day, format_day, parse_date, parse_day};
+use crate::error::{Error, Result};
+use crate::finding::{Finding, PackInfo, Report, sort_findings};
+use crate::message::Template;
+use crate::options::{CheckOptions, Locale};
+use crate::pack::{
+    self, DocSpec, ExampleSpec, Manifest, PackFiles, RuleSpec, Severity, Stage, Text, Tier,
+};
+use crate::path::FieldPath;
+use crate::schema::RecordSchema;
+use crate::script::{Limits, hardened_engine};
+
+/// When a rule is in force, judged on a record's reference date (and prefecture).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applies {
+    /// First day (inclusive).
+    pub from: Option<Day>,
+    /// Last day (inclusive).
+    pub until: Option<Day>,
+    /// Other periods for some prefectures (2-digit code → (from, until)).
+    pub prefectures: BTreeMap<String, (Option<Day>, Option<Day>)>,
+}
+
+impl Applies {
+    /// Whether the rule is in force for a record with this reference date and prefecture.
+    pub fn in_force(&self, day: Day, prefecture: Option<&str>) -> bool {
+        let (from, until) = prefecture
+            .and_then(|p| self.prefectures.get(p))
+            .copied()
+            .unwrap_or((self.from, self.until));
+        from.is_none_or(|f| day >= f) && until.is_none_or(|u| day <= u)
+    }
+
+    /// `2021-02-10 → 2022-06-29`, `→ 2022-06-29`, `always`.
+    pub fn describe(&self) -> String {
+        let day = |d: Option<Day>| d.map(format_day).unwrap_or_default();
+        let mut out = match (self.from, self.until) {
+            (None, None) => "always".to_owned(),
+            (f, u) => format!("{} → {}", day(f), day(u)).trim().to_owned(),
+        };
+        for (pref, (f, u)) in &self.prefectures {
+            out.push_str(&format!("; prefecture {pref}: {} → {}", day(*f), day(*u)));
+        }
+        out
+    }
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `group/name`.
+    pub id: String,
+    /// The group (`dates`).
+    pub group: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Owning tiers.
+    pub tiers: Vec<Tier>,
+    /// Silent in the draft stage.
+    pub submit_only: bool,
+    /// Title in both languages.
+    pub title: Text,
+    /// The message templates as written.
+    pub message: Text,
+    /// Documentation.
+    pub doc: DocSpec,
+    /// Effective period.
+    pub applies: Applies,
+    /// Examples (the rule's tests).
+    pub examples: Vec<ExampleSpec>,
+    /// The rule file, relative to the pack.
+    pub file: String,
+    /// Whether the rule looks across records (runs in batches only).
+    pub cross: bool,
+    pub(crate) templates: [Template; 2],
+    pub(crate) variants: BTreeMap<String, [Template; 2]>,
+    pub(crate) variant_names: Vec<String>,
+    pub(crate) checks: Vec<check::Check>,
+}
+
+impl Rule {
+    fn template(&self, variant: Option<&str>, locale: Locale) -> &Template {
+        let pair = variant
+            .and_then(|v| self.variants.get(v))
+            .unwrap_or(&self.templates);
+        match locale {
+            Locale::Ja => &pair[0],
+            Locale::En => &pair[1],
+        }
+    }
+
+    /// Every ctx key the rule's messages use.
+    pub fn placeholders(&self) -> BTreeSet<String> {
+        let mut keys = BTreeSet::new();
+        for pair in std::iter::once(&self.templates).chain(self.variants.values()) {
+            for t in pair {
+                keys.extend(t.keys().map(str::to_owned));
+            }
+        }
+        keys
+    }
+
+    /// The ids of the checks' kinds, for documentation.
+    pub fn check_kinds(&self) -> Vec<&'static str> {
+        self.checks
+            .iter()
+            .map(|c| match &c.kind {
+                Kind::Required { .. } => "required",
+                Kind::DateOrder { .. } => "date-order",
+                Kind::Codes { .. } => "codes",
+                Kind::Range { .. } => "range",
+                Kind::Pattern { .. } => "pattern",
+                Kind::Format { .. } => "format",
+                Kind::Equal { .. } => "equal",
+                Kind::Condition { .. } => "condition",
+                Kind::Municipality { .. } => "municipality-code",
+                Kind::Script { .. } => "script",
+                Kind::Cross(_) => "cross-record",
+            })
+            .collect()
+    }
+}
+
+/// A pack compiled once: immutable, `Send + Sync`, cheap to share behind an `Arc`.
+pub struct RuleSet {
+    pub(crate) info: PackInfo,
+    pub(crate) manifest: Manifest,
+    pub(crate) schema: RecordSchema,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) engine: rhai::Engine,
+    pub(crate) files: PackFiles,
+    pub(crate) codes: BTreeMap<String, BTreeMap<String, Text>>,
+    reference_date: Vec<FieldPath>,
+    prefecture: Option<FieldPath>,
+    id: Option<FieldPath>,
+    acknowledged: Option<FieldPath>,
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("pack", &self.info)
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+/// The rule selection and settings one `check` call uses, worked out once per options.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    selected: Vec<bool>,
+    options: CheckOptions,
+    as_of: Day,
+}
+
+impl Plan {
+    /// The options the plan was made from.
+    pub fn options(&self) -> &CheckOptions {
+        &self.options
+    }
+
+    /// The `as_of` date the plan judges with.
+    pub fn as_of(&self) -> Day {
+        self.as_of
+    }
+
+    /// Whether the rule at this index (in [`RuleSet::rules`]) is selected.
+    pub fn is_selected(&self, rule: usize) -> bool {
+        self.selected.get(rule).copied().unwrap_or(false)
+    }
+}
+
+/// The id of the finding for a record that is not a JSON object.
+pub const NOT_AN_OBJECT: &str = "structure/not-an-object";
+
+impl RuleSet {
+    /// Compiles a pack from its files.
+    pub fn compile(files: PackFiles) -> Result<Self> {
+        let manifest = Manifest::parse(files.require(pack::MANIFEST)?)?;
+        let schema_file = manifest.record_schema.clone();
+        let schema_doc: Value = serde_json::from_str(files.require(&schema_file)?)
+            .map_err(|e| Error::pack(&schema_file, None, e.to_string()))?;
+        let schema =
+            RecordSchema::from_json(&schema_doc).map_err(|m| Error::pack(&schema_file, None, m))?;
+        let field = |text: &str| -> Result<FieldPath> {
+            let p = FieldPath::parse(text).map_err(|m| Error::pack(pack::MANIFEST, None, m))?;
+            if schema.field(&p.text).is_none() {
+                return Err(Error::pack(
+                    pack::MANIFEST,
+                    None,
+                    format!("`{text}` is not a field of the record schema"),
+                ));
+            }
+            Ok(p)
+        };
+        let reference_date = manifest
+            .reference_date
+            .iter()
+            .map(|p| field(p))
+            .collect::<Result<Vec<_>>>()?;
+        let prefecture = manifest.prefecture.as_deref().map(field).transpose()?;
+        let id = manifest.id.as_deref().map(field).transpose()?;
+        let acknowledged = manifest.acknowledged.as_deref().map(field).transpose()?;
+
+        let codes = read_codes(&files)?;
+        let code_sets: BTreeMap<String, Arc<HashSet<String>>> = codes
+            .iter()
+            .map(|(k, v)| (k.clone(), Arc::new(v.keys().cloned().collect())))
+            .collect();
+        let named: BTreeMap<String, Value> = match files.get("conditions.toml") {
+            Some(text) => match pack::toml_to_json("conditions.toml", text)? {
+                Value::Object(map) => map.into_iter().collect(),
+                _ => BTreeMap::new(),
+            },
+            None => BTreeMap::new(),
+        };
+        let mut tables = BTreeMap::new();
+        for (name, spec) in &manifest.tables {
+            tables.insert(
+                name.clone(),
+                Arc::new(read_table(&spec.file, files.require(&spec.file)?)?),
+            );
+        }
+        let engine = hardened_engine(&Limits::default());
+
+        let mut rules = Vec::new();
+        for (file, text) in files.iter() {
+            let Some(stem) = file.strip_suffix(".toml") else {
+                continue;
+            };
+            let Some((group, name)) = stem.split_once('/') else {
+                continue;
+            };
+            if group.starts_with('.') || name.contains('/') || group == "examples" {
+                continue;
+            }
+            rules.push(compile_rule(
+                file, text, group, name, &files, &schema, &named, &code_sets, &tables, &engine,
+            )?);
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let info = PackInfo {
+            name: manifest.name.clone(),
+            version: manifest.version.clone(),
+            hash: files.content_hash(),
+        };
+        Ok(RuleSet {
+            info,
+            manifest,
+            schema,
+            rules,
+            engine,
+            files,
+            codes,
+            reference_date,
+            prefecture,
+            id,
+            acknowledged,
+        })
+    }
+
+    /// Reads and compiles a pack folder.
+    #[cfg(feature = "files")]
+    pub fn from_dir(dir: &std::path::Path) -> Result<Self> {
+        Self::compile(PackFiles::from_dir(dir)?)
+    }
+
+    /// Name, version and content hash.
+    pub fn info(&self) -> &PackInfo {
+        &self.info
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Every rule, sorted by id.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// A rule by id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    /// The record schema.
+    pub fn schema(&self) -> &RecordSchema {
+        &self.schema
+    }
+
+    /// The pack's files (examples, mapping).
+    pub fn files(&self) -> &PackFiles {
+        &self.files
+    }
+
+    /// Code lists (list → value → labels).
+    pub fn codes(&self) -> &BTreeMap<String, BTreeMap<String, Text>> {
+        &self.codes
+    }
+
+    /// Works out which rules the options select; fails on an unknown rule or group.
+    pub fn plan(&self, options: &CheckOptions) -> Result<Plan> {
+        for sel in options.select.iter().chain(&options.ignore) {
+            if !self.rules.iter().any(|r| matches_selector(r, sel)) {
+                return Err(Error::UnknownSelector(sel.clone()));
+            }
+        }
+        let selected = self
+            .rules
+            .iter()
+            .map(|r| {
+                (options.tiers.is_empty() || r.tiers.iter().any(|t| options.tiers.contains(t)))
+                    && (options.select.is_empty()
+                        || options.select.iter().any(|s| matches_selector(r, s)))
+                    && !options.ignore.iter().any(|s| matches_selector(r, s))
+                    && !(options.stage == Stage::Draft && r.submit_only)
+            })
+            .collect();
+        Ok(Plan {
+            selected,
+            options: options.clone(),
+            as_of: options.as_of_or_today(),
+        })
+    }
+
+    /// The day that decides which rules apply to a record.
+    pub fn reference_date(&self, record: &Value, as_of: Day) -> Day {
+        self.reference_date
+            .iter()
+            .find_map(|p| {
+                p.get(record)
+                    .and_then(Value::as_str)
+                    .and_then(|s| parse_day(s.trim()))
+            })
+            .unwrap_or(as_of)
+    }
+
+    fn prefecture_of(&self, record: &Value) -> Option<String> {
+        match self.prefecture.as_ref()?.get(record)? {
+            Value::String(s) => Some(s.trim().to_owned()),
+            Value::Number(n) => n.as_u64().map(|n| format!("{n:02}")),
+            _ => None,
+        }
+    }
+
+    /// The record's id as reports name it (`id`, or `No` for open data).
+    pub fn record_id(&self, record: &Value) -> Option<String> {
+        match self.id.as_ref()?.get(record)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// The rules in force for a record (its reference date and prefecture), whatever the options.
+    pub fn rules_in_force(&self, record: &Value, as_of: Day) -> Vec<&Rule> {
+        let day = self.reference_date(record, as_of);
+        let pref = self.prefecture_of(record);
+        self.rules
+            .iter()
+            .filter(|r| r.applies.in_force(day, pref.as_deref()))
+            .collect()
+    }
+
+    /// Checks one record. Rules across records need a batch and stay silent here.
+    pub fn check(&self, record: &Value, options: &CheckOptions) -> Result<Report> {
+        self.check_planned(record, &self.plan(options)?, Vec::new())
+    }
+
+    /// Checks one record with a plan made once (for many records with the same options).
+    pub fn check_with_plan(&self, record: &Value, plan: &Plan) -> Result<Report> {
+        self.check_planned(record, plan, Vec::new())
+    }
+
+    /// Checks one record with a plan made once, adding findings from the cross-record pass.
+    pub(crate) fn check_planned(
+        &self,
+        record: &Value,
+        plan: &Plan,
+        cross: Vec<(usize, Raw)>,
+    ) -> Result<Report> {
+        let options = &plan.options;
+        if !record.is_object() {
+            let finding = Finding {
+                rule: NOT_AN_OBJECT.into(),
+                severity: Severity::Error,
+                message: match options.locale {
+                    Locale::Ja => "レコードがJSONオブジェクトではありません。".into(),
+                    Locale::En => "The record is not a JSON object.".into(),
+                },
+                path: String::new(),
+                paths: Vec::new(),
+                ctx: BTreeMap::new(),
+                help: match options.locale {
+                    Locale::Ja => "レコードの形式".into(),
+                    Locale::En => "Record shape".into(),
+                },
+                acknowledged: false,
+            };
+            return Ok(Report::new(self.info.clone(), None, vec![finding]));
+        }
+        let day = self.reference_date(record, plan.as_of);
+        let pref = self.prefecture_of(record);
+        let mut raws: Vec<(usize, Raw)> = cross;
+        let mut scratch = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !plan.selected[i] || rule.cross || !rule.applies.in_force(day, pref.as_deref()) {
+                continue;
+            }
+            let env = Env {
+                record,
+                as_of: plan.as_of,
+                cond: CondEnv {
+                    reference_date: Some(day),
+                },
+                schema: &self.schema,
+                engine: &self.engine,
+                rule: &rule.id,
+            };
+            for check in &rule.checks {
+                check.eval(&env, &rule.variant_names, &mut scratch)?;
+            }
+            raws.extend(scratch.drain(..).map(|r| (i, r)));
+        }
+        let acknowledged = self.acknowledged_rules(record);
+        let mut findings: Vec<Finding> = raws
+            .into_iter()
+            .map(|(i, raw)| self.finish(i, raw, options, &acknowledged))
+            .collect();
+        sort_findings(&mut findings);
+        Ok(Report::new(
+            self.info.clone(),
+            Some(format_day(day)),
+            findings,
+        ))
+    }
+
+    fn acknowledged_rules(&self, record: &Value) -> Vec<String> {
+        let Some(items) = self
+            .acknowledged
+            .as_ref()
+            .and_then(|p| p.get(record))
+            .and_then(Value::as_array)
+        else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|a| a.get("rule").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub(crate) fn finish(
+        &self,
+        rule_index: usize,
+        mut raw: Raw,
+        options: &CheckOptions,
+        acknowledged: &[String],
+    ) -> Finding {
+        let rule = &self.rules[rule_index];
+        let hidden: &[String] = if options.reveal { &[] } else { &raw.hidden };
+        for key in hidden {
+            if let Some(v) = raw.ctx.get_mut(key) {
+                *v = Value::Null;
+            }
+        }
+        let message = rule
+            .template(raw.variant.as_deref(), options.locale)
+            .render(&raw.ctx, hidden, options.locale, &self.schema);
+        Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            message,
+            path: raw.path,
+            paths: raw.paths,
+            ctx: raw.ctx,
+            help: rule.title.get(options.locale).to_owned(),
+            acknowledged: rule.severity == Severity::Warning
+                && acknowledged.iter().any(|a| *a == rule.id),
+        }
+    }
+
+    pub(crate) fn prefecture_for(&self, record: &Value) -> Option<String> {
+        self.prefecture_of(record)
+    }
+}
+
+fn matches_selector(rule: &Rule, selector: &str) -> bool {
+    rule.id == selector || rule.group == selector.trim_end_matches('/')
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compile_rule(
+    file: &str,
+    text: &str,
+    group: &str,
+    name: &str,
+    files: &PackFiles,
+    schema: &RecordSchema,
+    named: &BTreeMap<String, Value>,
+    codes: &BTreeMap<String, Arc<HashSet<String>>>,
+    tables: &BTreeMap<String, Arc<CodeTable>>,
+    engine: &rhai::Engine,
+) -> Result<Rule> {
+    #[cfg(feature = "validate")]
+    crate::validate::rule_file(file, text)?;
+    let spec: RuleSpec =
+        toml::from_str(text).map_err(|e| Error::pack(file, None, pack::toml_message(&e)))?;
+    let expected = format!("{group}/{name}");
+    let id = spec.id.clone();
+    let err = |m: String| Error::pack(file, Some(&id), m);
+    if spec.id != expected {
+        return Err(err(format!(
+            "id `{}` must equal its file's place, `{expected}`",
+            spec.id
+        )));
+    }
+    if spec.tiers.is_empty() {
+        return Err(err("`tiers` names at least one tier".into()));
+    }
+    for (what, t) in [("title", &spec.title), ("message", &spec.message)] {
+        if t.ja.trim().is_empty() || t.en.trim().is_empty() {
+            return Err(err(format!("`{what}` needs both `ja` and `en`")));
+        }
+    }
+    if spec.doc.ja.trim().is_empty()
+        || spec.doc.en.trim().is_empty()
+        || spec.doc.source.trim().is_empty()
+    {
+        return Err(err("`doc` needs `ja`, `en` and `source`".into()));
+    }
+    let pair = |t: &Text| -> Result<[Template; 2]> {
+        Ok([
+            Template::parse(&t.ja).map_err(&err)?,
+            Template::parse(&t.en).map_err(&err)?,
+        ])
+    };
+    let templates = pair(&spec.message)?;
+    let variants = spec
+        .variants
+        .iter()
+        .map(|(k, t)| Ok((k.clone(), pair(t)?)))
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    let variant_names: Vec<String> = spec.variants.keys().cloned().collect();
+    let applies = compile_applies(spec.applies.as_ref()).map_err(&err)?;
+    if spec.check.is_empty() {
+        return Err(err("a rule needs at least one `[[check]]`".into()));
+    }
+    let dir = &file[..file.rfind('/').map_or(0, |i| i + 1)];
+    let scripts = |script: &str| files.get(&format!("{dir}{script}"));
+    let env = CompileEnv {
+        rule: &id,
+        file,
+        schema,
+        named,
+        codes,
+        tables,
+        engine,
+        scripts: &scripts,
+    };
+    let checks = spec
+        .check
+        .iter()
+        .map(|c| check::compile(c, &env))
+        .collect::<Result<Vec<_>>>()?;
+    let cross = checks.iter().any(|c| matches!(c.kind, Kind::Cross(_)));
+    if cross && checks.len() > 1 {
+        return Err(err(
+            "a cross-record check is the only check of its rule".into()
+        ));
+    }
+    let fires_on_absence = checks.iter().any(|c| {
+        matches!(c.kind, Kind::Required { .. })
+            || c.when.as_ref().is_some_and(|w| w.tests_absence())
+    });
+    let submit_only = match spec.stage {
+        Some(stage) => stage == Stage::Submit,
+        None => group == "required" || fires_on_absence,
+    };
+    let mut names = HashSet::new();
+    for ex in &spec.examples {
+        if !names.insert(ex.name.as_str()) {
+            return Err(err(format!("two examples are named `{}`", ex.name)));
+        }
+    }
+    Ok(Rule {
+        id: spec.id,
+        group: group.to_owned(),
+        severity: spec.severity,
+        tiers: spec.tiers,
+        submit_only,
+        title: spec.title,
+        message: spec.message,
+        doc: spec.doc,
+        applies,
+        examples: spec.examples,
+        file: file.to_owned(),
+        cross,
+        templates,
+        variants,
+        variant_names,
+        checks,
+    })
+}
+
+fn compile_applies(spec: Option<&pack::AppliesSpec>) -> Result<Applies, String> {
+    let Some(spec) = spec else {
+        return Ok(Applies::default());
+    };
+    let day = |d: &Option<String>| -> Result<Option<Day>, String> {
+        d.as_deref()
+            .map(|s| {
+                parse_date(s).ok_or_else(|| format!("`applies`: `{s}` is not a YYYY-MM-DD date"))
+            })
+            .transpose()
+    };
+    let mut applies = Applies {
+        from: day(&spec.from)?,
+        until: day(&spec.until)?,
+        prefectures: BTreeMap::new(),
+    };
+    for (pref, period) in &spec.prefectures {
+        if pref.len() != 2 || !pref.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "`applies.prefectures`: `{pref}` is not a 2-digit prefecture code"
+            ));
+        }
+        applies
+            .prefectures
+            .insert(pref.clone(), (day(&period.from)?, day(&period.until)?));
+    }
+    Ok(applies)
+}
+
+fn read_codes(files: &PackFiles) -> Result<BTreeMap<String, BTreeMap<String, Text>>> {
+    let Some(text) = files.get("codes.toml") else {
+        return Ok(BTreeMap::new());
+    };
+    toml::from_str(text).map_err(|e| Error::pack("codes.toml", None, pack::toml_message(&e)))
+}
+
+/// Splits one CSV line of a simple table (quotes allowed, no newlines inside cells).
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            (c, _) => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+fn read_table(file: &str, text: &str) -> Result<CodeTable> {
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header = split_csv_line(lines.next().unwrap_or_default());
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| Error::pack(file, None, format!("table has no `{name}` column")))
+    };
+    let (code, pref, from, until) = (
+        col("code")?,
+        col("prefecture")?,
+        col("valid_from")?,
+        col("valid_until")?,
+    );
+    let mut table = CodeTable::default();
+    for (n, line) in lines.enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cells = split_csv_line(line);
+        let cell = |i: usize| cells.get(i).map(|s| s.trim()).unwrap_or("");
+        let day = |s: &str| -> Result<Option<Day>> {
+            if s.is_empty() {
+                return Ok(None);
+            }
+            parse_date(s).map(Some).ok_or_else(|| {
+                Error::pack(file, None, format!("line {}: `{s}` is not a date", n + 2))
+            })
+        };
+        let c = cell(code).to_owned();
+        if c.len() == 6 && c.is_ascii() {
+            table
+                .prefecture_codes
+                .entry(cell(pref).to_owned())
+                .or_insert_with(|| c[..2].to_owned());
+        }
+        table
+            .periods
+            .entry(c)
+            .or_default()
+            .push((day(cell(from))?, day(cell(until))?));
+    }
+    Ok(table)
+}

@@ -1,0 +1,157 @@
+//! The record's JSON Schema as kakunin uses it: which paths exist, their labels, their formats and
+//! which of them hold personal values.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+/// What the record schema says about one field (a path pattern with `*` for array items).
+#[derive(Debug, Clone, Default)]
+pub struct FieldInfo {
+    /// Japanese label (`title`).
+    pub label_ja: String,
+    /// English label (`x-title-en`).
+    pub label_en: String,
+    /// `format`: `date`, `date-time`, or another.
+    pub format: Option<String>,
+    /// `x-sensitive`: a personal value that never leaves kakunin unless revealed.
+    pub sensitive: bool,
+    /// JSON types the schema allows (`string`, `number`, …), without `null`.
+    pub types: Vec<String>,
+}
+
+/// Every path of the record schema.
+#[derive(Debug, Clone, Default)]
+pub struct RecordSchema {
+    fields: BTreeMap<String, FieldInfo>,
+}
+
+impl RecordSchema {
+    /// Reads a JSON Schema document (objects through `properties`, arrays through `items`,
+    /// local `$ref`s to `#/$defs/...`).
+    pub fn from_json(doc: &Value) -> Result<Self, String> {
+        let mut schema = RecordSchema::default();
+        walk(doc, doc, "", &FieldInfo::default(), &mut schema.fields, 0)?;
+        Ok(schema)
+    }
+
+    /// The field at a pattern (`/tests/*/method`).
+    pub fn field(&self, pattern: &str) -> Option<&FieldInfo> {
+        self.fields.get(pattern)
+    }
+
+    /// Every path pattern, sorted.
+    pub fn paths(&self) -> impl Iterator<Item = (&str, &FieldInfo)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Patterns whose `format` is the given one (`date`, `date-time`).
+    pub fn with_format<'a>(&'a self, format: &'a str) -> impl Iterator<Item = &'a str> {
+        self.paths()
+            .filter(move |(_, f)| f.format.as_deref() == Some(format))
+            .map(|(p, _)| p)
+    }
+
+    /// The label of a concrete pointer or pattern in a locale, falling back to its last key.
+    pub fn label(&self, pointer: &str, locale: crate::Locale) -> String {
+        let pattern = crate::path::pattern_of(pointer);
+        match self.fields.get(&pattern) {
+            Some(f) => match locale {
+                crate::Locale::Ja if !f.label_ja.is_empty() => f.label_ja.clone(),
+                crate::Locale::En if !f.label_en.is_empty() => f.label_en.clone(),
+                _ => last_key(&pattern),
+            },
+            None => last_key(&pattern),
+        }
+    }
+
+    /// Whether a concrete pointer or pattern holds a personal value.
+    pub fn is_sensitive(&self, pointer: &str) -> bool {
+        self.fields
+            .get(&crate::path::pattern_of(pointer))
+            .is_some_and(|f| f.sensitive)
+    }
+}
+
+fn last_key(pattern: &str) -> String {
+    pattern
+        .rsplit('/')
+        .find(|s| *s != "*")
+        .unwrap_or(pattern)
+        .to_owned()
+}
+
+fn resolve<'a>(root: &'a Value, node: &'a Value, depth: usize) -> Result<&'a Value, String> {
+    match node.get("$ref").and_then(Value::as_str) {
+        None => Ok(node),
+        Some(_) if depth > 32 => Err("`$ref` chain too deep".into()),
+        Some(reference) => {
+            let target = reference
+                .strip_prefix('#')
+                .and_then(|p| root.pointer(p))
+                .ok_or_else(|| {
+                    format!(
+                        "cannot resolve `$ref` {reference} (only local references are supported)"
+                    )
+                })?;
+            resolve(root, target, depth + 1)
+        }
+    }
+}
+
+fn walk(
+    root: &Value,
+    node: &Value,
+    path: &str,
+    parent: &FieldInfo,
+    out: &mut BTreeMap<String, FieldInfo>,
+    depth: usize,
+) -> Result<(), String> {
+    if depth > 24 {
+        return Err(format!(
+            "{path}: schema nested too deeply (recursive `$ref`?)"
+        ));
+    }
+    let node = resolve(root, node, 0)?;
+    let text = |key: &str| node.get(key).and_then(Value::as_str).map(str::to_owned);
+    let types: Vec<String> = match node.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let info = FieldInfo {
+        label_ja: text("title").unwrap_or_default(),
+        label_en: text("x-title-en").unwrap_or_default(),
+        format: text("format"),
+        sensitive: parent.sensitive
+            || node
+                .get("x-sensitive")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        types: types.into_iter().filter(|t| t != "null").collect(),
+    };
+    if !path.is_empty() {
+        out.insert(path.to_owned(), info.clone());
+    }
+    if let Some(props) = node.get("properties").and_then(Value::as_object) {
+        for (key, child) in props {
+            let escaped = key.replace('~', "~0").replace('/', "~1");
+            walk(
+                root,
+                child,
+                &format!("{path}/{escaped}"),
+                &info,
+                out,
+                depth + 1,
+            )?;
+        }
+    }
+    if let Some(items) = node.get("items") {
+        walk(root, items, &format!("{path}/*"), &info, out, depth + 1)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,246 @@
+//! rhai scripts: one hardened engine, compiled once per pack, and the host functions rules use.
+//!
+//! Scripts are for what the declarative vocabulary cannot say cleanly. They run with
+//! deterministic limits (operations, depths, sizes: counts, never wall time) so every host stops
+//! the same script at the same point; they cannot `eval`, import modules or do I/O, and they
+//! get a copy of the fields they declared, so they cannot change the record.
+
+use rhai::packages::Package;
+use rhai::{AST, Array, Dynamic, Engine, EvalAltResult, Map, Position, Scope};
+use serde_json::Value;
+
+use crate::date::{Day, format_day, parse_date, parse_day, parse_timestamp, weekday};
+use crate::error::{Error, ScriptErrorKind};
+
+/// Limits of the hardened engine.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Operations per script run.
+    pub operations: u64,
+    /// Function-call depth.
+    pub call_levels: usize,
+    /// Expression depth (statements, functions).
+    pub expr_depth: usize,
+    /// Longest string, in bytes.
+    pub string_size: usize,
+    /// Longest array.
+    pub array_size: usize,
+    /// Largest object map.
+    pub map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            operations: 200_000,
+            call_levels: 16,
+            expr_depth: 64,
+            string_size: 64 * 1024,
+            array_size: 10_000,
+            map_size: 1_000,
+        }
+    }
+}
+
+/// Builds the one hardened engine every script runs in (production, tests and fuzzing alike).
+pub fn hardened_engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(rhai::packages::StandardPackage::new().as_shared_module());
+    engine.disable_symbol("eval");
+    engine.set_strict_variables(true);
+    engine.set_max_operations(limits.operations);
+    engine.set_max_call_levels(limits.call_levels);
+    engine.set_max_expr_depths(limits.expr_depth, limits.expr_depth);
+    engine.set_max_string_size(limits.string_size);
+    engine.set_max_array_size(limits.array_size);
+    engine.set_max_map_size(limits.map_size);
+    engine.set_max_variables(256);
+    engine.set_max_functions(64);
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    register_helpers(&mut engine);
+    engine
+}
+
+fn day_or_unit(day: Option<Day>) -> Dynamic {
+    day.map_or(Dynamic::UNIT, |d| Dynamic::from_int(i64::from(d)))
+}
+
+fn as_day(value: &Dynamic) -> Option<Day> {
+    if let Ok(n) = value.as_int() {
+        return Day::try_from(n).ok();
+    }
+    value
+        .read_lock::<rhai::ImmutableString>()
+        .and_then(|s| parse_day(s.as_str()))
+}
+
+fn register_helpers(engine: &mut Engine) {
+    // date(s): day number of a YYYY-MM-DD date or the day of a timestamp; () when invalid.
+    engine.register_fn("date", |v: Dynamic| day_or_unit(as_day(&v)));
+    engine.register_fn("is_date", |v: Dynamic| {
+        v.read_lock::<rhai::ImmutableString>()
+            .is_some_and(|s| parse_date(s.as_str()).is_some())
+    });
+    engine.register_fn("days_between", |a: Dynamic, b: Dynamic| {
+        match (as_day(&a), as_day(&b)) {
+            (Some(a), Some(b)) => Dynamic::from_int(i64::from(b) - i64::from(a)),
+            _ => Dynamic::UNIT,
+        }
+    });
+    engine.register_fn("date_str", |n: i64| {
+        Day::try_from(n).map(format_day).unwrap_or_default()
+    });
+    engine.register_fn("weekday", |v: Dynamic| {
+        as_day(&v).map_or(Dynamic::UNIT, |d| Dynamic::from_int(i64::from(weekday(d))))
+    });
+    engine.register_fn("timestamp_hours", |a: Dynamic, b: Dynamic| {
+        let secs = |v: &Dynamic| {
+            v.read_lock::<rhai::ImmutableString>()
+                .and_then(|s| parse_timestamp(s.as_str()))
+                .map(|(_, s)| s)
+        };
+        match (secs(&a), secs(&b)) {
+            (Some(a), Some(b)) => Dynamic::from_float((b - a) as f64 / 3600.0),
+            _ => Dynamic::UNIT,
+        }
+    });
+    engine.register_fn("is_present", |v: Dynamic| is_present(&v));
+    engine.register_fn("in_list", |list: Array, v: Dynamic| {
+        list.iter()
+            .any(|item| item.type_id() == v.type_id() && item.to_string() == v.to_string())
+    });
+}
+
+fn is_present(v: &Dynamic) -> bool {
+    if v.is_unit() {
+        return false;
+    }
+    if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
+        return !s.trim().is_empty();
+    }
+    if let Some(a) = v.read_lock::<Array>() {
+        return !a.is_empty();
+    }
+    true
+}
+
+/// The variables every script finds in its scope (`members` for group scripts).
+pub const SCRIPT_VARIABLES: [&str; 4] = ["record", "as_of", "reference_date", "members"];
+
+/// A compiled script of one rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Script {
+    pub(crate) ast: AST,
+}
+
+pub(crate) fn compile(
+    engine: &Engine,
+    rule: &str,
+    file: &str,
+    source: &str,
+) -> Result<Script, Error> {
+    // Strict variables: the names a script is given are declared at compile time, so a typo in
+    // any other name is refused when the pack loads, not when a record reaches it.
+    let mut scope = Scope::new();
+    for name in SCRIPT_VARIABLES {
+        scope.push_constant(name, Dynamic::UNIT);
+    }
+    let ast = engine.compile_with_scope(&scope, source).map_err(|e| {
+        let pos = e.position();
+        Error::pack(
+            file,
+            Some(rule),
+            format!(
+                "script does not compile at line {}, column {}: {}",
+                pos.line().unwrap_or(0),
+                pos.position().unwrap_or(0),
+                e.err_type()
+            ),
+        )
+    })?;
+    Ok(Script { ast })
+}
+
+/// Runs a script with `vars` in its scope and returns what it returned.
+pub(crate) fn run(
+    engine: &Engine,
+    script: &Script,
+    rule: &str,
+    vars: Vec<(&'static str, Dynamic)>,
+) -> Result<Dynamic, Error> {
+    let mut scope = Scope::new();
+    for (name, value) in vars {
+        scope.push_constant(name, value);
+    }
+    engine
+        .eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+        .map_err(|e| script_error(rule, &e))
+}
+
+pub(crate) fn script_error(rule: &str, e: &EvalAltResult) -> Error {
+    let kind = match e.unwrap_inner() {
+        EvalAltResult::ErrorTooManyOperations(_)
+        | EvalAltResult::ErrorStackOverflow(_)
+        | EvalAltResult::ErrorDataTooLarge(..)
+        | EvalAltResult::ErrorTooManyVariables(_)
+        | EvalAltResult::ErrorTooManyModules(_) => ScriptErrorKind::Limit,
+        EvalAltResult::ErrorParsing(rhai::ParseErrorType::ExprTooDeep, _) => ScriptErrorKind::Limit,
+        _ => ScriptErrorKind::Runtime,
+    };
+    let pos: Position = e.position();
+    Error::Script {
+        rule: rule.to_owned(),
+        kind,
+        line: pos.line().unwrap_or(0),
+        column: pos.position().unwrap_or(0),
+        message: e.unwrap_inner().to_string(),
+    }
+}
+
+/// JSON to rhai, for the copy of the record a script sees.
+pub(crate) fn to_dynamic(value: &Value) -> Dynamic {
+    match value {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Dynamic::from_int(i),
+            None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Dynamic::from(s.clone()),
+        Value::Array(items) => Dynamic::from_array(items.iter().map(to_dynamic).collect()),
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                out.insert(k.as_str().into(), to_dynamic(v));
+            }
+            Dynamic::from_map(out)
+        }
+    }
+}
+
+/// rhai to JSON, for what a script returns in `ctx`.
+pub(crate) fn to_json(value: &Dynamic) -> Value {
+    if value.is_unit() {
+        return Value::Null;
+    }
+    if let Ok(b) = value.as_bool() {
+        return Value::Bool(b);
+    }
+    if let Ok(i) = value.as_int() {
+        return Value::from(i);
+    }
+    if let Ok(f) = value.as_float() {
+        return serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number);
+    }
+    if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
+        return Value::String(s.to_string());
+    }
+    if let Some(a) = value.read_lock::<Array>() {
+        return Value::Array(a.iter().map(to_json).collect());
+    }
+    if let Some(m) = value.read_lock::<Map>() {
+        return Value::Object(m.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect());
+    }
+    Value::String(value.to_string())
+}
