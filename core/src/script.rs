@@ -142,9 +142,11 @@ pub(crate) fn compile(
 ) -> Result<Script, Error> {
     // Strict variables: the names a script is given are declared at compile time, so a typo in
     // any other name is refused when the pack loads, not when a record reaches it.
+    // (Declared as variables, not constants: the optimiser would fold a constant's placeholder
+    // value into the AST.)
     let mut scope = Scope::new();
     for name in SCRIPT_VARIABLES {
-        scope.push_constant(name, Dynamic::UNIT);
+        scope.push(name, Dynamic::UNIT);
     }
     let ast = engine.compile_with_scope(&scope, source).map_err(|e| {
         let pos = e.position();

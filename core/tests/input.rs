@@ -1,10 +1,9 @@
 //! Batch readers: every format, encoding and kind of damage a real file brings, each record
 //! accounted for with its line.
 
-use std::io::{Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::io::Cursor;
 
-use kakunin::input::{Format, InputRecord, Item, Mapping, Records, Unreadable, read};
+use kakunin::input::{Format, InputRecord, Item, Mapping, Unreadable, read};
 use serde_json::{Value, json};
 
 /// What a reader yielded, as (line, record) or (line, message), for compact assertions.
@@ -34,10 +33,6 @@ fn lines(data: impl Into<Vec<u8>>) -> Vec<Got> {
 
 fn array(data: impl Into<Vec<u8>>) -> Vec<Got> {
     read_bytes(data, Format::JsonArray, None)
-}
-
-fn csv(data: impl Into<Vec<u8>>, mapping: Option<&Mapping>) -> Vec<Got> {
-    read_bytes(data, Format::Csv, mapping)
 }
 
 /// The lines of the unreadable items, and whether their messages contain `needle`.
@@ -335,6 +330,15 @@ fn records_can_be_sent_to_another_thread() {
 mod csv_files {
     use super::*;
 
+    use std::io::Read;
+    use std::path::{Path, PathBuf};
+
+    use kakunin::input::Records;
+
+    fn csv(data: impl Into<Vec<u8>>, mapping: Option<&Mapping>) -> Vec<Got> {
+        read_bytes(data, Format::Csv, mapping)
+    }
+
     const OPENDATA_MAPPING: &str = r#"
 [[column]]
 header = "No"
@@ -457,7 +461,7 @@ type = "list"
             text.push_str(&format!("{i},plain,ascii only\n"));
         }
         let names = ["岐阜県", "ｶﾀｶﾅ", "髙橋", "（調査中）", "①②"];
-        for i in 3000..40_000 {
+        for i in 3000..10_000 {
             let name = names[i % names.len()];
             text.push_str(&format!("{i},{name},\"複数行\n{name}\"\n"));
         }
@@ -481,7 +485,7 @@ type = "list"
                 expected_line += if count >= 3000 { 2 } else { 1 };
                 count += 1;
             }
-            assert_eq!(count, 40_000, "step {step}");
+            assert_eq!(count, 10_000, "step {step}");
         }
     }
 
@@ -572,7 +576,7 @@ type = "list"
 
     #[test]
     fn csv_invalid_utf8_costs_only_its_row() {
-        let mut data = "id,name\n1,岐阜\n2,".as_bytes().to_vec();
+        let mut data = "id,name\n1,岐阜県岐阜市\n2,".as_bytes().to_vec();
         data.extend_from_slice(b"\xff\xfe\n3,ok\n");
         let items = csv(data, None);
         assert_eq!(ok_lines(&items), vec![2, 4]);
@@ -659,7 +663,8 @@ type = "list"
             state ^= state << 17;
             state
         };
-        let interesting = b"[]{}\",:\\\n\r \t\xEF\xBB\xBF\x82\xff0a.;";
+        let mapping = opendata_mapping();
+    let interesting = b"[]{}\",:\\\n\r \t\xEF\xBB\xBF\x82\xff0a.;";
         for round in 0..3000 {
             let mut data = samples[round % samples.len()].clone();
             for _ in 0..(next() % 4 + 1) {

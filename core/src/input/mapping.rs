@@ -1,0 +1,580 @@
+//! `mapping.toml`: which CSV header goes to which record path, as which type.
+//!
+//! Each pack ships one, because the same data arrives under different headers (Tokyo writes
+//! `退院済フラグ` where the recommended layout says `患者_退院済フラグ`). The mapping is resolved
+//! against a file's header row once; per row, a cell only follows a precomputed path.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Number, Value};
+
+/// A CSV mapping, usually read from a pack's `mapping.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    columns: Vec<Column>,
+    /// Parsed `path` of each column, same order as `columns`.
+    segments: Vec<Vec<Seg>>,
+    /// Header or alias (trimmed) to index in `columns`.
+    by_header: HashMap<String, usize>,
+}
+
+/// One `[[column]]` of `mapping.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// The header as the recommended layout spells it.
+    pub header: String,
+    /// Other spellings seen in real files.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// JSON Pointer of the record field the cell goes to, e.g. `/notification/diagnosed_on`.
+    pub path: String,
+    /// What the cell is converted to.
+    #[serde(default, rename = "type")]
+    pub kind: ColumnType,
+}
+
+/// The type a cell is converted to. A cell that does not convert stays the string it was, so a
+/// rule can report it instead of the reader hiding it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// Kept as written.
+    #[default]
+    String,
+    /// A whole number (`42`, `-3`); no thousands separators, so `"10,001"` stays a string.
+    Integer,
+    /// Any finite decimal number (`36.5`, `1e3`); whole numbers are stored as integers.
+    Number,
+    /// `true`/`false` (any case) or `1`/`0`.
+    Boolean,
+    /// Items separated by `;`, each trimmed, empty items dropped.
+    List,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    #[serde(default)]
+    column: Vec<Column>,
+}
+
+impl Mapping {
+    /// Parses and checks `mapping.toml` text. The error says which column is wrong and why.
+    pub fn from_toml(text: &str) -> Result<Mapping, String> {
+        let file: MappingFile =
+            toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
+        Mapping::new(file.column)
+    }
+
+    /// Builds a mapping from columns, with the same checks as [`Mapping::from_toml`]: headers
+    /// non-empty and unique (aliases included), paths valid JSON Pointers that do not overlap.
+    pub fn new(columns: Vec<Column>) -> Result<Mapping, String> {
+        let mut segments: Vec<Vec<Seg>> = Vec::with_capacity(columns.len());
+        let mut by_header = HashMap::new();
+        for (index, column) in columns.iter().enumerate() {
+            let segs = parse_pointer(&column.path).map_err(|why| {
+                format!("column `{}`: path `{}` {why}", column.header, column.path)
+            })?;
+            for (other, earlier) in columns.iter().zip(&segments) {
+                if overlaps(earlier, &segs) {
+                    return Err(format!(
+                        "column `{}`: path `{}` overlaps the path `{}` of column `{}`",
+                        column.header, column.path, other.path, other.header
+                    ));
+                }
+            }
+            segments.push(segs);
+            for name in std::iter::once(&column.header).chain(&column.aliases) {
+                let name = clean_header(name);
+                if name.is_empty() {
+                    return Err(format!(
+                        "column with path `{}`: empty header or alias",
+                        column.path
+                    ));
+                }
+                if let Some(previous) = by_header.insert(name.to_owned(), index) {
+                    let previous = columns.get(previous).map_or("", |c| c.header.as_str());
+                    return Err(format!(
+                        "header `{name}` is listed twice (columns `{previous}` and `{}`)",
+                        column.header
+                    ));
+                }
+            }
+        }
+        Ok(Mapping {
+            columns,
+            segments,
+            by_header,
+        })
+    }
+
+    /// The columns, in file order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Every header the mapping recognizes: each column's header, then its aliases.
+    pub fn headers(&self) -> impl Iterator<Item = &str> + '_ {
+        self.columns
+            .iter()
+            .flat_map(|c| std::iter::once(&c.header).chain(&c.aliases))
+            .map(String::as_str)
+    }
+
+    /// The column a header (or alias) belongs to; surrounding whitespace is ignored.
+    pub fn column(&self, header: &str) -> Option<&Column> {
+        self.by_header
+            .get(clean_header(header))
+            .and_then(|&i| self.columns.get(i))
+    }
+
+    /// How many of a file's headers this mapping knows. A caller choosing between packs takes the
+    /// mapping that knows the most.
+    pub fn matches_header(&self, headers: &[String]) -> usize {
+        headers
+            .iter()
+            .filter(|h| self.by_header.contains_key(clean_header(h)))
+            .count()
+    }
+
+    fn lookup(&self, header: &str) -> Option<(&[Seg], ColumnType)> {
+        let &index = self.by_header.get(header)?;
+        let segs = self.segments.get(index)?;
+        let kind = self.columns.get(index)?.kind;
+        Some((segs, kind))
+    }
+}
+
+/// Headers are compared without surrounding whitespace or a stray byte-order mark: spreadsheet
+/// exports add both.
+pub(crate) fn clean_header(header: &str) -> &str {
+    header.trim().trim_start_matches('\u{feff}').trim()
+}
+
+/// One step of a record path: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Array indexes above this are taken as object keys, so a header like `x.999999999` cannot make
+/// every row allocate a huge array.
+const MAX_INDEX: usize = 9_999;
+
+fn segment(text: &str) -> Seg {
+    let canonical = text == "0" || !text.starts_with('0');
+    if canonical && (1..=4).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = text.parse::<usize>() {
+            if n <= MAX_INDEX {
+                return Seg::Index(n);
+            }
+        }
+    }
+    Seg::Key(text.to_owned())
+}
+
+/// A record path from a JSON Pointer. The first segment is always a key: a record is an object.
+fn parse_pointer(pointer: &str) -> Result<Vec<Seg>, &'static str> {
+    let rest = pointer
+        .strip_prefix('/')
+        .ok_or("is not a JSON Pointer (it must start with `/`)")?;
+    let mut segs = Vec::new();
+    for raw in rest.split('/') {
+        if raw.is_empty() {
+            return Err("has an empty segment");
+        }
+        let text = raw.replace("~1", "/").replace("~0", "~");
+        segs.push(if segs.is_empty() {
+            Seg::Key(text)
+        } else {
+            segment(&text)
+        });
+    }
+    Ok(segs)
+}
+
+/// A record path from a dotted header (`notification.diagnosed_on`, `tests.0.method`), if the
+/// header looks like one: two or more parts of ASCII letters, digits, `_` or `-`, the first not
+/// a number. Anything else (`No.`, `発症_年月日`) is an ordinary header.
+fn parse_dotted(header: &str) -> Option<Vec<Seg>> {
+    if !header.contains('.') {
+        return None;
+    }
+    let mut segs = Vec::new();
+    for part in header.split('.') {
+        let ok = !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !ok {
+            return None;
+        }
+        if segs.is_empty() {
+            if part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            segs.push(Seg::Key(part.to_owned()));
+        } else {
+            segs.push(segment(part));
+        }
+    }
+    Some(segs)
+}
+
+/// Two paths overlap when one is a prefix of the other, or where they first differ one goes
+/// into an object and the other into an array: their cells could not both be placed.
+fn overlaps(a: &[Seg], b: &[Seg]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        match (x, y) {
+            (Seg::Key(p), Seg::Key(q)) if p == q => {}
+            (Seg::Index(p), Seg::Index(q)) if p == q => {}
+            (Seg::Key(_), Seg::Key(_)) | (Seg::Index(_), Seg::Index(_)) => return false,
+            _ => return true,
+        }
+    }
+    true
+}
+
+/// Where one column's cells go. No segments: the column is dropped.
+#[derive(Debug, Clone)]
+struct Target {
+    segs: Vec<Seg>,
+    kind: ColumnType,
+}
+
+/// A header row resolved once into where each column's cells go in a record.
+///
+/// The CSV reader uses it for every row; hosts that bring their own tables (pandas, polars,
+/// Arrow in the bindings) use it too, so a column maps the same way whatever the table came in.
+/// Header rules: a header the mapping knows goes to its path as its type; an unknown dotted
+/// header (`tests.0.method`) to that nested path; any other to a top-level key of its own name;
+/// an empty header is dropped. A column whose path collides with an earlier one's is kept under
+/// its header (or `header (n)`) instead, with a note.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    targets: Vec<Target>,
+    notes: Vec<String>,
+}
+
+impl Layout {
+    /// Resolves `headers` (a file's header row, in order) with `mapping`.
+    pub fn new(mapping: Option<&Mapping>, headers: &[String]) -> Layout {
+        let (targets, notes) = plan(mapping, headers);
+        Layout { targets, notes }
+    }
+
+    /// Decisions a user should know of, such as a column kept under another key.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The number of columns.
+    pub fn len(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Whether there are no columns.
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
+    /// Whether column `index` goes anywhere; a host can skip converting the cells of one that
+    /// does not (an empty header).
+    pub fn keeps(&self, index: usize) -> bool {
+        self.targets.get(index).is_some_and(|t| !t.segs.is_empty())
+    }
+
+    /// Converts the text `cell` of column `index` to the column's type and puts it into
+    /// `record`. An empty cell is not entered, so it is left out; so are dropped and unknown
+    /// columns.
+    pub fn place(&self, record: &mut Map<String, Value>, index: usize, cell: &str) {
+        if cell.is_empty() {
+            return;
+        }
+        if let Some(target) = self.targets.get(index) {
+            if !target.segs.is_empty() {
+                target.put(record, target.kind.convert(cell));
+            }
+        }
+    }
+
+    /// Puts an already typed `value` of column `index` into `record`, for tables whose columns
+    /// have types of their own (Arrow). `null` is not entered, so it is left out.
+    pub fn place_value(&self, record: &mut Map<String, Value>, index: usize, value: Value) {
+        if value.is_null() {
+            return;
+        }
+        if let Some(target) = self.targets.get(index) {
+            target.put(record, value);
+        }
+    }
+}
+
+/// Resolves a header row: each column's target, plus notes on columns that could not go where
+/// their header says.
+fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<String>) {
+    let mut targets: Vec<Target> = Vec::with_capacity(headers.len());
+    let mut notes = Vec::new();
+    for (index, raw) in headers.iter().enumerate() {
+        let header = clean_header(raw);
+        let number = index + 1;
+        if header.is_empty() {
+            targets.push(Target {
+                segs: Vec::new(),
+                kind: ColumnType::String,
+            });
+            continue;
+        }
+        let (wanted, kind) = match mapping.and_then(|m| m.lookup(header)) {
+            Some((segs, kind)) => (segs.to_vec(), kind),
+            None => (
+                parse_dotted(header).unwrap_or_else(|| vec![Seg::Key(header.to_owned())]),
+                ColumnType::String,
+            ),
+        };
+        let taken = |segs: &[Seg]| {
+            targets
+                .iter()
+                .any(|t| !t.segs.is_empty() && overlaps(&t.segs, segs))
+        };
+        let candidates = [
+            wanted,
+            vec![Seg::Key(header.to_owned())],
+            vec![Seg::Key(format!("{header} ({number})"))],
+        ];
+        let chosen = candidates.iter().position(|segs| !taken(segs));
+        let segs = match chosen {
+            Some(0) => candidates.into_iter().next().unwrap_or_default(),
+            Some(n) => {
+                let segs = candidates.into_iter().nth(n).unwrap_or_default();
+                let key = match segs.first() {
+                    Some(Seg::Key(key)) => key.clone(),
+                    _ => String::new(),
+                };
+                notes.push(format!(
+                    "column {number} `{header}` collides with an earlier column; kept under the key `{key}`"
+                ));
+                segs
+            }
+            None => {
+                notes.push(format!(
+                    "column {number} `{header}` collides with earlier columns; dropped"
+                ));
+                Vec::new()
+            }
+        };
+        targets.push(Target { segs, kind });
+    }
+    (targets, notes)
+}
+
+impl Target {
+    /// Puts `value` at this target's path in `record`; nothing for a dropped column.
+    fn put(&self, record: &mut Map<String, Value>, value: Value) {
+        let Some((Seg::Key(key), rest)) = self.segs.split_first() else {
+            return;
+        };
+        if rest.is_empty() {
+            record.insert(key.clone(), value);
+            return;
+        }
+        if !record.contains_key(key.as_str()) {
+            record.insert(key.clone(), empty_container(rest));
+        }
+        if let Some(slot) = record.get_mut(key.as_str()) {
+            place_in(slot, rest, value);
+        }
+    }
+}
+
+fn empty_container(rest: &[Seg]) -> Value {
+    match rest.first() {
+        Some(Seg::Index(_)) => Value::Array(Vec::new()),
+        _ => Value::Object(Map::new()),
+    }
+}
+
+/// Walks `segs` from `slot`, creating objects and arrays on the way (arrays padded with `null`,
+/// which counts as not entered). Paths were checked not to collide, so a type mismatch cannot
+/// happen; if it did, the cell is dropped rather than overwriting another's value.
+fn place_in(slot: &mut Value, segs: &[Seg], value: Value) {
+    let Some((seg, rest)) = segs.split_first() else {
+        return;
+    };
+    let next = match (slot, seg) {
+        (Value::Object(map), Seg::Key(key)) => {
+            if rest.is_empty() {
+                map.insert(key.clone(), value);
+                return;
+            }
+            if !map.contains_key(key.as_str()) {
+                map.insert(key.clone(), empty_container(rest));
+            }
+            map.get_mut(key.as_str())
+        }
+        (Value::Array(items), &Seg::Index(index)) => {
+            if items.len() <= index {
+                items.resize(index + 1, Value::Null);
+            }
+            let item = items.get_mut(index);
+            if rest.is_empty() {
+                if let Some(item) = item {
+                    *item = value;
+                }
+                return;
+            }
+            match item {
+                Some(item) if item.is_null() => {
+                    *item = empty_container(rest);
+                    Some(item)
+                }
+                other => other,
+            }
+        }
+        _ => None,
+    };
+    if let Some(next) = next {
+        place_in(next, rest, value);
+    }
+}
+
+impl ColumnType {
+    /// Converts one non-empty cell; a cell that does not convert is kept as a string.
+    pub fn convert(self, cell: &str) -> Value {
+        let trimmed = cell.trim();
+        let converted = match self {
+            ColumnType::String => None,
+            ColumnType::Integer => trimmed.parse::<i64>().ok().map(Value::from),
+            ColumnType::Number => match trimmed.parse::<i64>() {
+                Ok(n) => Some(Value::from(n)),
+                Err(_) => trimmed
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(Number::from_f64)
+                    .map(Value::Number),
+            },
+            ColumnType::Boolean => match trimmed {
+                "1" => Some(Value::Bool(true)),
+                "0" => Some(Value::Bool(false)),
+                t if t.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
+                t if t.eq_ignore_ascii_case("false") => Some(Value::Bool(false)),
+                _ => None,
+            },
+            ColumnType::List => Some(Value::Array(
+                cell.split(';')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| Value::String(item.to_owned()))
+                    .collect(),
+            )),
+        };
+        converted.unwrap_or_else(|| Value::String(cell.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn headers(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn row(mapping: Option<&Mapping>, names: &[&str], cells: &[&str]) -> (Value, Vec<String>) {
+        let layout = Layout::new(mapping, &headers(names));
+        let mut record = Map::new();
+        for (index, cell) in cells.iter().enumerate() {
+            layout.place(&mut record, index, cell);
+        }
+        (Value::Object(record), layout.notes().to_vec())
+    }
+
+    #[test]
+    fn conversions_keep_what_does_not_convert() {
+        assert_eq!(ColumnType::Integer.convert(" 42 "), json!(42));
+        assert_eq!(ColumnType::Integer.convert("10,001"), json!("10,001"));
+        assert_eq!(ColumnType::Integer.convert("4.5"), json!("4.5"));
+        assert_eq!(ColumnType::Number.convert("36.5"), json!(36.5));
+        assert_eq!(ColumnType::Number.convert("7"), json!(7));
+        assert_eq!(ColumnType::Number.convert("NaN"), json!("NaN"));
+        assert_eq!(ColumnType::Number.convert("inf"), json!("inf"));
+        assert_eq!(ColumnType::Number.convert("1e999"), json!("1e999"));
+        assert_eq!(ColumnType::Boolean.convert("TRUE"), json!(true));
+        assert_eq!(ColumnType::Boolean.convert("0"), json!(false));
+        assert_eq!(ColumnType::Boolean.convert("はい"), json!("はい"));
+        assert_eq!(
+            ColumnType::List.convert("発熱; 咳;;"),
+            json!(["発熱", "咳"])
+        );
+        assert_eq!(ColumnType::String.convert(" x "), json!(" x "));
+    }
+
+    #[test]
+    fn paths_nest_and_index() {
+        let (value, notes) = row(
+            None,
+            &[
+                "id",
+                "notification.diagnosed_on",
+                "tests.1.method",
+                "tests.0.method",
+                "No.",
+                "",
+            ],
+            &["a", "2021-01-02", "pcr", "", "7", "junk"],
+        );
+        assert_eq!(
+            value,
+            json!({"id": "a", "notification": {"diagnosed_on": "2021-01-02"},
+                   "tests": [null, {"method": "pcr"}], "No.": "7"})
+        );
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn colliding_columns_are_kept_apart_and_noted() {
+        let (value, notes) = row(None, &["a", "a.b", "a"], &["1", "2", "3"]);
+        assert_eq!(value, json!({"a": "1", "a.b": "2", "a (3)": "3"}));
+        assert_eq!(notes.len(), 2);
+    }
+
+    #[test]
+    fn mapping_checks_its_columns() {
+        let bad_path = "[[column]]\nheader = \"x\"\npath = \"x\"\n";
+        assert!(Mapping::from_toml(bad_path).is_err_and(|e| e.contains("JSON Pointer")));
+        let twice = "[[column]]\nheader = \"x\"\npath = \"/a\"\n[[column]]\nheader = \"y\"\naliases = [\"x\"]\npath = \"/b\"\n";
+        assert!(Mapping::from_toml(twice).is_err_and(|e| e.contains("listed twice")));
+        let overlap = "[[column]]\nheader = \"x\"\npath = \"/a\"\n[[column]]\nheader = \"y\"\npath = \"/a/b\"\n";
+        assert!(Mapping::from_toml(overlap).is_err_and(|e| e.contains("overlaps")));
+        let typo = "[[column]]\nheader = \"x\"\npath = \"/a\"\ntpye = \"integer\"\n";
+        assert!(Mapping::from_toml(typo).is_err());
+        let bad_type = "[[column]]\nheader = \"x\"\npath = \"/a\"\ntype = \"date\"\n";
+        assert!(Mapping::from_toml(bad_type).is_err());
+        assert!(Mapping::from_toml("").is_ok_and(|m| m.columns().is_empty()));
+    }
+
+    #[test]
+    fn pointer_segments_unescape_and_index() {
+        assert_eq!(
+            parse_pointer("/a~1b/0/c~0d"),
+            Ok(vec![
+                Seg::Key("a/b".into()),
+                Seg::Index(0),
+                Seg::Key("c~d".into())
+            ])
+        );
+        assert_eq!(parse_pointer("/0"), Ok(vec![Seg::Key("0".into())]));
+        assert_eq!(
+            parse_pointer("/a/01"),
+            Ok(vec![Seg::Key("a".into()), Seg::Key("01".into())])
+        );
+        assert_eq!(
+            parse_pointer("/a/99999"),
+            Ok(vec![Seg::Key("a".into()), Seg::Key("99999".into())])
+        );
+    }
+}

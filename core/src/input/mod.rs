@@ -1,0 +1,303 @@
+//! Batch input: JSON Lines, JSON array and CSV files turned into records, one at a time.
+//!
+//! Every reader streams: memory stays proportional to the largest record, never to the file, so
+//! a prefectural line list of millions of rows reads like a small one. Each item is either a
+//! record with the physical line it starts on, or an [`Unreadable`] naming that line and what is
+//! wrong; a bad record never stops the run, because every input record must be accounted for
+//! (DESIGN.md, "Batch"). No input makes a reader panic.
+//!
+//! ```
+//! use kakunin::input::{read, Format};
+//!
+//! let data = "{\"id\": \"a\"}\nnot json\n{\"id\": \"b\"}\n";
+//! let items: Vec<_> = read(std::io::Cursor::new(data), Format::JsonLines, None).collect();
+//! assert_eq!(items.len(), 3);
+//! assert!(items[1].is_err());
+//! ```
+
+mod json;
+mod json_array;
+mod jsonl;
+mod mapping;
+
+#[cfg(feature = "files")]
+mod decode;
+#[cfg(feature = "files")]
+mod table;
+
+use std::io::Read;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde_json::Value;
+
+pub use mapping::{Column, ColumnType, Layout, Mapping};
+#[cfg(feature = "files")]
+pub use table::{CsvReader, csv_headers};
+
+/// The largest record (a JSON line, array element or object) a reader will hold in memory.
+///
+/// Records of 100 MB are fine; the cap exists so that a wrong `--format` on a multi-gigabyte file
+/// (which then looks like one endless line) ends in an [`Unreadable`] rather than exhausting
+/// memory.
+pub const MAX_RECORD_BYTES: usize = 1 << 30;
+
+/// The layout of a batch file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// One JSON object per line (`.jsonl`, `.ndjson`).
+    JsonLines,
+    /// A JSON array of objects (`.json`); also a single object or objects one after another.
+    JsonArray,
+    /// A table with a header row (`.csv`, `.tsv`), columns mapped to record paths by a [`Mapping`].
+    Csv,
+}
+
+impl Format {
+    /// The format of a file, from its extension and, where that is missing or ambiguous, from the
+    /// first bytes of its content (`head`; a few KB are plenty).
+    ///
+    /// `.json` files in the wild hold an array, a single object or JSON Lines, so for them the
+    /// content decides between [`Format::JsonArray`] and [`Format::JsonLines`].
+    pub fn detect(path: &Path, head: &[u8]) -> Format {
+        match Format::from_extension(path) {
+            Some(Format::JsonArray) => match sniff(head) {
+                Format::Csv => Format::JsonArray,
+                json => json,
+            },
+            Some(format) => format,
+            None => sniff(head),
+        }
+    }
+
+    /// The format named by a file's extension alone (case-insensitive), if it names one.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" | "jsonlines" => Some(Format::JsonLines),
+            "json" => Some(Format::JsonArray),
+            "csv" | "tsv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+
+    /// The short name used on command lines and in reports: `jsonl`, `json` or `csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::JsonLines => "jsonl",
+            Format::JsonArray => "json",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    /// Accepts the names a user is likely to type for `--format`.
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "jsonl" | "ndjson" | "jsonlines" | "json-lines" => Ok(Format::JsonLines),
+            "json" | "json-array" => Ok(Format::JsonArray),
+            "csv" | "tsv" => Ok(Format::Csv),
+            _ => Err(format!(
+                "unknown input format `{s}` (expected jsonl, json or csv)"
+            )),
+        }
+    }
+}
+
+/// Guesses the format from content: `[` is an array, `{` is JSON Lines when the first line holds
+/// a whole object (otherwise a pretty-printed object, read by the array reader), anything else CSV.
+fn sniff(head: &[u8]) -> Format {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(rest) = start.and_then(|i| head.get(i..)) else {
+        return Format::Csv;
+    };
+    match rest.first() {
+        Some(b'[') => Format::JsonArray,
+        Some(b'{') => {
+            let first_line = rest.split(|&b| b == b'\n').next().unwrap_or(rest);
+            if first_line.trim_ascii_end().ends_with(b"}") {
+                Format::JsonLines
+            } else {
+                Format::JsonArray
+            }
+        }
+        _ => Format::Csv,
+    }
+}
+
+/// One record read from a batch file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputRecord {
+    /// 1-based physical line on which the record starts (in CSV the header is line 1), so a user
+    /// can open the file at the right place even when quoted cells span lines.
+    pub line: u64,
+    /// The record, always a JSON object.
+    pub value: Value,
+}
+
+/// A record that could not be read; the run goes on after it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct Unreadable {
+    /// 1-based physical line on which the unreadable record starts.
+    pub line: u64,
+    /// One line of English saying what is wrong, e.g. `row has 5 cells, header has 16`.
+    pub message: String,
+}
+
+/// What a batch reader yields: a record, or why one could not be read.
+pub type Item = Result<InputRecord, Unreadable>;
+
+/// The records of a batch file, in file order.
+///
+/// A named type rather than a boxed iterator so that the per-record call is static; it is `Send`,
+/// so a reader can feed a parallel checker from another thread.
+pub struct Records {
+    inner: Inner,
+    notes: Vec<String>,
+}
+
+enum Inner {
+    Lines(jsonl::JsonLines<Box<dyn Read + Send>>),
+    Array(json_array::JsonArray<Box<dyn Read + Send>>),
+    #[cfg(feature = "files")]
+    Csv(Box<table::CsvRows>),
+    /// A reader that failed before its first record: yields that one failure.
+    Failed(Option<Unreadable>),
+}
+
+impl Records {
+    /// Notes about decisions the reader made that a user should know of, such as a CSV column
+    /// whose path collides with another's and is kept under its header instead.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    fn failed(unreadable: Unreadable) -> Records {
+        Records {
+            inner: Inner::Failed(Some(unreadable)),
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        match &mut self.inner {
+            Inner::Lines(lines) => lines.next(),
+            Inner::Array(array) => array.next(),
+            #[cfg(feature = "files")]
+            Inner::Csv(rows) => rows.next(),
+            Inner::Failed(failure) => failure.take().map(Err),
+        }
+    }
+}
+
+impl std::fmt::Debug for Records {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.inner {
+            Inner::Lines(_) => "jsonl",
+            Inner::Array(_) => "json",
+            #[cfg(feature = "files")]
+            Inner::Csv(_) => "csv",
+            Inner::Failed(_) => "failed",
+        };
+        f.debug_struct("Records").field("format", &kind).finish()
+    }
+}
+
+/// Reads records from `reader` in the given format.
+///
+/// `mapping` only matters for CSV (headers to record paths and types); without one every header
+/// is kept as is, dotted headers (`notification.diagnosed_on`) becoming nested paths. To choose a
+/// mapping by the headers first (pack detection), open the file with [`CsvReader::new`] instead.
+///
+/// The reader is buffered here; pass a plain `File`.
+pub fn read<R: Read + Send + 'static>(
+    reader: R,
+    format: Format,
+    mapping: Option<&Mapping>,
+) -> Records {
+    let reader: Box<dyn Read + Send> = Box::new(reader);
+    match format {
+        Format::JsonLines => Records {
+            inner: Inner::Lines(jsonl::JsonLines::new(reader, MAX_RECORD_BYTES)),
+            notes: Vec::new(),
+        },
+        Format::JsonArray => Records {
+            inner: Inner::Array(json_array::JsonArray::new(reader, MAX_RECORD_BYTES)),
+            notes: Vec::new(),
+        },
+        Format::Csv => read_csv(reader, mapping),
+    }
+}
+
+#[cfg(feature = "files")]
+fn read_csv(reader: Box<dyn Read + Send>, mapping: Option<&Mapping>) -> Records {
+    match CsvReader::new(reader) {
+        Ok(csv) => csv.records(mapping),
+        Err(unreadable) => Records::failed(unreadable),
+    }
+}
+
+#[cfg(not(feature = "files"))]
+fn read_csv(_reader: Box<dyn Read + Send>, _mapping: Option<&Mapping>) -> Records {
+    Records::failed(Unreadable {
+        line: 1,
+        message: "CSV input needs kakunin built with the `files` feature".to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detect_by_extension_then_content() {
+        let p = Path::new;
+        assert_eq!(Format::detect(p("a.jsonl"), b"["), Format::JsonLines);
+        assert_eq!(Format::detect(p("a.NDJSON"), b""), Format::JsonLines);
+        assert_eq!(Format::detect(p("a.csv"), b"{"), Format::Csv);
+        assert_eq!(Format::detect(p("a.tsv"), b""), Format::Csv);
+        assert_eq!(Format::detect(p("a.json"), b"  [{}]"), Format::JsonArray);
+        assert_eq!(
+            Format::detect(p("a.json"), b"{\"a\":1}\n{\"a\":2}\n"),
+            Format::JsonLines
+        );
+        assert_eq!(
+            Format::detect(p("a.json"), b"{\n  \"a\": 1\n}\n"),
+            Format::JsonArray
+        );
+        assert_eq!(Format::detect(p("a.json"), b"garbage"), Format::JsonArray);
+        assert_eq!(
+            Format::detect(p("data"), b"\xEF\xBB\xBF[{}]"),
+            Format::JsonArray
+        );
+        assert_eq!(Format::detect(p("data"), b"{\"a\":1}"), Format::JsonLines);
+        assert_eq!(
+            Format::detect(p("data.txt"), "No,名前\n1,a".as_bytes()),
+            Format::Csv
+        );
+        assert_eq!(Format::detect(p("-"), b""), Format::Csv);
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in [Format::JsonLines, Format::JsonArray, Format::Csv] {
+            assert_eq!(f.name().parse::<Format>(), Ok(f));
+        }
+        assert!("xml".parse::<Format>().is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! CSV (and TSV) line lists: a header row, then one record per row.
+//!
+//! Text is decoded by [`Transcoder`](super::decode::Transcoder) (UTF-8, BOM, Shift_JIS), split
+//! by the `csv` crate (quotes, embedded newlines, CRLF), and each row is laid into a record along
+//! paths resolved once from the header row by a [`Mapping`].
+//!
+//! Line numbers are counted here, not taken from the `csv` crate: it dates a record from where
+//! the previous one ended, which is a line early after a CRLF and after skipped blank lines.
+//! Decoding keeps every newline byte, so counted lines are physical lines of the original file.
+
+use std::collections::VecDeque;
+use std::io::{self, Chain, Cursor, Read};
+
+use csv::{ByteRecord, ReaderBuilder};
+use serde_json::{Map, Value};
+
+use super::decode::Transcoder;
+use super::mapping::{self, Layout};
+use super::{InputRecord, Item, Mapping, Records, Unreadable};
+
+const BUFFER: usize = 64 * 1024;
+/// How much of the first line is looked at to choose between `,` and tab.
+const FIRST_LINE: usize = 64 * 1024;
+
+type Source<R> = Newlines<Chain<Cursor<Vec<u8>>, Transcoder<R>>>;
+
+/// A CSV file whose header row has been read; the rows follow with [`CsvReader::records`].
+///
+/// Opening in two steps lets a caller look at the headers (to pick the pack whose mapping knows
+/// them, see [`Mapping::matches_header`]) before committing to a mapping, without reading the
+/// input twice, which standard input would not allow.
+pub struct CsvReader {
+    reader: csv::Reader<Source<Box<dyn Read + Send>>>,
+    headers: Vec<String>,
+}
+
+impl std::fmt::Debug for CsvReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvReader")
+            .field("headers", &self.headers)
+            .finish()
+    }
+}
+
+impl CsvReader {
+    /// Reads the header row. An empty input has no headers and no records; only a read error is
+    /// an `Err`.
+    pub fn new<R: Read + Send + 'static>(reader: R) -> Result<CsvReader, Unreadable> {
+        let (reader, headers) = open(Box::new(reader) as Box<dyn Read + Send>)?;
+        Ok(CsvReader { reader, headers })
+    }
+
+    /// The header row, decoded and trimmed; empty headers stay in place as `""`.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The encoding the input was found to be in (`"UTF-8"`, `"Shift_JIS"`, `"UTF-16LE"`, ...),
+    /// judged at the first non-ASCII byte; `None` while everything read so far is ASCII, where
+    /// the choice does not matter yet.
+    pub fn encoding(&self) -> Option<&'static str> {
+        let (_, text) = self.reader.get_ref().inner.get_ref();
+        text.encoding().map(|e| e.name())
+    }
+
+    /// The rows as records, columns placed by `mapping` (see [`read`](super::read)).
+    pub fn records(self, mapping: Option<&Mapping>) -> Records {
+        let layout = Layout::new(mapping, &self.headers);
+        let notes = layout.notes().to_vec();
+        Records {
+            inner: super::Inner::Csv(Box::new(CsvRows {
+                reader: self.reader,
+                headers: self.headers,
+                layout,
+                row: ByteRecord::new(),
+                done: false,
+            })),
+            notes,
+        }
+    }
+}
+
+/// The decoded header row of CSV input, for choosing a mapping before reading.
+///
+/// `reader` may be a prefix of the file (such as the bytes read for
+/// [`Format::detect`](super::Format::detect)) as long as it holds the whole header row.
+pub fn csv_headers<R: Read>(reader: R) -> Result<Vec<String>, Unreadable> {
+    open(reader).map(|(_, headers)| headers)
+}
+
+/// Sets up decoding and the `csv` reader and reads the header row.
+fn open<R: Read>(reader: R) -> Result<(csv::Reader<Source<R>>, Vec<String>), Unreadable> {
+    let read_error = |e: io::Error| Unreadable {
+        line: 1,
+        message: format!("read error: {e}"),
+    };
+    let mut text = Transcoder::new(reader);
+    // The first line decides the delimiter; it is read ahead and put back in front.
+    let mut first = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while first.len() < FIRST_LINE {
+        let n = text.read(&mut chunk).map_err(read_error)?;
+        let Some(got) = chunk.get(..n).filter(|got| !got.is_empty()) else {
+            break;
+        };
+        first.extend_from_slice(got);
+        if got.contains(&b'\n') {
+            break;
+        }
+    }
+    let delimiter = delimiter(&first);
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(BUFFER)
+        .from_reader(Newlines::new(Cursor::new(first).chain(text)));
+    let mut row = ByteRecord::new();
+    let headers = match reader.read_byte_record(&mut row) {
+        Ok(true) => row
+            .iter()
+            .map(|cell| mapping::clean_header(&String::from_utf8_lossy(cell)).to_owned())
+            .collect(),
+        Ok(false) => Vec::new(),
+        Err(e) => {
+            return Err(Unreadable {
+                line: 1,
+                message: format!("cannot read the header row: {e}"),
+            });
+        }
+    };
+    Ok((reader, headers))
+}
+
+/// Tab when the first line has more tabs than commas (spreadsheet "text" exports), else comma.
+fn delimiter(first: &[u8]) -> u8 {
+    let line = first.split(|&b| b == b'\n').next().unwrap_or_default();
+    let tabs = line.iter().filter(|&&b| b == b'\t').count();
+    let commas = line.iter().filter(|&&b| b == b',').count();
+    if tabs > commas { b'\t' } else { b',' }
+}
+
+/// The data rows of a CSV file.
+pub(crate) struct CsvRows {
+    reader: csv::Reader<Source<Box<dyn Read + Send>>>,
+    headers: Vec<String>,
+    layout: Layout,
+    /// Reused for every row: the `csv` crate refills it without allocating.
+    row: ByteRecord,
+    done: bool,
+}
+
+impl Iterator for CsvRows {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        if self.done {
+            return None;
+        }
+        match self.reader.read_byte_record(&mut self.row) {
+            Ok(true) => {
+                // The record's last line is that of its last byte (the terminator, or the last
+                // cell at the end of input); newlines inside its cells say how many lines up it
+                // started.
+                let end = self.reader.position().byte().saturating_sub(1);
+                let last_line = self.reader.get_mut().line_of(end);
+                let inside = self.row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                Some(self.record(last_line.saturating_sub(inside).max(1)))
+            }
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                // Only an I/O error gets here (rows are read as bytes, ragged rows allowed), and
+                // the stream cannot be trusted after one.
+                self.done = true;
+                let line = e
+                    .position()
+                    .map_or(self.reader.position().line(), |p| p.line());
+                Some(Err(Unreadable {
+                    line,
+                    message: format!("read error: {e}"),
+                }))
+            }
+        }
+    }
+}
+
+impl CsvRows {
+    fn record(&self, line: u64) -> Item {
+        let cells = self.row.len();
+        if cells != self.headers.len() {
+            return Err(Unreadable {
+                line,
+                message: format!("row has {cells} cells, header has {}", self.headers.len()),
+            });
+        }
+        let mut record = Map::with_capacity(self.layout.len());
+        for (index, cell) in self.row.iter().enumerate() {
+            if cell.is_empty() || !self.layout.keeps(index) {
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(cell) else {
+                let header = self.headers.get(index).map_or("", String::as_str);
+                return Err(Unreadable {
+                    line,
+                    message: format!("invalid UTF-8 in column {} `{header}`", index + 1),
+                });
+            };
+            self.layout.place(&mut record, index, text);
+        }
+        Ok(InputRecord {
+            line,
+            value: Value::Object(record),
+        })
+    }
+}
+
+/// Passes bytes through and remembers where the newlines are, so the line of any byte offset the
+/// `csv` crate reports can be told. Offsets are asked for in increasing order, so only newlines
+/// not yet passed are kept: at most one buffer's worth.
+struct Newlines<R> {
+    inner: R,
+    /// Offset of the next byte read.
+    offset: u64,
+    /// Newlines before the last offset asked about.
+    passed: u64,
+    /// Offsets of the newlines read but not yet passed.
+    ahead: VecDeque<u64>,
+}
+
+impl<R> Newlines<R> {
+    fn new(inner: R) -> Self {
+        Newlines {
+            inner,
+            offset: 0,
+            passed: 0,
+            ahead: VecDeque::new(),
+        }
+    }
+
+    /// The 1-based line of the byte at `offset`: one more than the newlines before it.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        while self.ahead.front().is_some_and(|&nl| nl < offset) {
+            self.ahead.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+impl<R: Read> Read for Newlines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let got = buf.get(..n).unwrap_or_default();
+        let base = self.offset;
+        self.ahead.extend(
+            got.iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| base + i as u64),
+        );
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
