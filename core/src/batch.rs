@@ -191,7 +191,7 @@ pub fn check_stream<I, S>(
     mut sink: impl FnMut(Outcome),
 ) -> Result<()>
 where
-    I: Iterator<Item = Item> + Send,
+    I: Iterator<Item = Item>,
     S: FnMut() -> Result<I>,
 {
     let mut cross_pass = CrossPass::new(rules, plan);

@@ -54,11 +54,11 @@ pub mod date;
 mod error;
 pub mod examples;
 mod finding;
+pub mod input;
+pub mod lint;
 mod message;
 mod options;
 pub mod pack;
-// pub mod input; -- enabled when the readers land
-pub mod lint;
 pub mod path;
 mod ruleset;
 pub mod schema;

@@ -223,7 +223,10 @@ impl<R: Read> Read for Transcoder<R> {
                     if self.eof {
                         return Ok(0);
                     }
-                    return self.inner.read(buf);
+                    match self.inner.read(buf) {
+                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                        result => return result,
+                    }
                 }
                 Mode::Decode => {
                     if self.out_pos < self.out_len {

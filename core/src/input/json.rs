@@ -45,7 +45,7 @@ fn describe(e: &serde_json::Error, line: u64, column: u64) -> String {
     if e.line() == 0 {
         return format!("invalid JSON: {bare}");
     }
-    let err_line = line.saturating_add(e.line() as u64 - 1);
+    let err_line = line.saturating_add((e.line() as u64).saturating_sub(1));
     let err_column = if e.line() == 1 {
         column.saturating_add(e.column() as u64).saturating_sub(1)
     } else {

@@ -166,14 +166,11 @@ const MAX_INDEX: usize = 9_999;
 
 fn segment(text: &str) -> Seg {
     let canonical = text == "0" || !text.starts_with('0');
-    if canonical && (1..=4).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(n) = text.parse::<usize>() {
-            if n <= MAX_INDEX {
-                return Seg::Index(n);
-            }
-        }
+    let digits = (1..=4).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    match text.parse::<usize>() {
+        Ok(n) if canonical && digits && n <= MAX_INDEX => Seg::Index(n),
+        _ => Seg::Key(text.to_owned()),
     }
-    Seg::Key(text.to_owned())
 }
 
 /// A record path from a JSON Pointer. The first segment is always a key: a record is an object.
@@ -294,10 +291,11 @@ impl Layout {
         if cell.is_empty() {
             return;
         }
-        if let Some(target) = self.targets.get(index) {
-            if !target.segs.is_empty() {
-                target.put(record, target.kind.convert(cell));
+        match self.targets.get(index) {
+            Some(target) if !target.segs.is_empty() => {
+                target.put(record, target.kind.convert(cell))
             }
+            _ => {}
         }
     }
 

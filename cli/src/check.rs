@@ -1,0 +1,344 @@
+//! `kakunin check`: stream files through the rules, write each record's outcome in input order,
+//! then a summary.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use clap::Args;
+use kakunin::batch::{self, Item, Outcome};
+use kakunin::input::{self, CsvReader, Format, Mapping};
+use kakunin::{CheckOptions, Locale, RuleSet, Stage, Tier};
+
+use crate::output::{OutputFormat, Style, Writer};
+use crate::summary::Summary;
+use crate::{Fatal, load_pack};
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Files to check (`-` for standard input).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Pack: `hersys`, `opendata` or a pack folder. Detected from the file when left out
+    /// (a 陽性患者属性 header means `opendata`).
+    #[arg(long)]
+    pack: Option<String>,
+    /// Today's date for "in the future" and elapsed-time rules (default: today in Japan).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+    /// `draft`: a form being filled (absent fields are not reported); `submit`: everything.
+    #[arg(long, value_enum, default_value = "submit")]
+    stage: StageArg,
+    /// Only rules owned by these tiers.
+    #[arg(long = "tier", value_enum)]
+    tiers: Vec<TierArg>,
+    /// Only these rules or groups.
+    #[arg(long, value_name = "ID|GROUP")]
+    select: Vec<String>,
+    /// Not these rules or groups.
+    #[arg(long, value_name = "ID|GROUP")]
+    ignore: Vec<String>,
+    /// Language of messages.
+    #[arg(long, value_enum, default_value = "ja")]
+    locale: LocaleArg,
+    /// Show personal values (names, addresses, phones, birth dates) in findings.
+    #[arg(long)]
+    reveal: bool,
+    /// Output: `text` for people, `json`, `jsonl` (one object per record) or `csv` (one row per finding).
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+    /// Input format (default: from the extension, then the content).
+    #[arg(long, value_name = "jsonl|json|csv")]
+    input_format: Option<String>,
+    /// Write the output here instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Text output: only the summary, not each record.
+    #[arg(long)]
+    summary: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum StageArg {
+    Draft,
+    Submit,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TierArg {
+    Hc,
+    Pref,
+    Nat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LocaleArg {
+    Ja,
+    En,
+}
+
+/// One input file: its bytes come from disk (or, for `-`, from stdin kept in memory so the
+/// cross-record pass can read it twice).
+struct Input {
+    name: String,
+    path: Option<PathBuf>,
+    stdin: Option<Arc<Vec<u8>>>,
+    format: Format,
+}
+
+impl Input {
+    fn open(&self) -> Result<Box<dyn Read + Send>, Fatal> {
+        match (&self.path, &self.stdin) {
+            (Some(path), _) => Ok(Box::new(
+                File::open(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
+            )),
+            (None, Some(bytes)) => Ok(Box::new(std::io::Cursor::new(SharedBytes(bytes.clone())))),
+            (None, None) => Err(Fatal("no input".into())),
+        }
+    }
+
+    fn head(&self) -> Result<Vec<u8>, Fatal> {
+        let mut head = Vec::with_capacity(64 * 1024);
+        self.open()?.take(64 * 1024).read_to_end(&mut head)?;
+        Ok(head)
+    }
+}
+
+struct SharedBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn inputs(args: &CheckArgs) -> Result<Vec<Input>, Fatal> {
+    let forced = args
+        .input_format
+        .as_deref()
+        .map(str::parse::<Format>)
+        .transpose()
+        .map_err(Fatal)?;
+    let mut out = Vec::new();
+    for path in &args.files {
+        let mut input = if path == Path::new("-") {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes)?;
+            Input {
+                name: "-".into(),
+                path: None,
+                stdin: Some(Arc::new(bytes)),
+                format: Format::JsonLines,
+            }
+        } else {
+            if !path.is_file() {
+                return Err(Fatal(format!("{}: no such file", path.display())));
+            }
+            Input {
+                name: path.display().to_string(),
+                path: Some(path.clone()),
+                stdin: None,
+                format: Format::JsonLines,
+            }
+        };
+        let head = input.head()?;
+        input.format = forced.unwrap_or_else(|| {
+            Format::detect(input.path.as_deref().unwrap_or(Path::new("-")), &head)
+        });
+        out.push(input);
+    }
+    Ok(out)
+}
+
+/// The pack for the files: `opendata` when a CSV header is the 陽性患者属性 layout.
+fn detect_pack(inputs: &[Input]) -> Result<String, Fatal> {
+    let opendata = kakunin_rules::bundled("opendata")?;
+    let mapping = pack_mapping(&opendata)?;
+    for input in inputs.iter().filter(|i| i.format == Format::Csv) {
+        if let (Ok(csv), Some(mapping)) = (CsvReader::new(input.open()?), mapping.as_ref())
+            && mapping.matches_header(csv.headers()) >= 3
+            && csv.headers().iter().any(|h| h == "公表_年月日")
+        {
+            return Ok("opendata".into());
+        }
+    }
+    Ok("hersys".into())
+}
+
+pub fn pack_mapping(rules: &RuleSet) -> Result<Option<Mapping>, Fatal> {
+    rules
+        .files()
+        .get("mapping.toml")
+        .map(|t| Mapping::from_toml(t).map_err(|e| Fatal(format!("mapping.toml: {e}"))))
+        .transpose()
+}
+
+fn options(args: &CheckArgs) -> Result<CheckOptions, Fatal> {
+    let mut options = CheckOptions {
+        stage: match args.stage {
+            StageArg::Draft => Stage::Draft,
+            StageArg::Submit => Stage::Submit,
+        },
+        tiers: args
+            .tiers
+            .iter()
+            .map(|t| match t {
+                TierArg::Hc => Tier::Hc,
+                TierArg::Pref => Tier::Pref,
+                TierArg::Nat => Tier::Nat,
+            })
+            .collect(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        locale: match args.locale {
+            LocaleArg::Ja => Locale::Ja,
+            LocaleArg::En => Locale::En,
+        },
+        reveal: args.reveal,
+        ..CheckOptions::default()
+    };
+    if let Some(date) = &args.as_of {
+        options = options.with_as_of(date)?;
+    }
+    Ok(options)
+}
+
+pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
+    let inputs = inputs(&args)?;
+    let pack = match &args.pack {
+        Some(p) => p.clone(),
+        None => detect_pack(&inputs)?,
+    };
+    let rules = load_pack(&pack)?;
+    let mapping = pack_mapping(&rules)?;
+    let options = options(&args)?;
+    let plan = rules.plan(&options)?;
+
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let colour = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let mut writer = Writer::new(
+        out,
+        args.format,
+        Style {
+            colour,
+            locale: options.locale,
+        },
+        inputs.len() > 1,
+        !args.summary,
+    );
+    writer.begin(&rules)?;
+
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} records checked ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+
+    // Which file each position came from; filled as items are read (the second pass's reads
+    // always run ahead of the outcomes handed to the sink).
+    let starts: Rc<RefCell<Vec<(usize, usize)>>> = Rc::new(RefCell::new(Vec::new()));
+    let mut summary = Summary::default();
+    let mut write_error: Option<std::io::Error> = None;
+    let source = || -> Result<_, kakunin::Error> {
+        starts.borrow_mut().clear();
+        let mut items: Vec<(usize, input::Records)> = Vec::new();
+        for (index, input) in inputs.iter().enumerate() {
+            let reader = input.open().map_err(|Fatal(m)| kakunin::Error::Input {
+                path: input.name.clone(),
+                message: m,
+            })?;
+            items.push((index, input::read(reader, input.format, mapping.as_ref())));
+        }
+        Ok(FileChain {
+            files: items.into_iter(),
+            current: None,
+            position: 0,
+            starts: starts.clone(),
+        })
+    };
+    batch::check_stream(&rules, &plan, source, |outcome: Outcome| {
+        if write_error.is_some() {
+            return;
+        }
+        let file = file_of(&starts.borrow(), outcome.position())
+            .map(|i| inputs[i].name.as_str())
+            .unwrap_or("-");
+        summary.add(&rules, options.locale, &outcome);
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+        if let Err(e) = writer.record(file, &outcome) {
+            write_error = Some(e);
+        }
+    })?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Some(e) = write_error {
+        return Err(Fatal(format!("writing output: {e}")));
+    }
+    writer.end(&summary)?;
+    Ok(if summary.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn to_item(item: input::Item) -> Item {
+    match item {
+        Ok(record) => Item::Record {
+            line: record.line,
+            value: record.value,
+        },
+        Err(bad) => Item::Unreadable {
+            line: bad.line,
+            message: bad.message,
+        },
+    }
+}
+
+fn file_of(starts: &[(usize, usize)], position: usize) -> Option<usize> {
+    let i = starts.partition_point(|(start, _)| *start <= position);
+    i.checked_sub(1).map(|i| starts[i].1)
+}
+
+/// The records of several files one after another, noting where each file starts.
+struct FileChain {
+    files: std::vec::IntoIter<(usize, input::Records)>,
+    current: Option<input::Records>,
+    position: usize,
+    starts: Rc<RefCell<Vec<(usize, usize)>>>,
+}
+
+impl Iterator for FileChain {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(records) = self.current.as_mut()
+                && let Some(item) = records.next()
+            {
+                self.position += 1;
+                return Some(to_item(item));
+            }
+            let (index, records) = self.files.next()?;
+            self.starts.borrow_mut().push((self.position, index));
+            self.current = Some(records);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `kakunin`: check case-record files against a rule pack, and work with packs.
+//!
+//! Exit status: 0 when no record has an `error` finding, 1 when one has (or could not be read
+//! or judged), 2 when the run could not be done (bad arguments, unreadable pack, missing file).
+
+mod check;
+mod output;
+mod rules_cmd;
+mod sample_cmd;
+mod summary;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use kakunin::RuleSet;
+
+#[derive(Parser)]
+#[command(
+    name = "kakunin",
+    version,
+    about = "確認 — data-quality rules for infectious-disease case records (HER-SYS)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check records in JSON Lines, JSON or CSV files.
+    Check(check::CheckArgs),
+    /// List, explain, test and lint the rules of a pack.
+    Rules {
+        #[command(subcommand)]
+        command: rules_cmd::RulesCommand,
+    },
+    /// Write generated HER-SYS case records (seeded; a known share with mistakes).
+    Sample(sample_cmd::SampleArgs),
+}
+
+/// A failure that stops the run (exit status 2).
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Self {
+        Fatal(e.to_string())
+    }
+}
+
+/// Loads a bundled pack by name or a pack folder by path.
+pub fn load_pack(pack: &str) -> Result<Arc<RuleSet>, Fatal> {
+    if kakunin_rules::PACKS.contains(&pack) {
+        return kakunin_rules::bundled(pack).map_err(|e| Fatal(format!("pack {pack}: {e}")));
+    }
+    let dir = std::path::Path::new(pack);
+    if !dir.is_dir() {
+        return Err(Fatal(format!(
+            "no pack `{pack}`: not a bundled pack (hersys, opendata) nor a folder"
+        )));
+    }
+    RuleSet::from_dir(dir)
+        .map(Arc::new)
+        .map_err(|e| Fatal(format!("pack {pack}: {e}")))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rules { command } => rules_cmd::run(command),
+        Command::Sample(args) => sample_cmd::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Fatal(message)) => {
+            eprintln!("kakunin: {}", message.lines().next().unwrap_or_default());
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! The four output formats of `kakunin check`: text for people, JSON, JSON Lines and CSV for
+//! programs. Each writes as outcomes arrive, so memory stays flat however long the input.
+
+use std::io::{self, Write};
+
+use kakunin::batch::Outcome;
+use kakunin::{Finding, Locale, RuleSet, Severity};
+use serde_json::{Value, json};
+
+use crate::summary::Summary;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+pub struct Style {
+    pub colour: bool,
+    pub locale: Locale,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn severity(&self, f: &Finding) -> String {
+        let (code, word) = match (f.severity, f.acknowledged) {
+            (_, true) => ("2", "ack"),
+            (Severity::Error, _) => ("1;31", "error"),
+            (Severity::Warning, _) => ("33", "warning"),
+            (Severity::Info, _) => ("36", "info"),
+        };
+        self.paint(code, &format!("{word:<7}"))
+    }
+}
+
+pub struct Writer<'a> {
+    pub out: Box<dyn Write + 'a>,
+    pub format: OutputFormat,
+    pub style: Style,
+    pub show_file: bool,
+    /// Text: list records with problems (otherwise only the summary).
+    pub list_records: bool,
+    started: bool,
+}
+
+/// One CSV row, quoted as needed.
+pub fn csv_row<I, T>(fields: I) -> io::Result<Vec<u8>>
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(fields).map_err(io::Error::other)?;
+    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+}
+
+fn outcome_head(file: Option<&str>, line: u64, id: Option<&str>) -> serde_json::Map<String, Value> {
+    let mut obj = serde_json::Map::new();
+    if let Some(file) = file {
+        obj.insert("file".into(), json!(file));
+    }
+    obj.insert("line".into(), json!(line));
+    obj.insert("id".into(), json!(id));
+    obj
+}
+
+fn outcome_json(file: Option<&str>, outcome: &Outcome) -> Value {
+    match outcome {
+        Outcome::Checked {
+            line, id, report, ..
+        } => {
+            let mut obj = outcome_head(file, *line, id.as_deref());
+            obj.insert("ok".into(), json!(report.ok));
+            obj.insert("findings".into(), json!(report.findings));
+            Value::Object(obj)
+        }
+        Outcome::Unreadable { line, message, .. } => {
+            let mut obj = serde_json::Map::new();
+            if let Some(file) = file {
+                obj.insert("file".into(), json!(file));
+            }
+            obj.insert("line".into(), json!(line));
+            obj.insert("error".into(), json!(message));
+            Value::Object(obj)
+        }
+        Outcome::Failed {
+            line, id, error, ..
+        } => {
+            let mut obj = outcome_head(file, *line, id.as_deref());
+            obj.insert("error".into(), json!(error.to_string()));
+            Value::Object(obj)
+        }
+    }
+}
+
+const CSV_HEADER: [&str; 10] = [
+    "file",
+    "line",
+    "id",
+    "rule",
+    "severity",
+    "acknowledged",
+    "path",
+    "paths",
+    "message",
+    "error",
+];
+
+impl<'a> Writer<'a> {
+    pub fn new(
+        out: Box<dyn Write + 'a>,
+        format: OutputFormat,
+        style: Style,
+        show_file: bool,
+        list_records: bool,
+    ) -> Self {
+        Writer {
+            out,
+            format,
+            style,
+            show_file,
+            list_records,
+            started: false,
+        }
+    }
+
+    pub fn begin(&mut self, rules: &RuleSet) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Json => {
+                let pack = serde_json::to_string(rules.info()).unwrap_or_default();
+                write!(self.out, "{{\"pack\":{pack},\"records\":[")?;
+            }
+            OutputFormat::Csv => self.out.write_all(&csv_row(CSV_HEADER)?)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    pub fn record(&mut self, file: &str, outcome: &Outcome) -> io::Result<()> {
+        let file_field = self.show_file.then_some(file);
+        match self.format {
+            OutputFormat::Jsonl => {
+                serde_json::to_writer(&mut self.out, &outcome_json(file_field, outcome))?;
+                self.out.write_all(b"\n")
+            }
+            OutputFormat::Json => {
+                if self.started {
+                    self.out.write_all(b",")?;
+                }
+                self.started = true;
+                serde_json::to_writer(&mut self.out, &outcome_json(file_field, outcome))
+                    .map_err(io::Error::other)
+            }
+            OutputFormat::Csv => {
+                match outcome {
+                    Outcome::Checked {
+                        line, id, report, ..
+                    } => {
+                        for f in &report.findings {
+                            self.out.write_all(&csv_row([
+                                file,
+                                &line.to_string(),
+                                id.as_deref().unwrap_or(""),
+                                &f.rule,
+                                f.severity.as_str(),
+                                if f.acknowledged { "true" } else { "false" },
+                                &f.path,
+                                &f.paths.join(";"),
+                                &f.message,
+                                "",
+                            ])?)?;
+                        }
+                    }
+                    Outcome::Unreadable { line, message, .. } => {
+                        self.out.write_all(&csv_row([
+                            file,
+                            &line.to_string(),
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            message,
+                        ])?)?;
+                    }
+                    Outcome::Failed {
+                        line, id, error, ..
+                    } => {
+                        let error = error.to_string();
+                        self.out.write_all(&csv_row([
+                            file,
+                            &line.to_string(),
+                            id.as_deref().unwrap_or(""),
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            &error,
+                        ])?)?;
+                    }
+                }
+                Ok(())
+            }
+            OutputFormat::Text if self.list_records => self.text_record(file, outcome),
+            OutputFormat::Text => Ok(()),
+        }
+    }
+
+    fn text_record(&mut self, file: &str, outcome: &Outcome) -> io::Result<()> {
+        let place = |line: u64| {
+            if self.show_file {
+                format!("{file}:{line}")
+            } else {
+                format!("line {line}")
+            }
+        };
+        match outcome {
+            Outcome::Checked { report, .. } if report.findings.is_empty() => Ok(()),
+            Outcome::Checked {
+                line, id, report, ..
+            } => {
+                let c = report.counts;
+                let mut parts = Vec::new();
+                for (n, word) in [
+                    (c.error, "error"),
+                    (c.warning, "warning"),
+                    (c.info, "info"),
+                    (c.acknowledged, "acknowledged"),
+                ] {
+                    if n > 0 {
+                        parts.push(format!(
+                            "{n} {word}{}",
+                            if n > 1 && word != "info" && word != "acknowledged" {
+                                "s"
+                            } else {
+                                ""
+                            }
+                        ));
+                    }
+                }
+                let head = format!("{} · {}", place(*line), id.as_deref().unwrap_or("(no id)"));
+                writeln!(
+                    self.out,
+                    "{}  {}",
+                    self.style.paint("1", &head),
+                    parts.join(", ")
+                )?;
+                let mut last_path: Option<&str> = None;
+                for f in &report.findings {
+                    if last_path != Some(f.path.as_str()) {
+                        writeln!(
+                            self.out,
+                            "  {}",
+                            self.style.paint(
+                                "4",
+                                if f.path.is_empty() {
+                                    "(record)"
+                                } else {
+                                    &f.path
+                                }
+                            )
+                        )?;
+                        last_path = Some(&f.path);
+                    }
+                    writeln!(
+                        self.out,
+                        "    {} {}  {}",
+                        self.style.severity(f),
+                        self.style.paint("2", &f.rule),
+                        f.message
+                    )?;
+                }
+                writeln!(self.out)
+            }
+            Outcome::Unreadable { line, message, .. } => {
+                writeln!(
+                    self.out,
+                    "{}  {} {message}\n",
+                    self.style.paint("1", &place(*line)),
+                    self.style.paint("1;31", "unreadable")
+                )
+            }
+            Outcome::Failed { line, error, .. } => {
+                writeln!(
+                    self.out,
+                    "{}  {} {error}\n",
+                    self.style.paint("1", &place(*line)),
+                    self.style.paint("1;31", "failed")
+                )
+            }
+        }
+    }
+
+    pub fn end(&mut self, summary: &Summary) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Json => {
+                let s = serde_json::to_string(summary).unwrap_or_default();
+                writeln!(self.out, "],\"summary\":{s}}}")?;
+            }
+            OutputFormat::Text => self.text_summary(summary)?,
+            OutputFormat::Csv | OutputFormat::Jsonl => {}
+        }
+        self.out.flush()
+    }
+
+    fn text_summary(&mut self, s: &Summary) -> io::Result<()> {
+        let ja = self.style.locale == Locale::Ja;
+        let (h_rule, h_sev, h_rec, h_find, h_title) = if ja {
+            ("ルール", "重大度", "記録数", "件数", "内容")
+        } else {
+            ("rule", "severity", "records", "findings", "title")
+        };
+        let width = s
+            .rules
+            .keys()
+            .map(|k| k.len())
+            .max()
+            .unwrap_or(4)
+            .max(h_rule.len());
+        writeln!(
+            self.out,
+            "{}",
+            self.style.paint(
+                "1",
+                if ja {
+                    "ルール別の集計"
+                } else {
+                    "Summary by rule"
+                }
+            )
+        )?;
+        let mut rows: Vec<(&String, &crate::summary::RuleCount)> = s.rules.iter().collect();
+        rows.sort_by(|a, b| {
+            a.1.severity
+                .cmp(&b.1.severity)
+                .then(b.1.records.cmp(&a.1.records))
+                .then(a.0.cmp(b.0))
+        });
+        writeln!(
+            self.out,
+            "  {h_rule:<width$}  {h_sev:<8} {h_rec:>8} {h_find:>8}  {h_title}"
+        )?;
+        for (id, c) in rows {
+            let sev = c.severity.map(|s| s.as_str()).unwrap_or("");
+            writeln!(
+                self.out,
+                "  {id:<width$}  {sev:<8} {:>8} {:>8}  {}",
+                c.records, c.findings, c.title
+            )?;
+        }
+        if s.rules.is_empty() {
+            writeln!(
+                self.out,
+                "  {}",
+                if ja {
+                    "（所見なし）"
+                } else {
+                    "(no findings)"
+                }
+            )?;
+        }
+        writeln!(self.out)?;
+        let f = |k: &str| s.findings.get(k).copied().unwrap_or(0);
+        if ja {
+            writeln!(
+                self.out,
+                "記録 {} 件を読み込み: 確認 {} 件、読み取り不能 {} 件、評価失敗 {} 件。エラーのある記録 {} 件、警告のある記録 {} 件。",
+                s.records_read,
+                s.records_checked,
+                s.records_unreadable,
+                s.records_failed,
+                s.records_with_errors,
+                s.records_with_warnings
+            )?;
+            writeln!(
+                self.out,
+                "所見: エラー {} 件、警告 {} 件、情報 {} 件、確認済みの警告 {} 件。",
+                f("error"),
+                f("warning"),
+                f("info"),
+                f("acknowledged")
+            )
+        } else {
+            writeln!(
+                self.out,
+                "{} records read: {} checked, {} unreadable, {} failed; {} with errors, {} with warnings.",
+                s.records_read,
+                s.records_checked,
+                s.records_unreadable,
+                s.records_failed,
+                s.records_with_errors,
+                s.records_with_warnings
+            )?;
+            writeln!(
+                self.out,
+                "Findings: {} errors, {} warnings, {} info, {} acknowledged warnings.",
+                f("error"),
+                f("warning"),
+                f("info"),
+                f("acknowledged")
+            )
+        }
+    }
+}

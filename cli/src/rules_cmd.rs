@@ -1,0 +1,285 @@
+//! `kakunin rules list|explain|test|lint`: the pack as its authors and users see it.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use kakunin::examples::run_all;
+use kakunin::lint::lint;
+use kakunin::{Locale, Rule, RuleSet, date::format_day};
+use serde_json::{Value, json};
+
+use crate::{Fatal, load_pack};
+
+#[derive(Args, Clone)]
+pub struct PackArgs {
+    /// Pack: `hersys`, `opendata` or a pack folder.
+    #[arg(long, default_value = "hersys")]
+    pack: String,
+    /// `text` for people, `json` for programs.
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    format: String,
+    /// Language of titles and documentation in text output.
+    #[arg(long, value_parser = ["ja", "en"], default_value = "ja")]
+    locale: String,
+}
+
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// List the rules.
+    List(PackArgs),
+    /// Show one rule's documentation and examples.
+    Explain {
+        /// The rule id (`dates/late-report`).
+        id: String,
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// Run the pack's examples (each rule's own tests).
+    Test {
+        /// Only rules whose id starts with this.
+        filter: Option<String>,
+        #[command(flatten)]
+        pack: PackArgs,
+    },
+    /// Check the pack itself: examples on both sides, placeholders, clean base records.
+    Lint(PackArgs),
+}
+
+fn locale(args: &PackArgs) -> Locale {
+    if args.locale == "en" {
+        Locale::En
+    } else {
+        Locale::Ja
+    }
+}
+
+fn tiers(rule: &Rule) -> Vec<&'static str> {
+    rule.tiers
+        .iter()
+        .map(|t| match t {
+            kakunin::Tier::Hc => "hc",
+            kakunin::Tier::Pref => "pref",
+            kakunin::Tier::Nat => "nat",
+        })
+        .collect()
+}
+
+fn rule_json(rule: &Rule) -> Value {
+    let day = |d: Option<i32>| d.map(format_day);
+    json!({
+        "id": rule.id,
+        "group": rule.group,
+        "severity": rule.severity,
+        "tiers": tiers(rule),
+        "title": rule.title.ja,
+        "title_en": rule.title.en,
+        "stage": if rule.submit_only { "submit" } else { "draft" },
+        "cross_record": rule.cross,
+        "checks": rule.check_kinds(),
+        "applies": {
+            "from": day(rule.applies.from),
+            "until": day(rule.applies.until),
+            "prefectures": rule.applies.prefectures.iter().map(|(p, (f, u))| (p.clone(), json!({"from": day(*f), "until": day(*u)}))).collect::<serde_json::Map<_, _>>(),
+        },
+    })
+}
+
+pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        RulesCommand::List(args) => {
+            let rules = load_pack(&args.pack)?;
+            if args.format == "json" {
+                let list: Vec<Value> = rules.rules().iter().map(rule_json).collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            } else {
+                list_text(&mut out, &rules, locale(&args))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Explain { id, pack } => {
+            let rules = load_pack(&pack.pack)?;
+            let rule = rules
+                .rule(&id)
+                .ok_or_else(|| Fatal(format!("no rule `{id}` in pack {}", rules.info().name)))?;
+            if pack.format == "json" {
+                let mut v = rule_json(rule);
+                v["doc"] = json!({"ja": rule.doc.ja, "en": rule.doc.en, "source": rule.doc.source});
+                v["message"] = json!({"ja": rule.message.ja, "en": rule.message.en});
+                v["examples"] = serde_json::to_value(&rule.examples)?;
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            } else {
+                explain_text(&mut out, rule, locale(&pack))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Test { filter, pack } => {
+            let rules = load_pack(&pack.pack)?;
+            let results = run_all(&rules, filter.as_deref());
+            let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
+            if pack.format == "json" {
+                let list: Vec<Value> = results
+                    .iter()
+                    .map(|r| json!({"id": r.case.id, "passed": r.passed(), "problems": r.problems}))
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            } else {
+                for r in &failed {
+                    writeln!(out, "FAIL {}", r.case.id)?;
+                    for p in &r.problems {
+                        writeln!(out, "     {p}")?;
+                    }
+                }
+                let rules_n = results
+                    .iter()
+                    .map(|r| r.case.rule.as_str())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len();
+                writeln!(
+                    out,
+                    "pack {} {}: {} examples of {} rules",
+                    rules.info().name,
+                    rules.info().version,
+                    results.len(),
+                    rules_n
+                )?;
+                writeln!(
+                    out,
+                    "{} passed, {} failed",
+                    results.len() - failed.len(),
+                    failed.len()
+                )?;
+            }
+            Ok(if failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        RulesCommand::Lint(args) => {
+            let rules = load_pack(&args.pack)?;
+            let problems = lint(&rules);
+            if args.format == "json" {
+                writeln!(out, "{}", serde_json::to_string_pretty(&problems)?)?;
+            } else {
+                for p in &problems {
+                    writeln!(out, "{}: {}", p.subject, p.message)?;
+                }
+                writeln!(
+                    out,
+                    "pack {}: {} rules, {} problems",
+                    rules.info().name,
+                    rules.rules().len(),
+                    problems.len()
+                )?;
+            }
+            Ok(if problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+fn list_text(out: &mut impl Write, rules: &RuleSet, locale: Locale) -> std::io::Result<()> {
+    let width = rules.rules().iter().map(|r| r.id.len()).max().unwrap_or(10);
+    for rule in rules.rules() {
+        writeln!(
+            out,
+            "{:<width$}  {:<7}  {:<12}  {:<26}  {}",
+            rule.id,
+            rule.severity.as_str(),
+            tiers(rule).join(","),
+            rule.applies.describe(),
+            rule.title.get(locale)
+        )?;
+    }
+    writeln!(
+        out,
+        "{} rules in pack {} {}",
+        rules.rules().len(),
+        rules.info().name,
+        rules.info().version
+    )
+}
+
+fn explain_text(out: &mut impl Write, rule: &Rule, locale: Locale) -> std::io::Result<()> {
+    let ja = locale == Locale::Ja;
+    writeln!(out, "{} — {}", rule.id, rule.title.get(locale))?;
+    writeln!(out)?;
+    let label = |j: &'static str, e: &'static str| if ja { j } else { e };
+    writeln!(
+        out,
+        "{}: {}",
+        label("重大度", "severity"),
+        rule.severity.as_str()
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        label("担当", "tiers"),
+        tiers(rule).join(", ")
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        label("適用期間", "in force"),
+        rule.applies.describe()
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        label("確認の種類", "checks"),
+        rule.check_kinds().join(", ")
+    )?;
+    writeln!(
+        out,
+        "{}: {}",
+        label("段階", "stage"),
+        if rule.submit_only {
+            label("提出時のみ", "submit only")
+        } else {
+            label("入力中から", "draft and submit")
+        }
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        if ja {
+            rule.doc.ja.trim()
+        } else {
+            rule.doc.en.trim()
+        }
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}: {}", label("根拠", "source"), rule.doc.source)?;
+    writeln!(
+        out,
+        "{}: {}",
+        label("メッセージ", "message"),
+        rule.message.get(locale)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}:", label("例", "examples"))?;
+    for ex in &rule.examples {
+        let verdict = if ex.expect.is_empty() {
+            label("所見なし", "passes")
+        } else {
+            label("所見あり", "fails")
+        };
+        writeln!(out, "  {} ({verdict})", ex.name)?;
+        for (k, v) in &ex.set {
+            writeln!(out, "      set   {k} = {v}")?;
+        }
+        for k in &ex.unset {
+            writeln!(out, "      unset {k}")?;
+        }
+        for e in &ex.expect {
+            writeln!(out, "      → {}", e.path)?;
+        }
+    }
+    Ok(())
+}
