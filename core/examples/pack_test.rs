@@ -25,11 +25,24 @@ fn main() -> ExitCode {
     }
     let lint: Vec<_> = kakunin::lint::lint(&rules)
         .into_iter()
-        .filter(|p| filter.as_deref().is_none_or(|f| p.subject.starts_with(f) || p.subject.starts_with("examples/")))
+        .filter(|p| {
+            filter
+                .as_deref()
+                .is_none_or(|f| p.subject.starts_with(f) || p.subject.starts_with("examples/"))
+        })
         .collect();
     for p in &lint {
         eprintln!("LINT {}: {}", p.subject, p.message);
     }
-    eprintln!("{} passed, {} failed; {} lint problems", results.len() - failed.len(), failed.len(), lint.len());
-    if failed.is_empty() && lint.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    eprintln!(
+        "{} passed, {} failed; {} lint problems",
+        results.len() - failed.len(),
+        failed.len(),
+        lint.len()
+    );
+    if failed.is_empty() && lint.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

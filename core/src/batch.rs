@@ -176,6 +176,9 @@ impl<'r> CrossPass<'r> {
     }
 }
 
+/// An item waiting to be checked: its position, the item, its cross-record findings.
+type Pending = (usize, Item, Vec<(usize, Raw)>);
+
 /// How many items a worker takes at a time: large enough to amortise the hand-off, small enough
 /// to keep memory flat.
 const CHUNK: usize = 2048;
@@ -205,8 +208,8 @@ where
     } else {
         CrossFindings::default()
     };
-    let mut chunk: Vec<(usize, Item, Vec<(usize, Raw)>)> = Vec::with_capacity(CHUNK);
-    let flush = |chunk: &mut Vec<(usize, Item, Vec<(usize, Raw)>)>,
+    let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
+    let flush = |chunk: &mut Vec<Pending>,
                  sink: &mut dyn FnMut(Outcome)| {
         for outcome in check_chunk(rules, plan, std::mem::take(chunk)) {
             sink(outcome);
@@ -260,7 +263,7 @@ fn check_one(
 fn check_chunk(
     rules: &RuleSet,
     plan: &Plan,
-    chunk: Vec<(usize, Item, Vec<(usize, Raw)>)>,
+    chunk: Vec<Pending>,
 ) -> Vec<Outcome> {
     use rayon::prelude::*;
     chunk
@@ -273,7 +276,7 @@ fn check_chunk(
 fn check_chunk(
     rules: &RuleSet,
     plan: &Plan,
-    chunk: Vec<(usize, Item, Vec<(usize, Raw)>)>,
+    chunk: Vec<Pending>,
 ) -> Vec<Outcome> {
     chunk
         .into_iter()

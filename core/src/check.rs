@@ -50,9 +50,12 @@ pub(crate) const MUNICIPALITY_PROBLEMS: [&str; 5] =
     ["format", "check-digit", "prefix", "prefecture", "unknown"];
 
 /// A table of codes with the periods each was in force.
+/// A period a code was in force (inclusive; `None` = open).
+pub(crate) type Period = (Option<Day>, Option<Day>);
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CodeTable {
-    pub(crate) periods: HashMap<String, Vec<(Option<Day>, Option<Day>)>>,
+    pub(crate) periods: HashMap<String, Vec<Period>>,
     /// prefecture name → 2-digit code
     pub(crate) prefecture_codes: HashMap<String, String>,
 }
@@ -768,11 +771,9 @@ fn date_order(
                     if e_field == l_field {
                         continue;
                     }
-                    let mut raw = Raw::default();
-                    raw.path = if at_earlier {
-                        e_field.clone()
-                    } else {
-                        l_field.clone()
+                    let mut raw = Raw {
+                        path: if at_earlier { e_field.clone() } else { l_field.clone() },
+                        ..Raw::default()
                     };
                     raw.paths = [&e_field, &l_field]
                         .into_iter()

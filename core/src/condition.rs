@@ -291,7 +291,7 @@ impl Cond {
 impl Test {
     fn eval(&self, value: Option<&Value>) -> bool {
         if let Test::Present(want) = self {
-            return !is_absent(value) == *want;
+            return is_absent(value) != *want;
         }
         let Some(value) = value.filter(|v| !is_absent(Some(v))) else {
             return false;

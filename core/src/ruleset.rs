@@ -491,7 +491,7 @@ impl RuleSet {
             ctx: raw.ctx,
             help: rule.title.get(options.locale).to_owned(),
             acknowledged: rule.severity == Severity::Warning
-                && acknowledged.iter().any(|a| *a == rule.id),
+                && acknowledged.contains(&rule.id),
         }
     }
 

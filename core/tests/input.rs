@@ -664,7 +664,7 @@ type = "list"
             state
         };
         let mapping = opendata_mapping();
-    let interesting = b"[]{}\",:\\\n\r \t\xEF\xBB\xBF\x82\xff0a.;";
+        let interesting = b"[]{}\",:\\\n\r \t\xEF\xBB\xBF\x82\xff0a.;";
         for round in 0..3000 {
             let mut data = samples[round % samples.len()].clone();
             for _ in 0..(next() % 4 + 1) {
@@ -682,8 +682,7 @@ type = "list"
                 }
             }
             for format in [Format::JsonLines, Format::JsonArray, Format::Csv] {
-                let items =
-                    read(Cursor::new(data.clone()), format, Some(&opendata_mapping())).count();
+                let items = read(Cursor::new(data.clone()), format, Some(&mapping)).count();
                 assert!(
                     items <= data.len() + 1,
                     "{format}: {items} items from {} bytes",

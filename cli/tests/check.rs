@@ -1,0 +1,181 @@
+//! `kakunin check` end to end: every input record accounted for, exit status as the findings
+//! say, the formats programs read, pack detection.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+fn kakunin(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kakunin"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kakunin runs");
+    if let Some(bytes) = stdin {
+        child.stdin.take().expect("stdin").write_all(bytes).expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("kakunin finishes")
+}
+
+fn base_record() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/hersys/examples/complete-2021.json")).expect("base record");
+    serde_json::from_str(&text).expect("base record is JSON")
+}
+
+fn jsonl(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).expect("each output line is JSON")).collect()
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kakunin-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write temp file");
+    path
+}
+
+#[test]
+fn hostile_file_is_checked_to_the_end_with_every_line_accounted_for() {
+    let good = base_record();
+    let mut wrong_types = good.clone();
+    wrong_types["notification"]["patient"]["age"] = json!("thirty");
+    wrong_types["notification"]["spo2"] = json!([1, 2]);
+    wrong_types["notification"]["symptoms"] = json!("fever");
+    wrong_types["id"] = json!("wrong-types");
+    let mut absurd = good.clone();
+    absurd["notification"]["diagnosed_on"] = json!("2021-02-30");
+    absurd["notification"]["reported_on"] = json!("+002021-01-01");
+    absurd["notification"]["onset_on"] = json!("9999-12-31");
+    absurd["id"] = json!("absurd-dates");
+    let mut huge = good.clone();
+    huge["notification"]["patient"]["occupation"] = json!("x".repeat(10 * 1024 * 1024));
+    huge["id"] = json!("huge-string");
+    let nested = format!("{{\"id\": \"nested\", \"tests\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let lines = [
+        good.to_string(),
+        "{\"id\": \"broken\", \"notification\": {".to_owned(),
+        wrong_types.to_string(),
+        absurd.to_string(),
+        huge.to_string(),
+        nested,
+        "42".to_owned(),
+        "\"just a string\"".to_owned(),
+        json!({"id": "empty"}).to_string(),
+        good.to_string(),
+    ];
+    let path = temp_file("hostile.jsonl", lines.join("\n").as_bytes());
+    let out = kakunin(&["check", path.to_str().expect("path"), "--format", "jsonl", "--as-of", "2024-06-01"], None);
+    assert_eq!(out.status.code(), Some(1), "errors were found, so exit 1; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let results = jsonl(&out);
+    assert_eq!(results.len(), lines.len(), "one output object per input line");
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["line"], json!(i + 1), "outputs in input order with their line numbers");
+    }
+    assert_eq!(results[0]["ok"], json!(true));
+    assert_eq!(results[9]["ok"], json!(true));
+    for unreadable in [1, 5, 6, 7] {
+        assert!(results[unreadable]["error"].is_string(), "line {} is reported unreadable: {}", unreadable + 1, results[unreadable]);
+    }
+    let rules_of = |r: &Value| r["findings"].as_array().map(|fs| fs.iter().map(|f| f["rule"].as_str().unwrap_or("").to_owned()).collect::<Vec<_>>()).unwrap_or_default();
+    assert_eq!(results[3]["ok"], json!(false));
+    assert_eq!(results[2]["id"], json!("wrong-types"));
+    assert_eq!(results[4]["id"], json!("huge-string"));
+    assert!(rules_of(&results[8]).iter().any(|r| r.starts_with("required/")), "an empty record misses required items");
+    // The 10 MB value is personal-free but must not be copied into findings.
+    assert!(out.stdout.len() < 1024 * 1024, "output does not echo the 10 MB string");
+}
+
+#[test]
+fn clean_records_exit_zero_and_stdin_works() {
+    let good = base_record().to_string();
+    let out = kakunin(&["check", "-", "--format", "jsonl", "--as-of", "2024-06-01"], Some(format!("{good}\n{good}\n").as_bytes()));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let results = jsonl(&out);
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(|r| r["ok"] == json!(true) && r["findings"] == json!([])));
+}
+
+#[test]
+fn bad_arguments_and_missing_files_exit_two_with_a_reason() {
+    let out = kakunin(&["check", "/nonexistent/file.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
+    let path = temp_file("one.jsonl", base_record().to_string().as_bytes());
+    let out = kakunin(&["check", path.to_str().expect("path"), "--select", "no-such-group"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-group"));
+    let out = kakunin(&["check", path.to_str().expect("path"), "--pack", "/nonexistent-pack"], None);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn json_output_is_one_document_and_csv_one_row_per_finding() {
+    let mut bad = base_record();
+    bad["notification"]["reported_on"] = json!("2021-08-01");
+    let path = temp_file("bad.jsonl", format!("{}\n{}\n", bad, base_record()).as_bytes());
+    let p = path.to_str().expect("path");
+    let out = kakunin(&["check", p, "--format", "json", "--as-of", "2024-06-01"], None);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json output parses");
+    assert_eq!(doc["records"].as_array().map(Vec::len), Some(2));
+    assert_eq!(doc["summary"]["records_read"], json!(2));
+    assert_eq!(doc["pack"]["name"], json!("hersys"));
+    let findings = doc["records"][0]["findings"].as_array().cloned().unwrap_or_default();
+    assert!(findings.iter().any(|f| f["rule"] == json!("dates/report-before-diagnosis")));
+
+    let out = kakunin(&["check", p, "--format", "csv", "--as-of", "2024-06-01"], None);
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[0].starts_with("file,line,id,rule,severity"));
+    assert_eq!(rows.len() - 1, findings.len(), "one CSV row per finding");
+}
+
+#[test]
+fn text_output_groups_findings_by_field_and_ends_with_a_summary() {
+    let mut bad = base_record();
+    bad["notification"]["reported_on"] = json!("2021-08-01");
+    let path = temp_file("text.jsonl", format!("{bad}\n").as_bytes());
+    let out = kakunin(&["check", path.to_str().expect("path"), "--as-of", "2024-06-01", "--locale", "en"], None);
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("line 1 · sample-2021-0001"), "{text}");
+    assert!(text.contains("  /notification/reported_on\n"), "{text}");
+    assert!(text.contains("dates/report-before-diagnosis"));
+    assert!(text.contains("1 records read: 1 checked, 0 unreadable"), "{text}");
+    assert!(!text.contains("\x1b["), "no colour when not on a terminal");
+}
+
+#[test]
+fn personal_values_stay_out_of_output_unless_revealed() {
+    let mut bad = base_record();
+    bad["basic"]["name"] = json!("山田 花子");
+    let path = temp_file("privacy.jsonl", format!("{bad}\n").as_bytes());
+    let p = path.to_str().expect("path");
+    let hidden = kakunin(&["check", p, "--format", "jsonl", "--as-of", "2024-06-01"], None);
+    let shown = kakunin(&["check", p, "--format", "jsonl", "--as-of", "2024-06-01", "--reveal"], None);
+    let hidden = String::from_utf8_lossy(&hidden.stdout);
+    for personal in ["山田", "090-1234-5678", "1985-04-12", "西新宿四丁目"] {
+        assert!(!hidden.contains(personal), "`{personal}` leaked: {hidden}");
+    }
+    // With reveal the caller asked for the values, so a differing name may appear.
+    assert!(String::from_utf8_lossy(&shown.stdout).len() >= hidden.len());
+}
+
+#[test]
+fn opendata_csv_in_shift_jis_is_detected_and_checked() {
+    let rows = "No,全国地方公共団体コード,都道府県名,市区町村名,公表_年月日,曜日,発症_年月日,患者_居住地,患者_年代,患者_性別,患者_属性,患者_状態,患者_症状,患者_渡航歴の有無フラグ,備考,退院済フラグ\r\n\
+1,130001,東京都,,2020-03-02,月,,,40代,男性,,,,0,,1\r\n\
+2,130001,東京都,,2020-03-02,火,,,90代,不明,,,,0,,\r\n";
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(rows);
+    let path = temp_file("opendata.csv", &bytes);
+    let out = kakunin(&["check", path.to_str().expect("path"), "--format", "jsonl", "--as-of", "2024-06-01"], None);
+    let results = jsonl(&out);
+    assert_eq!(results.len(), 2, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(results[0]["line"], json!(2), "the header is line 1");
+    assert_eq!(results[0]["id"], json!("1"));
+    assert_eq!(results[1]["line"], json!(3));
+    assert_eq!(results[0]["findings"], json!([]), "{}", results[0]);
+    assert_eq!(results[1]["ok"], json!(false), "a wrong weekday is an error: {}", results[1]);
+}
