@@ -99,10 +99,11 @@ opendata/unknown-placeholder
                             Nothing else: "(調査中)" (Gifu's form, with ASCII parentheses), "不明者",
                             "調査中です", "NA" do not fire.
 opendata/symptom-separator  患者_症状 present and its stripped value contains at least one of:
-                            U+3001 '、', U+002C ',', U+FF0C '，', U+FF1B '；', U+30FB '・',
-                            U+002F '/', U+FF0F '／', U+000A LF, U+000D CR. Anywhere in the value;
-                            the half-width ';' is the only accepted separator. Note: '・' also
-                            fires on a single symptom written with a middle dot (嘔気・嘔吐).
+                            U+3001 '、', U+002C ',', U+FF0C '，', U+FF1B '；', U+002F '/',
+                            U+FF0F '／', U+000A LF, U+000D CR. Anywhere in the value; the
+                            half-width ';' is the only accepted separator. U+30FB '・' is NOT in
+                            the set: it is part of single symptom names (嘔気・嘔吐), so it never
+                            fires, and a list joined with '・' (倦怠感・頭痛) is not caught.
 opendata/number-format      No present and not matching ^[0-9]+$ (ASCII digits only; "10,001",
                             "１", "+1", "1.0" fire).
 opendata/duplicate-number   (whole file) No present and the same stripped No string occurs on
@@ -174,7 +175,7 @@ WEEKDAY_CHARS = "月火水木金土日"  # index = date.weekday(), 0 = Monday
 
 DASHES = "\u002d\u2010\u2015\u30fc\u2212\uff0d"
 PLACEHOLDER_WORDS = {"調査中", "不明"}
-SYMPTOM_SEPARATORS = "\u3001\u002c\uff0c\uff1b\u30fb\u002f\uff0f\u000a\u000d"
+SYMPTOM_SEPARATORS = "\u3001\u002c\uff0c\uff1b\u002f\uff0f\u000a\u000d"  # no U+30FB '・'
 
 COL_NO = "No"
 COL_CODE = "全国地方公共団体コード"
@@ -496,8 +497,8 @@ SELF_TEST_EXPECTED = {
         # row 3 (調査中), row 4a (-), row 4b (‐‐, 不明), row 1,000 (－ in 性別; "-‐" mixed does
         # not), row 7 (ー in 備考), row 6 (−). Row 1 and 2 have none.
         "opendata/unknown-placeholder": 6,
-        # row 2 (、), row 3 (newline), row 7 (・).
-        "opendata/symptom-separator": 3,
+        # row 2 (、), row 3 (newline). Row 7 (倦怠感・頭痛) does not: '・' is not a separator.
+        "opendata/symptom-separator": 2,
         # " 1,000 " (stripped "1,000").
         "opendata/number-format": 1,
         # the two rows with No 4.
