@@ -209,8 +209,7 @@ where
         CrossFindings::default()
     };
     let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
-    let flush = |chunk: &mut Vec<Pending>,
-                 sink: &mut dyn FnMut(Outcome)| {
+    let flush = |chunk: &mut Vec<Pending>, sink: &mut dyn FnMut(Outcome)| {
         for outcome in check_chunk(rules, plan, std::mem::take(chunk)) {
             sink(outcome);
         }
@@ -260,11 +259,7 @@ fn check_one(
 }
 
 #[cfg(feature = "parallel")]
-fn check_chunk(
-    rules: &RuleSet,
-    plan: &Plan,
-    chunk: Vec<Pending>,
-) -> Vec<Outcome> {
+fn check_chunk(rules: &RuleSet, plan: &Plan, chunk: Vec<Pending>) -> Vec<Outcome> {
     use rayon::prelude::*;
     chunk
         .into_par_iter()
@@ -273,11 +268,7 @@ fn check_chunk(
 }
 
 #[cfg(not(feature = "parallel"))]
-fn check_chunk(
-    rules: &RuleSet,
-    plan: &Plan,
-    chunk: Vec<Pending>,
-) -> Vec<Outcome> {
+fn check_chunk(rules: &RuleSet, plan: &Plan, chunk: Vec<Pending>) -> Vec<Outcome> {
     chunk
         .into_iter()
         .map(|(p, item, cross)| check_one(rules, plan, p, item, cross))

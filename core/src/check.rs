@@ -113,6 +113,8 @@ pub(crate) enum Kind {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Check {
+    /// The message variant this check's findings use (`None`: the rule's message).
+    pub(crate) variant: Option<String>,
     pub(crate) when: Option<Cond>,
     pub(crate) ctx: Vec<(String, FieldPath)>,
     pub(crate) kind: Kind,
@@ -128,6 +130,7 @@ pub(crate) struct CompileEnv<'a> {
     pub(crate) tables: &'a BTreeMap<String, Arc<CodeTable>>,
     pub(crate) engine: &'a rhai::Engine,
     pub(crate) scripts: &'a dyn Fn(&str) -> Option<&'a str>,
+    pub(crate) variants: &'a [String],
 }
 
 impl CompileEnv<'_> {
@@ -256,7 +259,10 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
         "date-order" => Kind::DateOrder {
             earlier: env.operands(nonempty(env, k, "earlier", &spec.earlier)?, &spec.exclude)?,
             later: env.operands(nonempty(env, k, "later", &spec.later)?, &spec.exclude)?,
-            min_days: spec.min_days.unwrap_or(0),
+            // With only an upper bound the check is about gaps, not order: no lower bound.
+            min_days: spec
+                .min_days
+                .unwrap_or(if spec.max_days.is_some() { i64::MIN } else { 0 }),
             max_days: spec.max_days,
             at_earlier: match spec.at.as_deref() {
                 None | Some("later") => false,
@@ -412,7 +418,19 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
             )));
         }
     };
-    Ok(Check { when, ctx, kind })
+    if let Some(v) = &spec.variant
+        && !env.variants.contains(v)
+    {
+        return Err(env.err(format!(
+            "check variant `{v}` is not in the rule's [variants]"
+        )));
+    }
+    Ok(Check {
+        variant: spec.variant.clone(),
+        when,
+        ctx,
+        kind,
+    })
 }
 
 /// The field a form can highlight for a path: itself, or the array holding a `*` path.
@@ -578,6 +596,11 @@ impl Check {
             }
             Kind::Script { script, reads } => run_script(env, script, reads, variants, out)?,
             Kind::Cross(_) => {}
+        }
+        if let Some(v) = &self.variant {
+            for raw in &mut out[start..] {
+                raw.variant.get_or_insert_with(|| v.clone());
+            }
         }
         if !self.ctx.is_empty() {
             for raw in &mut out[start..] {
@@ -772,7 +795,11 @@ fn date_order(
                         continue;
                     }
                     let mut raw = Raw {
-                        path: if at_earlier { e_field.clone() } else { l_field.clone() },
+                        path: if at_earlier {
+                            e_field.clone()
+                        } else {
+                            l_field.clone()
+                        },
                         ..Raw::default()
                     };
                     raw.paths = [&e_field, &l_field]

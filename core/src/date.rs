@@ -57,6 +57,9 @@ fn ymd(bytes: &[u8]) -> Option<Day> {
         return None;
     }
     let year = digits(&bytes[0..4])? as i32;
+    if year == 0 {
+        return None;
+    }
     let month = digits(&bytes[5..7])?;
     let day = digits(&bytes[8..10])?;
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
@@ -65,15 +68,16 @@ fn ymd(bytes: &[u8]) -> Option<Day> {
     Some(days_from_civil(year, month, day))
 }
 
-/// Parses a strict ISO 8601 calendar date, `YYYY-MM-DD`.
+/// Parses a strict ISO 8601 calendar date, `YYYY-MM-DD` (years 0001–9999), ignoring white space
+/// around it as every other check does.
 pub fn parse_date(text: &str) -> Option<Day> {
-    ymd(text.as_bytes())
+    ymd(text.trim().as_bytes())
 }
 
 /// Parses an RFC 3339 timestamp (`2021-08-02T09:30:00+09:00`, `...Z`, fractions allowed) and
 /// returns its calendar day as written and its instant in seconds since the epoch (UTC).
 pub fn parse_timestamp(text: &str) -> Option<(Day, i64)> {
-    let b = text.as_bytes();
+    let b = text.trim().as_bytes();
     if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
     }
@@ -115,6 +119,7 @@ pub fn parse_timestamp(text: &str) -> Option<(Day, i64)> {
 
 /// The day of a value that is a date or a timestamp.
 pub fn parse_day(text: &str) -> Option<Day> {
+    let text = text.trim();
     if text.len() == 10 {
         parse_date(text)
     } else {

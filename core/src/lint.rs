@@ -1,5 +1,7 @@
 //! The pack checks itself: what `kakunin rules lint` reports.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use crate::examples::{self, CaseResult};
@@ -46,18 +48,28 @@ pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
                 );
             }
         }
-        let placeholders = rule.placeholders();
+        // Each finding renders one of the rule's messages: at least one must find all its
+        // placeholders in the finding's ctx, and a `{key:label}` value must be a field path.
+        let messages = rule.placeholders();
         for (_, finding) in mine.iter().flat_map(|r| &r.actual) {
-            for key in &placeholders {
-                if !finding.ctx.contains_key(key) {
-                    say(
-                        &rule.id,
-                        format!(
-                            "placeholder `{{{key}}}` has no value in ctx (keys: {:?})",
-                            finding.ctx.keys().collect::<Vec<_>>()
-                        ),
-                    );
-                }
+            let is_path = |k: &String| {
+                finding
+                    .ctx
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| p.starts_with('/') || p.starts_with('$'))
+            };
+            let filled = |(keys, labels): &(BTreeSet<String>, BTreeSet<String>)| {
+                keys.iter().all(|k| finding.ctx.contains_key(k)) && labels.iter().all(is_path)
+            };
+            if !messages.iter().any(filled) {
+                say(
+                    &rule.id,
+                    format!(
+                        "no message of the rule has all its placeholders in ctx {:?} (a `:label` placeholder needs a field path)",
+                        finding.ctx.keys().collect::<Vec<_>>()
+                    ),
+                );
             }
         }
     }

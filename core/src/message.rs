@@ -66,6 +66,14 @@ impl Template {
         })
     }
 
+    /// The ctx keys the template shows as a field's label.
+    pub(crate) fn label_keys(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Label(k) => Some(k.as_str()),
+            _ => None,
+        })
+    }
+
     pub(crate) fn render(
         &self,
         ctx: &BTreeMap<String, Value>,

@@ -392,6 +392,8 @@ pub struct CheckSpec {
     pub order_by: Option<String>,
     #[serde(default)]
     pub value: Option<String>,
+    #[serde(default)]
+    pub variant: Option<String>,
 }
 
 /// An example of a rule: a record (or a batch) and the findings of this rule it must produce.

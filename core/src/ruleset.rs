@@ -98,15 +98,21 @@ impl Rule {
         }
     }
 
-    /// Every ctx key the rule's messages use.
-    pub fn placeholders(&self) -> BTreeSet<String> {
-        let mut keys = BTreeSet::new();
-        for pair in std::iter::once(&self.templates).chain(self.variants.values()) {
-            for t in pair {
-                keys.extend(t.keys().map(str::to_owned));
-            }
-        }
-        keys
+    /// The ctx keys of each message (the rule's, then each variant's), with the keys used as
+    /// `{key:label}` (whose value must be a path).
+    pub fn placeholders(&self) -> Vec<(BTreeSet<String>, BTreeSet<String>)> {
+        std::iter::once(&self.templates)
+            .chain(self.variants.values())
+            .map(|pair| {
+                let mut keys = BTreeSet::new();
+                let mut labels = BTreeSet::new();
+                for t in pair {
+                    keys.extend(t.keys().map(str::to_owned));
+                    labels.extend(t.label_keys().map(str::to_owned));
+                }
+                (keys, labels)
+            })
+            .collect()
     }
 
     /// The ids of the checks' kinds, for documentation.
@@ -490,8 +496,7 @@ impl RuleSet {
             paths: raw.paths,
             ctx: raw.ctx,
             help: rule.title.get(options.locale).to_owned(),
-            acknowledged: rule.severity == Severity::Warning
-                && acknowledged.contains(&rule.id),
+            acknowledged: rule.severity == Severity::Warning && acknowledged.contains(&rule.id),
         }
     }
 
@@ -572,6 +577,7 @@ fn compile_rule(
         tables,
         engine,
         scripts: &scripts,
+        variants: &variant_names,
     };
     let checks = spec
         .check
