@@ -875,13 +875,14 @@ pub(crate) fn municipality_problem(
     None
 }
 
-/// Builds the read-only copy a script sees: only its `reads`, nested as in the record.
-fn script_record(record: &Value, reads: &[FieldPath]) -> rhai::Map {
+/// Builds the read-only copy a script sees: only its `reads`, nested as in the record, and
+/// shaped by the record schema so a script never meets a surprise: a field declared an object is
+/// always a map, an array always an array, and a value of the wrong type reads as `()` (not
+/// entered). Garbage in a record is the structure and format rules' to report, never a script
+/// failure.
+fn script_record(schema: &RecordSchema, record: &Value, reads: &[FieldPath]) -> rhai::Map {
     let mut root = rhai::Map::new();
     for path in reads {
-        let Some(value) = path.get(record) else {
-            continue;
-        };
         let keys: Vec<&str> = path
             .segs
             .iter()
@@ -890,11 +891,78 @@ fn script_record(record: &Value, reads: &[FieldPath]) -> rhai::Map {
                 crate::path::Seg::Any => None,
             })
             .collect();
-        insert_nested(&mut root, &keys, script::to_dynamic(value));
+        // Containers on the way are maps whatever the record holds there.
+        insert_nested(
+            &mut root,
+            &keys,
+            typed_copy(schema, &path.text, path.get(record)),
+        );
     }
     root
 }
 
+fn declared(info: Option<&crate::schema::FieldInfo>, ty: &str) -> bool {
+    info.is_some_and(|f| f.types.iter().any(|t| t == ty))
+}
+
+/// A value as its schema declares it (see [`script_record`]).
+fn typed_copy(schema: &RecordSchema, pattern: &str, value: Option<&Value>) -> rhai::Dynamic {
+    let info = schema.field(pattern);
+    if declared(info, "object") {
+        let mut map = rhai::Map::new();
+        if let Some(Value::Object(fields)) = value {
+            for (k, v) in fields {
+                let child = format!("{pattern}/{k}");
+                let copy = if schema.field(&child).is_some() {
+                    typed_copy(schema, &child, Some(v))
+                } else {
+                    script::to_dynamic(v)
+                };
+                map.insert(k.as_str().into(), copy);
+            }
+        }
+        for (key, child) in schema.children(pattern) {
+            if !map.contains_key(key.as_str()) && declared(schema.field(child), "object") {
+                map.insert(key.as_str().into(), typed_copy(schema, child, None));
+            }
+        }
+        return rhai::Dynamic::from_map(map);
+    }
+    if declared(info, "array") {
+        let item = format!("{pattern}/*");
+        let items = match value {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| typed_copy(schema, &item, Some(v)))
+                .collect(),
+            _ => rhai::Array::new(),
+        };
+        return rhai::Dynamic::from_array(items);
+    }
+    let Some(value) = value else {
+        return rhai::Dynamic::UNIT;
+    };
+    let fits = match info {
+        None => true,
+        Some(f) if f.types.is_empty() => true,
+        Some(f) => f.types.iter().any(|t| match t.as_str() {
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            "integer" => {
+                value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|n| n.fract() == 0.0)
+            }
+            "boolean" => value.is_boolean(),
+            _ => false,
+        }),
+    };
+    if fits {
+        script::to_dynamic(value)
+    } else {
+        rhai::Dynamic::UNIT
+    }
+}
+
+/// Puts `value` at `keys` under `map`, making maps on the way (a non-map in the way is replaced).
 fn insert_nested(map: &mut rhai::Map, keys: &[&str], value: rhai::Dynamic) {
     match keys {
         [] => {}
@@ -905,6 +973,9 @@ fn insert_nested(map: &mut rhai::Map, keys: &[&str], value: rhai::Dynamic) {
             let entry = map
                 .entry((*first).into())
                 .or_insert_with(|| rhai::Dynamic::from_map(rhai::Map::new()));
+            if !entry.is_map() {
+                *entry = rhai::Dynamic::from_map(rhai::Map::new());
+            }
             if let Some(mut inner) = entry.write_lock::<rhai::Map>() {
                 insert_nested(&mut inner, rest, value);
             }
@@ -919,7 +990,7 @@ fn run_script(
     variants: &[String],
     out: &mut Vec<Raw>,
 ) -> Result<(), Error> {
-    let record = rhai::Dynamic::from_map(script_record(env.record, reads));
+    let record = rhai::Dynamic::from_map(script_record(env.schema, env.record, reads));
     let reference = env
         .cond
         .reference_date

@@ -24,6 +24,8 @@ pub struct FieldInfo {
 #[derive(Debug, Clone, Default)]
 pub struct RecordSchema {
     fields: BTreeMap<String, FieldInfo>,
+    /// Object pattern → its properties (key, pattern), for building typed copies.
+    children: BTreeMap<String, Vec<(String, String)>>,
 }
 
 impl RecordSchema {
@@ -32,12 +34,28 @@ impl RecordSchema {
     pub fn from_json(doc: &Value) -> Result<Self, String> {
         let mut schema = RecordSchema::default();
         walk(doc, doc, "", &FieldInfo::default(), &mut schema.fields, 0)?;
+        for pattern in schema.fields.keys() {
+            if let Some((parent, key)) = pattern.rsplit_once('/')
+                && key != "*"
+            {
+                schema
+                    .children
+                    .entry(parent.to_owned())
+                    .or_default()
+                    .push((key.to_owned(), pattern.clone()));
+            }
+        }
         Ok(schema)
     }
 
     /// The field at a pattern (`/tests/*/method`).
     pub fn field(&self, pattern: &str) -> Option<&FieldInfo> {
         self.fields.get(pattern)
+    }
+
+    /// The properties of an object pattern (`""` for the record itself).
+    pub(crate) fn children(&self, pattern: &str) -> &[(String, String)] {
+        self.children.get(pattern).map_or(&[], Vec::as_slice)
     }
 
     /// Every path pattern, sorted.
