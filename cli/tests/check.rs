@@ -15,19 +15,31 @@ fn kakunin(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .spawn()
         .expect("kakunin runs");
     if let Some(bytes) = stdin {
-        child.stdin.take().expect("stdin").write_all(bytes).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(bytes)
+            .expect("write stdin");
     }
     drop(child.stdin.take());
     child.wait_with_output().expect("kakunin finishes")
 }
 
 fn base_record() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/hersys/examples/complete-2021.json")).expect("base record");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rules/hersys/examples/complete-2021.json"
+    ))
+    .expect("base record");
     serde_json::from_str(&text).expect("base record is JSON")
 }
 
 fn jsonl(output: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).expect("each output line is JSON")).collect()
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
+        .collect()
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -54,7 +66,11 @@ fn hostile_file_is_checked_to_the_end_with_every_line_accounted_for() {
     let mut huge = good.clone();
     huge["notification"]["patient"]["occupation"] = json!("x".repeat(10 * 1024 * 1024));
     huge["id"] = json!("huge-string");
-    let nested = format!("{{\"id\": \"nested\", \"tests\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let nested = format!(
+        "{{\"id\": \"nested\", \"tests\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let lines = [
         good.to_string(),
         "{\"id\": \"broken\", \"notification\": {".to_owned(),
@@ -68,35 +84,92 @@ fn hostile_file_is_checked_to_the_end_with_every_line_accounted_for() {
         good.to_string(),
     ];
     let path = temp_file("hostile.jsonl", lines.join("\n").as_bytes());
-    let out = kakunin(&["check", path.to_str().expect("path"), "--format", "jsonl", "--as-of", "2024-06-01"], None);
-    assert_eq!(out.status.code(), Some(1), "errors were found, so exit 1; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = kakunin(
+        &[
+            "check",
+            path.to_str().expect("path"),
+            "--format",
+            "jsonl",
+            "--as-of",
+            "2024-06-01",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "errors were found, so exit 1; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results = jsonl(&out);
-    assert_eq!(results.len(), lines.len(), "one output object per input line");
+    assert_eq!(
+        results.len(),
+        lines.len(),
+        "one output object per input line"
+    );
     for (i, r) in results.iter().enumerate() {
-        assert_eq!(r["line"], json!(i + 1), "outputs in input order with their line numbers");
+        assert_eq!(
+            r["line"],
+            json!(i + 1),
+            "outputs in input order with their line numbers"
+        );
     }
     assert_eq!(results[0]["ok"], json!(true));
     assert_eq!(results[9]["ok"], json!(true));
     for unreadable in [1, 5, 6, 7] {
-        assert!(results[unreadable]["error"].is_string(), "line {} is reported unreadable: {}", unreadable + 1, results[unreadable]);
+        assert!(
+            results[unreadable]["error"].is_string(),
+            "line {} is reported unreadable: {}",
+            unreadable + 1,
+            results[unreadable]
+        );
     }
-    let rules_of = |r: &Value| r["findings"].as_array().map(|fs| fs.iter().map(|f| f["rule"].as_str().unwrap_or("").to_owned()).collect::<Vec<_>>()).unwrap_or_default();
+    let rules_of = |r: &Value| {
+        r["findings"]
+            .as_array()
+            .map(|fs| {
+                fs.iter()
+                    .map(|f| f["rule"].as_str().unwrap_or("").to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
     assert_eq!(results[3]["ok"], json!(false));
     assert_eq!(results[2]["id"], json!("wrong-types"));
     assert_eq!(results[4]["id"], json!("huge-string"));
-    assert!(rules_of(&results[8]).iter().any(|r| r.starts_with("required/")), "an empty record misses required items");
+    assert!(
+        rules_of(&results[8])
+            .iter()
+            .any(|r| r.starts_with("required/")),
+        "an empty record misses required items"
+    );
     // The 10 MB value is personal-free but must not be copied into findings.
-    assert!(out.stdout.len() < 1024 * 1024, "output does not echo the 10 MB string");
+    assert!(
+        out.stdout.len() < 1024 * 1024,
+        "output does not echo the 10 MB string"
+    );
 }
 
 #[test]
 fn clean_records_exit_zero_and_stdin_works() {
     let good = base_record().to_string();
-    let out = kakunin(&["check", "-", "--format", "jsonl", "--as-of", "2024-06-01"], Some(format!("{good}\n{good}\n").as_bytes()));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = kakunin(
+        &["check", "-", "--format", "jsonl", "--as-of", "2024-06-01"],
+        Some(format!("{good}\n{good}\n").as_bytes()),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let results = jsonl(&out);
     assert_eq!(results.len(), 2);
-    assert!(results.iter().all(|r| r["ok"] == json!(true) && r["findings"] == json!([])));
+    assert!(
+        results
+            .iter()
+            .all(|r| r["ok"] == json!(true) && r["findings"] == json!([]))
+    );
 }
 
 #[test]
@@ -105,10 +178,26 @@ fn bad_arguments_and_missing_files_exit_two_with_a_reason() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
     let path = temp_file("one.jsonl", base_record().to_string().as_bytes());
-    let out = kakunin(&["check", path.to_str().expect("path"), "--select", "no-such-group"], None);
+    let out = kakunin(
+        &[
+            "check",
+            path.to_str().expect("path"),
+            "--select",
+            "no-such-group",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-group"));
-    let out = kakunin(&["check", path.to_str().expect("path"), "--pack", "/nonexistent-pack"], None);
+    let out = kakunin(
+        &[
+            "check",
+            path.to_str().expect("path"),
+            "--pack",
+            "/nonexistent-pack",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -116,17 +205,33 @@ fn bad_arguments_and_missing_files_exit_two_with_a_reason() {
 fn json_output_is_one_document_and_csv_one_row_per_finding() {
     let mut bad = base_record();
     bad["notification"]["reported_on"] = json!("2021-08-01");
-    let path = temp_file("bad.jsonl", format!("{}\n{}\n", bad, base_record()).as_bytes());
+    let path = temp_file(
+        "bad.jsonl",
+        format!("{}\n{}\n", bad, base_record()).as_bytes(),
+    );
     let p = path.to_str().expect("path");
-    let out = kakunin(&["check", p, "--format", "json", "--as-of", "2024-06-01"], None);
+    let out = kakunin(
+        &["check", p, "--format", "json", "--as-of", "2024-06-01"],
+        None,
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).expect("json output parses");
     assert_eq!(doc["records"].as_array().map(Vec::len), Some(2));
     assert_eq!(doc["summary"]["records_read"], json!(2));
     assert_eq!(doc["pack"]["name"], json!("hersys"));
-    let findings = doc["records"][0]["findings"].as_array().cloned().unwrap_or_default();
-    assert!(findings.iter().any(|f| f["rule"] == json!("dates/report-before-diagnosis")));
+    let findings = doc["records"][0]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == json!("dates/report-before-diagnosis"))
+    );
 
-    let out = kakunin(&["check", p, "--format", "csv", "--as-of", "2024-06-01"], None);
+    let out = kakunin(
+        &["check", p, "--format", "csv", "--as-of", "2024-06-01"],
+        None,
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let rows: Vec<&str> = text.lines().collect();
     assert!(rows[0].starts_with("file,line,id,rule,severity"));
@@ -138,12 +243,25 @@ fn text_output_groups_findings_by_field_and_ends_with_a_summary() {
     let mut bad = base_record();
     bad["notification"]["reported_on"] = json!("2021-08-01");
     let path = temp_file("text.jsonl", format!("{bad}\n").as_bytes());
-    let out = kakunin(&["check", path.to_str().expect("path"), "--as-of", "2024-06-01", "--locale", "en"], None);
+    let out = kakunin(
+        &[
+            "check",
+            path.to_str().expect("path"),
+            "--as-of",
+            "2024-06-01",
+            "--locale",
+            "en",
+        ],
+        None,
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert!(text.contains("line 1 · sample-2021-0001"), "{text}");
     assert!(text.contains("  /notification/reported_on\n"), "{text}");
     assert!(text.contains("dates/report-before-diagnosis"));
-    assert!(text.contains("1 records read: 1 checked, 0 unreadable"), "{text}");
+    assert!(
+        text.contains("1 records read: 1 checked, 0 unreadable"),
+        "{text}"
+    );
     assert!(!text.contains("\x1b["), "no colour when not on a terminal");
 }
 
@@ -153,8 +271,22 @@ fn personal_values_stay_out_of_output_unless_revealed() {
     bad["basic"]["name"] = json!("山田 花子");
     let path = temp_file("privacy.jsonl", format!("{bad}\n").as_bytes());
     let p = path.to_str().expect("path");
-    let hidden = kakunin(&["check", p, "--format", "jsonl", "--as-of", "2024-06-01"], None);
-    let shown = kakunin(&["check", p, "--format", "jsonl", "--as-of", "2024-06-01", "--reveal"], None);
+    let hidden = kakunin(
+        &["check", p, "--format", "jsonl", "--as-of", "2024-06-01"],
+        None,
+    );
+    let shown = kakunin(
+        &[
+            "check",
+            p,
+            "--format",
+            "jsonl",
+            "--as-of",
+            "2024-06-01",
+            "--reveal",
+        ],
+        None,
+    );
     let hidden = String::from_utf8_lossy(&hidden.stdout);
     for personal in ["山田", "090-1234-5678", "1985-04-12", "西新宿四丁目"] {
         assert!(!hidden.contains(personal), "`{personal}` leaked: {hidden}");
@@ -170,12 +302,27 @@ fn opendata_csv_in_shift_jis_is_detected_and_checked() {
 2,130001,東京都,,2020-03-02,火,,,90代,不明,,,,0,,\r\n";
     let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(rows);
     let path = temp_file("opendata.csv", &bytes);
-    let out = kakunin(&["check", path.to_str().expect("path"), "--format", "jsonl", "--as-of", "2024-06-01"], None);
+    let out = kakunin(
+        &[
+            "check",
+            path.to_str().expect("path"),
+            "--format",
+            "jsonl",
+            "--as-of",
+            "2024-06-01",
+        ],
+        None,
+    );
     let results = jsonl(&out);
     assert_eq!(results.len(), 2, "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(results[0]["line"], json!(2), "the header is line 1");
     assert_eq!(results[0]["id"], json!("1"));
     assert_eq!(results[1]["line"], json!(3));
     assert_eq!(results[0]["findings"], json!([]), "{}", results[0]);
-    assert_eq!(results[1]["ok"], json!(false), "a wrong weekday is an error: {}", results[1]);
+    assert_eq!(
+        results[1]["ok"],
+        json!(false),
+        "a wrong weekday is an error: {}",
+        results[1]
+    );
 }

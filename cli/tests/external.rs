@@ -18,24 +18,45 @@ fn external(relative: &str) -> Option<PathBuf> {
         std::env::var_os("KAKUNIN_EXTERNAL_DATA").map(PathBuf::from),
         Some(repo().join("../shared/data/external")),
     ];
-    roots.into_iter().flatten().map(|r| r.join(relative)).find(|p| p.is_file())
+    roots
+        .into_iter()
+        .flatten()
+        .map(|r| r.join(relative))
+        .find(|p| p.is_file())
 }
 
 /// Records with at least one finding, per rule, as the engine reports them.
 fn engine_counts(file: &Path) -> (usize, BTreeMap<String, u64>) {
     let out = Command::new(env!("CARGO_BIN_EXE_kakunin"))
-        .args(["check", "--pack", "opendata", "--format", "jsonl", "--as-of", "2024-06-01"])
+        .args([
+            "check",
+            "--pack",
+            "opendata",
+            "--format",
+            "jsonl",
+            "--as-of",
+            "2024-06-01",
+        ])
         .arg(file)
         .output()
         .expect("kakunin runs");
-    assert!(matches!(out.status.code(), Some(0 | 1)), "run completes: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "run completes: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut counts = BTreeMap::new();
     let mut records = 0;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = serde_json::from_str(line).expect("jsonl");
         assert!(v.get("error").is_none(), "every row is readable: {v}");
         records += 1;
-        let mut rules: Vec<&str> = v["findings"].as_array().into_iter().flatten().filter_map(|f| f["rule"].as_str()).collect();
+        let mut rules: Vec<&str> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["rule"].as_str())
+            .collect();
         rules.sort_unstable();
         rules.dedup();
         for r in rules {
@@ -47,7 +68,9 @@ fn engine_counts(file: &Path) -> (usize, BTreeMap<String, u64>) {
 
 fn compare(relative: &str) {
     let Some(file) = external(relative) else {
-        eprintln!("SKIP: {relative} not found (set KAKUNIN_EXTERNAL_DATA or put shared/ beside the repository)");
+        eprintln!(
+            "SKIP: {relative} not found (set KAKUNIN_EXTERNAL_DATA or put shared/ beside the repository)"
+        );
         return;
     };
     let script = Command::new("python3")
@@ -58,7 +81,10 @@ fn compare(relative: &str) {
         .output();
     let script = match script {
         Ok(out) if out.status.success() => out,
-        Ok(out) => panic!("count_opendata.py failed: {}", String::from_utf8_lossy(&out.stderr)),
+        Ok(out) => panic!(
+            "count_opendata.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
         Err(e) => {
             eprintln!("SKIP: python3 not available ({e})");
             return;
@@ -66,7 +92,11 @@ fn compare(relative: &str) {
     };
     let expected: Value = serde_json::from_slice(&script.stdout).expect("script prints JSON");
     let (records, actual) = engine_counts(&file);
-    assert_eq!(records as u64, expected["records"].as_u64().expect("records"), "{relative}: record count");
+    assert_eq!(
+        records as u64,
+        expected["records"].as_u64().expect("records"),
+        "{relative}: record count"
+    );
     let rules = expected["rules"].as_object().expect("rules");
     assert_eq!(rules.len(), 16, "the script covers every opendata rule");
     for (rule, count) in rules {
@@ -74,7 +104,10 @@ fn compare(relative: &str) {
         assert_eq!(engine, count.as_u64().expect("count"), "{relative}: {rule}");
     }
     for rule in actual.keys() {
-        assert!(rules.contains_key(rule), "engine reports a rule the script does not know: {rule}");
+        assert!(
+            rules.contains_key(rule),
+            "engine reports a rule the script does not know: {rule}"
+        );
     }
     eprintln!("{relative}: {records} records, counts agree on all 16 rules: {actual:?}");
 }
