@@ -35,3 +35,8 @@ fn check_pack(name: &str) {
 fn hersys_examples_pass_and_lint_is_clean() {
     check_pack("hersys");
 }
+
+#[test]
+fn opendata_examples_pass_and_lint_is_clean() {
+    check_pack("opendata");
+}
