@@ -81,11 +81,16 @@ impl Outcome {
 #[derive(Debug, Default)]
 pub struct CrossFindings {
     by_position: HashMap<usize, Vec<(usize, Raw)>>,
+    /// Records whose group a cross-record script failed on.
+    failed: HashMap<usize, Error>,
 }
 
 impl CrossFindings {
-    fn take(&mut self, position: usize) -> Vec<(usize, Raw)> {
-        self.by_position.remove(&position).unwrap_or_default()
+    fn take(&mut self, position: usize) -> Result<Vec<(usize, Raw)>, Error> {
+        match self.failed.remove(&position) {
+            Some(e) => Err(e),
+            None => Ok(self.by_position.remove(&position).unwrap_or_default()),
+        }
     }
 
     /// How many records have cross-record findings.
@@ -164,7 +169,9 @@ impl<'r> CrossPass<'r> {
         let mut found = CrossFindings::default();
         for ((rule, spec), participants) in self.checks.iter().zip(&self.participants) {
             let id = &self.rules.rules()[*rule].id;
-            for (position, raw) in cross::evaluate(spec, id, &self.rules.engine, participants)? {
+            let (findings, failed) = cross::evaluate(spec, id, &self.rules.engine, participants);
+            found.failed.extend(failed);
+            for (position, raw) in findings {
                 found
                     .by_position
                     .entry(position)
@@ -177,7 +184,7 @@ impl<'r> CrossPass<'r> {
 }
 
 /// An item waiting to be checked: its position, the item, its cross-record findings.
-type Pending = (usize, Item, Vec<(usize, Raw)>);
+type Pending = (usize, Item, Result<Vec<(usize, Raw)>, Error>);
 
 /// How many items a worker takes at a time: large enough to amortise the hand-off, small enough
 /// to keep memory flat.
@@ -230,7 +237,7 @@ fn check_one(
     plan: &Plan,
     position: usize,
     item: Item,
-    cross: Vec<(usize, Raw)>,
+    cross: Result<Vec<(usize, Raw)>, Error>,
 ) -> Outcome {
     match item {
         Item::Unreadable { line, message } => Outcome::Unreadable {
@@ -240,7 +247,7 @@ fn check_one(
         },
         Item::Record { line, value } => {
             let id = rules.record_id(&value);
-            match rules.check_planned(&value, plan, cross) {
+            match cross.and_then(|cross| rules.check_planned(&value, plan, cross)) {
                 Ok(report) => Outcome::Checked {
                     position,
                     line,

@@ -107,6 +107,8 @@ pub(crate) enum Kind {
         script: Script,
         reads: Vec<FieldPath>,
     },
+    /// Every present value has a JSON type its schema allows.
+    Types,
     /// Across records: handled by the batch's second pass, silent in `check`.
     Cross(crate::cross::CrossSpec),
 }
@@ -411,6 +413,7 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
             }
             Kind::Script { script, reads }
         }
+        "types" => Kind::Types,
         "group" | "ascending" => Kind::Cross(crate::cross::CrossSpec::compile(spec, env)?),
         other => {
             return Err(env.err(format!(
@@ -595,6 +598,7 @@ impl Check {
                 }
             }
             Kind::Script { script, reads } => run_script(env, script, reads, variants, out)?,
+            Kind::Types => types(env.schema, "", "", env.record, out),
             Kind::Cross(_) => {}
         }
         if let Some(v) = &self.variant {
@@ -612,6 +616,73 @@ impl Check {
             }
         }
         Ok(())
+    }
+}
+
+/// The JSON type of a value, in JSON Schema's words.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn type_allowed(allowed: &[String], value: &Value) -> bool {
+    let found = json_type(value);
+    allowed.is_empty()
+        || allowed.iter().any(|t| {
+            t == found
+                || (t == "number" && found == "integer")
+                || (t == "integer" && value.as_f64().is_some_and(|n| n.fract() == 0.0))
+        })
+}
+
+/// Walks the record beside its schema and reports values of a type the schema does not allow
+/// (`"age": "thirty"`). Keys the schema does not know are left alone; absent values too.
+fn types(schema: &RecordSchema, pattern: &str, pointer: &str, value: &Value, out: &mut Vec<Raw>) {
+    if !pattern.is_empty() {
+        let Some(info) = schema.field(pattern) else {
+            return;
+        };
+        if is_absent(Some(value)) {
+            return;
+        }
+        if !type_allowed(&info.types, value) {
+            let mut raw = value_raw(schema, pointer, value);
+            raw.ctx
+                .insert("expected".into(), Value::String(info.types.join("|")));
+            raw.ctx
+                .insert("found".into(), Value::String(json_type(value).into()));
+            out.push(raw);
+            return;
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, child) in schema.children(pattern) {
+                if let Some(v) = map.get(key.as_str()) {
+                    types(
+                        schema,
+                        child,
+                        &format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                        v,
+                        out,
+                    );
+                }
+            }
+        }
+        Value::Array(items) => {
+            let item = format!("{pattern}/*");
+            for (i, v) in items.iter().enumerate() {
+                types(schema, &item, &format!("{pointer}/{i}"), v, out);
+            }
+        }
+        _ => {}
     }
 }
 

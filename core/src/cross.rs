@@ -126,10 +126,17 @@ impl CrossSpec {
     }
 }
 
-fn hash_values<'a>(values: impl Iterator<Item = Option<&'a Value>>) -> u64 {
+/// Hashes values; with `squeeze`, strings without any white space, so that ヤマダ　タロウ and
+/// ヤマダ タロウ share a key (spacing in a name is how it was typed, not who it is).
+fn hash_values<'a>(values: impl Iterator<Item = Option<&'a Value>>, squeeze: bool) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for v in values {
         match v {
+            Some(Value::String(s)) if squeeze => {
+                for c in s.chars().filter(|c| !c.is_whitespace()) {
+                    c.hash(&mut h);
+                }
+            }
             Some(Value::String(s)) => s.trim().hash(&mut h),
             Some(other) => other.to_string().hash(&mut h),
             None => 0u8.hash(&mut h),
@@ -163,7 +170,10 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
             }
             let (compare, carry) = match mode {
                 Mode::Duplicate => (0, None),
-                Mode::Differ(fields) => (hash_values(fields.iter().map(|p| p.get(record))), None),
+                Mode::Differ(fields) => (
+                    hash_values(fields.iter().map(|p| p.get(record)), false),
+                    None,
+                ),
                 Mode::Script { carry, .. } => {
                     let mut copy = serde_json::Map::new();
                     for p in carry {
@@ -175,7 +185,7 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
                 }
             };
             Some(Entry::Group {
-                key: hash_values(values.into_iter()),
+                key: hash_values(values.into_iter(), true),
                 compare,
                 carry,
             })
@@ -254,14 +264,19 @@ fn raw_at(at: &FieldPath, ctx: BTreeMap<String, Value>) -> Raw {
     }
 }
 
-/// Runs one cross-record check over its participants; returns (position, finding) pairs.
+/// Findings by position, and the positions whose group failed.
+pub(crate) type Evaluated = (Vec<(usize, Raw)>, Vec<(usize, Error)>);
+
+/// Runs one cross-record check over its participants; returns (position, finding) pairs, and
+/// the records of groups whose script failed (each group fails alone; the batch goes on).
 pub(crate) fn evaluate(
     spec: &CrossSpec,
     rule: &str,
     engine: &rhai::Engine,
     participants: &[Participant],
-) -> Result<Vec<(usize, Raw)>, Error> {
+) -> Evaluated {
     let mut out = Vec::new();
+    let mut failed = Vec::new();
     match spec {
         CrossSpec::Group { mode, at, .. } => {
             let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -274,7 +289,15 @@ pub(crate) fn evaluate(
                 groups.into_values().filter(|g| g.len() > 1).collect();
             groups.sort_unstable();
             for members in groups {
-                group_findings(mode, rule, engine, at, participants, &members, &mut out)?;
+                if let Err(e) =
+                    group_findings(mode, rule, engine, at, participants, &members, &mut out)
+                {
+                    failed.extend(
+                        members
+                            .iter()
+                            .map(|&m| (participants[m].position, e.clone())),
+                    );
+                }
             }
         }
         CrossSpec::Ascending { at, .. } => {
@@ -314,7 +337,7 @@ pub(crate) fn evaluate(
             }
         }
     }
-    Ok(out)
+    (out, failed)
 }
 
 fn group_findings(

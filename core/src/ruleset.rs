@@ -130,6 +130,7 @@ impl Rule {
                 Kind::Condition { .. } => "condition",
                 Kind::Municipality { .. } => "municipality-code",
                 Kind::Script { .. } => "script",
+                Kind::Types => "types",
                 Kind::Cross(_) => "cross-record",
             })
             .collect()
