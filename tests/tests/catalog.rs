@@ -17,13 +17,23 @@ fn catalogue_ids(text: &str) -> (BTreeSet<String>, BTreeSet<String>) {
         if line.starts_with("## Open-data pack") {
             in_opendata = true;
         }
-        let Some(cell) = line.strip_prefix("| ").and_then(|l| l.split(" |").next()) else { continue };
+        let Some(cell) = line.strip_prefix("| ").and_then(|l| l.split(" |").next()) else {
+            continue;
+        };
         let id = cell.trim();
         let well_formed = id.split_once('/').is_some_and(|(g, n)| {
-            !g.is_empty() && !n.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/')
+            !g.is_empty()
+                && !n.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/')
         });
         if well_formed {
-            if in_opendata { opendata.insert(id.to_owned()) } else { hersys.insert(id.to_owned()) };
+            if in_opendata {
+                opendata.insert(id.to_owned())
+            } else {
+                hersys.insert(id.to_owned())
+            };
         }
     }
     (hersys, opendata)
@@ -36,15 +46,30 @@ fn packs_implement_exactly_the_catalogue() {
         return;
     };
     let (hersys_ids, opendata_ids) = catalogue_ids(&text);
-    assert!(hersys_ids.len() > 80 && opendata_ids.len() == 16, "catalogue parsed: {} + {}", hersys_ids.len(), opendata_ids.len());
+    assert!(
+        hersys_ids.len() > 80 && opendata_ids.len() == 16,
+        "catalogue parsed: {} + {}",
+        hersys_ids.len(),
+        opendata_ids.len()
+    );
     for (pack, expected) in [("hersys", hersys_ids), ("opendata", opendata_ids)] {
         let rules = kakunin_rules::bundled(pack).expect("pack compiles");
-        let groups: BTreeSet<&str> = expected.iter().filter_map(|id| id.split('/').next()).collect();
-        let actual: BTreeSet<String> =
-            rules.rules().iter().filter(|r| groups.contains(r.group.as_str())).map(|r| r.id.clone()).collect();
+        let groups: BTreeSet<&str> = expected
+            .iter()
+            .filter_map(|id| id.split('/').next())
+            .collect();
+        let actual: BTreeSet<String> = rules
+            .rules()
+            .iter()
+            .filter(|r| groups.contains(r.group.as_str()))
+            .map(|r| r.id.clone())
+            .collect();
         let missing: Vec<_> = expected.difference(&actual).collect();
         let extra: Vec<_> = actual.difference(&expected).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "{pack}: missing {missing:?}, not in the catalogue {extra:?}");
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{pack}: missing {missing:?}, not in the catalogue {extra:?}"
+        );
     }
 }
 
@@ -53,9 +78,21 @@ fn every_rule_has_examples_on_both_sides_and_documentation() {
     for pack in kakunin_rules::PACKS {
         let rules = kakunin_rules::bundled(pack).expect("pack compiles");
         for rule in rules.rules() {
-            assert!(rule.examples.iter().any(|e| e.expect.is_empty()), "{}: no passing example", rule.id);
-            assert!(rule.examples.iter().any(|e| !e.expect.is_empty()), "{}: no failing example", rule.id);
-            assert!(rule.doc.ja.chars().count() > 40 && rule.doc.en.split_whitespace().count() > 15, "{}: documentation too thin", rule.id);
+            assert!(
+                rule.examples.iter().any(|e| e.expect.is_empty()),
+                "{}: no passing example",
+                rule.id
+            );
+            assert!(
+                rule.examples.iter().any(|e| !e.expect.is_empty()),
+                "{}: no failing example",
+                rule.id
+            );
+            assert!(
+                rule.doc.ja.chars().count() > 40 && rule.doc.en.split_whitespace().count() > 15,
+                "{}: documentation too thin",
+                rule.id
+            );
         }
     }
 }
@@ -63,8 +100,24 @@ fn every_rule_has_examples_on_both_sides_and_documentation() {
 #[test]
 fn several_rules_are_scripts() {
     let rules = kakunin_rules::bundled("hersys").expect("hersys");
-    let scripted: Vec<&str> = rules.rules().iter().filter(|r| r.check_kinds().contains(&"script")).map(|r| r.id.as_str()).collect();
+    let scripted: Vec<&str> = rules
+        .rules()
+        .iter()
+        .filter(|r| r.check_kinds().contains(&"script"))
+        .map(|r| r.id.as_str())
+        .collect();
     assert!(scripted.len() >= 5, "{scripted:?}");
-    let cross: Vec<&str> = rules.rules().iter().filter(|r| r.cross).map(|r| r.id.as_str()).collect();
-    assert_eq!(cross, ["identity/duplicate-hersys-id", "identity/probable-duplicate"]);
+    let cross: Vec<&str> = rules
+        .rules()
+        .iter()
+        .filter(|r| r.cross)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(
+        cross,
+        [
+            "identity/duplicate-hersys-id",
+            "identity/probable-duplicate"
+        ]
+    );
 }
