@@ -1,0 +1,440 @@
+//! A malformed pack is refused when it loads, with the file, the rule and what is wrong; and the
+//! engine's options, acknowledgements and effective periods behave as documented.
+
+use kakunin::{CheckOptions, Error, PackFiles, RuleSet, ScriptErrorKind};
+use serde_json::json;
+
+const MANIFEST: &str = r#"
+name = "t"
+version = "1"
+title = { ja = "テスト", en = "Test" }
+record_schema = "record.schema.json"
+reference_date = ["/dx"]
+prefecture = "/pref"
+acknowledged = "/acknowledged"
+"#;
+
+const SCHEMA: &str = r#"{"type": "object", "properties": {
+  "dx": {"type": ["string", "null"], "format": "date", "title": "診断日", "x-title-en": "diagnosis date"},
+  "rx": {"type": ["string", "null"], "format": "date", "title": "報告日", "x-title-en": "report date"},
+  "pref": {"type": "string"},
+  "name": {"type": "string", "title": "氏名", "x-sensitive": true},
+  "n": {"type": "integer"},
+  "acknowledged": {"type": "array", "items": {"type": "object", "properties": {"rule": {"type": "string"}}}}
+}}"#;
+
+fn rule(id: &str, severity: &str, check: &str, extra: &str) -> String {
+    format!(
+        r#"
+id = "{id}"
+severity = "{severity}"
+tiers = ["hc"]
+title = {{ ja = "題", en = "Title" }}
+message = {{ ja = "メッセージ", en = "Message" }}
+doc = {{ ja = "説明", en = "Doc", source = "test" }}
+{extra}
+[[check]]
+{check}
+"#
+    )
+}
+
+fn pack(rules: &[(&str, String)]) -> Result<RuleSet, Error> {
+    let mut files = PackFiles::new();
+    files.insert("pack.toml", MANIFEST);
+    files.insert("record.schema.json", SCHEMA);
+    for (path, text) in rules {
+        files.insert(*path, text.clone());
+    }
+    RuleSet::compile(files)
+}
+
+fn pack_error(rules: &[(&str, String)]) -> (String, Option<String>, String) {
+    match pack(rules) {
+        Err(Error::Pack {
+            file,
+            rule,
+            message,
+        }) => (file, rule, message),
+        other => panic!("expected a pack error, got {other:?}"),
+    }
+}
+
+const ORDER: &str = "kind = \"date-order\"\nearlier = [\"/dx\"]\nlater = [\"/rx\"]";
+
+#[test]
+fn a_good_pack_compiles() {
+    let rules = pack(&[("d/order.toml", rule("d/order", "error", ORDER, ""))]).expect("compiles");
+    assert_eq!(rules.rules().len(), 1);
+    assert_eq!(rules.info().hash.len(), 64);
+}
+
+#[test]
+fn bad_toml_names_the_file_and_line() {
+    let (file, _, message) =
+        pack_error(&[("d/order.toml", "id = \"d/order\"\nseverity = ".into())]);
+    assert_eq!(file, "d/order.toml");
+    assert!(message.contains("line 2"), "{message}");
+}
+
+#[test]
+fn unknown_keys_are_refused() {
+    let (file, rule_id, message) = pack_error(&[(
+        "d/order.toml",
+        rule("d/order", "error", &format!("{ORDER}\nlatr = []"), ""),
+    )]);
+    assert_eq!(
+        (file.as_str(), rule_id.as_deref()),
+        ("d/order.toml", Some("d/order"))
+    );
+    assert!(message.contains("latr"), "{message}");
+}
+
+#[test]
+fn unknown_paths_are_refused() {
+    let (_, rule_id, message) = pack_error(&[(
+        "d/order.toml",
+        rule(
+            "d/order",
+            "error",
+            "kind = \"required\"\nfields = [\"/nmae\"]",
+            "",
+        ),
+    )]);
+    assert_eq!(rule_id.as_deref(), Some("d/order"));
+    assert!(
+        message.contains("/nmae") && message.contains("record schema"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_id_must_match_its_file() {
+    let (_, _, message) = pack_error(&[("d/order.toml", rule("d/other", "error", ORDER, ""))]);
+    assert!(message.contains("d/order"), "{message}");
+}
+
+#[test]
+fn a_missing_translation_is_refused() {
+    let text = rule("d/order", "error", ORDER, "").replace("en = \"Message\"", "en = \"\"");
+    let (_, _, message) = pack_error(&[("d/order.toml", text)]);
+    assert!(
+        message.contains("en") || message.contains("message"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_bad_placeholder_or_unknown_condition_is_refused() {
+    let text = rule("d/order", "error", ORDER, "").replace("メッセージ", "{oops:upper}");
+    assert!(pack_error(&[("d/order.toml", text)]).2.contains(":upper"));
+    let (_, _, message) = pack_error(&[(
+        "d/order.toml",
+        rule(
+            "d/order",
+            "error",
+            &format!("{ORDER}\nwhen = {{ ref = \"nope\" }}"),
+            "",
+        ),
+    )]);
+    assert!(message.contains("nope"), "{message}");
+}
+
+#[test]
+fn a_script_that_does_not_compile_is_refused_at_load() {
+    let (file, rule_id, message) = pack_error(&[
+        (
+            "d/s.toml",
+            rule(
+                "d/s",
+                "error",
+                "kind = \"script\"\nscript = \"s.rhai\"\nreads = [\"/dx\"]",
+                "",
+            ),
+        ),
+        ("d/s.rhai", "let x = ;".into()),
+    ]);
+    assert_eq!((file.as_str(), rule_id.as_deref()), ("s.rhai", Some("d/s")));
+    assert!(message.contains("line 1"), "{message}");
+    let (_, _, message) = pack_error(&[
+        (
+            "d/s.toml",
+            rule(
+                "d/s",
+                "error",
+                "kind = \"script\"\nscript = \"s.rhai\"\nreads = [\"/dx\"]",
+                "",
+            ),
+        ),
+        ("d/s.rhai", "recrod.dx".into()),
+    ]);
+    assert!(
+        message.contains("recrod"),
+        "a misspelt variable is refused at load: {message}"
+    );
+}
+
+fn script_rule(source: &str) -> RuleSet {
+    pack(&[
+        (
+            "d/s.toml",
+            rule(
+                "d/s",
+                "error",
+                "kind = \"script\"\nscript = \"s.rhai\"\nreads = [\"/dx\"]",
+                "",
+            ),
+        ),
+        ("d/s.rhai", source.into()),
+    ])
+    .expect("compiles")
+}
+
+fn script_error(source: &str) -> (ScriptErrorKind, String) {
+    let rules = script_rule(source);
+    match rules.check(&json!({"dx": "2021-01-01"}), &CheckOptions::default()) {
+        Err(Error::Script {
+            rule,
+            kind,
+            message,
+            ..
+        }) => {
+            assert_eq!(rule, "d/s");
+            (kind, message)
+        }
+        other => panic!("expected a script error, got {other:?}"),
+    }
+}
+
+#[test]
+fn hostile_scripts_are_stopped_by_the_hardened_engine() {
+    assert_eq!(
+        script_error("loop { }").0,
+        ScriptErrorKind::Limit,
+        "endless loop"
+    );
+    assert_eq!(
+        script_error("fn f(n) { f(n + 1) } f(0)").0,
+        ScriptErrorKind::Limit,
+        "deep recursion"
+    );
+    assert_eq!(
+        script_error("let s = \"x\"; loop { s += s; }").0,
+        ScriptErrorKind::Limit,
+        "huge string"
+    );
+    assert_eq!(
+        script_error("let a = []; loop { a.push(1); }").0,
+        ScriptErrorKind::Limit,
+        "huge array"
+    );
+    assert_eq!(script_error("throw \"boom\"").0, ScriptErrorKind::Runtime);
+}
+
+#[test]
+fn scripts_cannot_eval_import_or_print() {
+    let refused = |src: &str| {
+        pack(&[
+            (
+                "d/s.toml",
+                rule(
+                    "d/s",
+                    "error",
+                    "kind = \"script\"\nscript = \"s.rhai\"\nreads = [\"/dx\"]",
+                    "",
+                ),
+            ),
+            ("d/s.rhai", src.into()),
+        ])
+    };
+    assert!(refused("eval(\"1\")").is_err(), "eval is not a symbol");
+    assert!(refused("import \"fs\" as fs;").is_err(), "no modules");
+    let rules = script_rule("print(\"leak\"); debug(\"leak\"); []");
+    assert!(
+        rules
+            .check(&json!({}), &CheckOptions::default())
+            .expect("runs")
+            .ok
+    );
+}
+
+#[test]
+fn a_script_cannot_change_id_severity_or_message() {
+    let rules =
+        script_rule("[#{ path: \"/dx\", rule: \"x/y\", severity: \"info\", message: \"hi\" }]");
+    let report = rules
+        .check(&json!({"dx": "2021-01-01"}), &CheckOptions::default())
+        .expect("runs");
+    let f = &report.findings[0];
+    assert_eq!(
+        (f.rule.as_str(), f.severity.as_str(), f.message.as_str()),
+        ("d/s", "error", "メッセージ")
+    );
+}
+
+#[test]
+fn acknowledgements_silence_warnings_only() {
+    let rules = pack(&[
+        ("d/warn.toml", rule("d/warn", "warning", ORDER, "")),
+        ("d/err.toml", rule("d/err", "error", ORDER, "")),
+    ])
+    .expect("compiles");
+    let record = json!({"dx": "2021-01-02", "rx": "2021-01-01", "acknowledged": [{"rule": "d/warn"}, {"rule": "d/err"}]});
+    let report = rules
+        .check(&record, &CheckOptions::default())
+        .expect("check");
+    let by_rule = |id: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.rule == id)
+            .expect("finding")
+    };
+    assert!(
+        by_rule("d/warn").acknowledged,
+        "a warning is acknowledged and still visible"
+    );
+    assert!(
+        !by_rule("d/err").acknowledged,
+        "an error cannot be acknowledged"
+    );
+    assert_eq!(
+        (
+            report.counts.error,
+            report.counts.warning,
+            report.counts.acknowledged
+        ),
+        (1, 0, 1)
+    );
+    assert!(!report.ok);
+}
+
+#[test]
+fn effective_periods_follow_the_reference_date_and_prefecture() {
+    let applies =
+        "[applies]\nfrom = \"2022-09-26\"\n[applies.prefectures.\"04\"]\nfrom = \"2022-09-02\"";
+    let rules = pack(&[(
+        "d/late.toml",
+        rule(
+            "d/late",
+            "warning",
+            "kind = \"required\"\nfields = [\"/name\"]",
+            applies,
+        ),
+    )])
+    .expect("compiles");
+    let fires = |dx: &str, pref: &str| {
+        !rules
+            .check(&json!({"dx": dx, "pref": pref}), &CheckOptions::default())
+            .expect("check")
+            .findings
+            .is_empty()
+    };
+    assert!(!fires("2022-09-25", "13") && fires("2022-09-26", "13"));
+    assert!(!fires("2022-09-01", "04") && fires("2022-09-02", "04"));
+    let opts = CheckOptions::default()
+        .with_as_of("2022-09-30")
+        .expect("date");
+    let report = rules.check(&json!({"pref": "13"}), &opts).expect("check");
+    assert_eq!(
+        report.reference_date.as_deref(),
+        Some("2022-09-30"),
+        "no dates: the check date decides"
+    );
+}
+
+#[test]
+fn options_select_ignore_tiers_stage_and_unknown_selectors() {
+    let rules = pack(&[
+        ("d/order.toml", rule("d/order", "error", ORDER, "")),
+        (
+            "r/name.toml",
+            rule(
+                "r/name",
+                "error",
+                "kind = \"required\"\nfields = [\"/name\"]",
+                "",
+            ),
+        ),
+    ])
+    .expect("compiles");
+    let record = json!({"dx": "2021-01-02", "rx": "2021-01-01"});
+    let ids = |o: CheckOptions| {
+        rules
+            .check(&record, &o)
+            .expect("check")
+            .findings
+            .into_iter()
+            .map(|f| f.rule)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(CheckOptions::default()),
+        ["r/name", "d/order"],
+        "sorted by path, then rule"
+    );
+    assert_eq!(
+        ids(CheckOptions {
+            select: vec!["d".into()],
+            ..Default::default()
+        }),
+        ["d/order"]
+    );
+    assert_eq!(
+        ids(CheckOptions {
+            ignore: vec!["d/order".into()],
+            ..Default::default()
+        }),
+        ["r/name"]
+    );
+    assert_eq!(
+        ids(CheckOptions {
+            stage: kakunin::Stage::Draft,
+            ..Default::default()
+        }),
+        ["d/order"],
+        "draft: absent fields are not reported"
+    );
+    assert!(
+        ids(CheckOptions {
+            tiers: vec![kakunin::Tier::Nat],
+            ..Default::default()
+        })
+        .is_empty()
+    );
+    assert!(
+        matches!(rules.check(&record, &CheckOptions { select: vec!["zzz".into()], ..Default::default() }), Err(Error::UnknownSelector(s)) if s == "zzz")
+    );
+}
+
+#[test]
+fn personal_values_are_hidden_unless_revealed() {
+    let rules = pack(&[(
+        "d/name.toml",
+        rule(
+            "d/name",
+            "warning",
+            "kind = \"pattern\"\nfields = [\"/name\"]\nregex = \"[ァ-ヶ]+\"",
+            "",
+        )
+        .replace("メッセージ", "{value}"),
+    )])
+    .expect("compiles");
+    let record = json!({"name": "山田"});
+    let hidden = rules
+        .check(&record, &CheckOptions::default())
+        .expect("check");
+    assert_eq!(hidden.findings[0].ctx["value"], json!(null));
+    assert_eq!(hidden.findings[0].message, "（非表示）");
+    let shown = rules
+        .check(
+            &record,
+            &CheckOptions {
+                reveal: true,
+                ..Default::default()
+            },
+        )
+        .expect("check");
+    assert_eq!(shown.findings[0].ctx["value"], json!("山田"));
+    assert_eq!(shown.findings[0].message, "山田");
+}
