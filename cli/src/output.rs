@@ -317,6 +317,15 @@ impl<'a> Writer<'a> {
     }
 
     fn text_summary(&mut self, s: &Summary) -> io::Result<()> {
+        // Pad by display width: Japanese characters take two columns on a terminal.
+        let pad = |text: &str, width: usize| {
+            let w = unicode_width::UnicodeWidthStr::width(text);
+            format!("{text}{}", " ".repeat(width.saturating_sub(w)))
+        };
+        let lpad = |text: &str, width: usize| {
+            let w = unicode_width::UnicodeWidthStr::width(text);
+            format!("{}{text}", " ".repeat(width.saturating_sub(w)))
+        };
         let ja = self.style.locale == Locale::Ja;
         let (h_rule, h_sev, h_rec, h_find, h_title) = if ja {
             ("ルール", "重大度", "記録数", "件数", "内容")
