@@ -360,14 +360,22 @@ impl<'a> Writer<'a> {
         });
         writeln!(
             self.out,
-            "  {h_rule:<width$}  {h_sev:<8} {h_rec:>8} {h_find:>8}  {h_title}"
+            "  {}  {} {} {}  {h_title}",
+            pad(h_rule, width),
+            pad(h_sev, 8),
+            lpad(h_rec, 8),
+            lpad(h_find, 8)
         )?;
         for (id, c) in rows {
             let sev = c.severity.map(|s| s.as_str()).unwrap_or("");
             writeln!(
                 self.out,
-                "  {id:<width$}  {sev:<8} {:>8} {:>8}  {}",
-                c.records, c.findings, c.title
+                "  {}  {} {:>8} {:>8}  {}",
+                pad(id, width),
+                pad(sev, 8),
+                c.records,
+                c.findings,
+                c.title
             )?;
         }
         if s.rules.is_empty() {

@@ -153,8 +153,18 @@ fn hostile_file_is_checked_to_the_end_with_every_line_accounted_for() {
 #[test]
 fn clean_records_exit_zero_and_stdin_works() {
     let good = base_record().to_string();
+    // The same record twice is a probable duplicate: leave the identity rules out here.
     let out = kakunin(
-        &["check", "-", "--format", "jsonl", "--as-of", "2024-06-01"],
+        &[
+            "check",
+            "-",
+            "--format",
+            "jsonl",
+            "--as-of",
+            "2024-06-01",
+            "--ignore",
+            "identity",
+        ],
         Some(format!("{good}\n{good}\n").as_bytes()),
     );
     assert_eq!(
@@ -235,7 +245,13 @@ fn json_output_is_one_document_and_csv_one_row_per_finding() {
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let rows: Vec<&str> = text.lines().collect();
     assert!(rows[0].starts_with("file,line,id,rule,severity"));
-    assert_eq!(rows.len() - 1, findings.len(), "one CSV row per finding");
+    let all_findings: usize = doc["records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["findings"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(rows.len() - 1, all_findings, "one CSV row per finding");
 }
 
 #[test]
