@@ -60,6 +60,10 @@ pub struct CheckArgs {
     /// Text output: only the summary, not each record.
     #[arg(long)]
     summary: bool,
+    /// Benchmark baseline: read and parse the input exactly as `check` does, run no rule, print
+    /// the number of records.
+    #[arg(long, hide = true)]
+    parse_only: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -217,6 +221,14 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let mapping = pack_mapping(&rules)?;
     let options = options(&args)?;
     let plan = rules.plan(&options)?;
+    if args.parse_only {
+        let mut count = 0usize;
+        for input in &inputs {
+            count += input::read(input.open()?, input.format, mapping.as_ref()).filter(Result::is_ok).count();
+        }
+        println!("{count}");
+        return Ok(ExitCode::SUCCESS);
+    }
 
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
