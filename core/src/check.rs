@@ -598,7 +598,7 @@ impl Check {
                 }
             }
             Kind::Script { script, reads } => run_script(env, script, reads, variants, out)?,
-            Kind::Types => types(env.schema, "", "", env.record, out),
+            Kind::Types => types(env.schema, 0, &mut Vec::new(), env.record, out),
             Kind::Cross(_) => {}
         }
         if let Some(v) = &self.variant {
@@ -632,54 +632,78 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
-fn type_allowed(allowed: &[String], value: &Value) -> bool {
-    let found = json_type(value);
-    allowed.is_empty()
-        || allowed.iter().any(|t| {
-            t == found
-                || (t == "number" && found == "integer")
-                || (t == "integer" && value.as_f64().is_some_and(|n| n.fract() == 0.0))
-        })
+/// Whether a value's JSON type is one a field's mask allows (an integer is also a number; a
+/// whole number written as `36.0` is also an integer).
+fn type_allowed(mask: u8, value: &Value) -> bool {
+    use crate::schema::type_bit;
+    if mask == 0 {
+        return true;
+    }
+    let bits = match value {
+        Value::Null => return true,
+        Value::Bool(_) => type_bit("boolean"),
+        Value::Number(n) if n.is_i64() || n.is_u64() => type_bit("integer") | type_bit("number"),
+        Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => type_bit("integer") | type_bit("number"),
+        Value::Number(_) => type_bit("number"),
+        Value::String(_) => type_bit("string"),
+        Value::Array(_) => type_bit("array"),
+        Value::Object(_) => type_bit("object"),
+    };
+    mask & bits != 0
+}
+
+/// One step of the pointer being walked (joined into a string only for a finding).
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn pointer_of(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        out.push('/');
+        match step {
+            Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Step::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
 }
 
 /// Walks the record beside its schema and reports values of a type the schema does not allow
 /// (`"age": "thirty"`). Keys the schema does not know are left alone; absent values too.
-fn types(schema: &RecordSchema, pattern: &str, pointer: &str, value: &Value, out: &mut Vec<Raw>) {
-    if !pattern.is_empty() {
-        let Some(info) = schema.field(pattern) else {
-            return;
-        };
+fn types<'v>(schema: &'v RecordSchema, node: usize, steps: &mut Vec<Step<'v>>, value: &'v Value, out: &mut Vec<Raw>) {
+    let here = schema.node(node);
+    if !steps.is_empty() {
         if is_absent(Some(value)) {
             return;
         }
-        if !type_allowed(&info.types, value) {
-            let mut raw = value_raw(schema, pointer, value);
-            raw.ctx
-                .insert("expected".into(), Value::String(info.types.join("|")));
-            raw.ctx
-                .insert("found".into(), Value::String(json_type(value).into()));
+        if !type_allowed(here.info.type_mask, value) {
+            let mut raw = value_raw(schema, &pointer_of(steps), value);
+            raw.ctx.insert("expected".into(), Value::String(here.info.types.join("|")));
+            raw.ctx.insert("found".into(), Value::String(json_type(value).into()));
             out.push(raw);
             return;
         }
     }
     match value {
         Value::Object(map) => {
-            for (key, child) in schema.children(pattern) {
-                if let Some(v) = map.get(key.as_str()) {
-                    types(
-                        schema,
-                        child,
-                        &format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
-                        v,
-                        out,
-                    );
+            for (key, child) in &here.children {
+                if let Some(v) = map.get(&**key) {
+                    steps.push(Step::Key(key));
+                    types(schema, *child, steps, v, out);
+                    steps.pop();
                 }
             }
         }
         Value::Array(items) => {
-            let item = format!("{pattern}/*");
-            for (i, v) in items.iter().enumerate() {
-                types(schema, &item, &format!("{pointer}/{i}"), v, out);
+            if let Some(item) = here.items {
+                for (i, v) in items.iter().enumerate() {
+                    steps.push(Step::Index(i));
+                    types(schema, item, steps, v, out);
+                    steps.pop();
+                }
             }
         }
         _ => {}
@@ -768,40 +792,32 @@ fn required(fields: &[FieldPath], record: &Value, out: &mut Vec<Raw>) {
 
 struct DayHit<'a> {
     day: Day,
-    text: Cow<'a, str>,
+    /// The value as written; `None` for literals and `$as_of` (formatted only for a finding).
+    text: Option<&'a str>,
     pointer: Option<(usize, Indices)>,
 }
 
 fn day_hits<'a>(env: &Env<'a>, op: &Operand, slot: usize, out: &mut Vec<DayHit<'a>>) {
     match op {
-        Operand::Literal(d) => out.push(DayHit {
-            day: *d,
-            text: Cow::Owned(format_day(*d)),
-            pointer: None,
-        }),
-        Operand::AsOf => out.push(DayHit {
-            day: env.as_of,
-            text: Cow::Owned(format_day(env.as_of)),
-            pointer: None,
-        }),
+        Operand::Literal(d) => out.push(DayHit { day: *d, text: None, pointer: None }),
+        Operand::AsOf => out.push(DayHit { day: env.as_of, text: None, pointer: None }),
         Operand::ReferenceDate => {
             if let Some(d) = env.cond.reference_date {
-                out.push(DayHit {
-                    day: d,
-                    text: Cow::Owned(format_day(d)),
-                    pointer: None,
-                });
+                out.push(DayHit { day: d, text: None, pointer: None });
+            }
+        }
+        Operand::Field(path) if path.wildcards() == 0 => {
+            if let Some(s) = path.get(env.record).and_then(Value::as_str)
+                && let Some(day) = parse_day(s)
+            {
+                out.push(DayHit { day, text: Some(s), pointer: Some((slot, [0; MAX_WILDCARDS])) });
             }
         }
         Operand::Field(path) => path.visit(env.record, &mut |hit| {
             if let Some(s) = hit.value.as_str()
                 && let Some(day) = parse_day(s)
             {
-                out.push(DayHit {
-                    day,
-                    text: Cow::Borrowed(s),
-                    pointer: Some((slot, hit.idx)),
-                });
+                out.push(DayHit { day, text: Some(s), pointer: Some((slot, hit.idx)) });
             }
         }),
     }
@@ -833,7 +849,7 @@ fn date_order(
             }
             (Operand::AsOf, _) => ("$as_of".into(), false),
             (Operand::ReferenceDate, _) => ("$reference_date".into(), false),
-            _ => (hit.text.to_string(), false),
+            _ => (hit.text.map_or_else(|| format_day(hit.day), str::to_owned), false),
         }
     };
     for e_op in earlier {
@@ -884,10 +900,10 @@ fn date_order(
                     raw.ctx
                         .insert("earlier_field".into(), Value::String(e_field));
                     raw.ctx
-                        .insert("earlier".into(), Value::String(e.text.to_string()));
+                        .insert("earlier".into(), Value::String(e.text.map_or_else(|| format_day(e.day), str::to_owned)));
                     raw.ctx.insert("later_field".into(), Value::String(l_field));
                     raw.ctx
-                        .insert("later".into(), Value::String(l.text.to_string()));
+                        .insert("later".into(), Value::String(l.text.map_or_else(|| format_day(l.day), str::to_owned)));
                     raw.ctx.insert("days".into(), Value::from(days));
                     if e_sensitive {
                         raw.hidden.push("earlier".into());
@@ -966,70 +982,52 @@ fn script_record(schema: &RecordSchema, record: &Value, reads: &[FieldPath]) -> 
         insert_nested(
             &mut root,
             &keys,
-            typed_copy(schema, &path.text, path.get(record)),
+            typed_copy(schema, schema.node_of(&path.text), path.get(record)),
         );
     }
     root
 }
 
-fn declared(info: Option<&crate::schema::FieldInfo>, ty: &str) -> bool {
-    info.is_some_and(|f| f.types.iter().any(|t| t == ty))
+fn declared(info: &crate::schema::FieldInfo, ty: &str) -> bool {
+    info.type_mask & crate::schema::type_bit(ty) != 0
 }
 
-/// A value as its schema declares it (see [`script_record`]).
-fn typed_copy(schema: &RecordSchema, pattern: &str, value: Option<&Value>) -> rhai::Dynamic {
-    let info = schema.field(pattern);
-    if declared(info, "object") {
+/// A value as its schema node declares it (see [`script_record`]); `None`: a key the schema does
+/// not know, copied as it is.
+fn typed_copy(schema: &RecordSchema, node: Option<usize>, value: Option<&Value>) -> rhai::Dynamic {
+    let Some(node) = node.map(|n| schema.node(n)) else {
+        return value.map_or(rhai::Dynamic::UNIT, script::to_dynamic);
+    };
+    if declared(&node.info, "object") {
         let mut map = rhai::Map::new();
-        if let Some(Value::Object(fields)) = value {
+        let fields = match value {
+            Some(Value::Object(fields)) => Some(fields),
+            _ => None,
+        };
+        if let Some(fields) = fields {
             for (k, v) in fields {
-                let child = format!("{pattern}/{k}");
-                let copy = if schema.field(&child).is_some() {
-                    typed_copy(schema, &child, Some(v))
-                } else {
-                    script::to_dynamic(v)
-                };
-                map.insert(k.as_str().into(), copy);
+                let child = node.children.iter().find(|(key, _)| **key == **k).map(|(_, c)| *c);
+                map.insert(k.as_str().into(), typed_copy(schema, child, Some(v)));
             }
         }
-        for (key, child) in schema.children(pattern) {
-            if !map.contains_key(key.as_str()) && declared(schema.field(child), "object") {
-                map.insert(key.as_str().into(), typed_copy(schema, child, None));
+        // Objects the record leaves out are still maps, so `record.a.b` never fails.
+        for (key, child) in &node.children {
+            if declared(&schema.node(*child).info, "object") && !map.contains_key(&**key) {
+                map.insert((&**key).into(), typed_copy(schema, Some(*child), None));
             }
         }
         return rhai::Dynamic::from_map(map);
     }
-    if declared(info, "array") {
-        let item = format!("{pattern}/*");
+    if declared(&node.info, "array") {
         let items = match value {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| typed_copy(schema, &item, Some(v)))
-                .collect(),
+            Some(Value::Array(items)) => items.iter().map(|v| typed_copy(schema, node.items, Some(v))).collect(),
             _ => rhai::Array::new(),
         };
         return rhai::Dynamic::from_array(items);
     }
-    let Some(value) = value else {
-        return rhai::Dynamic::UNIT;
-    };
-    let fits = match info {
-        None => true,
-        Some(f) if f.types.is_empty() => true,
-        Some(f) => f.types.iter().any(|t| match t.as_str() {
-            "string" => value.is_string(),
-            "number" => value.is_number(),
-            "integer" => {
-                value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|n| n.fract() == 0.0)
-            }
-            "boolean" => value.is_boolean(),
-            _ => false,
-        }),
-    };
-    if fits {
-        script::to_dynamic(value)
-    } else {
-        rhai::Dynamic::UNIT
+    match value {
+        Some(v) if type_allowed(node.info.type_mask, v) && !v.is_null() => script::to_dynamic(v),
+        _ => rhai::Dynamic::UNIT,
     }
 }
 

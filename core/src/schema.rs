@@ -18,14 +18,40 @@ pub struct FieldInfo {
     pub sensitive: bool,
     /// JSON types the schema allows (`string`, `number`, …), without `null`.
     pub types: Vec<String>,
+    /// The same as bits (see [`type_bit`]), so a type test costs no string compare.
+    pub(crate) type_mask: u8,
+}
+
+/// The bit of a JSON Schema type name in [`FieldInfo`]'s mask (0 for `null` and unknown names).
+pub(crate) fn type_bit(name: &str) -> u8 {
+    match name {
+        "string" => 1,
+        "number" => 2,
+        "integer" => 4,
+        "boolean" => 8,
+        "array" => 16,
+        "object" => 32,
+        _ => 0,
+    }
 }
 
 /// Every path of the record schema.
 #[derive(Debug, Clone, Default)]
 pub struct RecordSchema {
     fields: BTreeMap<String, FieldInfo>,
-    /// Object pattern → its properties (key, pattern), for building typed copies.
-    children: BTreeMap<String, Vec<(String, String)>>,
+    /// The same fields as a tree, walked beside a record without building any path string.
+    nodes: Vec<Node>,
+    node_index: BTreeMap<String, usize>,
+}
+
+/// A field of the schema tree: its info, its properties and its array items.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Node {
+    pub(crate) info: FieldInfo,
+    /// (JSON key, node) of each property.
+    pub(crate) children: Vec<(Box<str>, usize)>,
+    /// The node of the items, for an array.
+    pub(crate) items: Option<usize>,
 }
 
 impl RecordSchema {
@@ -34,15 +60,21 @@ impl RecordSchema {
     pub fn from_json(doc: &Value) -> Result<Self, String> {
         let mut schema = RecordSchema::default();
         walk(doc, doc, "", &FieldInfo::default(), &mut schema.fields, 0)?;
-        for pattern in schema.fields.keys() {
-            if let Some((parent, key)) = pattern.rsplit_once('/')
-                && key != "*"
-            {
-                schema
-                    .children
-                    .entry(parent.to_owned())
-                    .or_default()
-                    .push((key.to_owned(), pattern.clone()));
+        let root = FieldInfo { types: vec!["object".into()], type_mask: type_bit("object"), ..FieldInfo::default() };
+        schema.nodes.push(Node { info: root, ..Node::default() });
+        schema.node_index.insert(String::new(), 0);
+        // Sorted order puts every parent before its children.
+        for (pattern, info) in &schema.fields {
+            let Some((parent, key)) = pattern.rsplit_once('/') else { continue };
+            let Some(&parent) = schema.node_index.get(parent) else { continue };
+            let index = schema.nodes.len();
+            schema.nodes.push(Node { info: info.clone(), ..Node::default() });
+            schema.node_index.insert(pattern.clone(), index);
+            if key == "*" {
+                schema.nodes[parent].items = Some(index);
+            } else {
+                let key = key.replace("~1", "/").replace("~0", "~");
+                schema.nodes[parent].children.push((key.into(), index));
             }
         }
         Ok(schema)
@@ -53,9 +85,14 @@ impl RecordSchema {
         self.fields.get(pattern)
     }
 
-    /// The properties of an object pattern (`""` for the record itself).
-    pub(crate) fn children(&self, pattern: &str) -> &[(String, String)] {
-        self.children.get(pattern).map_or(&[], Vec::as_slice)
+    /// The tree node of a pattern (`""` is the record itself, node 0).
+    pub(crate) fn node_of(&self, pattern: &str) -> Option<usize> {
+        self.node_index.get(pattern).copied()
+    }
+
+    /// A node of the tree.
+    pub(crate) fn node(&self, index: usize) -> &Node {
+        &self.nodes[index]
     }
 
     /// Every path pattern, sorted.
@@ -150,6 +187,7 @@ fn walk(
                 .get("x-sensitive")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+        type_mask: types.iter().map(|t| type_bit(t)).fold(0, |a, b| a | b),
         types: types.into_iter().filter(|t| t != "null").collect(),
     };
     if !path.is_empty() {
