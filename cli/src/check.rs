@@ -1,13 +1,11 @@
 //! `kakunin check`: stream files through the rules, write each record's outcome in input order,
 //! then a summary.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use kakunin::batch::{self, Item, Outcome};
@@ -262,11 +260,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
 
     // Which file each position came from; filled as items are read (the second pass's reads
     // always run ahead of the outcomes handed to the sink).
-    let starts: Rc<RefCell<Vec<(usize, usize)>>> = Rc::new(RefCell::new(Vec::new()));
+    let starts: Arc<Mutex<Vec<(usize, usize)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut summary = Summary::default();
     let mut write_error: Option<std::io::Error> = None;
     let source = || -> Result<_, kakunin::Error> {
-        starts.borrow_mut().clear();
+        starts.lock().map(|mut s| s.clear()).unwrap_or_default();
         let mut items: Vec<(usize, input::Records)> = Vec::new();
         for (index, input) in inputs.iter().enumerate() {
             let reader = input.open().map_err(|Fatal(m)| kakunin::Error::Input {
@@ -282,11 +280,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
             starts: starts.clone(),
         })
     };
-    batch::check_stream(&rules, &plan, source, |outcome: Outcome| {
+    batch::check_stream_pipelined(&rules, &plan, source, |outcome: Outcome| {
         if write_error.is_some() {
             return;
         }
-        let file = file_of(&starts.borrow(), outcome.position())
+        let file = starts.lock().ok().and_then(|s| file_of(&s, outcome.position()))
             .map(|i| inputs[i].name.as_str())
             .unwrap_or("-");
         summary.add(&rules, options.locale, &outcome);
@@ -334,7 +332,7 @@ struct FileChain {
     files: std::vec::IntoIter<(usize, input::Records)>,
     current: Option<input::Records>,
     position: usize,
-    starts: Rc<RefCell<Vec<(usize, usize)>>>,
+    starts: Arc<Mutex<Vec<(usize, usize)>>>,
 }
 
 impl Iterator for FileChain {
@@ -349,7 +347,9 @@ impl Iterator for FileChain {
                 return Some(to_item(item));
             }
             let (index, records) = self.files.next()?;
-            self.starts.borrow_mut().push((self.position, index));
+            if let Ok(mut starts) = self.starts.lock() {
+                starts.push((self.position, index));
+            }
             self.current = Some(records);
         }
     }

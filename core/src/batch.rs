@@ -157,7 +157,7 @@ impl<'r> CrossPass<'r> {
                     .unwrap_or_else(|| format!("#{}", position + 1));
                 self.participants[slot].push(Participant {
                     position,
-                    id,
+                    id: id.into(),
                     entry,
                 });
             }
@@ -204,17 +204,7 @@ where
     I: Iterator<Item = Item>,
     S: FnMut() -> Result<I>,
 {
-    let mut cross_pass = CrossPass::new(rules, plan);
-    let mut cross = if cross_pass.is_needed() {
-        for (position, item) in source()?.enumerate() {
-            if let Item::Record { value, .. } = item {
-                cross_pass.observe(position, &value);
-            }
-        }
-        cross_pass.finish()?
-    } else {
-        CrossFindings::default()
-    };
+    let mut cross = cross_findings(rules, plan, &mut source)?;
     let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
     let flush = |chunk: &mut Vec<Pending>, sink: &mut dyn FnMut(Outcome)| {
         for outcome in check_chunk(rules, plan, std::mem::take(chunk)) {
@@ -229,6 +219,63 @@ where
         }
     }
     flush(&mut chunk, &mut sink);
+    Ok(())
+}
+
+/// The first pass, when cross-record rules are selected: compact keys of every record.
+fn cross_findings<I, S>(rules: &RuleSet, plan: &Plan, source: &mut S) -> Result<CrossFindings>
+where
+    I: Iterator<Item = Item>,
+    S: FnMut() -> Result<I>,
+{
+    let mut cross_pass = CrossPass::new(rules, plan);
+    if !cross_pass.is_needed() {
+        return Ok(CrossFindings::default());
+    }
+    for (position, item) in source()?.enumerate() {
+        if let Item::Record { value, .. } = item {
+            cross_pass.observe(position, &value);
+        }
+    }
+    cross_pass.finish()
+}
+
+/// [`check_stream`] with reading and checking overlapped: a reader thread parses the next chunk
+/// while the pool checks this one, so a file costs about the larger of the two, not their sum.
+#[cfg(feature = "parallel")]
+pub fn check_stream_pipelined<I, S>(
+    rules: &RuleSet,
+    plan: &Plan,
+    mut source: S,
+    mut sink: impl FnMut(Outcome),
+) -> Result<()>
+where
+    I: Iterator<Item = Item> + Send,
+    S: FnMut() -> Result<I>,
+{
+    let mut cross = cross_findings(rules, plan, &mut source)?;
+    let items = source()?;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Item)>>(2);
+        scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for entry in items.enumerate() {
+                chunk.push(entry);
+                if chunk.len() == CHUNK && tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err() {
+                    return;
+                }
+            }
+            if !chunk.is_empty() {
+                let _ = tx.send(chunk);
+            }
+        });
+        for chunk in rx {
+            let pending = chunk.into_iter().map(|(p, item)| (p, item, cross.take(p))).collect();
+            for outcome in check_chunk(rules, plan, pending) {
+                sink(outcome);
+            }
+        }
+    });
     Ok(())
 }
 

@@ -480,7 +480,7 @@ impl Check {
                 env.record,
                 &mut |ptr, value| {
                     let known = value.as_str().is_some_and(|s| list.contains(s.trim()));
-                    (!known).then(|| value_raw(env.schema, ptr, value))
+                    (!known).then(|| value_raw(env.schema, &ptr(), value))
                 },
                 out,
             ),
@@ -492,7 +492,7 @@ impl Check {
                     let outside =
                         min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) || n.is_nan();
                     outside.then(|| {
-                        let mut raw = value_raw(env.schema, ptr, value);
+                        let mut raw = value_raw(env.schema, &ptr(), value);
                         raw.ctx
                             .insert("min".into(), min.map_or(Value::Null, number));
                         raw.ctx
@@ -519,7 +519,7 @@ impl Check {
                     } else {
                         Cow::Owned(text.chars().filter(|c| !ignore.contains(c)).collect())
                     };
-                    (!regex.is_match(&cleaned)).then(|| value_raw(env.schema, ptr, value))
+                    (!regex.is_match(&cleaned)).then(|| value_raw(env.schema, &ptr(), value))
                 },
                 out,
             ),
@@ -534,7 +534,7 @@ impl Check {
                             parse_date(s).is_some()
                         }
                     });
-                    (!valid).then(|| value_raw(env.schema, ptr, value))
+                    (!valid).then(|| value_raw(env.schema, &ptr(), value))
                 },
                 out,
             ),
@@ -734,13 +734,14 @@ fn value_raw(schema: &RecordSchema, ptr: &str, value: &Value) -> Raw {
 fn each_present(
     fields: &[FieldPath],
     record: &Value,
-    f: &mut dyn FnMut(&str, &Value) -> Option<Raw>,
+    f: &mut dyn FnMut(&dyn Fn() -> String, &Value) -> Option<Raw>,
     out: &mut Vec<Raw>,
 ) {
+    // The pointer is built only for a finding: most values are fine.
     for field in fields {
         if field.wildcards() == 0 {
             if let Some(v) = field.get(record).filter(|v| !is_absent(Some(v)))
-                && let Some(raw) = f(&field.text, v)
+                && let Some(raw) = f(&|| field.text.to_string(), v)
             {
                 out.push(raw);
             }
@@ -748,7 +749,7 @@ fn each_present(
         }
         field.visit(record, &mut |hit| {
             if !is_absent(Some(hit.value))
-                && let Some(raw) = f(&field.pointer(&hit.idx), hit.value)
+                && let Some(raw) = f(&|| field.pointer(&hit.idx), hit.value)
             {
                 out.push(raw);
             }
@@ -1074,11 +1075,6 @@ fn run_script(
             ("reference_date", reference),
         ],
     )?;
-    // Personal values a script might copy into ctx are recognised by value and hidden.
-    let mut personal: Vec<Value> = Vec::new();
-    for path in reads {
-        collect_sensitive(env.schema, path, env.record, &mut personal);
-    }
     let items: Vec<rhai::Dynamic> = if result.is_unit() {
         Vec::new()
     } else if result.is_array() {
@@ -1102,8 +1098,18 @@ fn run_script(
             ),
         ));
     };
+    let mut personal: Option<Vec<Value>> = None;
     for item in items {
-        let raw = script_finding(env, &item, variants, &personal)?;
+        // Personal values a script might copy into ctx are recognised by value and hidden
+        // (collected only once a script reports something: most records report nothing).
+        if personal.is_none() {
+            let mut values = Vec::new();
+            for path in reads {
+                collect_sensitive(env.schema, path, env.record, &mut values);
+            }
+            personal = Some(values);
+        }
+        let raw = script_finding(env, &item, variants, personal.as_deref().unwrap_or_default())?;
         out.push(raw);
     }
     Ok(())

@@ -152,7 +152,8 @@ pub(crate) enum Entry {
     Group {
         key: u64,
         compare: u64,
-        carry: Option<Value>,
+        /// The `carry` values, in `carry` order (a nested copy is built only for groups).
+        carry: Box<[Value]>,
     },
     Ascending {
         order: f64,
@@ -169,20 +170,15 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
                 return None;
             }
             let (compare, carry) = match mode {
-                Mode::Duplicate => (0, None),
+                Mode::Duplicate => (0, Box::default()),
                 Mode::Differ(fields) => (
                     hash_values(fields.iter().map(|p| p.get(record)), false),
-                    None,
+                    Box::default(),
                 ),
-                Mode::Script { carry, .. } => {
-                    let mut copy = serde_json::Map::new();
-                    for p in carry {
-                        if let Some(v) = p.get(record) {
-                            insert_nested(&mut copy, p, v.clone());
-                        }
-                    }
-                    (0, Some(Value::Object(copy)))
-                }
+                Mode::Script { carry, .. } => (
+                    0,
+                    carry.iter().map(|p| p.get(record).cloned().unwrap_or(Value::Null)).collect(),
+                ),
             };
             Some(Entry::Group {
                 key: hash_values(values.into_iter(), true),
@@ -236,7 +232,7 @@ fn insert_nested(map: &mut serde_json::Map<String, Value>, path: &FieldPath, val
 /// One participant: its position in the batch, its id, its entry.
 pub(crate) struct Participant {
     pub(crate) position: usize,
-    pub(crate) id: String,
+    pub(crate) id: Box<str>,
     pub(crate) entry: Entry,
 }
 
@@ -360,7 +356,7 @@ fn group_findings(
                 let others: Vec<&str> = members
                     .iter()
                     .filter(|&&o| o != m && (!differ || compare_of(o) != compare_of(m)))
-                    .map(|&o| all[o].id.as_str())
+                    .map(|&o| &*all[o].id)
                     .collect();
                 if !others.is_empty() {
                     out.push((all[m].position, raw_at(at, others_ctx(&others))));
@@ -374,12 +370,16 @@ fn group_findings(
                 .map(|(i, &m)| {
                     let mut map = rhai::Map::new();
                     map.insert("index".into(), rhai::Dynamic::from_int(i as i64));
-                    map.insert("id".into(), rhai::Dynamic::from(all[m].id.clone()));
-                    let carry = match &all[m].entry {
-                        Entry::Group { carry: Some(c), .. } => script::to_dynamic(c),
-                        _ => rhai::Dynamic::from_map(rhai::Map::new()),
-                    };
-                    map.insert("record".into(), carry);
+                    map.insert("id".into(), rhai::Dynamic::from(all[m].id.to_string()));
+                    let mut copy = serde_json::Map::new();
+                    if let (Entry::Group { carry: values, .. }, Mode::Script { carry: paths, .. }) = (&all[m].entry, mode) {
+                        for (path, value) in paths.iter().zip(values.iter()) {
+                            if !value.is_null() {
+                                insert_nested(&mut copy, path, value.clone());
+                            }
+                        }
+                    }
+                    map.insert("record".into(), script::to_dynamic(&Value::Object(copy)));
                     rhai::Dynamic::from_map(map)
                 })
                 .collect();
@@ -422,7 +422,7 @@ fn group_findings(
                 };
                 let (member, other) = (index("member")?, index("other")?);
                 let entry = per_member.entry(member).or_default();
-                entry.0.push(all[members[other]].id.as_str());
+                entry.0.push(&*all[members[other]].id);
                 if let Some(ctx) = map
                     .get("ctx")
                     .and_then(|c| c.read_lock::<rhai::Map>().map(|m| m.clone()))
