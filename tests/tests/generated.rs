@@ -9,20 +9,43 @@ use kakunin::batch::{Outcome, check_all};
 #[test]
 fn clean_records_are_clean_and_every_injected_mistake_is_caught() {
     let rules = kakunin_rules::bundled("hersys").expect("hersys");
-    let plan = rules.plan(&CheckOptions::default().with_as_of("2024-06-01").expect("date")).expect("plan");
-    let samples: Vec<_> = kakunin_sample::generate(&kakunin_sample::Config { seed: 2026, count: 5000, ..Default::default() }).collect();
+    let plan = rules
+        .plan(
+            &CheckOptions::default()
+                .with_as_of("2024-06-01")
+                .expect("date"),
+        )
+        .expect("plan");
+    let samples: Vec<_> = kakunin_sample::generate(&kakunin_sample::Config {
+        seed: 2026,
+        count: 5000,
+        ..Default::default()
+    })
+    .collect();
     let records: Vec<_> = samples.iter().map(|s| s.record.clone()).collect();
     let outcomes = check_all(&rules, &plan, &records).expect("batch");
-    let position: BTreeMap<String, usize> =
-        records.iter().enumerate().filter_map(|(i, r)| Some((r["id"].as_str()?.to_owned(), i))).collect();
+    let position: BTreeMap<String, usize> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((r["id"].as_str()?.to_owned(), i)))
+        .collect();
     let fired = |i: usize| -> Vec<String> {
         match &outcomes[i] {
-            Outcome::Checked { report, .. } => report.findings.iter().map(|f| f.rule.clone()).collect(),
+            Outcome::Checked { report, .. } => {
+                report.findings.iter().map(|f| f.rule.clone()).collect()
+            }
             other => panic!("record {i} not checked: {other:?}"),
         }
     };
     // Records named as the source of a duplicate get the identity finding too.
-    let partners: Vec<usize> = samples.iter().filter_map(|s| s.duplicate_of.as_ref().and_then(|id| position.get(id).copied())).collect();
+    let partners: Vec<usize> = samples
+        .iter()
+        .filter_map(|s| {
+            s.duplicate_of
+                .as_ref()
+                .and_then(|id| position.get(id).copied())
+        })
+        .collect();
     let mut problems = Vec::new();
     for (i, sample) in samples.iter().enumerate() {
         let rules_fired = fired(i);
@@ -31,11 +54,22 @@ fn clean_records_are_clean_and_every_injected_mistake_is_caught() {
         }
         for expected in &sample.mistakes {
             if !rules_fired.iter().any(|r| r == expected) {
-                problems.push(format!("record {i} ({:?}) should trigger {expected}, got {rules_fired:?}", sample.kind));
+                problems.push(format!(
+                    "record {i} ({:?}) should trigger {expected}, got {rules_fired:?}",
+                    sample.kind
+                ));
             }
         }
     }
     let with_mistakes = samples.iter().filter(|s| !s.mistakes.is_empty()).count();
-    assert!(with_mistakes > 1000, "the sample has mistakes to find: {with_mistakes}");
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems[..problems.len().min(20)].join("\n"));
+    assert!(
+        with_mistakes > 1000,
+        "the sample has mistakes to find: {with_mistakes}"
+    );
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems[..problems.len().min(20)].join("\n")
+    );
 }
