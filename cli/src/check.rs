@@ -222,7 +222,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     if args.parse_only {
         let mut count = 0usize;
         for input in &inputs {
-            count += input::read(input.open()?, input.format, mapping.as_ref()).filter(Result::is_ok).count();
+            count += input::read(input.open()?, input.format, mapping.as_ref())
+                .filter(Result::is_ok)
+                .count();
         }
         println!("{count}");
         return Ok(ExitCode::SUCCESS);
@@ -284,7 +286,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         if write_error.is_some() {
             return;
         }
-        let file = starts.lock().ok().and_then(|s| file_of(&s, outcome.position()))
+        let file = starts
+            .lock()
+            .ok()
+            .and_then(|s| file_of(&s, outcome.position()))
             .map(|i| inputs[i].name.as_str())
             .unwrap_or("-");
         summary.add(&rules, options.locale, &outcome);

@@ -188,7 +188,7 @@ type Pending = (usize, Item, Result<Vec<(usize, Raw)>, Error>);
 
 /// How many items a worker takes at a time: large enough to amortise the hand-off, small enough
 /// to keep memory flat.
-const CHUNK: usize = 2048;
+const CHUNK: usize = 512;
 
 /// Checks a stream of items and hands each outcome to `sink` in input order.
 ///
@@ -261,7 +261,11 @@ where
             let mut chunk = Vec::with_capacity(CHUNK);
             for entry in items.enumerate() {
                 chunk.push(entry);
-                if chunk.len() == CHUNK && tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err() {
+                if chunk.len() == CHUNK
+                    && tx
+                        .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                        .is_err()
+                {
                     return;
                 }
             }
@@ -270,7 +274,10 @@ where
             }
         });
         for chunk in rx {
-            let pending = chunk.into_iter().map(|(p, item)| (p, item, cross.take(p))).collect();
+            let pending = chunk
+                .into_iter()
+                .map(|(p, item)| (p, item, cross.take(p)))
+                .collect();
             for outcome in check_chunk(rules, plan, pending) {
                 sink(outcome);
             }

@@ -643,7 +643,9 @@ fn type_allowed(mask: u8, value: &Value) -> bool {
         Value::Null => return true,
         Value::Bool(_) => type_bit("boolean"),
         Value::Number(n) if n.is_i64() || n.is_u64() => type_bit("integer") | type_bit("number"),
-        Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => type_bit("integer") | type_bit("number"),
+        Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
+            type_bit("integer") | type_bit("number")
+        }
         Value::Number(_) => type_bit("number"),
         Value::String(_) => type_bit("string"),
         Value::Array(_) => type_bit("array"),
@@ -673,7 +675,13 @@ fn pointer_of(steps: &[Step]) -> String {
 
 /// Walks the record beside its schema and reports values of a type the schema does not allow
 /// (`"age": "thirty"`). Keys the schema does not know are left alone; absent values too.
-fn types<'v>(schema: &'v RecordSchema, node: usize, steps: &mut Vec<Step<'v>>, value: &'v Value, out: &mut Vec<Raw>) {
+fn types<'v>(
+    schema: &'v RecordSchema,
+    node: usize,
+    steps: &mut Vec<Step<'v>>,
+    value: &'v Value,
+    out: &mut Vec<Raw>,
+) {
     let here = schema.node(node);
     if !steps.is_empty() {
         if is_absent(Some(value)) {
@@ -681,8 +689,10 @@ fn types<'v>(schema: &'v RecordSchema, node: usize, steps: &mut Vec<Step<'v>>, v
         }
         if !type_allowed(here.info.type_mask, value) {
             let mut raw = value_raw(schema, &pointer_of(steps), value);
-            raw.ctx.insert("expected".into(), Value::String(here.info.types.join("|")));
-            raw.ctx.insert("found".into(), Value::String(json_type(value).into()));
+            raw.ctx
+                .insert("expected".into(), Value::String(here.info.types.join("|")));
+            raw.ctx
+                .insert("found".into(), Value::String(json_type(value).into()));
             out.push(raw);
             return;
         }
@@ -800,25 +810,45 @@ struct DayHit<'a> {
 
 fn day_hits<'a>(env: &Env<'a>, op: &Operand, slot: usize, out: &mut Vec<DayHit<'a>>) {
     match op {
-        Operand::Literal(d) => out.push(DayHit { day: *d, text: None, pointer: None }),
-        Operand::AsOf => out.push(DayHit { day: env.as_of, text: None, pointer: None }),
+        Operand::Literal(d) => out.push(DayHit {
+            day: *d,
+            text: None,
+            pointer: None,
+        }),
+        Operand::AsOf => out.push(DayHit {
+            day: env.as_of,
+            text: None,
+            pointer: None,
+        }),
         Operand::ReferenceDate => {
             if let Some(d) = env.cond.reference_date {
-                out.push(DayHit { day: d, text: None, pointer: None });
+                out.push(DayHit {
+                    day: d,
+                    text: None,
+                    pointer: None,
+                });
             }
         }
         Operand::Field(path) if path.wildcards() == 0 => {
             if let Some(s) = path.get(env.record).and_then(Value::as_str)
                 && let Some(day) = parse_day(s)
             {
-                out.push(DayHit { day, text: Some(s), pointer: Some((slot, [0; MAX_WILDCARDS])) });
+                out.push(DayHit {
+                    day,
+                    text: Some(s),
+                    pointer: Some((slot, [0; MAX_WILDCARDS])),
+                });
             }
         }
         Operand::Field(path) => path.visit(env.record, &mut |hit| {
             if let Some(s) = hit.value.as_str()
                 && let Some(day) = parse_day(s)
             {
-                out.push(DayHit { day, text: Some(s), pointer: Some((slot, hit.idx)) });
+                out.push(DayHit {
+                    day,
+                    text: Some(s),
+                    pointer: Some((slot, hit.idx)),
+                });
             }
         }),
     }
@@ -850,7 +880,10 @@ fn date_order(
             }
             (Operand::AsOf, _) => ("$as_of".into(), false),
             (Operand::ReferenceDate, _) => ("$reference_date".into(), false),
-            _ => (hit.text.map_or_else(|| format_day(hit.day), str::to_owned), false),
+            _ => (
+                hit.text.map_or_else(|| format_day(hit.day), str::to_owned),
+                false,
+            ),
         }
     };
     for e_op in earlier {
@@ -900,11 +933,15 @@ fn date_order(
                     }
                     raw.ctx
                         .insert("earlier_field".into(), Value::String(e_field));
-                    raw.ctx
-                        .insert("earlier".into(), Value::String(e.text.map_or_else(|| format_day(e.day), str::to_owned)));
+                    raw.ctx.insert(
+                        "earlier".into(),
+                        Value::String(e.text.map_or_else(|| format_day(e.day), str::to_owned)),
+                    );
                     raw.ctx.insert("later_field".into(), Value::String(l_field));
-                    raw.ctx
-                        .insert("later".into(), Value::String(l.text.map_or_else(|| format_day(l.day), str::to_owned)));
+                    raw.ctx.insert(
+                        "later".into(),
+                        Value::String(l.text.map_or_else(|| format_day(l.day), str::to_owned)),
+                    );
                     raw.ctx.insert("days".into(), Value::from(days));
                     if e_sensitive {
                         raw.hidden.push("earlier".into());
@@ -1007,7 +1044,11 @@ fn typed_copy(schema: &RecordSchema, node: Option<usize>, value: Option<&Value>)
         };
         if let Some(fields) = fields {
             for (k, v) in fields {
-                let child = node.children.iter().find(|(key, _)| **key == **k).map(|(_, c)| *c);
+                let child = node
+                    .children
+                    .iter()
+                    .find(|(key, _)| **key == **k)
+                    .map(|(_, c)| *c);
                 map.insert(k.as_str().into(), typed_copy(schema, child, Some(v)));
             }
         }
@@ -1021,7 +1062,10 @@ fn typed_copy(schema: &RecordSchema, node: Option<usize>, value: Option<&Value>)
     }
     if declared(&node.info, "array") {
         let items = match value {
-            Some(Value::Array(items)) => items.iter().map(|v| typed_copy(schema, node.items, Some(v))).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| typed_copy(schema, node.items, Some(v)))
+                .collect(),
             _ => rhai::Array::new(),
         };
         return rhai::Dynamic::from_array(items);
@@ -1109,7 +1153,12 @@ fn run_script(
             }
             personal = Some(values);
         }
-        let raw = script_finding(env, &item, variants, personal.as_deref().unwrap_or_default())?;
+        let raw = script_finding(
+            env,
+            &item,
+            variants,
+            personal.as_deref().unwrap_or_default(),
+        )?;
         out.push(raw);
     }
     Ok(())

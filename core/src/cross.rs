@@ -5,7 +5,7 @@
 //! Keys are compared by 64-bit hash; a false match needs a hash collision (about 1 in 10¹⁰ for a
 //! million records), which is documented rather than paid for with full keys.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
 use serde_json::Value;
@@ -152,8 +152,9 @@ pub(crate) enum Entry {
     Group {
         key: u64,
         compare: u64,
-        /// The `carry` values, in `carry` order (a nested copy is built only for groups).
-        carry: Box<[Value]>,
+        /// The `carry` values as one JSON array text, in `carry` order: one small allocation per
+        /// record (a nested copy is built only for members of a group).
+        carry: Box<str>,
     },
     Ascending {
         order: f64,
@@ -175,10 +176,18 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
                     hash_values(fields.iter().map(|p| p.get(record)), false),
                     Box::default(),
                 ),
-                Mode::Script { carry, .. } => (
-                    0,
-                    carry.iter().map(|p| p.get(record).cloned().unwrap_or(Value::Null)).collect(),
-                ),
+                Mode::Script { carry, .. } => {
+                    let values: Vec<&Value> = carry
+                        .iter()
+                        .map(|p| p.get(record).unwrap_or(&Value::Null))
+                        .collect();
+                    (
+                        0,
+                        serde_json::to_string(&values)
+                            .unwrap_or_default()
+                            .into_boxed_str(),
+                    )
+                }
             };
             Some(Entry::Group {
                 key: hash_values(values.into_iter(), true),
@@ -275,14 +284,23 @@ pub(crate) fn evaluate(
     let mut failed = Vec::new();
     match spec {
         CrossSpec::Group { mode, at, .. } => {
-            let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
-            for (i, p) in participants.iter().enumerate() {
-                if let Entry::Group { key, .. } = p.entry {
-                    groups.entry(key).or_default().push(i);
-                }
-            }
-            let mut groups: Vec<Vec<usize>> =
-                groups.into_values().filter(|g| g.len() > 1).collect();
+            // Sorting (key, index) pairs finds the groups with 12 bytes a record, where a map of
+            // vectors would allocate for every record.
+            let mut keyed: Vec<(u64, u32)> = participants
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| match p.entry {
+                    Entry::Group { key, .. } => Some((key, u32::try_from(i).ok()?)),
+                    Entry::Ascending { .. } => None,
+                })
+                .collect();
+            keyed.sort_unstable();
+            let mut groups: Vec<Vec<usize>> = keyed
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter(|run| run.len() > 1)
+                .map(|run| run.iter().map(|&(_, i)| i as usize).collect())
+                .collect();
+            drop(keyed);
             groups.sort_unstable();
             for members in groups {
                 if let Err(e) =
@@ -372,7 +390,10 @@ fn group_findings(
                     map.insert("index".into(), rhai::Dynamic::from_int(i as i64));
                     map.insert("id".into(), rhai::Dynamic::from(all[m].id.to_string()));
                     let mut copy = serde_json::Map::new();
-                    if let (Entry::Group { carry: values, .. }, Mode::Script { carry: paths, .. }) = (&all[m].entry, mode) {
+                    if let (Entry::Group { carry: text, .. }, Mode::Script { carry: paths, .. }) =
+                        (&all[m].entry, mode)
+                    {
+                        let values: Vec<Value> = serde_json::from_str(text).unwrap_or_default();
                         for (path, value) in paths.iter().zip(values.iter()) {
                             if !value.is_null() {
                                 insert_nested(&mut copy, path, value.clone());

@@ -60,15 +60,29 @@ impl RecordSchema {
     pub fn from_json(doc: &Value) -> Result<Self, String> {
         let mut schema = RecordSchema::default();
         walk(doc, doc, "", &FieldInfo::default(), &mut schema.fields, 0)?;
-        let root = FieldInfo { types: vec!["object".into()], type_mask: type_bit("object"), ..FieldInfo::default() };
-        schema.nodes.push(Node { info: root, ..Node::default() });
+        let root = FieldInfo {
+            types: vec!["object".into()],
+            type_mask: type_bit("object"),
+            ..FieldInfo::default()
+        };
+        schema.nodes.push(Node {
+            info: root,
+            ..Node::default()
+        });
         schema.node_index.insert(String::new(), 0);
         // Sorted order puts every parent before its children.
         for (pattern, info) in &schema.fields {
-            let Some((parent, key)) = pattern.rsplit_once('/') else { continue };
-            let Some(&parent) = schema.node_index.get(parent) else { continue };
+            let Some((parent, key)) = pattern.rsplit_once('/') else {
+                continue;
+            };
+            let Some(&parent) = schema.node_index.get(parent) else {
+                continue;
+            };
             let index = schema.nodes.len();
-            schema.nodes.push(Node { info: info.clone(), ..Node::default() });
+            schema.nodes.push(Node {
+                info: info.clone(),
+                ..Node::default()
+            });
             schema.node_index.insert(pattern.clone(), index);
             if key == "*" {
                 schema.nodes[parent].items = Some(index);
