@@ -5,7 +5,6 @@ use std::io::{self, Write};
 
 use kakunin::batch::Outcome;
 use kakunin::{Finding, Locale, RuleSet, Severity};
-use serde_json::{Value, json};
 
 use crate::summary::Summary;
 
@@ -63,42 +62,55 @@ where
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
 }
 
-fn outcome_head(file: Option<&str>, line: u64, id: Option<&str>) -> serde_json::Map<String, Value> {
-    let mut obj = serde_json::Map::new();
-    if let Some(file) = file {
-        obj.insert("file".into(), json!(file));
-    }
-    obj.insert("line".into(), json!(line));
-    obj.insert("id".into(), json!(id));
-    obj
+/// One record's line of `jsonl` output (and element of `json`), keys in this order.
+#[derive(serde::Serialize)]
+struct RecordOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    line: u64,
+    /// `Some(None)` writes `"id": null`; `None` leaves the key out (unreadable input has no id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ok: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<&'a [kakunin::Finding]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
-fn outcome_json(file: Option<&str>, outcome: &Outcome) -> Value {
+fn outcome_json<'a>(file: Option<&'a str>, outcome: &'a Outcome) -> RecordOut<'a> {
+    let base = RecordOut {
+        file,
+        line: 0,
+        id: None,
+        ok: None,
+        findings: None,
+        error: None,
+    };
     match outcome {
         Outcome::Checked {
             line, id, report, ..
-        } => {
-            let mut obj = outcome_head(file, *line, id.as_deref());
-            obj.insert("ok".into(), json!(report.ok));
-            obj.insert("findings".into(), json!(report.findings));
-            Value::Object(obj)
-        }
-        Outcome::Unreadable { line, message, .. } => {
-            let mut obj = serde_json::Map::new();
-            if let Some(file) = file {
-                obj.insert("file".into(), json!(file));
-            }
-            obj.insert("line".into(), json!(line));
-            obj.insert("error".into(), json!(message));
-            Value::Object(obj)
-        }
+        } => RecordOut {
+            line: *line,
+            id: Some(id.as_deref()),
+            ok: Some(report.ok),
+            findings: Some(&report.findings),
+            ..base
+        },
+        Outcome::Unreadable { line, message, .. } => RecordOut {
+            line: *line,
+            error: Some(message.clone()),
+            ..base
+        },
         Outcome::Failed {
             line, id, error, ..
-        } => {
-            let mut obj = outcome_head(file, *line, id.as_deref());
-            obj.insert("error".into(), json!(error.to_string()));
-            Value::Object(obj)
-        }
+        } => RecordOut {
+            line: *line,
+            id: Some(id.as_deref()),
+            error: Some(error.to_string()),
+            ..base
+        },
     }
 }
 
