@@ -62,6 +62,19 @@ where
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
 }
 
+/// Fills each `{}` of a template with the next count, in order.
+fn fill(template: &str, values: &[usize]) -> String {
+    let mut out = String::new();
+    let mut values = values.iter();
+    for (i, piece) in template.split("{}").enumerate() {
+        if i > 0 {
+            out.push_str(&values.next().map(ToString::to_string).unwrap_or_default());
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
 /// One record's line of `jsonl` output (and element of `json`), keys in this order.
 #[derive(serde::Serialize)]
 struct RecordOut<'a> {
@@ -403,44 +416,33 @@ impl<'a> Writer<'a> {
         }
         writeln!(self.out)?;
         let f = |k: &str| s.findings.get(k).copied().unwrap_or(0);
-        if ja {
-            writeln!(
-                self.out,
+        let (records, findings) = if ja {
+            (
                 "記録 {} 件を読み込み: 確認 {} 件、読み取り不能 {} 件、評価失敗 {} 件。エラーのある記録 {} 件、警告のある記録 {} 件。",
-                s.records_read,
-                s.records_checked,
-                s.records_unreadable,
-                s.records_failed,
-                s.records_with_errors,
-                s.records_with_warnings
-            )?;
-            writeln!(
-                self.out,
                 "所見: エラー {} 件、警告 {} 件、情報 {} 件、確認済みの警告 {} 件。",
-                f("error"),
-                f("warning"),
-                f("info"),
-                f("acknowledged")
             )
         } else {
-            writeln!(
-                self.out,
+            (
                 "{} records read: {} checked, {} unreadable, {} failed; {} with errors, {} with warnings.",
-                s.records_read,
-                s.records_checked,
-                s.records_unreadable,
-                s.records_failed,
-                s.records_with_errors,
-                s.records_with_warnings
-            )?;
-            writeln!(
-                self.out,
                 "Findings: {} errors, {} warnings, {} info, {} acknowledged warnings.",
-                f("error"),
-                f("warning"),
-                f("info"),
-                f("acknowledged")
             )
-        }
+        };
+        let counts = [
+            s.records_read,
+            s.records_checked,
+            s.records_unreadable,
+            s.records_failed,
+            s.records_with_errors,
+            s.records_with_warnings,
+        ];
+        writeln!(self.out, "{}", fill(records, &counts))?;
+        writeln!(
+            self.out,
+            "{}",
+            fill(
+                findings,
+                &[f("error"), f("warning"), f("info"), f("acknowledged")]
+            )
+        )
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use kakunin::examples::run_all;
 use kakunin::lint::lint;
-use kakunin::{Locale, Rule, RuleSet, date::format_day};
+use kakunin::{Locale, Rule, RuleSet};
 use serde_json::{Value, json};
 
 use crate::{Fatal, load_pack};
@@ -55,34 +55,7 @@ fn locale(args: &PackArgs) -> Locale {
 }
 
 fn tiers(rule: &Rule) -> Vec<&'static str> {
-    rule.tiers
-        .iter()
-        .map(|t| match t {
-            kakunin::Tier::Hc => "hc",
-            kakunin::Tier::Pref => "pref",
-            kakunin::Tier::Nat => "nat",
-        })
-        .collect()
-}
-
-fn rule_json(rule: &Rule) -> Value {
-    let day = |d: Option<i32>| d.map(format_day);
-    json!({
-        "id": rule.id,
-        "group": rule.group,
-        "severity": rule.severity,
-        "tiers": tiers(rule),
-        "title": rule.title.ja,
-        "title_en": rule.title.en,
-        "stage": if rule.submit_only { "submit" } else { "draft" },
-        "cross_record": rule.cross,
-        "checks": rule.check_kinds(),
-        "applies": {
-            "from": day(rule.applies.from),
-            "until": day(rule.applies.until),
-            "prefectures": rule.applies.prefectures.iter().map(|(p, (f, u))| (p.clone(), json!({"from": day(*f), "until": day(*u)}))).collect::<serde_json::Map<_, _>>(),
-        },
-    })
+    rule.tiers.iter().map(|t| t.as_str()).collect()
 }
 
 pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
@@ -91,7 +64,7 @@ pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
         RulesCommand::List(args) => {
             let rules = load_pack(&args.pack)?;
             if args.format == "json" {
-                let list: Vec<Value> = rules.rules().iter().map(rule_json).collect();
+                let list: Vec<Value> = rules.rules().iter().map(Rule::summary).collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
             } else {
                 list_text(&mut out, &rules, locale(&args))?;
@@ -104,7 +77,7 @@ pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
                 .rule(&id)
                 .ok_or_else(|| Fatal(format!("no rule `{id}` in pack {}", rules.info().name)))?;
             if pack.format == "json" {
-                let mut v = rule_json(rule);
+                let mut v = rule.summary();
                 v["doc"] = json!({"ja": rule.doc.ja, "en": rule.doc.en, "source": rule.doc.source});
                 v["message"] = json!({"ja": rule.message.ja, "en": rule.message.en});
                 v["examples"] = serde_json::to_value(&rule.examples)?;

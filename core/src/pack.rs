@@ -231,6 +231,17 @@ pub enum Tier {
     Nat,
 }
 
+impl Tier {
+    /// `hc`, `pref` or `nat`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Hc => "hc",
+            Tier::Pref => "pref",
+            Tier::Nat => "nat",
+        }
+    }
+}
+
 impl std::str::FromStr for Tier {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {

@@ -115,6 +115,35 @@ impl Rule {
             .collect()
     }
 
+    /// What `rules list` shows of a rule, the same object in every host: id, group, severity,
+    /// tiers, titles, stage, whether it looks across records, its checks and when it is in force.
+    pub fn summary(&self) -> Value {
+        let day = |d: Option<Day>| d.map(format_day);
+        let prefectures: serde_json::Map<String, Value> = self
+            .applies
+            .prefectures
+            .iter()
+            .map(|(p, (f, u))| {
+                (
+                    p.clone(),
+                    serde_json::json!({ "from": day(*f), "until": day(*u) }),
+                )
+            })
+            .collect();
+        serde_json::json!({
+            "id": self.id,
+            "group": self.group,
+            "severity": self.severity,
+            "tiers": self.tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            "title": self.title.ja,
+            "title_en": self.title.en,
+            "stage": if self.submit_only { "submit" } else { "draft" },
+            "cross_record": self.cross,
+            "checks": self.check_kinds(),
+            "applies": { "from": day(self.applies.from), "until": day(self.applies.until), "prefectures": prefectures },
+        })
+    }
+
     /// The ids of the checks' kinds, for documentation.
     pub fn check_kinds(&self) -> Vec<&'static str> {
         self.checks
