@@ -741,12 +741,10 @@ fn value_raw(schema: &RecordSchema, ptr: &str, value: &Value) -> Raw {
     raw
 }
 
-fn each_present(
-    fields: &[FieldPath],
-    record: &Value,
-    f: &mut dyn FnMut(&dyn Fn() -> String, &Value) -> Option<Raw>,
-    out: &mut Vec<Raw>,
-) {
+/// Judges one present value; gets a way to build its pointer (only needed for a finding).
+type ValueCheck<'f> = dyn FnMut(&dyn Fn() -> String, &Value) -> Option<Raw> + 'f;
+
+fn each_present(fields: &[FieldPath], record: &Value, f: &mut ValueCheck, out: &mut Vec<Raw>) {
     // The pointer is built only for a finding: most values are fine.
     for field in fields {
         if field.wildcards() == 0 {
