@@ -1,0 +1,143 @@
+// The JS API of kakunin, written once over the raw wasm-bindgen exports (web or Node build).
+// It converts values and fills `as_of` from the clock; every decision is the Rust core's.
+
+const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
+
+/** Today's date in Japan (UTC+9) as YYYY-MM-DD: the default `as_of` (WebAssembly has no clock). */
+export function todayInJapan(now = new Date()) {
+  return new Date(now.getTime() + JST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** An Error named KakuninError with a machine-readable `kind`, as the Rust side throws them. */
+export function kakuninError(kind, message) {
+  const error = new Error(message);
+  error.name = "KakuninError";
+  error.kind = kind;
+  return error;
+}
+
+function jsonText(value, what) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    // BigInt, circular structures: not JSON at all, so not a record kakunin can read.
+    throw kakuninError("input", `${what} cannot be converted to JSON: ${e.message}`);
+  }
+  return text === undefined ? "null" : text;
+}
+
+function optionsText(options) {
+  if (options == null) return JSON.stringify({ as_of: todayInJapan() });
+  if (typeof options === "object" && !Array.isArray(options) && options.as_of == null) {
+    return jsonText({ ...options, as_of: todayInJapan() }, "the options");
+  }
+  // Anything else goes to the core as it is, which says what is wrong with it.
+  return jsonText(options, "the options");
+}
+
+/**
+ * Builds the API over a raw module. `ready()` throws when the module is not initialised yet
+ * (the browser build must be `await init()`ed first).
+ */
+export function makeApi(raw, ready = () => {}) {
+  class RuleSet {
+    #raw;
+
+    /** @private Use RuleSet.bundled(name). */
+    constructor(rawRuleSet) {
+      if (!(rawRuleSet instanceof raw.RuleSet)) {
+        throw kakuninError("invalid-option", "use RuleSet.bundled(name) to get a rule set");
+      }
+      this.#raw = rawRuleSet;
+    }
+
+    /** A bundled pack: "hersys" (default) or "opendata". Compiled once per module. */
+    static bundled(name = "hersys") {
+      ready();
+      return new RuleSet(raw.RuleSet.bundled(name));
+    }
+
+    /** The names of the bundled packs. */
+    static packs() {
+      ready();
+      return raw.RuleSet.packs();
+    }
+
+    get name() {
+      return this.#raw.name;
+    }
+
+    get version() {
+      return this.#raw.version;
+    }
+
+    get hash() {
+      return this.#raw.hash;
+    }
+
+    /** {name, version, hash, title, title_en} */
+    info() {
+      return this.#raw.info();
+    }
+
+    /** Checks one record (a plain object); returns the report as plain objects. */
+    check(record, options) {
+      return JSON.parse(this.#raw.checkText(jsonText(record, "the record"), optionsText(options)));
+    }
+
+    /** Checks one record given as JSON text. Text that is not JSON throws (kind "input"). */
+    checkJson(text, options) {
+      if (typeof text !== "string") {
+        throw kakuninError("input", "checkJson takes the record as a JSON string");
+      }
+      return JSON.parse(this.#raw.checkText(text, optionsText(options)));
+    }
+
+    /** Checks records together (the rules across records run too): [{id, report} | {id, error}]. */
+    checkAll(records, options) {
+      if (!Array.isArray(records)) {
+        throw kakuninError("input", "checkAll takes an array of records");
+      }
+      return JSON.parse(
+        this.#raw.checkAllText(jsonText(records, "the records"), optionsText(options)),
+      );
+    }
+
+    /** Every rule: {id, group, severity, tiers, title, title_en, stage, cross_record, checks, applies}. */
+    list() {
+      return this.#raw.list();
+    }
+
+    /** Every field of the record schema: {path, title, title_en, format, sensitive, types}. */
+    fields() {
+      return this.#raw.fields();
+    }
+
+    /** Code lists: list -> code -> {ja, en}. */
+    codes() {
+      return this.#raw.codes();
+    }
+
+    /** Frees the WebAssembly memory of this handle (optional; a finalizer does it too). */
+    free() {
+      this.#raw.free();
+    }
+  }
+
+  return {
+    RuleSet,
+    version: () => {
+      ready();
+      return raw.kakuninVersion();
+    },
+    _exampleCases: (pack) => {
+      ready();
+      return raw._exampleCases(pack);
+    },
+    _runExamples: (pack) => {
+      ready();
+      return raw._runExamples(pack);
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// kakunin for browsers: an ES module over the `wasm-bindgen --target web` build.
+//
+//   import { init, RuleSet } from "./js/web.js";
+//   await init();                       // fetches dist/web/kakunin_wasm_bg.wasm beside the glue
+//   const rules = RuleSet.bundled("hersys");
+import initWasm, * as raw from "../dist/web/kakunin_wasm.js";
+import { makeApi, kakuninError, todayInJapan } from "./api.js";
+
+let initialised = false;
+
+/**
+ * Loads the WebAssembly module once. `input`: a URL, Response, BufferSource or
+ * WebAssembly.Module (default: the .wasm beside the generated glue).
+ */
+export async function init(input) {
+  if (!initialised) {
+    await initWasm(input === undefined ? undefined : { module_or_path: input });
+    initialised = true;
+  }
+}
+
+const api = makeApi(raw, () => {
+  if (!initialised) throw kakuninError("not-initialised", "call `await init()` before using kakunin");
+});
+
+export const { RuleSet, version, _exampleCases, _runExamples } = api;
+export { todayInJapan };

@@ -1,0 +1,365 @@
+//! What the JS functions do, in plain Rust on `serde_json` values and strings, so it is tested
+//! natively (`cargo test -p kakunin-wasm`). `lib.rs` only moves values across the JS boundary.
+//!
+//! Nothing here judges a record: every decision is the core's (`kakunin::RuleSet::check`); this
+//! converts inputs and outputs.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use kakunin::batch::{Outcome, check_all};
+use kakunin::examples::{cases, run_case};
+use kakunin::{CheckOptions, Plan, Report, Rule, RuleSet};
+use serde_json::{Map, Value, json};
+
+/// An error as JS sees it: a `kind` (the core's [`kakunin::Error::kind`], or `input` for text that
+/// is not JSON) and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// `pack`, `script`, `script-limit`, `unknown-selector`, `invalid-option`, `input`.
+    pub kind: &'static str,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl From<kakunin::Error> for Failure {
+    fn from(e: kakunin::Error) -> Self {
+        Failure {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl Failure {
+    fn input(message: impl Into<String>) -> Self {
+        Failure {
+            kind: "input",
+            message: message.into(),
+        }
+    }
+}
+
+/// A compiled pack with the plan of the options it was last called with (a form calls `check`
+/// on every keystroke with the same options; the plan is worked out once for them).
+pub struct Rules {
+    rules: Arc<RuleSet>,
+    last_plan: RefCell<Option<(String, Plan)>>,
+}
+
+impl Rules {
+    /// A bundled pack (`hersys`, `opendata`), compiled once per module instance.
+    pub fn bundled(name: &str) -> Result<Self, Failure> {
+        Ok(Rules {
+            rules: kakunin_rules::bundled(name)?,
+            last_plan: RefCell::new(None),
+        })
+    }
+
+    /// The compiled pack.
+    pub fn rule_set(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// `{name, version, hash, title, title_en}`.
+    pub fn info(&self) -> Value {
+        let info = self.rules.info();
+        let title = &self.rules.manifest().title;
+        json!({
+            "name": info.name,
+            "version": info.version,
+            "hash": info.hash,
+            "title": title.ja,
+            "title_en": title.en,
+        })
+    }
+
+    /// Checks one record with options given as a JSON value (`null`: the defaults).
+    pub fn check(&self, record: &Value, options: &Value) -> Result<Report, Failure> {
+        let options = CheckOptions::from_json(options)?;
+        Ok(self.rules.check(record, &options)?)
+    }
+
+    /// Checks one record given as JSON text, with options as JSON text (`""` or `null`: the
+    /// defaults), and returns the report as JSON text. The plan of the last options is kept.
+    pub fn check_text(&self, record: &str, options: &str) -> Result<String, Failure> {
+        let record = parse_record(record)?;
+        let mut cache = self.last_plan.borrow_mut();
+        if cache.as_ref().is_none_or(|(key, _)| key != options) {
+            let value = if options.trim().is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(options)
+                    .map_err(|e| Failure::input(format!("options are not JSON: {e}")))?
+            };
+            let plan = self.rules.plan(&CheckOptions::from_json(&value)?)?;
+            *cache = Some((options.to_owned(), plan));
+        }
+        let Some((_, plan)) = cache.as_ref() else {
+            return Err(Failure::input("no plan"));
+        };
+        let report = self.rules.check_with_plan(&record, plan)?;
+        serde_json::to_string(&report).map_err(|e| Failure::input(e.to_string()))
+    }
+
+    /// Checks records together, so the rules across records (duplicates) run too. One entry per
+    /// record, in order: `{id, report}`, or `{id, error: {kind, message}}` for a record a rule
+    /// could not judge.
+    pub fn check_all(&self, records: &[Value], options: &Value) -> Result<Vec<Value>, Failure> {
+        let options = CheckOptions::from_json(options)?;
+        let plan = self.rules.plan(&options)?;
+        let outcomes = check_all(&self.rules, &plan, records)?;
+        Ok(outcomes.into_iter().map(outcome_json).collect())
+    }
+
+    /// [`Rules::check_all`] with JSON text in (an array of records, options) and out.
+    pub fn check_all_text(&self, records: &str, options: &str) -> Result<String, Failure> {
+        let records = match parse_record(records)? {
+            Value::Array(items) => items,
+            _ => return Err(Failure::input("checkAll takes an array of records")),
+        };
+        let options = if options.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(options)
+                .map_err(|e| Failure::input(format!("options are not JSON: {e}")))?
+        };
+        let out = self.check_all(&records, &options)?;
+        serde_json::to_string(&out).map_err(|e| Failure::input(e.to_string()))
+    }
+
+    /// Every rule, as `kakunin rules list --format json` shows it ([`Rule::summary`]).
+    pub fn list(&self) -> Vec<Value> {
+        self.rules.rules().iter().map(Rule::summary).collect()
+    }
+
+    /// Every field of the record schema: `{path, title, title_en, format, sensitive, types}`
+    /// (`*` stands for array items), for labelling a form from the pack itself.
+    pub fn fields(&self) -> Vec<Value> {
+        self.rules
+            .schema()
+            .paths()
+            .map(|(path, f)| {
+                json!({
+                    "path": path,
+                    "title": f.label_ja,
+                    "title_en": f.label_en,
+                    "format": f.format,
+                    "sensitive": f.sensitive,
+                    "types": f.types,
+                })
+            })
+            .collect()
+    }
+
+    /// The code lists: list → code → `{ja, en}`.
+    pub fn codes(&self) -> Value {
+        let mut lists = Map::new();
+        for (list, codes) in self.rules.codes() {
+            let mut entries = Map::new();
+            for (code, text) in codes {
+                entries.insert(code.clone(), json!({"ja": text.ja, "en": text.en}));
+            }
+            lists.insert(list.clone(), Value::Object(entries));
+        }
+        Value::Object(lists)
+    }
+
+    /// The pack's examples as cases (records, options, expected findings), in rule order; a
+    /// case that could not be built is `{id, error}`.
+    pub fn example_cases(&self) -> Vec<Value> {
+        cases(&self.rules)
+            .into_iter()
+            .map(|c| match c {
+                Ok(case) => serde_json::to_value(&case)
+                    .unwrap_or_else(|e| json!({"id": case.id, "error": e.to_string()})),
+                Err((id, error)) => json!({"id": id, "error": error}),
+            })
+            .collect()
+    }
+
+    /// The pack's examples run by the Rust runner (`kakunin::examples::run_case`): each case
+    /// with `passed`, `problems` and `actual` (`[{record, finding}]`, the findings of its rule).
+    pub fn run_examples(&self) -> Vec<Value> {
+        cases(&self.rules)
+            .into_iter()
+            .map(|c| match c {
+                Ok(case) => {
+                    let result = run_case(&self.rules, case);
+                    let mut v = serde_json::to_value(&result.case).unwrap_or(Value::Null);
+                    let actual: Vec<Value> = result
+                        .actual
+                        .iter()
+                        .map(|(record, finding)| json!({"record": record, "finding": finding}))
+                        .collect();
+                    if let Value::Object(map) = &mut v {
+                        map.insert("passed".into(), json!(result.problems.is_empty()));
+                        map.insert("problems".into(), json!(result.problems));
+                        map.insert("actual".into(), Value::Array(actual));
+                    }
+                    v
+                }
+                Err((id, error)) => json!({"id": id, "error": error}),
+            })
+            .collect()
+    }
+}
+
+/// Reads one record from JSON text. Text that is not JSON is an `input` error; JSON that is not a
+/// good record (any value, any shape) is the core's to judge, as findings.
+pub fn parse_record(text: &str) -> Result<Value, Failure> {
+    serde_json::from_str(text).map_err(|e| {
+        Failure::input(format!(
+            "the record is not JSON (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+fn outcome_json(outcome: Outcome) -> Value {
+    match outcome {
+        Outcome::Checked { id, report, .. } => json!({"id": id, "report": report}),
+        Outcome::Failed { id, error, .. } => {
+            json!({"id": id, "error": {"kind": error.kind(), "message": error.to_string()}})
+        }
+        Outcome::Unreadable { message, .. } => {
+            json!({"id": null, "error": {"kind": "input", "message": message}})
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn base() -> Value {
+        let rules = kakunin_rules::bundled("hersys").unwrap();
+        serde_json::from_str(rules.files().get("examples/complete-2021.json").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn text_and_value_paths_agree() {
+        let rules = Rules::bundled("hersys").unwrap();
+        let mut record = base();
+        record["notification"]["onset_on"] = json!("2021-08-12");
+        let options = json!({"as_of": "2024-06-01", "stage": "draft"});
+        let by_value = rules.check(&record, &options).unwrap();
+        let text = rules
+            .check_text(&record.to_string(), &options.to_string())
+            .unwrap();
+        let by_text: Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(by_value, by_text);
+        let f = by_value
+            .findings
+            .iter()
+            .find(|f| f.rule == "dates/onset-after-diagnosis")
+            .unwrap();
+        let mut paths = f.paths.clone();
+        paths.sort();
+        assert_eq!(
+            paths,
+            ["/notification/diagnosed_on", "/notification/onset_on"]
+        );
+    }
+
+    #[test]
+    fn the_plan_follows_the_options() {
+        let rules = Rules::bundled("hersys").unwrap();
+        let mut record = base();
+        record["notification"]
+            .as_object_mut()
+            .unwrap()
+            .remove("case_class");
+        let draft = r#"{"as_of":"2024-06-01","stage":"draft"}"#;
+        let submit = r#"{"as_of":"2024-06-01","stage":"submit"}"#;
+        let text = record.to_string();
+        let required = |out: &str| out.contains("required/case-class");
+        assert!(!required(&rules.check_text(&text, draft).unwrap()));
+        assert!(required(&rules.check_text(&text, submit).unwrap()));
+        assert!(!required(&rules.check_text(&text, draft).unwrap()));
+    }
+
+    #[test]
+    fn malformed_records_are_findings() {
+        let rules = Rules::bundled("hersys").unwrap();
+        for text in [
+            "null",
+            "42",
+            "\"text\"",
+            "[]",
+            r#"{"notification": 5}"#,
+            r#"{"notification": {"diagnosed_on": "2021-02-30", "patient": {"age": "thirty"}}}"#,
+            r#"{"tests": {"0": 1}, "acknowledged": "yes"}"#,
+        ] {
+            let out = rules.check_text(text, "").unwrap();
+            let report: Report = serde_json::from_str(&out).unwrap();
+            assert!(!report.findings.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn errors_have_kinds() {
+        let rules = Rules::bundled("hersys").unwrap();
+        assert_eq!(rules.check_text("{", "").unwrap_err().kind, "input");
+        assert_eq!(
+            rules.check_text("{}", "{").unwrap_err().kind,
+            "input",
+            "options that are not JSON"
+        );
+        assert_eq!(
+            rules
+                .check_text("{}", r#"{"select": ["nope"]}"#)
+                .unwrap_err()
+                .kind,
+            "unknown-selector"
+        );
+        assert_eq!(
+            rules
+                .check(&json!({}), &json!({"stage": "final"}))
+                .unwrap_err()
+                .kind,
+            "invalid-option"
+        );
+        assert_eq!(Rules::bundled("nope").err().unwrap().kind, "invalid-option");
+    }
+
+    #[test]
+    fn batches_run_the_rules_across_records() {
+        let rules = Rules::bundled("hersys").unwrap();
+        let record = base();
+        let out = rules
+            .check_all(&[record.clone(), record], &json!({"as_of": "2024-06-01"}))
+            .unwrap();
+        assert_eq!(out.len(), 2);
+        let text = serde_json::to_string(&out).unwrap();
+        assert!(text.contains("identity/probable-duplicate"), "{text}");
+    }
+
+    #[test]
+    fn every_example_passes_in_the_rust_runner() {
+        for pack in kakunin_rules::PACKS {
+            let rules = Rules::bundled(pack).unwrap();
+            let results = rules.run_examples();
+            assert_eq!(results.len(), rules.example_cases().len());
+            for r in results {
+                assert_eq!(r["passed"], json!(true), "{r}");
+            }
+        }
+    }
+
+    #[test]
+    fn lists_describe_the_pack() {
+        let rules = Rules::bundled("hersys").unwrap();
+        assert!(rules.list().len() > 80);
+        assert!(
+            rules
+                .fields()
+                .iter()
+                .any(|f| f["path"] == "/notification/onset_on" && f["format"] == "date")
+        );
+        assert_eq!(rules.codes()["sex"]["male"]["ja"], "男");
+        assert_eq!(rules.info()["name"], "hersys");
+    }
+}

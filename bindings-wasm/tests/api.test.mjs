@@ -1,0 +1,276 @@
+// The JS API: plain objects out, options, stages, locales, errors with a kind, and malformed
+// records that are findings, never exceptions.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { RuleSet, todayInJapan, version, init } from "../js/node.mjs";
+
+const base = () =>
+  JSON.parse(
+    readFileSync(new URL("../../rules/hersys/examples/complete-2021.json", import.meta.url), "utf8"),
+  );
+const AS_OF = { as_of: "2024-06-01" };
+const rules = RuleSet.bundled("hersys");
+
+function isPlain(value) {
+  if (Array.isArray(value)) return value.every(isPlain);
+  if (value !== null && typeof value === "object") {
+    return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isPlain);
+  }
+  return true;
+}
+
+function throwsKind(fn, kind) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof Error, "a JS Error");
+    assert.equal(e.name, "KakuninError");
+    assert.equal(e.kind, kind, e.message);
+    return true;
+  });
+}
+
+test("a bundled pack with its version and hash", async () => {
+  await init();
+  assert.deepEqual(RuleSet.packs(), ["hersys", "opendata"]);
+  assert.equal(rules.name, "hersys");
+  assert.match(rules.version, /^\d{4}\.\d+\.\d+$/);
+  assert.match(rules.hash, /^[0-9a-f]{64}$/);
+  const info = rules.info();
+  assert.deepEqual(
+    { name: info.name, version: info.version, hash: info.hash },
+    { name: rules.name, version: rules.version, hash: rules.hash },
+  );
+  assert.ok(info.title.length > 0 && info.title_en.length > 0);
+  assert.match(version(), /^\d+\.\d+\.\d+/);
+  assert.equal(RuleSet.bundled().name, "hersys", "hersys is the default");
+});
+
+test("a complete record has no finding; the report is plain JS objects", () => {
+  const report = rules.check(base(), AS_OF);
+  assert.ok(isPlain(report));
+  assert.deepEqual(report.findings, []);
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.pack, { name: rules.name, version: rules.version, hash: rules.hash });
+  assert.equal(report.reference_date, "2021-08-10");
+  assert.deepEqual(report.counts, { error: 0, warning: 0, info: 0, acknowledged: 0 });
+});
+
+test("a finding has the same keys as in Rust and Python, and marks every field involved", () => {
+  const record = base();
+  record.notification.onset_on = "2021-08-12";
+  const report = rules.check(record, { ...AS_OF, stage: "draft" });
+  assert.ok(isPlain(report));
+  const f = report.findings.find((f) => f.rule === "dates/onset-after-diagnosis");
+  assert.ok(f, JSON.stringify(report.findings));
+  assert.deepEqual(Object.keys(f), [
+    "rule",
+    "severity",
+    "message",
+    "path",
+    "paths",
+    "ctx",
+    "help",
+    "acknowledged",
+  ]);
+  assert.equal(f.path, "/notification/onset_on");
+  assert.deepEqual([...f.paths].sort(), ["/notification/diagnosed_on", "/notification/onset_on"]);
+  assert.equal(f.ctx.later, "2021-08-10");
+  assert.match(f.message, /発病年月日/);
+  const en = rules.check(record, { ...AS_OF, stage: "draft", locale: "en" });
+  const fe = en.findings.find((f) => f.rule === "dates/onset-after-diagnosis");
+  assert.match(fe.message, /onset/i);
+  assert.notEqual(fe.message, f.message);
+  assert.notEqual(fe.help, f.help);
+});
+
+test("the draft stage is silent about what has not been entered yet", () => {
+  const record = base();
+  delete record.notification.case_class;
+  const draft = rules.check(record, { ...AS_OF, stage: "draft" });
+  assert.equal(draft.findings.filter((f) => f.rule.startsWith("required/")).length, 0);
+  const submit = rules.check(record, { ...AS_OF, stage: "submit" });
+  assert.ok(submit.findings.some((f) => f.rule === "required/case-class"));
+  assert.equal(submit.ok, false);
+  const byDefault = rules.check(record, AS_OF);
+  assert.deepEqual(byDefault, submit, "submit is the default stage");
+  // An empty form in the draft stage: nothing to nag about.
+  assert.deepEqual(rules.check({}, { ...AS_OF, stage: "draft" }).findings, []);
+});
+
+test("acknowledging a warning (the record's `acknowledged`) lets the record pass", () => {
+  const record = base();
+  record.notification.onset_on = "2021-08-12";
+  let report = rules.check(record, AS_OF);
+  const warning = report.findings.find((f) => f.rule === "dates/onset-after-diagnosis");
+  assert.equal(warning.severity, "warning");
+  assert.equal(warning.acknowledged, false);
+  record.acknowledged = [
+    { rule: warning.rule, reason: "本人申告による", by: "test", at: "2024-06-01T10:00:00+09:00" },
+  ];
+  report = rules.check(record, AS_OF);
+  const acknowledged = report.findings.find((f) => f.rule === "dates/onset-after-diagnosis");
+  assert.equal(acknowledged.acknowledged, true);
+  assert.equal(report.counts.acknowledged, 1);
+  assert.equal(report.counts.warning, 0);
+});
+
+test("options select and ignore rules, choose tiers and reveal personal values", () => {
+  const record = base();
+  record.notification.onset_on = "2021-08-12";
+  record.notification.reported_on = "2021-08-09";
+  const only = rules.check(record, { ...AS_OF, select: ["dates/onset-after-diagnosis"] });
+  assert.deepEqual(
+    only.findings.map((f) => f.rule),
+    ["dates/onset-after-diagnosis"],
+  );
+  const ignored = rules.check(record, { ...AS_OF, ignore: ["dates"] });
+  assert.equal(ignored.findings.filter((f) => f.rule.startsWith("dates/")).length, 0);
+  const hidden = { ...base(), notification: { ...base().notification, patient: { ...base().notification.patient, phone: "abc" } } };
+  const plain = rules.check(hidden, { ...AS_OF, select: ["formats/phone"] }).findings[0];
+  const revealed = rules.check(hidden, { ...AS_OF, select: ["formats/phone"], reveal: true }).findings[0];
+  assert.equal(plain.ctx.value, null, "a personal value is hidden");
+  assert.equal(revealed.ctx.value, "abc");
+  assert.ok(!plain.message.includes("abc"));
+  const tiers = rules.check(record, { ...AS_OF, tiers: ["nat"] });
+  assert.ok(Array.isArray(tiers.findings));
+});
+
+test("as_of defaults to today in Japan, from the JS clock", () => {
+  assert.equal(todayInJapan(new Date("2024-06-01T14:59:59Z")), "2024-06-01");
+  assert.equal(todayInJapan(new Date("2024-06-01T15:00:00Z")), "2024-06-02");
+  assert.match(todayInJapan(), /^\d{4}-\d{2}-\d{2}$/);
+  const record = base();
+  const tomorrow = todayInJapan(new Date(Date.now() + 86_400_000));
+  record.notification.reported_on = tomorrow;
+  const inFuture = (report) =>
+    report.findings.some((f) => f.rule === "dates/in-future" && f.path === "/notification/reported_on");
+  assert.ok(inFuture(rules.check(record)), "today is the default as_of");
+  assert.ok(inFuture(rules.check(record, { stage: "submit" })));
+  assert.ok(!inFuture(rules.check(record, { as_of: tomorrow })));
+});
+
+test("checkJson reads JSON text; text that is not JSON is an error of kind input", () => {
+  const report = rules.checkJson(JSON.stringify(base()), AS_OF);
+  assert.deepEqual(report.findings, []);
+  throwsKind(() => rules.checkJson("{\"notification\": ", AS_OF), "input");
+  throwsKind(() => rules.checkJson(42), "input");
+});
+
+test("errors are JS Errors with a kind", () => {
+  throwsKind(() => rules.check(base(), { stage: "final" }), "invalid-option");
+  throwsKind(() => rules.check(base(), { as_of: "2024-13-01" }), "invalid-option");
+  throwsKind(() => rules.check(base(), { locale: "fr" }), "invalid-option");
+  throwsKind(() => rules.check(base(), { colour: "red" }), "invalid-option");
+  throwsKind(() => rules.check(base(), { select: ["no-such-group"] }), "unknown-selector");
+  throwsKind(() => rules.check(base(), "submit"), "invalid-option");
+  throwsKind(() => RuleSet.bundled("nope"), "invalid-option");
+  throwsKind(() => rules.check({ age: 1n }), "input");
+  const cyclic = {};
+  cyclic.self = cyclic;
+  throwsKind(() => rules.check(cyclic), "input");
+  throwsKind(() => rules.checkAll({}), "input");
+  // JSON nested deeper than 128 levels is not read (as the command line does not read it).
+  let deep = "x";
+  for (let i = 0; i < 200; i++) deep = [deep];
+  throwsKind(() => rules.check({ notification: deep }), "input");
+  assert.deepEqual(rules.check(base(), AS_OF).findings, [], "the module still works");
+});
+
+test("a malformed record is findings, never an error and never a trap", () => {
+  const deep = (n) => {
+    let v = "x";
+    for (let i = 0; i < n; i++) v = { a: [v] };
+    return v;
+  };
+  const nasty = [
+    null,
+    undefined,
+    42,
+    "record",
+    true,
+    [],
+    [base()],
+    {},
+    { notification: 5 },
+    { notification: { diagnosed_on: "2021-02-30", onset_on: "昨日", patient: { age: "thirty" } } },
+    { notification: { symptoms: "fever", tests: { 0: { method: 1 } }, spo2: -1e308 } },
+    { tests: [null, 1, "x", [], {}], observations: [{ on: "9999-99-99", temperature: NaN }] },
+    { acknowledged: "yes", record: { care_status: ["released"] } },
+    { acknowledged: [{ rule: 5 }, null, { rule: "dates/onset-after-diagnosis" }] },
+    { notification: { patient: { name: "x".repeat(1 << 20), birth_date: "\u0000\uffff" } } },
+    { notification: { diagnosed_on: "2021-08-10", reported_on: "2021-08-10T00:00:00Z" } },
+    { notification: deep(40) },
+    { hersys_id: 12345678901234567890, prefecture: 13.5, id: { x: 1 } },
+    { "": 1, "/": { "~": 2 }, "__proto__x": 3 },
+  ];
+  for (const record of nasty) {
+    for (const stage of ["draft", "submit"]) {
+      const report = rules.check(record, { ...AS_OF, stage });
+      assert.ok(isPlain(report));
+      assert.ok(Array.isArray(report.findings));
+      assert.equal(typeof report.ok, "boolean");
+    }
+  }
+  const notObject = rules.check(null, AS_OF);
+  assert.deepEqual(notObject.findings.map((f) => f.rule), ["structure/not-an-object"]);
+  const typed = rules.check({ notification: { patient: { age: "thirty" } } }, AS_OF);
+  assert.ok(typed.findings.some((f) => f.rule === "structure/type" && f.path === "/notification/patient/age"));
+  // The module still works after all of that.
+  assert.deepEqual(rules.check(base(), AS_OF).findings, []);
+});
+
+test("checkAll runs the rules across records", () => {
+  const a = base();
+  const b = base();
+  b.id = "sample-2021-0099";
+  const results = rules.checkAll([a, b, null], AS_OF);
+  assert.equal(results.length, 3);
+  assert.ok(isPlain(results));
+  assert.deepEqual(results.map((r) => r.id), ["sample-2021-0001", "sample-2021-0099", null]);
+  for (const r of results.slice(0, 2)) {
+    assert.ok(r.report.findings.some((f) => f.rule === "identity/probable-duplicate"));
+  }
+  assert.deepEqual(results[2].report.findings.map((f) => f.rule), ["structure/not-an-object"]);
+  // A single check does not look across records.
+  assert.deepEqual(rules.check(a, AS_OF).findings, []);
+});
+
+test("the pack describes its rules, fields and code lists", () => {
+  const list = rules.list();
+  assert.ok(isPlain(list));
+  assert.ok(list.length >= 80);
+  const ids = list.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length);
+  const onset = list.find((r) => r.id === "dates/onset-after-diagnosis");
+  assert.deepEqual(Object.keys(onset).sort(), [
+    "applies",
+    "checks",
+    "cross_record",
+    "group",
+    "id",
+    "severity",
+    "stage",
+    "tiers",
+    "title",
+    "title_en",
+  ]);
+  assert.equal(onset.stage, "draft");
+  assert.equal(list.find((r) => r.id === "required/case-class").stage, "submit");
+  const fields = rules.fields();
+  assert.ok(isPlain(fields));
+  const onsetField = fields.find((f) => f.path === "/notification/onset_on");
+  assert.equal(onsetField.title, "発病年月日");
+  assert.equal(onsetField.format, "date");
+  assert.equal(fields.find((f) => f.path === "/notification/patient/name").sensitive, true);
+  const codes = rules.codes();
+  assert.ok(isPlain(codes));
+  assert.deepEqual(codes.sex.female, { ja: "女", en: "Female" });
+  const opendata = RuleSet.bundled("opendata");
+  assert.equal(opendata.name, "opendata");
+  assert.notEqual(opendata.hash, rules.hash);
+});
+
+test("the demo's sample record is complete: no finding at all", async () => {
+  const { sampleRecord } = await import("../demo/sample.js");
+  assert.deepEqual(rules.check(sampleRecord(), AS_OF).findings, []);
+});
