@@ -1,0 +1,759 @@
+//! Batches: records from a Python iterable, a file or a frame, checked by the core's
+//! `check_stream` on all cores with the GIL released, reported in input order.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use kakunin::batch::{self, CrossPass, Item, Outcome};
+use kakunin::input::{self, Format, Mapping};
+use kakunin::{Counts, Finding, PackInfo, Plan, Report, RuleSet, Severity};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use serde_json::Value;
+
+use crate::convert;
+use crate::errors;
+use crate::frame;
+use crate::report::{PyReport, escape, pack_dict};
+use crate::table::{Columns, Data, Output};
+
+/// Where a batch's records come from.
+pub enum Source<'a> {
+    /// A Python iterable of records (pulled a block at a time, attached to the interpreter only
+    /// while pulling).
+    Python(Py<PyAny>),
+    /// Records already converted (a Python iterable buffered for the cross-record pass).
+    Buffered(Vec<Value>),
+    /// A file, read by the core's readers.
+    File {
+        path: PathBuf,
+        format: Format,
+        mapping: Option<&'a Mapping>,
+    },
+    /// A frame read into Arrow arrays.
+    Frame {
+        table: &'a frame::Table,
+        plan: &'a frame::Plan,
+    },
+}
+
+/// How many Python records are converted per visit to the interpreter.
+const PULL: usize = 1024;
+/// How often (in records) a long run looks for Ctrl-C.
+const SIGNALS: usize = 1 << 16;
+
+/// Shared between the source and the caller: the first Python error met while reading.
+type ErrorCell = Rc<RefCell<Option<PyErr>>>;
+
+/// Records pulled from a Python iterator, converted while attached.
+struct Pull<'a> {
+    iter: &'a Py<PyAny>,
+    ready: VecDeque<Value>,
+    done: bool,
+    error: ErrorCell,
+}
+
+impl Iterator for Pull<'_> {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        if self.ready.is_empty() && !self.done {
+            Python::attach(|py| {
+                let iter = self.iter.bind(py);
+                for _ in 0..PULL {
+                    match iter.call_method0("__next__") {
+                        Ok(obj) => self.ready.push_back(convert::to_value(&obj)),
+                        Err(e) => {
+                            if !e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) {
+                                *self.error.borrow_mut() = Some(e);
+                            }
+                            self.done = true;
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        self.ready.pop_front()
+    }
+}
+
+/// Stops an iterator when Ctrl-C was pressed (checked every [`SIGNALS`] items).
+struct Interruptible<I> {
+    inner: I,
+    count: usize,
+    error: ErrorCell,
+}
+
+impl<I: Iterator> Iterator for Interruptible<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        self.count += 1;
+        if self.count.is_multiple_of(SIGNALS)
+            && let Err(e) = Python::attach(|py| py.check_signals())
+        {
+            *self.error.borrow_mut() = Some(e);
+        }
+        if self.error.borrow().is_some() {
+            return None;
+        }
+        self.inner.next()
+    }
+}
+
+/// Whether the plan selects cross-record rules (the source is then read twice).
+pub fn needs_two_passes(rules: &RuleSet, plan: &Plan) -> bool {
+    CrossPass::new(rules, plan).is_needed()
+}
+
+/// Summary keys extracted per record, waiting for its outcome.
+type Keys = Rc<RefCell<HashMap<usize, Vec<Option<String>>>>>;
+
+/// Runs a batch: every outcome, in input order, goes to `sink` with the record's summary-key
+/// values (when `fields` names any). Called detached from the interpreter.
+pub fn drive(
+    rules: &RuleSet,
+    plan: &Plan,
+    source: &Source<'_>,
+    fields: &[String],
+    mut sink: impl FnMut(Outcome, Option<Vec<Option<String>>>),
+) -> Result<(), Failure> {
+    let error: ErrorCell = Rc::new(RefCell::new(None));
+    let keys: Keys = Rc::new(RefCell::new(HashMap::new()));
+    let want_keys = !fields.is_empty();
+    let tap = |position: usize, value: &Value| {
+        if want_keys {
+            let k = fields.iter().map(|p| key_text(value.pointer(p))).collect();
+            keys.borrow_mut().insert(position, k);
+        }
+    };
+    let open = || -> kakunin::Result<Box<dyn Iterator<Item = Item> + '_>> {
+        Ok(match source {
+            Source::Python(iter) => Box::new(
+                Pull {
+                    iter,
+                    ready: VecDeque::new(),
+                    done: false,
+                    error: error.clone(),
+                }
+                .enumerate()
+                .map(move |(position, value)| {
+                    tap(position, &value);
+                    Item::Record { line: 0, value }
+                }),
+            ),
+            Source::Buffered(values) => {
+                Box::new(values.iter().enumerate().map(move |(position, value)| {
+                    tap(position, value);
+                    Item::Record {
+                        line: 0,
+                        value: value.clone(),
+                    }
+                }))
+            }
+            Source::File {
+                path,
+                format,
+                mapping,
+            } => {
+                let file = File::open(path).map_err(|e| kakunin::Error::Input {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                Box::new(Interruptible {
+                    inner: input::read(file, *format, *mapping).enumerate().map(
+                        move |(position, item)| match item {
+                            Ok(record) => {
+                                tap(position, &record.value);
+                                Item::Record {
+                                    line: record.line,
+                                    value: record.value,
+                                }
+                            }
+                            Err(bad) => Item::Unreadable {
+                                line: bad.line,
+                                message: bad.message,
+                            },
+                        },
+                    ),
+                    count: 0,
+                    error: error.clone(),
+                })
+            }
+            Source::Frame { table, plan } => Box::new(Interruptible {
+                inner: frame::Records::new(table, plan).enumerate().map(
+                    move |(position, value)| {
+                        tap(position, &value);
+                        Item::Record { line: 0, value }
+                    },
+                ),
+                count: 0,
+                error: error.clone(),
+            }),
+        })
+    };
+    let result = batch::check_stream(rules, plan, open, |outcome| {
+        let k = if want_keys {
+            keys.borrow_mut().remove(&outcome.position())
+        } else {
+            None
+        };
+        sink(outcome, k);
+    });
+    if let Some(e) = error.borrow_mut().take() {
+        return Err(Failure::Python(e));
+    }
+    result.map_err(Failure::Core)
+}
+
+/// Why a batch stopped.
+pub enum Failure {
+    Core(kakunin::Error),
+    Python(PyErr),
+}
+
+impl Failure {
+    /// The Python exception.
+    pub fn into_py(self) -> PyErr {
+        match self {
+            Failure::Core(e) => Python::attach(|py| errors::to_py(py, &e)),
+            Failure::Python(e) => e,
+        }
+    }
+}
+
+/// A summary key's value in a record: text, or `None` when not entered.
+fn key_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::Null => None,
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => Some(s.trim().to_owned()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Detects a file's format from its extension and first bytes, or parses `format=`.
+pub fn file_format(path: &Path, format: Option<&str>) -> PyResult<Format> {
+    if let Some(f) = format {
+        return f.parse().map_err(|e: String| errors::options("format", &e));
+    }
+    let mut head = Vec::with_capacity(64 * 1024);
+    File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .map_err(|e| errors::input(&path.display().to_string(), &e.to_string()))?;
+    Ok(Format::detect(path, &head))
+}
+
+/// What happened to one record, kept compactly (the pack is kept once per batch).
+pub enum State {
+    Checked {
+        ok: bool,
+        counts: Counts,
+        reference_date: Option<String>,
+        findings: Vec<Finding>,
+    },
+    Unreadable(String),
+    Failed {
+        kind: &'static str,
+        message: String,
+    },
+}
+
+/// One record of a batch.
+pub struct Row {
+    pub position: usize,
+    pub line: Option<u64>,
+    pub id: Option<String>,
+    pub state: State,
+}
+
+impl Row {
+    /// Keeps an outcome (lines are `None` where the input has none).
+    pub fn from_outcome(outcome: Outcome, lines: bool) -> Row {
+        let line = |l: u64| (lines && l > 0).then_some(l);
+        match outcome {
+            Outcome::Checked {
+                position,
+                line: l,
+                id,
+                report,
+            } => Row {
+                position,
+                line: line(l),
+                id,
+                state: State::Checked {
+                    ok: report.ok,
+                    counts: report.counts,
+                    reference_date: report.reference_date,
+                    findings: report.findings,
+                },
+            },
+            Outcome::Unreadable {
+                position,
+                line: l,
+                message,
+            } => Row {
+                position,
+                line: line(l),
+                id: None,
+                state: State::Unreadable(message),
+            },
+            Outcome::Failed {
+                position,
+                line: l,
+                id,
+                error,
+            } => Row {
+                position,
+                line: line(l),
+                id,
+                state: State::Failed {
+                    kind: error.kind(),
+                    message: error.to_string(),
+                },
+            },
+        }
+    }
+}
+
+/// One row per finding (and one per record that could not be read or judged, with no rule):
+/// the table `check_frame` returns and `Batch.findings()` makes.
+#[derive(Default)]
+pub struct FindingRows {
+    position: Vec<i64>,
+    id: Vec<Option<String>>,
+    line: Vec<Option<i64>>,
+    rule: Vec<Option<String>>,
+    severity: Vec<Option<String>>,
+    path: Vec<Option<String>>,
+    paths: Vec<Vec<String>>,
+    message: Vec<String>,
+    acknowledged: Vec<bool>,
+}
+
+impl FindingRows {
+    /// Adds the rows of one record.
+    pub fn add(&mut self, row: &Row) {
+        let position = i64::try_from(row.position).unwrap_or(i64::MAX);
+        let line = row.line.and_then(|l| i64::try_from(l).ok());
+        let mut push = |rule: Option<&str>,
+                        severity: Option<&str>,
+                        path: Option<&str>,
+                        paths: Vec<String>,
+                        message: &str,
+                        acknowledged: bool| {
+            self.position.push(position);
+            self.id.push(row.id.clone());
+            self.line.push(line);
+            self.rule.push(rule.map(str::to_owned));
+            self.severity.push(severity.map(str::to_owned));
+            self.path.push(path.map(str::to_owned));
+            self.paths.push(paths);
+            self.message.push(message.to_owned());
+            self.acknowledged.push(acknowledged);
+        };
+        match &row.state {
+            State::Checked { findings, .. } => {
+                for f in findings {
+                    push(
+                        Some(&f.rule),
+                        Some(f.severity.as_str()),
+                        Some(&f.path),
+                        f.paths.clone(),
+                        &f.message,
+                        f.acknowledged,
+                    );
+                }
+            }
+            State::Unreadable(message) => {
+                push(None, Some("error"), None, Vec::new(), message, false);
+            }
+            State::Failed { message, .. } => {
+                push(None, Some("error"), None, Vec::new(), message, false);
+            }
+        }
+    }
+
+    /// The rows as named columns.
+    pub fn into_columns(self) -> Columns {
+        let mut c = Columns::default();
+        c.push("position", Data::Int(self.position));
+        c.push("id", Data::OptStr(self.id));
+        c.push("line", Data::OptInt(self.line));
+        c.push("rule", Data::OptStr(self.rule));
+        c.push("severity", Data::OptStr(self.severity));
+        c.push("path", Data::OptStr(self.path));
+        c.push("paths", Data::StrList(self.paths));
+        c.push("message", Data::Str(self.message));
+        c.push("acknowledged", Data::Bool(self.acknowledged));
+        c
+    }
+}
+
+/// What a summary groups by.
+#[derive(Debug, Clone)]
+pub enum Key {
+    Rule,
+    Severity,
+    /// A record field: the name as given, and its JSON Pointer.
+    Field(String, String),
+}
+
+/// The counts of one summary row.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    records: i64,
+    unjudged: i64,
+    findings: i64,
+    error: i64,
+    warning: i64,
+    info: i64,
+    acknowledged: i64,
+}
+
+impl Tally {
+    fn count(&mut self, f: &Finding) {
+        self.findings += 1;
+        match (f.severity, f.acknowledged) {
+            (Severity::Error, _) => self.error += 1,
+            (Severity::Warning, true) => self.acknowledged += 1,
+            (Severity::Warning, false) => self.warning += 1,
+            (Severity::Info, _) => self.info += 1,
+        }
+    }
+}
+
+/// Counts over a batch by rule, severity and record fields. Counts only: no value leaves the
+/// records except those of the fields grouped by (and personal fields are refused for that).
+pub struct Summary {
+    keys: Vec<Key>,
+    by_finding: bool,
+    rows: BTreeMap<Vec<Option<String>>, Tally>,
+}
+
+impl Summary {
+    /// A summary grouped by `keys`.
+    pub fn new(keys: Vec<Key>) -> Summary {
+        let by_finding = keys.iter().any(|k| matches!(k, Key::Rule | Key::Severity));
+        Summary {
+            keys,
+            by_finding,
+            rows: BTreeMap::new(),
+        }
+    }
+
+    /// The pointers of the record fields grouped by, in order.
+    pub fn fields(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter_map(|k| match k {
+                Key::Field(_, p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Counts one record.
+    pub fn add(&mut self, row: &Row, fields: Option<Vec<Option<String>>>) {
+        let mut fields = fields.unwrap_or_default().into_iter();
+        let record_key: Vec<Option<String>> = self
+            .keys
+            .iter()
+            .map(|k| match k {
+                Key::Field(..) => fields.next().flatten(),
+                _ => None,
+            })
+            .collect();
+        let key_for = |f: Option<&Finding>| -> Vec<Option<String>> {
+            self.keys
+                .iter()
+                .zip(&record_key)
+                .map(|(k, v)| match (k, f) {
+                    (Key::Rule, Some(f)) => Some(f.rule.clone()),
+                    (Key::Severity, Some(f)) => Some(f.severity.as_str().to_owned()),
+                    (Key::Severity, None) => Some("error".to_owned()),
+                    (Key::Rule, None) => None,
+                    (Key::Field(..), _) => v.clone(),
+                })
+                .collect()
+        };
+        match &row.state {
+            State::Checked { findings, .. } => {
+                if self.by_finding {
+                    let mut seen: Vec<Vec<Option<String>>> = Vec::new();
+                    for f in findings {
+                        let key = key_for(Some(f));
+                        let tally = self.rows.entry(key.clone()).or_default();
+                        tally.count(f);
+                        if !seen.contains(&key) {
+                            tally.records += 1;
+                            seen.push(key);
+                        }
+                    }
+                } else {
+                    let tally = self.rows.entry(record_key).or_default();
+                    tally.records += 1;
+                    for f in findings {
+                        tally.count(f);
+                    }
+                }
+            }
+            State::Unreadable(_) | State::Failed { .. } => {
+                let tally = self.rows.entry(key_for(None)).or_default();
+                tally.records += 1;
+                tally.unjudged += 1;
+            }
+        }
+    }
+
+    /// The summary as columns: one per key, then the counts.
+    pub fn into_columns(self) -> Columns {
+        let mut keys: Vec<Vec<Option<String>>> = vec![Vec::new(); self.keys.len()];
+        let mut tallies = Vec::new();
+        for (key, tally) in self.rows {
+            for (column, v) in keys.iter_mut().zip(key) {
+                column.push(v);
+            }
+            tallies.push(tally);
+        }
+        let mut c = Columns::default();
+        for (k, values) in self.keys.iter().zip(keys) {
+            let name = match k {
+                Key::Rule => "rule".to_owned(),
+                Key::Severity => "severity".to_owned(),
+                Key::Field(name, _) => name.clone(),
+            };
+            c.push(name, Data::OptStr(values));
+        }
+        let count = |f: fn(&Tally) -> i64| Data::Int(tallies.iter().map(f).collect());
+        c.push("records", count(|t| t.records));
+        c.push("unjudged", count(|t| t.unjudged));
+        c.push("findings", count(|t| t.findings));
+        c.push("error", count(|t| t.error));
+        c.push("warning", count(|t| t.warning));
+        c.push("info", count(|t| t.info));
+        c.push("acknowledged", count(|t| t.acknowledged));
+        c
+    }
+}
+
+/// The outcome of `check_many` or `check_file`: one entry per input record, in input order.
+///
+/// >>> import kakunin
+/// >>> rules = kakunin.RuleSet.bundled("hersys")
+/// >>> batch = rules.check_many([{"id": "a"}, "not a record"], as_of="2024-06-01")
+/// >>> len(batch), batch.ok
+/// (2, False)
+/// >>> batch.reports()[1].findings[0].rule
+/// 'structure/not-an-object'
+#[pyclass(frozen, module = "kakunin._kakunin", name = "Batch")]
+pub struct PyBatch {
+    pub pack: PackInfo,
+    pub rows: Vec<Row>,
+    pub notes: Vec<String>,
+}
+
+#[pymethods]
+impl PyBatch {
+    fn __len__(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Records read (checked, unreadable or failed).
+    #[getter]
+    fn records(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Records checked.
+    #[getter]
+    fn checked(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.state, State::Checked { .. }))
+            .count()
+    }
+
+    /// Records that could not be read (bad JSON, a ragged CSV row...).
+    #[getter]
+    fn unreadable(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.state, State::Unreadable(_)))
+            .count()
+    }
+
+    /// Records a rule failed on (a script broke its limits): not judged.
+    #[getter]
+    fn failed(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.state, State::Failed { .. }))
+            .count()
+    }
+
+    /// True when every record was checked and none has an ``error`` finding.
+    #[getter]
+    fn ok(&self) -> bool {
+        self.rows
+            .iter()
+            .all(|r| matches!(r.state, State::Checked { ok: true, .. }))
+    }
+
+    /// Findings over the batch by severity.
+    #[getter]
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let mut total = Counts::default();
+        for r in &self.rows {
+            if let State::Checked { counts, .. } = &r.state {
+                total.error += counts.error;
+                total.warning += counts.warning;
+                total.info += counts.info;
+                total.acknowledged += counts.acknowledged;
+            }
+        }
+        let dict = PyDict::new(py);
+        dict.set_item("error", total.error)?;
+        dict.set_item("warning", total.warning)?;
+        dict.set_item("info", total.info)?;
+        dict.set_item("acknowledged", total.acknowledged)?;
+        Ok(dict)
+    }
+
+    /// ``{"name", "version", "hash"}`` of the pack that judged the batch.
+    #[getter]
+    fn pack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pack_dict(py, &self.pack)
+    }
+
+    /// What the reader decided that a user should know (a CSV column kept under another key).
+    #[getter]
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+
+    /// A ``Report`` per checked record, in input order (with ``position``, ``line``, ``id``).
+    fn reports(&self) -> Vec<PyReport> {
+        self.rows
+            .iter()
+            .filter_map(|r| match &r.state {
+                State::Checked {
+                    ok,
+                    counts,
+                    reference_date,
+                    findings,
+                } => Some(PyReport {
+                    inner: Report {
+                        pack: self.pack.clone(),
+                        reference_date: reference_date.clone(),
+                        ok: *ok,
+                        counts: *counts,
+                        findings: findings.clone(),
+                    },
+                    id: r.id.clone(),
+                    position: r.position,
+                    line: r.line,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The records that could not be read or judged: dicts with ``position``, ``line``, ``id``,
+    /// ``kind`` (``"unreadable"``, or the core's error kind such as ``"script-limit"``) and
+    /// ``message``.
+    fn problems<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for r in &self.rows {
+            let (kind, message) = match &r.state {
+                State::Checked { .. } => continue,
+                State::Unreadable(m) => ("unreadable", m.as_str()),
+                State::Failed { kind, message } => (*kind, message.as_str()),
+            };
+            let d = PyDict::new(py);
+            d.set_item("position", r.position)?;
+            d.set_item("line", r.line)?;
+            d.set_item("id", r.id.as_deref())?;
+            d.set_item("kind", kind)?;
+            d.set_item("message", message)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    /// One row per finding: ``position, id, line, rule, severity, path, paths, message,
+    /// acknowledged``; a record that could not be read or judged is one row with ``rule`` None.
+    /// ``output``: ``"dicts"`` (default), ``"pandas"``, ``"polars"`` or ``"arrow"``.
+    #[pyo3(signature = (output=None))]
+    fn findings(&self, py: Python<'_>, output: Option<&str>) -> PyResult<Py<PyAny>> {
+        let output = Output::choose(output, None)?;
+        let mut rows = FindingRows::default();
+        for r in &self.rows {
+            rows.add(r);
+        }
+        rows.into_columns().to_python(py, output)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Batch(records={}, checked={}, unreadable={}, failed={}, ok={}, pack='{} {}')",
+            self.rows.len(),
+            self.checked(),
+            self.unreadable(),
+            self.failed(),
+            if self.ok() { "True" } else { "False" },
+            self.pack.name,
+            self.pack.version
+        )
+    }
+
+    /// Counts by rule, for notebooks.
+    fn _repr_html_(&self) -> String {
+        let mut by_rule: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+        for r in &self.rows {
+            if let State::Checked { findings, .. } = &r.state {
+                let mut seen = Vec::new();
+                for f in findings {
+                    let e = by_rule
+                        .entry((f.rule.as_str(), f.severity.as_str()))
+                        .or_default();
+                    e.0 += 1;
+                    if !seen.contains(&f.rule.as_str()) {
+                        e.1 += 1;
+                        seen.push(f.rule.as_str());
+                    }
+                }
+            }
+        }
+        let mut html = format!(
+            "<div class=\"kakunin-batch\"><p><strong>{}</strong> — {} records: {} checked, {} unreadable, {} failed ({} {})</p>",
+            if self.ok() { "✓ ok" } else { "✗ not ok" },
+            self.rows.len(),
+            self.checked(),
+            self.unreadable(),
+            self.failed(),
+            escape(&self.pack.name),
+            escape(&self.pack.version)
+        );
+        if !by_rule.is_empty() {
+            html.push_str("<table><thead><tr><th>rule</th><th>severity</th><th>findings</th><th>records</th></tr></thead><tbody>");
+            for ((rule, severity), (findings, records)) in by_rule {
+                html.push_str(&format!(
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(rule),
+                    severity,
+                    findings,
+                    records
+                ));
+            }
+            html.push_str("</tbody></table>");
+        }
+        html.push_str("</div>");
+        html
+    }
+}

@@ -1,0 +1,570 @@
+//! Data frames (pandas, polars, pyarrow) as records.
+//!
+//! Columns are read as Arrow arrays through the Arrow PyCapsule interface (no copy for polars
+//! and pyarrow), whatever their physical type: `string`, `large_string`, `string_view` and
+//! dictionary-encoded strings read the same. A pandas column that Arrow cannot take (an `object`
+//! column mixing types) is read as Python objects instead, so bad cells become findings.
+//!
+//! Each column is mapped to a record path exactly as a CSV column of the same header would be
+//! (the core's `input::Layout`, with the pack's `mapping.toml`): a string cell is placed as the
+//! CSV reader places a cell (empty means "not entered", mapped types converted), a typed cell
+//! (numbers, booleans, dates, lists, structs) as its JSON value; nulls and `NaN` are left out.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
+    Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatchReader};
+use arrow_schema::{DataType, TimeUnit};
+use kakunin::input::{Layout, Mapping};
+use kakunin::{RuleSet, date};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::convert::{self, MAX_DEPTH, float_value};
+use crate::errors;
+
+/// Which library a frame came from; findings go back in the same one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Library {
+    Pandas,
+    Polars,
+    ArrowTable,
+    ArrowBatch,
+}
+
+impl Library {
+    /// The library of a frame, from its type's module and name.
+    pub fn of(frame: &Bound<'_, PyAny>) -> Option<Library> {
+        let ty = frame.get_type();
+        let module = ty.module().ok()?.to_string();
+        let name = ty.name().ok()?.to_string();
+        let root = module.split('.').next().unwrap_or_default();
+        match (root, name.as_str()) {
+            ("pandas", "DataFrame") => Some(Library::Pandas),
+            ("polars", "DataFrame") => Some(Library::Polars),
+            ("pyarrow", "Table") => Some(Library::ArrowTable),
+            ("pyarrow", "RecordBatch") => Some(Library::ArrowBatch),
+            _ => None,
+        }
+    }
+}
+
+/// The cells of one column over one part of the table.
+enum Cells {
+    Arrow(ArrayRef),
+    Values(Arc<Vec<Value>>, usize),
+}
+
+/// A run of rows in which every column is one Arrow array (or a slice of Python values).
+struct Part {
+    len: usize,
+    columns: Vec<Cells>,
+}
+
+/// A frame read into Rust: column names and the data, in parts of aligned rows.
+pub struct Table {
+    names: Vec<String>,
+    parts: Vec<Part>,
+}
+
+/// A whole column as it came in.
+enum Column {
+    Arrow(Vec<ArrayRef>),
+    Values(Arc<Vec<Value>>),
+}
+
+impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Column::Arrow(chunks) => chunks.iter().map(|c| c.len()).sum(),
+            Column::Values(v) => v.len(),
+        }
+    }
+}
+
+impl Table {
+    /// Reads a frame of a known library.
+    pub fn read(frame: &Bound<'_, PyAny>, library: Library) -> PyResult<Table> {
+        match library {
+            Library::Pandas => Table::from_pandas(frame),
+            Library::Polars | Library::ArrowTable | Library::ArrowBatch => {
+                let source = if frame.hasattr("__arrow_c_stream__")?
+                    || frame.hasattr("__arrow_c_array__")?
+                {
+                    frame.clone()
+                } else {
+                    // Older polars: through pyarrow.
+                    frame.call_method0("to_arrow")?
+                };
+                Table::from_arrow(&source)
+            }
+        }
+    }
+
+    /// The column names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn from_arrow(source: &Bound<'_, PyAny>) -> PyResult<Table> {
+        let batches: AnyRecordBatch = source.extract()?;
+        let reader = batches.into_reader()?;
+        let names = reader
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let mut parts = Vec::new();
+        for batch in reader {
+            let batch = batch.map_err(|e| errors::input("<frame>", &e.to_string()))?;
+            parts.push(Part {
+                len: batch.num_rows(),
+                columns: batch.columns().iter().cloned().map(Cells::Arrow).collect(),
+            });
+        }
+        Ok(Table { names, parts })
+    }
+
+    fn from_pandas(frame: &Bound<'_, PyAny>) -> PyResult<Table> {
+        let py = frame.py();
+        let names: Vec<String> = frame
+            .getattr("columns")?
+            .try_iter()?
+            .map(|c| c.and_then(|c| Ok(c.str()?.to_string())))
+            .collect::<PyResult<_>>()?;
+        let pyarrow = py.import("pyarrow").ok();
+        let iloc = frame.getattr("iloc")?;
+        let mut columns = Vec::with_capacity(names.len());
+        for index in 0..names.len() {
+            let key = (pyo3::types::PySlice::full(py), index);
+            let series = iloc.get_item(key)?;
+            columns.push(pandas_column(pyarrow.as_ref(), &series)?);
+        }
+        let rows: usize = frame.len()?;
+        Table::align(names, columns, rows)
+    }
+
+    /// Cuts the columns at every chunk boundary of any of them, so that each part has one
+    /// array per column.
+    fn align(names: Vec<String>, columns: Vec<Column>, rows: usize) -> PyResult<Table> {
+        if let Some((name, c)) = names.iter().zip(&columns).find(|(_, c)| c.len() != rows) {
+            return Err(errors::input(
+                "<frame>",
+                &format!("column `{name}` has {} rows, the frame {rows}", c.len()),
+            ));
+        }
+        let mut cuts = vec![0, rows];
+        for c in &columns {
+            if let Column::Arrow(chunks) = c {
+                let mut at = 0;
+                for chunk in chunks {
+                    at += chunk.len();
+                    cuts.push(at);
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut parts = Vec::new();
+        for window in cuts.windows(2) {
+            let (start, end) = (window[0], window[1]);
+            if start == end {
+                continue;
+            }
+            let cells = columns
+                .iter()
+                .map(|c| match c {
+                    Column::Values(v) => Cells::Values(v.clone(), start),
+                    Column::Arrow(chunks) => {
+                        let mut at = 0;
+                        for chunk in chunks {
+                            if start < at + chunk.len() {
+                                return Cells::Arrow(chunk.slice(start - at, end - start));
+                            }
+                            at += chunk.len();
+                        }
+                        Cells::Values(Arc::new(Vec::new()), 0)
+                    }
+                })
+                .collect();
+            parts.push(Part {
+                len: end - start,
+                columns: cells,
+            });
+        }
+        Ok(Table { names, parts })
+    }
+}
+
+/// One pandas column: Arrow when pyarrow takes it (numbers, strings, categoricals, dates),
+/// Python objects otherwise.
+fn pandas_column(
+    pyarrow: Option<&Bound<'_, PyModule>>,
+    series: &Bound<'_, PyAny>,
+) -> PyResult<Column> {
+    if let Some(pa) = pyarrow {
+        let kwargs = pyo3::types::PyDict::new(series.py());
+        kwargs.set_item("from_pandas", true)?;
+        if let Ok(array) = pa.call_method("array", (series,), Some(&kwargs))
+            && let Ok(any) = array.extract::<AnyArray>()
+            && let Ok(chunked) = any.into_chunked_array()
+        {
+            let (chunks, _) = chunked.into_inner();
+            return Ok(Column::Arrow(chunks));
+        }
+    }
+    let list = series.call_method0("tolist")?;
+    let list = list.cast::<PyList>()?;
+    Ok(Column::Values(Arc::new(
+        list.iter().map(|v| convert::to_value(&v)).collect(),
+    )))
+}
+
+/// How the columns of a table become records.
+pub struct Plan {
+    layout: Layout,
+    /// Per column: whether its field is a date (a midnight timestamp is written as a date).
+    date_field: Vec<bool>,
+}
+
+impl Plan {
+    /// Resolves the table's headers with the pack's mapping.
+    pub fn new(rules: &RuleSet, mapping: Option<&Mapping>, names: &[String]) -> Plan {
+        let layout = Layout::new(mapping, names);
+        let date_field = names
+            .iter()
+            .map(|n| {
+                let pointer = target_pointer(mapping, n);
+                let pattern = pattern_of(&pointer);
+                rules
+                    .schema()
+                    .field(&pattern)
+                    .is_some_and(|f| f.format.as_deref() == Some("date"))
+            })
+            .collect();
+        Plan { layout, date_field }
+    }
+}
+
+/// The record path a header maps to (for the date hint only; collisions are the layout's).
+fn target_pointer(mapping: Option<&Mapping>, header: &str) -> String {
+    let header = header.trim().trim_start_matches('\u{feff}').trim();
+    if let Some(column) = mapping.and_then(|m| m.column(header)) {
+        return column.path.clone();
+    }
+    let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+    if header.contains('.') {
+        let parts: Vec<&str> = header.split('.').collect();
+        if parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        }) {
+            return parts.iter().map(|p| format!("/{}", escape(p))).collect();
+        }
+    }
+    format!("/{}", escape(header))
+}
+
+/// `/tests/0/method` → `/tests/*/method`.
+fn pattern_of(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Rows turned into records a block at a time, each block in parallel.
+pub struct Records<'t> {
+    table: &'t Table,
+    plan: &'t Plan,
+    part: usize,
+    row: usize,
+    ready: std::vec::IntoIter<Value>,
+}
+
+/// Rows per block built in parallel.
+const BLOCK: usize = 4096;
+
+impl<'t> Records<'t> {
+    /// The records of `table`, in row order.
+    pub fn new(table: &'t Table, plan: &'t Plan) -> Self {
+        Records {
+            table,
+            plan,
+            part: 0,
+            row: 0,
+            ready: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        loop {
+            if let Some(v) = self.ready.next() {
+                return Some(v);
+            }
+            let part = self.table.parts.get(self.part)?;
+            if self.row >= part.len {
+                self.part += 1;
+                self.row = 0;
+                continue;
+            }
+            let end = (self.row + BLOCK).min(part.len);
+            let plan = self.plan;
+            let block: Vec<Value> = (self.row..end)
+                .into_par_iter()
+                .map(|r| record(plan, part, r))
+                .collect();
+            self.row = end;
+            self.ready = block.into_iter();
+        }
+    }
+}
+
+fn record(plan: &Plan, part: &Part, row: usize) -> Value {
+    let mut rec = Map::new();
+    for (index, cells) in part.columns.iter().enumerate() {
+        if !plan.layout.keeps(index) {
+            continue;
+        }
+        let date_field = plan.date_field.get(index).copied().unwrap_or(false);
+        match cells {
+            Cells::Arrow(array) => {
+                place_arrow(plan, &mut rec, index, array.as_ref(), row, date_field)
+            }
+            Cells::Values(values, offset) => match values.get(offset + row) {
+                Some(Value::String(s)) => plan.layout.place(&mut rec, index, s),
+                Some(v) => plan.layout.place_value(&mut rec, index, v.clone()),
+                None => {}
+            },
+        }
+    }
+    Value::Object(rec)
+}
+
+/// One top-level cell: text as a CSV cell, anything else as its JSON value.
+fn place_arrow(
+    plan: &Plan,
+    rec: &mut Map<String, Value>,
+    index: usize,
+    array: &dyn Array,
+    row: usize,
+    date_field: bool,
+) {
+    if array.is_null(row) {
+        return;
+    }
+    match array.data_type() {
+        DataType::Utf8 => plan
+            .layout
+            .place(rec, index, array.as_string::<i32>().value(row)),
+        DataType::LargeUtf8 => plan
+            .layout
+            .place(rec, index, array.as_string::<i64>().value(row)),
+        DataType::Utf8View => plan
+            .layout
+            .place(rec, index, array.as_string_view().value(row)),
+        DataType::Dictionary(_, _) => {
+            if let Some(dict) = array.as_any_dictionary_opt()
+                && let Some(key) = dictionary_key(dict, row)
+            {
+                place_arrow(plan, rec, index, dict.values().as_ref(), key, date_field);
+            }
+        }
+        _ => plan
+            .layout
+            .place_value(rec, index, value(array, row, date_field, 0)),
+    }
+}
+
+/// The index into a dictionary's values of row `row`.
+fn dictionary_key(dict: &dyn arrow_array::AnyDictionaryArray, row: usize) -> Option<usize> {
+    let keys = dict.keys();
+    let key = match keys.data_type() {
+        DataType::Int8 => usize::try_from(keys.as_primitive::<Int8Type>().value(row)).ok(),
+        DataType::Int16 => usize::try_from(keys.as_primitive::<Int16Type>().value(row)).ok(),
+        DataType::Int32 => usize::try_from(keys.as_primitive::<Int32Type>().value(row)).ok(),
+        DataType::Int64 => usize::try_from(keys.as_primitive::<Int64Type>().value(row)).ok(),
+        DataType::UInt8 => Some(usize::from(keys.as_primitive::<UInt8Type>().value(row))),
+        DataType::UInt16 => Some(usize::from(keys.as_primitive::<UInt16Type>().value(row))),
+        DataType::UInt32 => usize::try_from(keys.as_primitive::<UInt32Type>().value(row)).ok(),
+        DataType::UInt64 => usize::try_from(keys.as_primitive::<UInt64Type>().value(row)).ok(),
+        _ => None,
+    }?;
+    (key < dict.values().len()).then_some(key)
+}
+
+/// The JSON value of one Arrow cell. Never panics: an index out of range or a type without a
+/// JSON form gives `null` or its text.
+pub fn value(array: &dyn Array, i: usize, date_field: bool, depth: usize) -> Value {
+    if i >= array.len() || array.is_null(i) || depth > MAX_DEPTH {
+        return Value::Null;
+    }
+    macro_rules! int {
+        ($t:ty) => {
+            Value::from(array.as_primitive::<$t>().value(i))
+        };
+    }
+    match array.data_type() {
+        DataType::Null => Value::Null,
+        DataType::Boolean => Value::Bool(array.as_boolean().value(i)),
+        DataType::Int8 => int!(Int8Type),
+        DataType::Int16 => int!(Int16Type),
+        DataType::Int32 => int!(Int32Type),
+        DataType::Int64 => int!(Int64Type),
+        DataType::UInt8 => int!(UInt8Type),
+        DataType::UInt16 => int!(UInt16Type),
+        DataType::UInt32 => int!(UInt32Type),
+        DataType::UInt64 => int!(UInt64Type),
+        DataType::Float16 => float_value(array.as_primitive::<Float16Type>().value(i).to_f64()),
+        DataType::Float32 => float_value(f64::from(array.as_primitive::<Float32Type>().value(i))),
+        DataType::Float64 => float_value(array.as_primitive::<Float64Type>().value(i)),
+        DataType::Utf8 => Value::String(array.as_string::<i32>().value(i).to_owned()),
+        DataType::LargeUtf8 => Value::String(array.as_string::<i64>().value(i).to_owned()),
+        DataType::Utf8View => Value::String(array.as_string_view().value(i).to_owned()),
+        DataType::Binary => {
+            Value::String(String::from_utf8_lossy(array.as_binary::<i32>().value(i)).into_owned())
+        }
+        DataType::LargeBinary => {
+            Value::String(String::from_utf8_lossy(array.as_binary::<i64>().value(i)).into_owned())
+        }
+        DataType::Date32 => Value::String(date::format_day(
+            array.as_primitive::<Date32Type>().value(i),
+        )),
+        DataType::Date64 => {
+            let ms = array.as_primitive::<Date64Type>().value(i);
+            let day = ms.div_euclid(86_400_000);
+            match i32::try_from(day) {
+                Ok(day) => Value::String(date::format_day(day)),
+                Err(_) => Value::Null,
+            }
+        }
+        DataType::Timestamp(unit, tz) => {
+            let (per_second, raw) = match unit {
+                TimeUnit::Second => (1, array.as_primitive::<TimestampSecondType>().value(i)),
+                TimeUnit::Millisecond => (
+                    1_000,
+                    array.as_primitive::<TimestampMillisecondType>().value(i),
+                ),
+                TimeUnit::Microsecond => (
+                    1_000_000,
+                    array.as_primitive::<TimestampMicrosecondType>().value(i),
+                ),
+                TimeUnit::Nanosecond => (
+                    1_000_000_000,
+                    array.as_primitive::<TimestampNanosecondType>().value(i),
+                ),
+            };
+            timestamp(raw, per_second, tz.as_deref(), date_field)
+        }
+        DataType::Dictionary(_, _) => match array.as_any_dictionary_opt() {
+            Some(dict) => match dictionary_key(dict, i) {
+                Some(key) => value(dict.values().as_ref(), key, date_field, depth + 1),
+                None => Value::Null,
+            },
+            None => Value::Null,
+        },
+        DataType::List(_) => list(array.as_list::<i32>().value(i).as_ref(), depth),
+        DataType::LargeList(_) => list(array.as_list::<i64>().value(i).as_ref(), depth),
+        DataType::ListView(_) => list(array.as_list_view::<i32>().value(i).as_ref(), depth),
+        DataType::LargeListView(_) => list(array.as_list_view::<i64>().value(i).as_ref(), depth),
+        DataType::FixedSizeList(_, _) => list(array.as_fixed_size_list().value(i).as_ref(), depth),
+        DataType::Struct(fields) => {
+            let s = array.as_struct();
+            let mut map = Map::new();
+            for (field, column) in fields.iter().zip(s.columns()) {
+                let v = value(column.as_ref(), i, false, depth + 1);
+                if !v.is_null() {
+                    map.insert(field.name().clone(), v);
+                }
+            }
+            Value::Object(map)
+        }
+        _ => display(array, i),
+    }
+}
+
+fn list(items: &dyn Array, depth: usize) -> Value {
+    Value::Array(
+        (0..items.len())
+            .map(|j| value(items, j, false, depth + 1))
+            .collect(),
+    )
+}
+
+/// A cell of a type without a JSON form (decimals, times, durations...) as Arrow writes it;
+/// a decimal that reads as a number becomes one.
+fn display(array: &dyn Array, i: usize) -> Value {
+    let options = arrow_cast::display::FormatOptions::default();
+    let text = match arrow_cast::display::ArrayFormatter::try_new(array, &options) {
+        Ok(f) => f.value(i).to_string(),
+        Err(_) => return Value::Null,
+    };
+    if matches!(
+        array.data_type(),
+        DataType::Decimal32(..)
+            | DataType::Decimal64(..)
+            | DataType::Decimal128(..)
+            | DataType::Decimal256(..)
+    ) && let Ok(f) = text.parse::<f64>()
+    {
+        return float_value(f);
+    }
+    Value::String(text)
+}
+
+/// An Arrow timestamp as ISO 8601: with its offset when the column has a time zone, without
+/// one otherwise. A midnight timestamp in a date field is written as the date (pandas has no
+/// date type: `parse_dates` gives midnight timestamps).
+fn timestamp(raw: i64, per_second: i64, tz: Option<&str>, date_field: bool) -> Value {
+    let seconds = raw.div_euclid(per_second);
+    let fraction = raw.rem_euclid(per_second);
+    let nanos = u32::try_from(fraction * (1_000_000_000 / per_second)).unwrap_or(0);
+    let Some(utc) = chrono::DateTime::from_timestamp(seconds, nanos) else {
+        return Value::Null;
+    };
+    let (local, offset) = match tz {
+        None => (utc.naive_utc(), None),
+        Some(tz) => match tz.parse::<arrow_array::timezone::Tz>() {
+            Ok(zone) => {
+                let at = utc.with_timezone(&zone);
+                (at.naive_local(), Some(at.format("%:z").to_string()))
+            }
+            Err(_) => (utc.naive_utc(), Some("+00:00".to_owned())),
+        },
+    };
+    let midnight = local.time() == chrono::NaiveTime::MIN;
+    if date_field && midnight {
+        return Value::String(local.format("%Y-%m-%d").to_string());
+    }
+    let mut text = local.format("%Y-%m-%dT%H:%M:%S").to_string();
+    if nanos > 0 {
+        let frac = format!("{nanos:09}");
+        text.push('.');
+        text.push_str(frac.trim_end_matches('0'));
+    }
+    if let Some(offset) = offset {
+        text.push_str(if offset == "+00:00" { "Z" } else { &offset });
+    }
+    Value::String(text)
+}

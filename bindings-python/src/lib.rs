@@ -1,0 +1,623 @@
+//! kakunin for Python: the native module `kakunin._kakunin`.
+//!
+//! The bindings hold no rule logic. They convert Python objects, files and frames into the
+//! core's records, call the core (`RuleSet::check`, `batch::check_stream`) with the interpreter
+//! released, and convert what comes back. Options are decoded by `CheckOptions::from_json`, as in
+//! every binding; engine errors become `kakunin.KakuninError` subclasses carrying the core's
+//! `kind()`; problems in records are findings.
+
+mod batch;
+mod convert;
+mod errors;
+mod frame;
+mod options;
+mod report;
+mod table;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kakunin::input::{CsvReader, Format, Layout, Mapping};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyMapping, PyString};
+
+use crate::batch::{FindingRows, Key, PyBatch, Row, Source, Summary};
+use crate::errors::IntoPy;
+use crate::frame::Library;
+use crate::options::Args;
+use crate::report::{PyFinding, PyReport, pack_dict};
+use crate::table::Output;
+
+/// A pack compiled once: immutable, shareable between threads.
+///
+/// Make one with ``RuleSet.bundled("hersys")`` (or ``"opendata"``) or
+/// ``RuleSet.from_path(folder)`` and keep it: compiling is where all the cost that does not
+/// depend on the records is paid. Every check method takes the same keyword options:
+///
+/// - ``as_of``: "today" (``"YYYY-MM-DD"`` or a ``datetime.date``) for future dates and elapsed
+///   times; default: today in Japan;
+/// - ``stage``: ``"submit"`` (everything) or ``"draft"`` (a form being filled: absent fields
+///   are not reported);
+/// - ``tiers``: only rules owned by these tiers (``"hc"``, ``"pref"``, ``"nat"``);
+/// - ``select`` / ``ignore``: rule ids or groups (``"dates"``, ``"dates/late-report"``);
+/// - ``locale``: ``"ja"`` (default) or ``"en"`` messages;
+/// - ``reveal``: show personal values in ``ctx`` and messages (hidden by default).
+///
+/// >>> import kakunin
+/// >>> rules = kakunin.RuleSet.bundled("hersys")
+/// >>> rules.name
+/// 'hersys'
+/// >>> report = rules.check({"id": "r1"}, as_of="2024-06-01", locale="en")
+/// >>> report.ok
+/// False
+#[pyclass(frozen, module = "kakunin._kakunin", name = "RuleSet")]
+pub struct PyRuleSet {
+    rules: Arc<kakunin::RuleSet>,
+    mapping: Option<Mapping>,
+}
+
+impl PyRuleSet {
+    fn new(rules: Arc<kakunin::RuleSet>) -> PyResult<Self> {
+        let mapping = rules
+            .files()
+            .get("mapping.toml")
+            .map(|text| {
+                Mapping::from_toml(text).map_err(|message| kakunin::Error::Pack {
+                    file: "mapping.toml".into(),
+                    rule: None,
+                    message,
+                })
+            })
+            .transpose()
+            .py_err()?;
+        Ok(PyRuleSet { rules, mapping })
+    }
+
+    /// Runs a batch detached from the interpreter and keeps every outcome.
+    fn run_batch(
+        &self,
+        py: Python<'_>,
+        plan: &kakunin::Plan,
+        source: &Source<'_>,
+        lines: bool,
+        notes: Vec<String>,
+    ) -> PyResult<PyBatch> {
+        let rules = &*self.rules;
+        let mut rows = Vec::new();
+        py.detach(|| {
+            batch::drive(rules, plan, source, &[], |outcome, _| {
+                rows.push(Row::from_outcome(outcome, lines));
+            })
+        })
+        .map_err(batch::Failure::into_py)?;
+        Ok(PyBatch {
+            pack: rules.info().clone(),
+            rows,
+            notes,
+        })
+    }
+
+    /// A Python iterable as a batch source: streamed, or buffered when the cross-record rules
+    /// need to read it twice.
+    fn python_source(
+        &self,
+        records: &Bound<'_, PyAny>,
+        plan: &kakunin::Plan,
+    ) -> PyResult<Source<'static>> {
+        if records.cast::<PyMapping>().is_ok() || records.cast::<PyString>().is_ok() {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "check_many takes an iterable of records (a list of dicts, a generator...); \
+                 use check() for one record",
+            ));
+        }
+        let iter = records.try_iter()?;
+        if batch::needs_two_passes(&self.rules, plan) {
+            let mut values = Vec::new();
+            for item in iter {
+                values.push(convert::to_value(&item?));
+            }
+            Ok(Source::Buffered(values))
+        } else {
+            Ok(Source::Python(iter.into_any().unbind()))
+        }
+    }
+
+    fn csv_notes(&self, path: &std::path::Path) -> Vec<String> {
+        std::fs::File::open(path)
+            .ok()
+            .and_then(|f| CsvReader::new(f).ok())
+            .map(|csv| {
+                Layout::new(self.mapping.as_ref(), csv.headers())
+                    .notes()
+                    .to_vec()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The summary keys named by `by`.
+    fn keys(&self, by: &Bound<'_, PyAny>, reveal: bool) -> PyResult<Vec<Key>> {
+        let names: Vec<String> = if let Ok(s) = by.cast::<PyString>() {
+            vec![s.to_string()]
+        } else {
+            by.extract()
+                .map_err(|_| errors::options("by", "must be a string or a list of strings"))?
+        };
+        names
+            .into_iter()
+            .map(|name| match name.as_str() {
+                "rule" => Ok(Key::Rule),
+                "severity" => Ok(Key::Severity),
+                field => {
+                    let pointer = self.field_pointer(field);
+                    if self.rules.schema().is_sensitive(&pointer) && !reveal {
+                        return Err(errors::options(
+                            "by",
+                            &format!(
+                                "`{field}` holds personal values; a summary by it would publish them \
+                                 (pass reveal=True to allow it)"
+                            ),
+                        ));
+                    }
+                    Ok(Key::Field(field.to_owned(), pointer))
+                }
+            })
+            .collect()
+    }
+
+    /// A record field named as a JSON Pointer, a mapped header or a dotted path.
+    fn field_pointer(&self, field: &str) -> String {
+        if field.starts_with('/') {
+            return field.to_owned();
+        }
+        if let Some(column) = self.mapping.as_ref().and_then(|m| m.column(field)) {
+            return column.path.clone();
+        }
+        let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+        field
+            .split('.')
+            .map(|p| format!("/{}", escape(p)))
+            .collect()
+    }
+}
+
+/// Reads a frame of any supported library.
+fn read_frame(frame: &Bound<'_, PyAny>) -> PyResult<Option<(Library, frame::Table)>> {
+    let library = match Library::of(frame) {
+        Some(l) => l,
+        None if frame.hasattr("__arrow_c_stream__")? => Library::ArrowTable,
+        None => return Ok(None),
+    };
+    Ok(Some((library, frame::Table::read(frame, library)?)))
+}
+
+#[pymethods]
+impl PyRuleSet {
+    /// A pack that ships with kakunin: ``"hersys"`` (the HER-SYS case record) or
+    /// ``"opendata"`` (the published 陽性患者属性 line list). Compiled once per process.
+    ///
+    /// >>> kakunin.RuleSet.bundled("opendata").name
+    /// 'opendata'
+    #[staticmethod]
+    fn bundled(py: Python<'_>, name: &str) -> PyResult<Self> {
+        let rules = py.detach(|| kakunin_rules::bundled(name)).py_err()?;
+        PyRuleSet::new(rules)
+    }
+
+    /// A pack folder (``pack.toml``, rule files, schema...), validated and compiled. A malformed
+    /// pack raises ``PackError`` naming the file, the rule and what is wrong.
+    #[staticmethod]
+    fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        if !path.is_dir() {
+            return Err(errors::input(
+                &path.display().to_string(),
+                "not a pack folder",
+            ));
+        }
+        let rules = py.detach(|| kakunin::RuleSet::from_dir(&path)).py_err()?;
+        PyRuleSet::new(Arc::new(rules))
+    }
+
+    /// The pack's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.rules.info().name
+    }
+
+    /// The pack's version.
+    #[getter]
+    fn version(&self) -> &str {
+        &self.rules.info().version
+    }
+
+    /// SHA-256 of the pack's files: names exactly which rules judged a record.
+    #[getter]
+    fn hash(&self) -> &str {
+        &self.rules.info().hash
+    }
+
+    /// ``{"name", "version", "hash"}``.
+    #[getter]
+    fn pack<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pack_dict(py, self.rules.info())
+    }
+
+    /// Every rule, sorted by id: dicts with ``id``, ``group``, ``severity``, ``tiers``,
+    /// ``title``, ``applies`` (its effective period), ``cross`` (looks across records) and
+    /// ``submit_only`` (silent in the draft stage).
+    ///
+    /// >>> [r["id"] for r in kakunin.RuleSet.bundled("hersys").rules() if r["cross"]]
+    /// ['identity/duplicate-hersys-id', 'identity/probable-duplicate']
+    #[pyo3(signature = (locale="ja"))]
+    fn rules<'py>(&self, py: Python<'py>, locale: &str) -> PyResult<Bound<'py, PyList>> {
+        let locale: kakunin::Locale = locale.parse().py_err()?;
+        let out = PyList::empty(py);
+        for rule in self.rules.rules() {
+            let d = PyDict::new(py);
+            d.set_item("id", &rule.id)?;
+            d.set_item("group", &rule.group)?;
+            d.set_item("severity", rule.severity.as_str())?;
+            let tiers: Vec<String> = rule
+                .tiers
+                .iter()
+                .filter_map(|t| serde_json::to_value(t).ok())
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            d.set_item("tiers", tiers)?;
+            d.set_item("title", rule.title.get(locale))?;
+            d.set_item("applies", rule.applies.describe())?;
+            d.set_item("cross", rule.cross)?;
+            d.set_item("submit_only", rule.submit_only)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    /// Checks one record (a dict or any mapping) and returns its ``Report``.
+    ///
+    /// Anything can be passed: a value that is not a mapping is reported as the finding
+    /// ``structure/not-an-object``, a field of the wrong type as ``structure/type``; ``None``
+    /// and ``NaN`` are "not entered". Rules across records (``identity/``) need a batch and stay
+    /// silent here. Raises ``OptionsError`` for a bad option and ``ScriptError`` when a rule's
+    /// script breaks its limits.
+    ///
+    /// >>> report = rules.check({"id": "r1", "notification": {"diagnosed_on": "2021-03-02",
+    /// ...     "reported_on": "2021-03-01"}}, as_of="2024-06-01", select="dates", locale="en")
+    /// >>> [(f.rule, f.path) for f in report.findings]
+    /// [('dates/report-before-diagnosis', '/notification/reported_on')]
+    #[pyo3(signature = (record, *, as_of=None, stage="submit", tiers=None, select=None, ignore=None, locale="ja", reveal=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn check(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        stage: &str,
+        tiers: Option<&Bound<'_, PyAny>>,
+        select: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        locale: &str,
+        reveal: bool,
+    ) -> PyResult<PyReport> {
+        let plan = Args {
+            as_of,
+            stage,
+            tiers,
+            select,
+            ignore,
+            locale,
+            reveal,
+        }
+        .plan(&self.rules)?;
+        let value = convert::to_value(record);
+        let rules = &*self.rules;
+        let (report, id) = py.detach(|| {
+            (
+                rules.check_with_plan(&value, &plan),
+                rules.record_id(&value),
+            )
+        });
+        Ok(PyReport {
+            inner: report.py_err()?,
+            id,
+            position: 0,
+            line: None,
+        })
+    }
+
+    /// Checks many records from any iterable (a list, a generator, a file of dicts...) on all
+    /// cores, and returns a ``Batch`` with one entry per record, in input order.
+    ///
+    /// The records are streamed: pulled and converted a block at a time, checked with the
+    /// interpreter released. Only when a selected rule looks across records (``identity/``)
+    /// are the converted records held in memory, because that pass reads them twice; pass
+    /// ``ignore="identity"`` to stream a one-shot generator in constant memory.
+    ///
+    /// >>> same_id = [{"id": "a", "hersys_id": "1", "notification": {"patient": {"sex": "male"}}},
+    /// ...            {"id": "b", "hersys_id": "1", "notification": {"patient": {"sex": "female"}}}]
+    /// >>> batch = rules.check_many(same_id, as_of="2024-06-01", select="identity")
+    /// >>> [f.rule for r in batch.reports() for f in r.findings]
+    /// ['identity/duplicate-hersys-id', 'identity/duplicate-hersys-id']
+    #[pyo3(signature = (records, *, as_of=None, stage="submit", tiers=None, select=None, ignore=None, locale="ja", reveal=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn check_many(
+        &self,
+        py: Python<'_>,
+        records: &Bound<'_, PyAny>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        stage: &str,
+        tiers: Option<&Bound<'_, PyAny>>,
+        select: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        locale: &str,
+        reveal: bool,
+    ) -> PyResult<PyBatch> {
+        let plan = Args {
+            as_of,
+            stage,
+            tiers,
+            select,
+            ignore,
+            locale,
+            reveal,
+        }
+        .plan(&self.rules)?;
+        let source = self.python_source(records, &plan)?;
+        self.run_batch(py, &plan, &source, false, Vec::new())
+    }
+
+    /// Checks a file of records: JSON Lines, a JSON array, or CSV (UTF-8, UTF-8 with BOM or
+    /// Shift_JIS; CRLF or LF; headers mapped to record paths by the pack's ``mapping.toml``, or
+    /// dotted paths such as ``notification.diagnosed_on``). ``format`` (``"jsonl"``, ``"json"``,
+    /// ``"csv"``) is detected from the extension and content when left out.
+    ///
+    /// The file is streamed and checked on all cores with the interpreter released. Every
+    /// record is accounted for: a line that is not JSON or a CSV row with the wrong number of
+    /// cells is an *unreadable* entry with its line number, and the run goes on. A file that
+    /// cannot be opened raises ``InputError``.
+    #[pyo3(signature = (path, format=None, *, as_of=None, stage="submit", tiers=None, select=None, ignore=None, locale="ja", reveal=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn check_file(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        format: Option<&str>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        stage: &str,
+        tiers: Option<&Bound<'_, PyAny>>,
+        select: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        locale: &str,
+        reveal: bool,
+    ) -> PyResult<PyBatch> {
+        let plan = Args {
+            as_of,
+            stage,
+            tiers,
+            select,
+            ignore,
+            locale,
+            reveal,
+        }
+        .plan(&self.rules)?;
+        if !path.is_file() {
+            return Err(errors::input(&path.display().to_string(), "no such file"));
+        }
+        let format = batch::file_format(&path, format)?;
+        let notes = if format == Format::Csv {
+            self.csv_notes(&path)
+        } else {
+            Vec::new()
+        };
+        let source = Source::File {
+            path,
+            format,
+            mapping: self.mapping.as_ref(),
+        };
+        self.run_batch(py, &plan, &source, true, notes)
+    }
+
+    /// Checks every row of a data frame and returns the findings as a table of the same
+    /// library: a pandas ``DataFrame`` for pandas, a polars ``DataFrame`` for polars, a
+    /// ``pyarrow.Table`` (or ``RecordBatch``) for Arrow; ``output=`` (``"pandas"``,
+    /// ``"polars"``, ``"arrow"``, ``"dicts"``) chooses another.
+    ///
+    /// One row per finding: ``position`` (0-based row of the frame), ``id``, ``line`` (None:
+    /// frames have no lines), ``rule``, ``severity``, ``path``, ``paths``, ``message``,
+    /// ``acknowledged``. A row that could not be judged is one row with ``rule`` None.
+    ///
+    /// Columns are mapped to record fields as CSV headers are: by the pack's mapping
+    /// (``保健所``, ``報告年月日``...) or as dotted paths (``notification.diagnosed_on``,
+    /// ``tests.0.method``). Text columns of any Arrow type (``string``, ``large_string``,
+    /// ``string_view``, dictionary-encoded) are read as CSV cells; numbers, booleans, dates and
+    /// lists as their values; nulls and ``NaN`` are "not entered". Read CSV files into pandas
+    /// with ``dtype=str`` (or use ``check_file``) to judge exactly what the file says.
+    ///
+    /// >>> import pyarrow as pa
+    /// >>> table = pa.table({"id": ["a"], "notification.diagnosed_on": ["2021-13-01"]})
+    /// >>> found = rules.check_frame(table, as_of="2024-06-01", select="formats")
+    /// >>> found.column("rule").to_pylist(), found.column("path").to_pylist()
+    /// (['formats/date'], ['/notification/diagnosed_on'])
+    #[pyo3(signature = (frame, *, output=None, as_of=None, stage="submit", tiers=None, select=None, ignore=None, locale="ja", reveal=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn check_frame(
+        &self,
+        py: Python<'_>,
+        frame: &Bound<'_, PyAny>,
+        output: Option<&str>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        stage: &str,
+        tiers: Option<&Bound<'_, PyAny>>,
+        select: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        locale: &str,
+        reveal: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let plan = Args {
+            as_of,
+            stage,
+            tiers,
+            select,
+            ignore,
+            locale,
+            reveal,
+        }
+        .plan(&self.rules)?;
+        let Some((library, table)) = read_frame(frame)? else {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "check_frame takes a pandas or polars DataFrame, or a pyarrow Table or RecordBatch; got {}",
+                frame.get_type().name()?
+            )));
+        };
+        let output = Output::choose(output, Some(library))?;
+        let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names());
+        let rules = &*self.rules;
+        let mut rows = FindingRows::default();
+        py.detach(|| {
+            let source = Source::Frame {
+                table: &table,
+                plan: &fplan,
+            };
+            batch::drive(rules, &plan, &source, &[], |outcome, _| {
+                rows.add(&Row::from_outcome(outcome, false));
+            })
+        })
+        .map_err(batch::Failure::into_py)?;
+        drop(table);
+        rows.into_columns().to_python(py, output)
+    }
+
+    /// Counts over a batch, grouped ``by`` rule, severity and any record field (for example
+    /// ``"health_center"``, a mapped header such as ``"保健所"``, a dotted path or a JSON
+    /// Pointer): a table of counts that holds no personal values (a field the record schema marks
+    /// personal is refused unless ``reveal=True``).
+    ///
+    /// ``data`` is what ``check_many``, ``check_file`` (a path) or ``check_frame`` take. Columns:
+    /// the ``by`` keys, then ``records`` (records in the group: all of them when ``by`` names
+    /// only fields, those with such a finding when it names ``rule`` or ``severity``),
+    /// ``unjudged`` (unreadable or failed records), ``findings``, ``error``, ``warning``,
+    /// ``info``, ``acknowledged``. The table is of the frame's library, or ``output=``
+    /// (default for files and iterables: a list of dicts).
+    ///
+    /// >>> records = [{"id": "a", "health_center": "北保健所"}, {"id": "b", "health_center": "北保健所",
+    /// ...     "notification": {"diagnosed_on": "2021-02-30"}}]
+    /// >>> rows = rules.summary(records, by="health_center", as_of="2024-06-01", select="formats")
+    /// >>> [(r["health_center"], r["records"], r["error"]) for r in rows]
+    /// [('北保健所', 2, 1)]
+    #[pyo3(signature = (data, *, by=None, format=None, output=None, as_of=None, stage="submit", tiers=None, select=None, ignore=None, locale="ja", reveal=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn summary(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        by: Option<&Bound<'_, PyAny>>,
+        format: Option<&str>,
+        output: Option<&str>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        stage: &str,
+        tiers: Option<&Bound<'_, PyAny>>,
+        select: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        locale: &str,
+        reveal: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let plan = Args {
+            as_of,
+            stage,
+            tiers,
+            select,
+            ignore,
+            locale,
+            reveal,
+        }
+        .plan(&self.rules)?;
+        let keys = match by {
+            Some(by) => self.keys(by, reveal)?,
+            None => vec![Key::Rule],
+        };
+        let mut summary = Summary::new(keys);
+        let fields = summary.fields();
+        let rules = &*self.rules;
+        let is_path =
+            data.cast::<PyString>().is_ok() || data.hasattr("__fspath__").unwrap_or(false);
+        let (library, table) = if is_path {
+            (None, None)
+        } else {
+            match read_frame(data)? {
+                Some((l, t)) => (Some(l), Some(t)),
+                None => (None, None),
+            }
+        };
+        let output = Output::choose(output, library)?;
+        let fplan = table
+            .as_ref()
+            .map(|t| frame::Plan::new(rules, self.mapping.as_ref(), t.names()));
+        let source = match (&table, &fplan) {
+            (Some(table), Some(fplan)) => Source::Frame { table, plan: fplan },
+            _ if is_path => {
+                let path: PathBuf = data.extract()?;
+                if !path.is_file() {
+                    return Err(errors::input(&path.display().to_string(), "no such file"));
+                }
+                let format = batch::file_format(&path, format)?;
+                Source::File {
+                    path,
+                    format,
+                    mapping: self.mapping.as_ref(),
+                }
+            }
+            _ => self.python_source(data, &plan)?,
+        };
+        py.detach(|| {
+            batch::drive(rules, &plan, &source, &fields, |outcome, values| {
+                summary.add(&Row::from_outcome(outcome, false), values);
+            })
+        })
+        .map_err(batch::Failure::into_py)?;
+        drop(source);
+        drop(table);
+        summary.into_columns().to_python(py, output)
+    }
+
+    fn __repr__(&self) -> String {
+        let info = self.rules.info();
+        format!(
+            "RuleSet(name='{}', version='{}', rules={})",
+            info.name,
+            info.version,
+            self.rules.rules().len()
+        )
+    }
+}
+
+/// The pack's rule examples as the core makes them (`kakunin::examples::cases`), as JSON: a list
+/// of ``{"id", "rule", "records", "batch", "options", "expect"}`` (or ``{"id", "error"}`` for an
+/// example that could not be built). The Python test runner judges them through the public API.
+#[pyfunction]
+fn _example_cases(rules: &Bound<'_, PyRuleSet>) -> String {
+    let cases: Vec<serde_json::Value> = kakunin::examples::cases(&rules.get().rules)
+        .into_iter()
+        .map(|c| match c {
+            Ok(case) => serde_json::to_value(case).unwrap_or(serde_json::Value::Null),
+            Err((id, error)) => serde_json::json!({"id": id, "error": error}),
+        })
+        .collect();
+    serde_json::to_string(&cases).unwrap_or_default()
+}
+
+/// The native module.
+#[pymodule(gil_used = false)]
+fn _kakunin(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<PyRuleSet>()?;
+    m.add_class::<PyReport>()?;
+    m.add_class::<PyFinding>()?;
+    m.add_class::<PyBatch>()?;
+    m.add("KakuninError", py.get_type::<errors::KakuninError>())?;
+    m.add("PackError", py.get_type::<errors::PackError>())?;
+    m.add("ScriptError", py.get_type::<errors::ScriptError>())?;
+    m.add("InputError", py.get_type::<errors::InputError>())?;
+    m.add("OptionsError", py.get_type::<errors::OptionsError>())?;
+    m.add_function(wrap_pyfunction!(_example_cases, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,140 @@
+"""Bad records are findings, never exceptions or crashes."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+from typing import Any
+
+import pytest
+
+import kakunin
+from conftest import AS_OF
+
+np = pytest.importorskip("numpy")
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+
+
+class Odd:
+    def __str__(self) -> str:
+        return "odd"
+
+
+class Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, 42, 3.5, "text", b"bytes", [1, 2], ("a",), {1, 2}, True, Odd(), float("nan")],
+    ids=repr,
+)
+def test_a_record_that_is_not_a_mapping(hersys: kakunin.RuleSet, value: Any) -> None:
+    report = hersys.check(value, as_of=AS_OF)
+    assert [f.rule for f in report.findings] == ["structure/not-an-object"]
+    assert not report.ok
+
+
+def test_non_mapping_rows_in_a_batch(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
+    batch = hersys.check_many([record, None, "x", [record], 1.5], as_of=AS_OF)
+    assert batch.records == batch.checked == 5
+    kinds = [[f.rule for f in r.findings] for r in batch.reports()]
+    assert kinds[0] == []
+    assert kinds[1:] == [["structure/not-an-object"]] * 4
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "rule"),
+    [
+        (("notification", "patient", "age"), "thirty", "structure/type"),
+        (("notification", "patient", "age"), [37], "structure/type"),
+        (("notification", "patient", "age"), float("inf"), "structure/type"),
+        (("notification", "patient", "age"), 10**40, "ranges/age-impossible"),
+        (("notification", "patient"), "not an object", "structure/type"),
+        (("notification", "diagnosed_on"), "2021-02-30", "formats/date"),
+        (("notification", "diagnosed_on"), "yesterday", "formats/date"),
+        (("notification", "diagnosed_on"), 20210802, "structure/type"),
+        (("notification", "symptoms"), "fever", "structure/type"),
+    ],
+)
+def test_wrong_types_and_unparseable_values(
+    hersys: kakunin.RuleSet, record: dict[str, Any], path: tuple[str, ...], value: Any, rule: str
+) -> None:
+    at = record
+    for key in path[:-1]:
+        at = at[key]
+    at[path[-1]] = value
+    report = hersys.check(record, as_of=AS_OF)
+    assert rule in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT, np.nan, np.datetime64("NaT")], ids=repr)
+def test_missing_values_are_not_entered(hersys: kakunin.RuleSet, record: dict[str, Any], missing: Any) -> None:
+    record["notification"]["diagnosed_on"] = missing
+    report = hersys.check(record, as_of=AS_OF, select="required/dates")
+    assert [f.path for f in report.findings] == ["/notification/diagnosed_on"]
+
+
+def test_foreign_scalars_convert(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
+    plain = hersys.check(record, as_of=AS_OF)
+    record["notification"]["patient"]["age"] = np.int64(record["notification"]["patient"]["age"])
+    record["spo2"] = np.float64(record.get("spo2", 98))
+    record["notification"]["diagnosed_on"] = datetime.date.fromisoformat(record["notification"]["diagnosed_on"])
+    record["notification"]["reported_on"] = pd.Timestamp(record["notification"]["reported_on"]).date()
+    record["notification"]["deemed_positive"] = np.bool_(record["notification"]["deemed_positive"])
+    assert hersys.check(record, as_of=AS_OF).findings == plain.findings
+    record["notification"]["patient"]["age"] = decimal.Decimal(str(int(record["notification"]["patient"]["age"])))
+    assert hersys.check(record, as_of=AS_OF).findings == plain.findings
+
+
+def test_hostile_structures(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
+    loop: dict[str, Any] = {}
+    loop["self"] = loop
+    record["notification"]["extra"] = loop
+    deep: Any = "x"
+    for _ in range(10_000):
+        deep = [deep]
+    record["deep"] = deep
+    record[1] = "int key"
+    record["odd"] = Odd()
+    record["unprintable"] = Unprintable()
+    report = hersys.check(record, as_of=AS_OF)
+    assert isinstance(report.ok, bool)
+    assert hersys.check_many([record, loop, deep], as_of=AS_OF).records == 3
+
+
+def test_bad_frames(hersys: kakunin.RuleSet) -> None:
+    df = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "notification.patient.age": [37, "thirty", None, [1]],  # mixed object column
+            "notification.diagnosed_on": ["2021-08-02", "2021-02-30", math.nan, 20210802],
+            "tests.0.sampled_on": [pd.NaT, pd.Timestamp("2021-08-01"), None, "soon"],
+        }
+    )
+    rows = hersys.check_frame(df, as_of=AS_OF, select=["structure", "formats"], output="dicts")
+    got = {(r["position"], r["rule"], r["path"]) for r in rows}
+    assert (1, "structure/type", "/notification/patient/age") in got
+    assert (3, "structure/type", "/notification/patient/age") in got
+    assert (1, "formats/date", "/notification/diagnosed_on") in got
+    assert (3, "structure/type", "/notification/diagnosed_on") in got
+    assert (3, "formats/date", "/tests/0/sampled_on") in got
+    assert not any(p in (0, 2) for p, _, _ in got)
+
+
+def test_arrow_types_without_a_json_form(hersys: kakunin.RuleSet) -> None:
+    table = pa.table(
+        {
+            "id": pa.array(["a", None]),
+            "notification.patient.age": pa.array([decimal.Decimal("37.0"), None], type=pa.decimal128(5, 1)),
+            "notification.diagnosed_on": pa.array([datetime.date(2021, 8, 2), None], type=pa.date32()),
+            "blob": pa.array([b"\xff\xfe", None], type=pa.binary()),
+            "when": pa.array([datetime.time(9, 30), None], type=pa.time32("s")),
+            "notification.symptoms": pa.array([["fever"], None], type=pa.list_(pa.string())),
+        }
+    )
+    rows = hersys.check_frame(table, as_of=AS_OF, select=["structure", "formats", "codes"], output="dicts")
+    assert not any(r["position"] == 0 and r["rule"] == "structure/type" for r in rows)

@@ -1,0 +1,371 @@
+"""Each input kind gives the same findings: dicts, files (JSON Lines, JSON, CSV in UTF-8, BOM and
+Shift_JIS), pandas, polars and pyarrow frames (every Arrow string type)."""
+
+from __future__ import annotations
+
+import collections
+import copy
+import json
+import types
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kakunin
+from conftest import AS_OF
+
+pd = pytest.importorskip("pandas")
+pl = pytest.importorskip("polars")
+pa = pytest.importorskip("pyarrow")
+
+# A flat table (CSV-like): dotted headers, all text, some mistakes.
+HEADERS = [
+    "id",
+    "health_center",
+    "notification.reported_on",
+    "notification.diagnosed_on",
+    "notification.patient.sex",
+    "notification.patient.age",
+]
+ROWS = [
+    ["a1", "北保健所", "2021-08-10", "2021-08-10", "male", "37"],
+    ["a2", "北保健所", "2021-08-01", "2021-08-02", "female", "41"],  # report before diagnosis
+    ["a3", "南保健所", "2021-08-10", "2021-02-30", "male", "thirty"],  # bad date, bad age
+    ["a4", "南保健所", "", "2021-08-10", "other", "200"],  # missing report date, bad code, range
+]
+SELECT = ["dates", "formats", "codes", "ranges", "structure", "required/dates"]
+
+
+def nested(row: list[str]) -> dict[str, Any]:
+    """What the CSV reader makes of a row (empty cells left out, mapped types converted)."""
+    record: dict[str, Any] = {}
+    for header, cell in zip(HEADERS, row):
+        if cell == "":
+            continue
+        *parents, last = header.split(".")
+        at = record
+        for p in parents:
+            at = at.setdefault(p, {})
+        at[last] = int(cell) if last == "age" and cell.isdigit() else cell
+    return record
+
+
+def expected_rows(rules: kakunin.RuleSet) -> list[tuple[int, str, str]]:
+    batch = rules.check_many([nested(r) for r in ROWS], as_of=AS_OF, select=SELECT)
+    rows = [(r["position"], r["rule"], r["path"]) for r in batch.findings()]
+    assert len(rows) >= 6, rows
+    return rows
+
+
+def csv_text(newline: str = "\n") -> str:
+    lines = [",".join(HEADERS)] + [",".join(r) for r in ROWS]
+    return newline.join(lines) + newline
+
+
+def triples(rows: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
+    return [(r["position"], r["rule"], r["path"]) for r in rows]
+
+
+# ---- dicts and iterables ------------------------------------------------------------------------
+
+
+class RecordView(Mapping[str, Any]):
+    """A read-only mapping that is not a dict."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def test_any_mapping_is_a_record(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
+    plain = hersys.check(record, as_of=AS_OF)
+    assert hersys.check(RecordView(record), as_of=AS_OF) == plain
+    assert hersys.check(collections.OrderedDict(record), as_of=AS_OF) == plain
+    assert hersys.check(types.MappingProxyType(record), as_of=AS_OF) == plain
+
+
+def test_check_many_streams_generators(hersys: kakunin.RuleSet) -> None:
+    def gen() -> Iterator[dict[str, Any]]:
+        for r in ROWS:
+            yield nested(r)
+
+    a = hersys.check_many(gen(), as_of=AS_OF, select=SELECT)
+    b = hersys.check_many([nested(r) for r in ROWS], as_of=AS_OF, select=SELECT)
+    assert a.findings() == b.findings()
+    # a generator of many records without the cross-record rules: streamed
+    many = hersys.check_many((nested(ROWS[i % 4]) for i in range(5000)), as_of=AS_OF, ignore="identity")
+    assert many.records == 5000
+    assert [r.position for r in many.reports()] == list(range(5000))
+
+
+def test_check_many_with_cross_record_rules_buffers_one_shot_iterables(
+    hersys: kakunin.RuleSet, record: dict[str, Any]
+) -> None:
+    twin = copy.deepcopy(record)
+    twin["id"] = "other"
+    twin["notification"]["patient"]["sex"] = "female"
+    batch = hersys.check_many(iter([record, twin]), as_of=AS_OF, select="identity")
+    assert [[f.rule for f in r.findings] for r in batch.reports()] == [["identity/duplicate-hersys-id"]] * 2
+
+
+def test_an_exception_inside_the_iterable_propagates(hersys: kakunin.RuleSet) -> None:
+    def broken() -> Iterator[dict[str, Any]]:
+        yield {"id": "a"}
+        raise ValueError("source broke")
+
+    with pytest.raises(ValueError, match="source broke"):
+        hersys.check_many(broken(), as_of=AS_OF, ignore="identity")
+    with pytest.raises(ValueError, match="source broke"):
+        hersys.check_many(broken(), as_of=AS_OF)
+
+
+# ---- files ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "newline", "bom"),
+    [
+        ("utf8.csv", "utf-8", "\n", False),
+        ("crlf.csv", "utf-8", "\r\n", False),
+        ("bom.csv", "utf-8", "\n", True),
+        ("sjis.csv", "shift_jis", "\r\n", False),
+        ("cp932.csv", "cp932", "\n", False),
+    ],
+)
+def test_csv_files_in_each_encoding(
+    hersys: kakunin.RuleSet, tmp_path: Path, name: str, encoding: str, newline: str, bom: bool
+) -> None:
+    path = tmp_path / name
+    data = csv_text(newline).encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    batch = hersys.check_file(path, as_of=AS_OF, select=SELECT)
+    assert batch.records == len(ROWS) and batch.unreadable == 0
+    rows = batch.findings()
+    assert triples(rows) == expected_rows(hersys)
+    assert [r["line"] for r in rows if r["position"] == 1][0] == 3  # header is line 1
+    centers = {r.id: r for r in batch.reports()}
+    assert set(centers) == {"a1", "a2", "a3", "a4"}
+
+
+def test_json_lines_and_json_array(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
+    records = [nested(r) for r in ROWS]
+    jl = tmp_path / "cases.jsonl"
+    jl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    ja = tmp_path / "cases.json"
+    ja.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    odd = tmp_path / "cases.data"
+    odd.write_text(jl.read_text(encoding="utf-8"), encoding="utf-8")
+    want = expected_rows(hersys)
+    for path, fmt in [(jl, None), (ja, None), (odd, "jsonl"), (str(jl), "jsonl")]:
+        batch = hersys.check_file(path, fmt, as_of=AS_OF, select=SELECT)
+        assert triples(batch.findings()) == want, path
+    lines = hersys.check_file(jl, as_of=AS_OF, select=SELECT).reports()
+    assert [r.line for r in lines] == [1, 2, 3, 4]
+
+
+def test_unreadable_lines_are_reported_and_the_run_goes_on(
+    hersys: kakunin.RuleSet, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "a"}\nnot json\n[1, 2]\n{"id": "b"\n{"id": "c"}\n', encoding="utf-8")
+    batch = hersys.check_file(path, as_of=AS_OF)
+    assert batch.records == 5
+    assert batch.unreadable == 3 and batch.checked == 2
+    problems = batch.problems()
+    assert [(p["line"], p["kind"]) for p in problems] == [(2, "unreadable"), (3, "unreadable"), (4, "unreadable")]
+    assert [r.line for r in batch.reports()] == [1, 5]
+    rows = [r for r in batch.findings() if r["rule"] is None]
+    assert [(r["position"], r["line"], r["severity"]) for r in rows] == [(1, 2, "error"), (2, 3, "error"), (3, 4, "error")]
+
+
+def test_ragged_csv_rows_are_unreadable(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("id,health_center\na,北\nb\nc,南,extra\nd,東\n", encoding="utf-8")
+    batch = hersys.check_file(path, as_of=AS_OF)
+    assert batch.records == 4
+    assert [(p["line"], p["message"]) for p in batch.problems()] == [
+        (3, "row has 1 cells, header has 2"),
+        (4, "row has 3 cells, header has 2"),
+    ]
+
+
+def test_missing_file_and_bad_format(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
+    with pytest.raises(kakunin.InputError) as info:
+        hersys.check_file(tmp_path / "absent.csv")
+    assert info.value.kind == "input"
+    with pytest.raises(kakunin.InputError):
+        hersys.check_file(tmp_path)
+    path = tmp_path / "x.csv"
+    path.write_text("id\n1\n", encoding="utf-8")
+    with pytest.raises(kakunin.OptionsError):
+        hersys.check_file(path, "xml")
+
+
+def test_opendata_csv_with_japanese_headers(opendata: kakunin.RuleSet, tmp_path: Path) -> None:
+    path = tmp_path / "line-list.csv"
+    text = (
+        "No,全国地方公共団体コード,都道府県名,市区町村名,公表_年月日,発症_年月日,患者_居住地,患者_年代,患者_性別,患者_属性,患者_状態,患者_症状,患者_渡航歴の有無フラグ,備考,退院済フラグ\n"
+        "1,130001,東京都,,2020-01-24,2020-01-20,湖北省武漢市,40代,男性,,,,1,,1\n"
+        "1,130001,東京都,,2020-01-25,2020-01-21,湖北省武漢市,30代,女性,,,,1,,1\n"
+    )
+    path.write_bytes(text.encode("cp932"))
+    batch = opendata.check_file(path, as_of=AS_OF)
+    assert batch.records == 2 and batch.unreadable == 0
+    rules = {f.rule for r in batch.reports() for f in r.findings}
+    assert "opendata/duplicate-number" in rules
+
+
+# ---- frames -----------------------------------------------------------------------------------
+
+
+def arrow_table(string_type: Any = None) -> Any:
+    columns = list(zip(*ROWS))
+    arrays = [pa.array(list(c), type=string_type or pa.string()) for c in columns]
+    return pa.table(arrays, names=HEADERS)
+
+
+def test_pandas_frame_in_pandas_out(hersys: kakunin.RuleSet) -> None:
+    df = pd.DataFrame(ROWS, columns=HEADERS).replace("", None)
+    found = hersys.check_frame(df, as_of=AS_OF, select=SELECT)
+    assert isinstance(found, pd.DataFrame)
+    assert list(found.columns) == ["position", "id", "line", "rule", "severity", "path", "paths", "message", "acknowledged"]
+    got = list(zip(found["position"], found["rule"], found["path"]))
+    assert got == expected_rows(hersys)
+    assert found["line"].isna().all()
+    assert list(found["id"].unique()) == ["a2", "a3", "a4"]
+
+
+def test_pandas_dtypes(hersys: kakunin.RuleSet) -> None:
+    df = pd.DataFrame(ROWS, columns=HEADERS).replace("", None)
+    want = expected_rows(hersys)
+    for dtype in ["string", "string[pyarrow]", "category"]:
+        typed = df.astype(dtype)
+        found = hersys.check_frame(typed, as_of=AS_OF, select=SELECT)
+        assert list(zip(found["position"], found["rule"], found["path"])) == want, dtype
+    arrowed = df.astype(pd.ArrowDtype(pa.large_string()))
+    found = hersys.check_frame(arrowed, as_of=AS_OF, select=SELECT)
+    assert list(zip(found["position"], found["rule"], found["path"])) == want
+
+
+def test_pandas_typed_columns(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
+    df = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "notification.reported_on": pd.to_datetime(["2021-08-10", "2021-08-01", None]),
+            "notification.diagnosed_on": pd.to_datetime(["2021-08-10", "2021-08-02", "2021-08-03"]),
+            "notification.patient.age": [37.0, float("nan"), 250.0],
+        }
+    )
+    found = hersys.check_frame(df, as_of=AS_OF, select=["dates", "formats", "ranges", "structure"], output="dicts")
+    got = sorted((r["position"], r["rule"]) for r in found)
+    assert (1, "dates/report-before-diagnosis") in got
+    assert (2, "ranges/age-impossible") in got
+    assert not any(rule.startswith("formats/") for _, rule in got)  # midnight timestamps are dates
+    assert not any(p == 0 for p, _ in got)
+
+
+def test_polars_frame_in_polars_out(hersys: kakunin.RuleSet) -> None:
+    df = pl.DataFrame({h: list(c) for h, c in zip(HEADERS, zip(*ROWS))}).with_columns(
+        pl.all().replace("", None)
+    )
+    found = hersys.check_frame(df, as_of=AS_OF, select=SELECT)
+    assert isinstance(found, pl.DataFrame)
+    assert found.schema["paths"] == pl.List(pl.String)
+    assert list(zip(found["position"], found["rule"], found["path"])) == expected_rows(hersys)
+    cat = df.with_columns(pl.col("health_center", "notification.patient.sex").cast(pl.Categorical))
+    found = hersys.check_frame(cat, as_of=AS_OF, select=SELECT)
+    assert list(zip(found["position"], found["rule"], found["path"])) == expected_rows(hersys)
+
+
+@pytest.mark.parametrize("string_type", ["string", "large_string", "string_view", "dictionary"])
+def test_arrow_string_types(hersys: kakunin.RuleSet, string_type: str) -> None:
+    table = arrow_table()
+    if string_type == "large_string":
+        table = table.cast(pa.schema([(n, pa.large_string()) for n in HEADERS]))
+    elif string_type == "string_view":
+        table = table.cast(pa.schema([(n, pa.string_view()) for n in HEADERS]))
+    elif string_type == "dictionary":
+        table = pa.table([c.dictionary_encode() for c in table.columns], names=HEADERS)
+    found = hersys.check_frame(table, as_of=AS_OF, select=SELECT)
+    assert isinstance(found, pa.Table)
+    assert found.schema.field("paths").type == pa.list_(pa.string())
+    got = list(zip(*(found.column(c).to_pylist() for c in ("position", "rule", "path"))))
+    assert got == expected_rows(hersys)
+
+
+def test_arrow_chunked_and_record_batch(hersys: kakunin.RuleSet) -> None:
+    table = arrow_table()
+    chunked = pa.concat_tables([table.slice(0, 1), table.slice(1, 2), table.slice(3)])
+    assert chunked.column(0).num_chunks == 3
+    found = hersys.check_frame(chunked, as_of=AS_OF, select=SELECT)
+    got = list(zip(*(found.column(c).to_pylist() for c in ("position", "rule", "path"))))
+    assert got == expected_rows(hersys)
+    batch = table.to_batches()[0]
+    found = hersys.check_frame(batch, as_of=AS_OF, select=SELECT)
+    assert isinstance(found, pa.RecordBatch)
+    assert found.num_rows == len(expected_rows(hersys))
+
+
+def test_frames_map_japanese_headers(hersys: kakunin.RuleSet) -> None:
+    df = pd.DataFrame({"レコードID": ["x"], "報告年月日": ["2021-08-01"], "診断年月日": ["2021-08-02"]})
+    found = hersys.check_frame(df, as_of=AS_OF, select="dates/report-before-diagnosis", output="dicts")
+    assert [(r["id"], r["rule"]) for r in found] == [("x", "dates/report-before-diagnosis")]
+
+
+def test_output_can_be_chosen(hersys: kakunin.RuleSet) -> None:
+    table = arrow_table()
+    assert isinstance(hersys.check_frame(table, as_of=AS_OF, select=SELECT, output="pandas"), pd.DataFrame)
+    assert isinstance(hersys.check_frame(table, as_of=AS_OF, select=SELECT, output="polars"), pl.DataFrame)
+    assert isinstance(hersys.check_frame(table, as_of=AS_OF, select=SELECT, output="dicts"), list)
+    with pytest.raises(kakunin.OptionsError):
+        hersys.check_frame(table, output="excel")
+    with pytest.raises(TypeError):
+        hersys.check_frame([{"id": "a"}])
+
+
+def test_empty_frames(hersys: kakunin.RuleSet) -> None:
+    found = hersys.check_frame(pd.DataFrame({"id": pd.Series([], dtype=str)}), as_of=AS_OF)
+    assert len(found) == 0 and "rule" in found.columns
+    found = hersys.check_frame(pl.DataFrame({"id": []}, schema={"id": pl.String}), as_of=AS_OF)
+    assert found.height == 0 and found.schema["position"] == pl.Int64
+
+
+# ---- summaries --------------------------------------------------------------------------------
+
+
+def test_summary_by_rule_severity_and_a_record_column(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
+    records = [nested(r) for r in ROWS]
+    by_rule = hersys.summary(records, as_of=AS_OF, select=SELECT)
+    found = hersys.check_many(records, as_of=AS_OF, select=SELECT).findings()
+    assert sum(r["findings"] for r in by_rule) == len(found)
+    assert [r["rule"] for r in by_rule] == sorted({r["rule"] for r in found})
+    by_center = hersys.summary(records, by="health_center", as_of=AS_OF, select=SELECT)
+    assert [(r["health_center"], r["records"]) for r in by_center] == [("北保健所", 2), ("南保健所", 2)]
+    assert sum(r["error"] + r["warning"] + r["info"] for r in by_center) == len(found)
+    both = hersys.summary(records, by=["health_center", "severity"], as_of=AS_OF, select=SELECT)
+    assert {(r["health_center"], r["severity"]) for r in both} >= {("南保健所", "error")}
+    # the same from a file and a frame, in the frame's library
+    path = tmp_path / "t.csv"
+    path.write_text(csv_text(), encoding="utf-8")
+    by_header = hersys.summary(path, by="保健所", as_of=AS_OF, select=SELECT)
+    renamed = [{("health_center" if k == "保健所" else k): v for k, v in r.items()} for r in by_header]
+    assert renamed == by_center
+    frame = hersys.summary(pl.read_csv(path, infer_schema=False), by="health_center", as_of=AS_OF, select=SELECT)
+    assert isinstance(frame, pl.DataFrame) and frame.to_dicts() == by_center
+
+
+def test_summary_refuses_personal_fields(hersys: kakunin.RuleSet) -> None:
+    with pytest.raises(kakunin.OptionsError, match="personal"):
+        hersys.summary([{"id": "a"}], by="notification.patient.name", as_of=AS_OF)
+    rows = hersys.summary([{"id": "a"}], by="/notification/patient/name", as_of=AS_OF, reveal=True)
+    assert rows[0]["/notification/patient/name"] is None
