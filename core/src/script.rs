@@ -45,7 +45,23 @@ impl Default for Limits {
 /// Builds the one hardened engine every script runs in (production, tests and fuzzing alike).
 pub fn hardened_engine(limits: &Limits) -> Engine {
     let mut engine = Engine::new_raw();
-    engine.register_global_module(rhai::packages::StandardPackage::new().as_shared_module());
+    // Only the packages rules use (arithmetic, logic, strings, arrays, maps, floats): a smaller
+    // engine is a smaller download for the browser, and less for a script to reach.
+    use rhai::packages::{
+        ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage,
+        BasicMapPackage, BasicMathPackage, BasicStringPackage, LanguageCorePackage, LogicPackage,
+        MoreStringPackage,
+    };
+    engine.register_global_module(LanguageCorePackage::new().as_shared_module());
+    engine.register_global_module(ArithmeticPackage::new().as_shared_module());
+    engine.register_global_module(LogicPackage::new().as_shared_module());
+    engine.register_global_module(BasicStringPackage::new().as_shared_module());
+    engine.register_global_module(MoreStringPackage::new().as_shared_module());
+    engine.register_global_module(BasicIteratorPackage::new().as_shared_module());
+    engine.register_global_module(BasicArrayPackage::new().as_shared_module());
+    engine.register_global_module(BasicMapPackage::new().as_shared_module());
+    engine.register_global_module(BasicMathPackage::new().as_shared_module());
+    engine.register_global_module(BasicFnPackage::new().as_shared_module());
     engine.disable_symbol("eval");
     engine.set_strict_variables(true);
     engine.set_max_operations(limits.operations);
