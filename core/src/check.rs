@@ -1006,20 +1006,8 @@ pub(crate) fn municipality_problem(
 fn script_record(schema: &RecordSchema, record: &Value, reads: &[FieldPath]) -> rhai::Map {
     let mut root = rhai::Map::new();
     for path in reads {
-        let keys: Vec<&str> = path
-            .segs
-            .iter()
-            .filter_map(|s| match s {
-                crate::path::Seg::Key(k) => Some(&**k),
-                crate::path::Seg::Any => None,
-            })
-            .collect();
-        // Containers on the way are maps whatever the record holds there.
-        insert_nested(
-            &mut root,
-            &keys,
-            typed_copy(schema, schema.node_of(&path.text), path.get(record)),
-        );
+        let copy = typed_copy(schema, schema.node_of(&path.text), path.get(record));
+        script::insert_at(&mut root, path, copy);
     }
     root
 }
@@ -1071,27 +1059,6 @@ fn typed_copy(schema: &RecordSchema, node: Option<usize>, value: Option<&Value>)
     match value {
         Some(v) if type_allowed(node.info.type_mask, v) && !v.is_null() => script::to_dynamic(v),
         _ => rhai::Dynamic::UNIT,
-    }
-}
-
-/// Puts `value` at `keys` under `map`, making maps on the way (a non-map in the way is replaced).
-fn insert_nested(map: &mut rhai::Map, keys: &[&str], value: rhai::Dynamic) {
-    match keys {
-        [] => {}
-        [last] => {
-            map.insert((*last).into(), value);
-        }
-        [first, rest @ ..] => {
-            let entry = map
-                .entry((*first).into())
-                .or_insert_with(|| rhai::Dynamic::from_map(rhai::Map::new()));
-            if !entry.is_map() {
-                *entry = rhai::Dynamic::from_map(rhai::Map::new());
-            }
-            if let Some(mut inner) = entry.write_lock::<rhai::Map>() {
-                insert_nested(&mut inner, rest, value);
-            }
-        }
     }
 }
 

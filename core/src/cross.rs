@@ -215,29 +215,6 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
     }
 }
 
-fn insert_nested(map: &mut serde_json::Map<String, Value>, path: &FieldPath, value: Value) {
-    let keys: Vec<&str> = path
-        .segs
-        .iter()
-        .filter_map(|s| match s {
-            crate::path::Seg::Key(k) => Some(&**k),
-            crate::path::Seg::Any => None,
-        })
-        .collect();
-    let mut cur = map;
-    for (i, k) in keys.iter().enumerate() {
-        if i + 1 == keys.len() {
-            cur.insert((*k).to_owned(), value);
-            return;
-        }
-        let next = cur
-            .entry((*k).to_owned())
-            .or_insert_with(|| Value::Object(serde_json::Map::new()));
-        let Value::Object(inner) = next else { return };
-        cur = inner;
-    }
-}
-
 /// One participant: its position in the batch, its id, its entry.
 pub(crate) struct Participant {
     pub(crate) position: usize,
@@ -389,18 +366,18 @@ fn group_findings(
                     let mut map = rhai::Map::new();
                     map.insert("index".into(), rhai::Dynamic::from_int(i as i64));
                     map.insert("id".into(), rhai::Dynamic::from(all[m].id.to_string()));
-                    let mut copy = serde_json::Map::new();
+                    let mut copy = rhai::Map::new();
                     if let (Entry::Group { carry: text, .. }, Mode::Script { carry: paths, .. }) =
                         (&all[m].entry, mode)
                     {
                         let values: Vec<Value> = serde_json::from_str(text).unwrap_or_default();
                         for (path, value) in paths.iter().zip(values.iter()) {
                             if !value.is_null() {
-                                insert_nested(&mut copy, path, value.clone());
+                                script::insert_at(&mut copy, path, script::to_dynamic(value));
                             }
                         }
                     }
-                    map.insert("record".into(), script::to_dynamic(&Value::Object(copy)));
+                    map.insert("record".into(), rhai::Dynamic::from_map(copy));
                     rhai::Dynamic::from_map(map)
                 })
                 .collect();

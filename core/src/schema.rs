@@ -38,9 +38,10 @@ pub(crate) fn type_bit(name: &str) -> u8 {
 /// Every path of the record schema.
 #[derive(Debug, Clone, Default)]
 pub struct RecordSchema {
-    fields: BTreeMap<String, FieldInfo>,
-    /// The same fields as a tree, walked beside a record without building any path string.
+    /// The fields as a tree (node 0 is the record), walked beside a record without building any
+    /// path string.
     nodes: Vec<Node>,
+    /// Pattern → node, for look-ups by path (the record itself is `""`).
     node_index: BTreeMap<String, usize>,
 }
 
@@ -59,7 +60,8 @@ impl RecordSchema {
     /// local `$ref`s to `#/$defs/...`).
     pub fn from_json(doc: &Value) -> Result<Self, String> {
         let mut schema = RecordSchema::default();
-        walk(doc, doc, "", &FieldInfo::default(), &mut schema.fields, 0)?;
+        let mut fields = BTreeMap::new();
+        walk(doc, doc, "", &FieldInfo::default(), &mut fields, 0)?;
         let root = FieldInfo {
             types: vec!["object".into()],
             type_mask: type_bit("object"),
@@ -71,7 +73,7 @@ impl RecordSchema {
         });
         schema.node_index.insert(String::new(), 0);
         // Sorted order puts every parent before its children.
-        for (pattern, info) in &schema.fields {
+        for (pattern, info) in fields {
             let Some((parent, key)) = pattern.rsplit_once('/') else {
                 continue;
             };
@@ -80,14 +82,15 @@ impl RecordSchema {
             };
             let index = schema.nodes.len();
             schema.nodes.push(Node {
-                info: info.clone(),
+                info,
                 ..Node::default()
             });
-            schema.node_index.insert(pattern.clone(), index);
-            if key == "*" {
+            let is_items = key == "*";
+            let key = key.replace("~1", "/").replace("~0", "~");
+            schema.node_index.insert(pattern, index);
+            if is_items {
                 schema.nodes[parent].items = Some(index);
             } else {
-                let key = key.replace("~1", "/").replace("~0", "~");
                 schema.nodes[parent].children.push((key.into(), index));
             }
         }
@@ -96,7 +99,9 @@ impl RecordSchema {
 
     /// The field at a pattern (`/tests/*/method`).
     pub fn field(&self, pattern: &str) -> Option<&FieldInfo> {
-        self.fields.get(pattern)
+        self.node_of(pattern)
+            .filter(|&i| i != 0)
+            .map(|i| &self.nodes[i].info)
     }
 
     /// The tree node of a pattern (`""` is the record itself, node 0).
@@ -111,7 +116,10 @@ impl RecordSchema {
 
     /// Every path pattern, sorted.
     pub fn paths(&self) -> impl Iterator<Item = (&str, &FieldInfo)> {
-        self.fields.iter().map(|(k, v)| (k.as_str(), v))
+        self.node_index
+            .iter()
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, &i)| (k.as_str(), &self.nodes[i].info))
     }
 
     /// Patterns whose `format` is the given one (`date`, `date-time`).
@@ -124,7 +132,7 @@ impl RecordSchema {
     /// The label of a concrete pointer or pattern in a locale, falling back to its last key.
     pub fn label(&self, pointer: &str, locale: crate::Locale) -> String {
         let pattern = crate::path::pattern_of(pointer);
-        match self.fields.get(&pattern) {
+        match self.field(&pattern) {
             Some(f) => match locale {
                 crate::Locale::Ja if !f.label_ja.is_empty() => f.label_ja.clone(),
                 crate::Locale::En if !f.label_en.is_empty() => f.label_en.clone(),
@@ -136,8 +144,7 @@ impl RecordSchema {
 
     /// Whether a concrete pointer or pattern holds a personal value.
     pub fn is_sensitive(&self, pointer: &str) -> bool {
-        self.fields
-            .get(&crate::path::pattern_of(pointer))
+        self.field(&crate::path::pattern_of(pointer))
             .is_some_and(|f| f.sensitive)
     }
 }

@@ -216,6 +216,41 @@ pub(crate) fn script_error(rule: &str, e: &EvalAltResult) -> Error {
     }
 }
 
+/// Puts `value` under `map` where `path` (its keys; `*` steps are skipped) says, making maps on
+/// the way: the copies scripts see hold their fields nested as in the record, and a container
+/// the record has the wrong type for becomes a map.
+pub(crate) fn insert_at(map: &mut Map, path: &crate::path::FieldPath, value: Dynamic) {
+    let keys: Vec<&str> = path
+        .segs
+        .iter()
+        .filter_map(|s| match s {
+            crate::path::Seg::Key(k) => Some(&**k),
+            crate::path::Seg::Any => None,
+        })
+        .collect();
+    insert_nested(map, &keys, value);
+}
+
+fn insert_nested(map: &mut Map, keys: &[&str], value: Dynamic) {
+    match keys {
+        [] => {}
+        [last] => {
+            map.insert((*last).into(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = map
+                .entry((*first).into())
+                .or_insert_with(|| Dynamic::from_map(Map::new()));
+            if !entry.is_map() {
+                *entry = Dynamic::from_map(Map::new());
+            }
+            if let Some(mut inner) = entry.write_lock::<Map>() {
+                insert_nested(&mut inner, rest, value);
+            }
+        }
+    }
+}
+
 /// JSON to rhai, for the copy of the record a script sees.
 pub(crate) fn to_dynamic(value: &Value) -> Dynamic {
     match value {
