@@ -8,12 +8,13 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::condition::{Cond, CondEnv};
-use crate::date::{Day, format_day, parse_date, parse_day, parse_timestamp};
+use crate::date::{Day, civil_from_days, format_day, parse_date, parse_day, parse_timestamp};
 use crate::error::Error;
 use crate::pack::CheckSpec;
 use crate::path::{FieldPath, Indices, MAX_WILDCARDS, is_absent};
 use crate::schema::RecordSchema;
 use crate::script::{self, Script};
+use crate::view::View;
 
 /// A finding before it gets its rule's message: where, what was involved, with which values.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +29,7 @@ pub(crate) struct Raw {
 
 /// Everything a check may look at besides its own definition.
 pub(crate) struct Env<'a> {
-    pub(crate) record: &'a Value,
+    pub(crate) view: &'a View<'a>,
     pub(crate) as_of: Day,
     pub(crate) cond: CondEnv,
     pub(crate) schema: &'a RecordSchema,
@@ -63,13 +64,15 @@ pub(crate) struct CodeTable {
 #[derive(Debug, Clone)]
 pub(crate) enum Kind {
     Required {
-        fields: Vec<FieldPath>,
+        fields: Vec<RequiredField>,
     },
     DateOrder {
         earlier: Vec<Operand>,
         later: Vec<Operand>,
-        min_days: i64,
-        max_days: Option<i64>,
+        /// Allowed gaps, in days, inclusive.
+        days: (i64, Option<i64>),
+        /// Gaps below this are left to another rule.
+        ignore_below: Option<i64>,
         at_earlier: bool,
     },
     Codes {
@@ -103,6 +106,14 @@ pub(crate) enum Kind {
         table: Option<Arc<CodeTable>>,
         prefecture_name: Option<FieldPath>,
     },
+    /// A stated age (whole years, and months under one year) against the one a birth date
+    /// gives on a date.
+    Age {
+        birth: FieldPath,
+        on: FieldPath,
+        years: FieldPath,
+        months: Option<FieldPath>,
+    },
     Script {
         script: Script,
         reads: Vec<FieldPath>,
@@ -111,6 +122,14 @@ pub(crate) enum Kind {
     Types,
     /// Across records: handled by the batch's second pass, silent in `check`.
     Cross(crate::cross::CrossSpec),
+}
+
+/// A required field; a `*` path is required in each element that exists, so it keeps the path
+/// of those elements and its own key.
+#[derive(Debug, Clone)]
+pub(crate) struct RequiredField {
+    field: FieldPath,
+    element: Option<(FieldPath, Box<str>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -142,22 +161,17 @@ impl CompileEnv<'_> {
 
     /// A path that must exist in the record schema.
     pub(crate) fn path(&self, text: &str) -> Result<FieldPath, Error> {
-        let path = FieldPath::parse(text).map_err(|m| self.err(m))?;
+        let mut path = FieldPath::parse(text).map_err(|m| self.err(m))?;
         if !text.starts_with('/') {
             return Err(self.err(format!("`{text}`: a path starts with `/`")));
         }
-        self.known(&path)?;
-        Ok(path)
-    }
-
-    fn known(&self, path: &FieldPath) -> Result<(), Error> {
-        if self.schema.field(&path.text).is_none() {
+        if self.schema.field(&path.text).is_none() || !self.schema.resolve(&mut path) {
             return Err(self.err(format!(
                 "`{}` is not a field of the record schema",
                 path.text
             )));
         }
-        Ok(())
+        Ok(path)
     }
 
     /// Field lists with `@dates` / `@timestamps` expanded and `exclude` removed.
@@ -237,17 +251,12 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
         .when
         .as_ref()
         .map(|w| {
-            crate::condition::compile(w, env.named, false, 0)
-                .map_err(|m| env.err(format!("`when`: {m}")))
+            let mut cond = crate::condition::compile(w, env.named, false, 0)
+                .map_err(|m| env.err(format!("`when`: {m}")))?;
+            cond.resolve(env.schema).map_err(|m| env.err(m))?;
+            Ok::<_, Error>(cond)
         })
         .transpose()?;
-    if let Some(cond) = &when {
-        let mut reads = Vec::new();
-        cond.reads(&mut reads);
-        for p in &reads {
-            env.known(p)?;
-        }
-    }
     let ctx = spec
         .ctx
         .iter()
@@ -256,16 +265,35 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
     let k = spec.kind.as_str();
     let kind = match k {
         "required" => Kind::Required {
-            fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &spec.exclude)?,
+            fields: env
+                .fields(nonempty(env, k, "fields", &spec.fields)?, &spec.exclude)?
+                .into_iter()
+                .map(|field| {
+                    let element = match (field.wildcards(), field.segs.last()) {
+                        (0, _) => None,
+                        (_, Some(crate::path::Seg::Key(key))) => {
+                            let text = &field.text[..field.text.len() - key.len() - 1];
+                            Some((env.path(text)?, key.clone()))
+                        }
+                        _ => {
+                            return Err(env
+                                .err(format!("`{}`: a required path ends with a key", field.text)));
+                        }
+                    };
+                    Ok(RequiredField { field, element })
+                })
+                .collect::<Result<_, Error>>()?,
         },
         "date-order" => Kind::DateOrder {
             earlier: env.operands(nonempty(env, k, "earlier", &spec.earlier)?, &spec.exclude)?,
             later: env.operands(nonempty(env, k, "later", &spec.later)?, &spec.exclude)?,
             // With only an upper bound the check is about gaps, not order: no lower bound.
-            min_days: spec
-                .min_days
-                .unwrap_or(if spec.max_days.is_some() { i64::MIN } else { 0 }),
-            max_days: spec.max_days,
+            days: (
+                spec.min_days
+                    .unwrap_or(if spec.max_days.is_some() { i64::MIN } else { 0 }),
+                spec.max_days,
+            ),
+            ignore_below: spec.ignore_below_days,
             at_earlier: match spec.at.as_deref() {
                 None | Some("later") => false,
                 Some("earlier") => true,
@@ -398,6 +426,12 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
                 prefecture_name,
             }
         }
+        "age" => Kind::Age {
+            birth: env.path(need(env, k, "birth", spec.birth.as_ref())?)?,
+            on: env.path(need(env, k, "on", spec.on.as_ref())?)?,
+            years: env.path(need(env, k, "years", spec.years.as_ref())?)?,
+            months: spec.months.as_ref().map(|p| env.path(p)).transpose()?,
+        },
         "script" => {
             let file = need(env, k, "script", spec.script.as_ref())?;
             let source = (env.scripts)(file).ok_or_else(|| {
@@ -417,7 +451,7 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
         "group" | "ascending" => Kind::Cross(crate::cross::CrossSpec::compile(spec, env)?),
         other => {
             return Err(env.err(format!(
-                "unknown check kind `{other}` (required, date-order, codes, range, pattern, format, equal, condition, municipality-code, script, group, ascending)"
+                "unknown check kind `{other}` (required, date-order, codes, range, pattern, format, equal, condition, municipality-code, age, script, group, ascending)"
             )));
         }
     };
@@ -459,25 +493,30 @@ impl Check {
         out: &mut Vec<Raw>,
     ) -> Result<(), Error> {
         if let Some(when) = &self.when
-            && !when.eval(env.record, &env.cond)
+            && !when.eval(env.view, &[], &env.cond)
         {
             return Ok(());
         }
         let start = out.len();
         match &self.kind {
-            Kind::Required { fields } => required(fields, env.record, out),
+            Kind::Required { fields } => required(fields, env.view, out),
             Kind::DateOrder {
                 earlier,
                 later,
-                min_days,
-                max_days,
+                days,
+                ignore_below,
                 at_earlier,
             } => {
-                date_order(env, earlier, later, *min_days, *max_days, *at_earlier, out);
+                let allowed = |gap: i64| {
+                    let (min, max) = *days;
+                    (gap >= min && max.is_none_or(|m| gap <= m))
+                        || ignore_below.is_some_and(|b| gap < b)
+                };
+                date_order(env, earlier, later, &allowed, *at_earlier, out);
             }
             Kind::Codes { fields, list } => each_present(
                 fields,
-                env.record,
+                env.view,
                 &mut |ptr, value| {
                     let known = value.as_str().is_some_and(|s| list.contains(s.trim()));
                     (!known).then(|| value_raw(env.schema, &ptr(), value))
@@ -486,7 +525,7 @@ impl Check {
             ),
             Kind::Range { fields, min, max } => each_present(
                 fields,
-                env.record,
+                env.view,
                 &mut |ptr, value| {
                     let n = value.as_f64()?;
                     let outside =
@@ -508,7 +547,7 @@ impl Check {
                 ignore,
             } => each_present(
                 fields,
-                env.record,
+                env.view,
                 &mut |ptr, value| {
                     let text: Cow<str> = match value {
                         Value::String(s) => Cow::Borrowed(s.trim()),
@@ -525,7 +564,7 @@ impl Check {
             ),
             Kind::Format { fields, timestamp } => each_present(
                 fields,
-                env.record,
+                env.view,
                 &mut |ptr, value| {
                     let valid = value.as_str().is_some_and(|s| {
                         if *timestamp {
@@ -540,7 +579,7 @@ impl Check {
             ),
             Kind::Equal { pairs } => {
                 for (a, b) in pairs {
-                    let (va, vb) = (a.get(env.record), b.get(env.record));
+                    let (va, vb) = (env.view.get(a), env.view.get(b));
                     if is_absent(va) || is_absent(vb) {
                         continue;
                     }
@@ -575,10 +614,10 @@ impl Check {
                 table,
                 prefecture_name,
             } => {
-                if let Some(value) = field.get(env.record).filter(|v| !is_absent(Some(v))) {
+                if let Some(value) = env.view.get(field).filter(|v| !is_absent(Some(v))) {
                     let pref_name = prefecture_name
                         .as_ref()
-                        .and_then(|p| p.get(env.record))
+                        .and_then(|p| env.view.get(p))
                         .and_then(Value::as_str);
                     if let Some(problem) = municipality_problem(
                         value,
@@ -597,8 +636,14 @@ impl Check {
                     }
                 }
             }
+            Kind::Age {
+                birth,
+                on,
+                years,
+                months,
+            } => age(env, [birth, on], years, months.as_ref(), out),
             Kind::Script { script, reads } => run_script(env, script, reads, variants, out)?,
-            Kind::Types => types(env.schema, 0, &mut Vec::new(), env.record, out),
+            Kind::Types => types(env.schema, env.view, out),
             Kind::Cross(_) => {}
         }
         if let Some(v) = &self.variant {
@@ -609,7 +654,7 @@ impl Check {
         if !self.ctx.is_empty() {
             for raw in &mut out[start..] {
                 for (key, path) in &self.ctx {
-                    let value = path.get(env.record).cloned().unwrap_or(Value::Null);
+                    let value = env.view.get(path).cloned().unwrap_or(Value::Null);
                     hidden_if(env.schema, &path.text, key, &mut raw.hidden);
                     raw.ctx.insert(key.clone(), value);
                 }
@@ -654,69 +699,24 @@ fn type_allowed(mask: u8, value: &Value) -> bool {
     mask & bits != 0
 }
 
-/// One step of the pointer being walked (joined into a string only for a finding).
-#[derive(Clone, Copy)]
-enum Step<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-fn pointer_of(steps: &[Step]) -> String {
-    let mut out = String::new();
-    for step in steps {
-        out.push('/');
-        match step {
-            Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
-            Step::Index(i) => out.push_str(&i.to_string()),
-        }
-    }
-    out
-}
-
-/// Walks the record beside its schema and reports values of a type the schema does not allow
-/// (`"age": "thirty"`). Keys the schema does not know are left alone; absent values too.
-fn types<'v>(
-    schema: &'v RecordSchema,
-    node: usize,
-    steps: &mut Vec<Step<'v>>,
-    value: &'v Value,
-    out: &mut Vec<Raw>,
-) {
-    let here = schema.node(node);
-    if !steps.is_empty() {
-        if is_absent(Some(value)) {
-            return;
-        }
-        if !type_allowed(here.info.type_mask, value) {
-            let mut raw = value_raw(schema, &pointer_of(steps), value);
+/// Reports values of a type the schema does not allow (`"age": "thirty"`). The view holds only
+/// what the schema knows, and nothing below a value of the wrong type (its fields are not the
+/// schema's); absent values are left alone.
+fn types(schema: &RecordSchema, view: &View, out: &mut Vec<Raw>) {
+    for (node, hits) in view.by_node().skip(1) {
+        let info = &schema.node(node).info;
+        for hit in hits {
+            if is_absent(Some(hit.value)) || type_allowed(info.type_mask, hit.value) {
+                continue;
+            }
+            let pointer = crate::path::pointer_at(schema.pattern(node), &hit.idx);
+            let mut raw = value_raw(schema, &pointer, hit.value);
             raw.ctx
-                .insert("expected".into(), Value::String(here.info.types.join("|")));
+                .insert("expected".into(), Value::String(info.types.join("|")));
             raw.ctx
-                .insert("found".into(), Value::String(json_type(value).into()));
+                .insert("found".into(), Value::String(json_type(hit.value).into()));
             out.push(raw);
-            return;
         }
-    }
-    match value {
-        Value::Object(map) => {
-            for (key, child) in &here.children {
-                if let Some(v) = map.get(&**key) {
-                    steps.push(Step::Key(key));
-                    types(schema, *child, steps, v, out);
-                    steps.pop();
-                }
-            }
-        }
-        Value::Array(items) => {
-            if let Some(item) = here.items {
-                for (i, v) in items.iter().enumerate() {
-                    steps.push(Step::Index(i));
-                    types(schema, item, steps, v, out);
-                    steps.pop();
-                }
-            }
-        }
-        _ => {}
     }
 }
 
@@ -744,58 +744,44 @@ fn value_raw(schema: &RecordSchema, ptr: &str, value: &Value) -> Raw {
 /// Judges one present value; gets a way to build its pointer (only needed for a finding).
 type ValueCheck<'f> = dyn FnMut(&dyn Fn() -> String, &Value) -> Option<Raw> + 'f;
 
-fn each_present(fields: &[FieldPath], record: &Value, f: &mut ValueCheck, out: &mut Vec<Raw>) {
+fn each_present(fields: &[FieldPath], view: &View, f: &mut ValueCheck, out: &mut Vec<Raw>) {
     // The pointer is built only for a finding: most values are fine.
     for field in fields {
-        if field.wildcards() == 0 {
-            if let Some(v) = field.get(record).filter(|v| !is_absent(Some(v)))
-                && let Some(raw) = f(&|| field.text.to_string(), v)
-            {
-                out.push(raw);
-            }
-            continue;
-        }
-        field.visit(record, &mut |hit| {
+        for hit in view.hits(field) {
             if !is_absent(Some(hit.value))
                 && let Some(raw) = f(&|| field.pointer(&hit.idx), hit.value)
             {
                 out.push(raw);
             }
-        });
+        }
     }
 }
 
-fn required(fields: &[FieldPath], record: &Value, out: &mut Vec<Raw>) {
-    for field in fields {
-        let missing = |ptr: String, out: &mut Vec<Raw>| {
-            let mut raw = Raw {
-                path: ptr.clone(),
-                paths: vec![ptr.clone()],
-                ..Raw::default()
-            };
-            raw.ctx.insert("field".into(), Value::String(ptr));
-            out.push(raw);
+fn required(fields: &[RequiredField], view: &View, out: &mut Vec<Raw>) {
+    let missing = |ptr: String, out: &mut Vec<Raw>| {
+        let mut raw = Raw {
+            path: ptr.clone(),
+            paths: vec![ptr.clone()],
+            ..Raw::default()
         };
-        if field.wildcards() == 0 {
-            if is_absent(field.get(record)) {
-                missing(field.text.to_string(), out);
+        raw.ctx.insert("field".into(), Value::String(ptr));
+        out.push(raw);
+    };
+    for RequiredField { field, element } in fields {
+        match element {
+            None => {
+                if is_absent(view.get(field)) {
+                    missing(field.text.to_string(), out);
+                }
             }
-            continue;
+            Some((element, key)) => {
+                for hit in view.hits(element) {
+                    if is_absent(hit.value.as_object().and_then(|o| o.get(&**key))) {
+                        missing(format!("{}/{}", element.pointer(&hit.idx), key), out);
+                    }
+                }
+            }
         }
-        // A `*` path is required in each element that exists: visit the parents.
-        let (last, parent_segs) = match field.segs.split_last() {
-            Some((crate::path::Seg::Key(k), rest)) => (k.clone(), rest),
-            _ => continue,
-        };
-        let parent = FieldPath {
-            text: field.text[..field.text.len() - last.len() - 1].into(),
-            segs: parent_segs.into(),
-        };
-        parent.visit(record, &mut |hit| {
-            if is_absent(hit.value.as_object().and_then(|o| o.get(&*last))) {
-                missing(format!("{}/{}", parent.pointer(&hit.idx), last), out);
-            }
-        });
     }
 }
 
@@ -827,28 +813,19 @@ fn day_hits<'a>(env: &Env<'a>, op: &Operand, slot: usize, out: &mut Vec<DayHit<'
                 });
             }
         }
-        Operand::Field(path) if path.wildcards() == 0 => {
-            if let Some(s) = path.get(env.record).and_then(Value::as_str)
-                && let Some(day) = parse_day(s)
-            {
-                out.push(DayHit {
-                    day,
-                    text: Some(s),
-                    pointer: Some((slot, [0; MAX_WILDCARDS])),
-                });
+        Operand::Field(path) => {
+            for hit in env.view.hits(path) {
+                if let Some(text) = hit.value.as_str()
+                    && let Some(day) = hit.day.or_else(|| parse_day(text))
+                {
+                    out.push(DayHit {
+                        day,
+                        text: Some(text),
+                        pointer: Some((slot, hit.idx)),
+                    });
+                }
             }
         }
-        Operand::Field(path) => path.visit(env.record, &mut |hit| {
-            if let Some(s) = hit.value.as_str()
-                && let Some(day) = parse_day(s)
-            {
-                out.push(DayHit {
-                    day,
-                    text: Some(s),
-                    pointer: Some((slot, hit.idx)),
-                });
-            }
-        }),
     }
 }
 
@@ -864,8 +841,7 @@ fn date_order(
     env: &Env,
     earlier: &[Operand],
     later: &[Operand],
-    min: i64,
-    max: Option<i64>,
+    allowed: &dyn Fn(i64) -> bool,
     at_earlier: bool,
     out: &mut Vec<Raw>,
 ) {
@@ -905,7 +881,7 @@ fn date_order(
                         }
                     }
                     let days = i64::from(l.day) - i64::from(e.day);
-                    if days >= min && max.is_none_or(|m| days <= m) {
+                    if allowed(days) {
                         continue;
                     }
                     let (e_field, e_sensitive) = describe(e_op, e);
@@ -951,6 +927,67 @@ fn date_order(
                 }
             }
         }
+    }
+}
+
+/// Whole months completed from `birth` to `on`: a birthday counts on its day, and someone born
+/// on the 29th–31st completes the month on the next month's 1st when the month is shorter.
+fn months_between(birth: Day, on: Day) -> i64 {
+    let (by, bm, bd) = civil_from_days(birth);
+    let (y, m, d) = civil_from_days(on);
+    let months = i64::from(y - by) * 12 + i64::from(m) - i64::from(bm);
+    if d < bd { months - 1 } else { months }
+}
+
+/// The `age` check. Silent when a date is missing or unreadable (formats/date's finding), when
+/// the birth date is after the date (dates/before-birth's), and when the stated age is not a
+/// number of the type the schema allows (structure/type's).
+fn age(
+    env: &Env,
+    [birth, on]: [&FieldPath; 2],
+    years: &FieldPath,
+    months: Option<&FieldPath>,
+    out: &mut Vec<Raw>,
+) {
+    let date = |p: &FieldPath| env.view.get(p)?.as_str().and_then(parse_date);
+    let (Some(born), Some(day)) = (date(birth), date(on)) else {
+        return;
+    };
+    let completed = months_between(born, day);
+    if completed < 0 {
+        return;
+    }
+    let stated = |p: &FieldPath| {
+        let value = env.view.get(p)?;
+        let allowed = type_allowed(env.schema.node(p.node as usize).info.type_mask, value);
+        Some((value, value.as_f64().filter(|_| allowed)?))
+    };
+    let mut report = |field: &FieldPath, value: &Value, expected: i64, variant: Option<&str>| {
+        let mut raw = value_raw(env.schema, &field.text, value);
+        raw.paths = vec![
+            field.text.to_string(),
+            birth.text.to_string(),
+            on.text.to_string(),
+        ];
+        raw.ctx.insert("expected".into(), Value::from(expected));
+        raw.ctx.insert("on".into(), Value::String(format_day(day)));
+        raw.variant = variant.map(str::to_owned);
+        out.push(raw);
+    };
+    let Some((value, age)) = stated(years) else {
+        return;
+    };
+    let whole_years = completed / 12;
+    if age != whole_years as f64 {
+        report(years, value, whole_years, None);
+        return;
+    }
+    if whole_years == 0
+        && let Some(months) = months
+        && let Some((value, stated_months)) = stated(months)
+        && stated_months != completed as f64
+    {
+        report(months, value, completed, Some("months"));
     }
 }
 
@@ -1003,10 +1040,10 @@ pub(crate) fn municipality_problem(
 /// always a map, an array always an array, and a value of the wrong type reads as `()` (not
 /// entered). Garbage in a record is the structure and format rules' to report, never a script
 /// failure.
-fn script_record(schema: &RecordSchema, record: &Value, reads: &[FieldPath]) -> rhai::Map {
+fn script_record(schema: &RecordSchema, view: &View, reads: &[FieldPath]) -> rhai::Map {
     let mut root = rhai::Map::new();
     for path in reads {
-        let copy = typed_copy(schema, schema.node_of(&path.text), path.get(record));
+        let copy = typed_copy(schema, Some(path.node as usize), view.get(path));
         script::insert_at(&mut root, path, copy);
     }
     root
@@ -1069,7 +1106,7 @@ fn run_script(
     variants: &[String],
     out: &mut Vec<Raw>,
 ) -> Result<(), Error> {
-    let record = rhai::Dynamic::from_map(script_record(env.schema, env.record, reads));
+    let record = rhai::Dynamic::from_map(script_record(env.schema, env.view, reads));
     let reference = env
         .cond
         .reference_date
@@ -1114,7 +1151,7 @@ fn run_script(
         if personal.is_none() {
             let mut values = Vec::new();
             for path in reads {
-                collect_sensitive(env.schema, path, env.record, &mut values);
+                collect_sensitive(env.schema, path, env.view, &mut values);
             }
             personal = Some(values);
         }
@@ -1139,13 +1176,8 @@ fn bad_return(rule: &str, message: &str) -> Error {
     }
 }
 
-fn collect_sensitive(
-    schema: &RecordSchema,
-    path: &FieldPath,
-    record: &Value,
-    out: &mut Vec<Value>,
-) {
-    let Some(value) = path.get(record) else {
+fn collect_sensitive(schema: &RecordSchema, path: &FieldPath, view: &View, out: &mut Vec<Value>) {
+    let Some(value) = view.get(path) else {
         return;
     };
     let mut stack = vec![(path.text.to_string(), value)];

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use crate::date::{Day, parse_date, parse_day};
 use crate::path::{FieldPath, is_absent};
+use crate::schema::RecordSchema;
+use crate::view::{Hit, View};
 
 /// A compiled condition.
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ pub(crate) enum Cond {
     },
     Some {
         array: FieldPath,
+        /// The array's elements (`array/*`, absolute), resolved with the rest.
+        items: FieldPath,
         inner: Box<Cond>,
     },
     ReferenceDate {
@@ -132,8 +136,10 @@ pub(crate) fn compile(
         }
         let inner = obj.get("where").ok_or("`some` needs `where`")?;
         let array = parse_path(array, relative)?;
+        let items = FieldPath::parse(&format!("{}/*", array.text))?;
         return Ok(Cond::Some {
             array,
+            items,
             inner: Box::new(compile(inner, named, true, depth + 1)?),
         });
     }
@@ -204,34 +210,75 @@ fn parse_path(text: &str, relative: bool) -> Result<FieldPath, String> {
 }
 
 impl Cond {
-    /// Evaluates against `root` (the record, or an array element inside `some`).
-    pub(crate) fn eval(&self, root: &Value, env: &CondEnv) -> bool {
+    /// Evaluates against a record's view. `bound` holds the indices of the array elements that
+    /// enclosing `some` conditions are looking at (empty at the top).
+    pub(crate) fn eval(&self, view: &View, bound: &[u32], env: &CondEnv) -> bool {
         match self {
-            Cond::All(cs) => cs.iter().all(|c| c.eval(root, env)),
-            Cond::Any(cs) => cs.iter().any(|c| c.eval(root, env)),
-            Cond::Not(c) => !c.eval(root, env),
+            Cond::All(cs) => cs.iter().all(|c| c.eval(view, bound, env)),
+            Cond::Any(cs) => cs.iter().any(|c| c.eval(view, bound, env)),
+            Cond::Not(c) => !c.eval(view, bound, env),
             Cond::ReferenceDate { from, until } => env
                 .reference_date
                 .is_some_and(|d| from.is_none_or(|f| d >= f) && until.is_none_or(|u| d <= u)),
-            Cond::Some { array, inner } => {
-                let mut found = false;
-                array.visit(root, &mut |hit| {
-                    if !found && let Some(items) = hit.value.as_array() {
-                        found = items.iter().any(|item| inner.eval(item, env));
-                    }
-                });
-                found
+            Cond::Some { items, inner, .. } => {
+                let depth = items.wildcards();
+                view.hits_within(items, bound)
+                    .any(|element| inner.eval(view, &element.idx[..depth], env))
             }
             Cond::Atom { path, test } => {
-                if path.wildcards() == 0 {
-                    return test.eval(path.get(root));
-                }
-                let mut hits = Vec::new();
-                path.visit(root, &mut |hit| hits.push(hit.value));
+                let mut hits = view.hits_within(path, bound);
                 match test {
-                    Test::Present(want) => hits.iter().any(|v| !is_absent(Some(v))) == *want,
-                    _ => hits.iter().any(|v| test.eval(Some(v))),
+                    Test::Present(want) => hits.any(|h| !is_absent(Some(h.value))) == *want,
+                    _ => hits.any(|h| test.eval(h)),
                 }
+            }
+        }
+    }
+
+    /// Sets the schema node of every path; relative paths inside `some` are resolved below their
+    /// array. Returns the first path the schema does not have.
+    pub(crate) fn resolve(&mut self, schema: &RecordSchema) -> Result<(), String> {
+        self.resolve_under(schema, None)
+    }
+
+    fn resolve_under(
+        &mut self,
+        schema: &RecordSchema,
+        prefix: Option<&FieldPath>,
+    ) -> Result<(), String> {
+        let absolute = |p: &FieldPath| match prefix {
+            Some(pre) => p.under(pre),
+            None => p.clone(),
+        };
+        let node_of = |p: &FieldPath| {
+            schema
+                .node_of(&p.text)
+                .filter(|&n| n != 0)
+                .map(|n| n as u32)
+                .ok_or_else(|| format!("`{}` is not a field of the record schema", p.text))
+        };
+        match self {
+            Cond::All(cs) | Cond::Any(cs) => cs
+                .iter_mut()
+                .try_for_each(|c| c.resolve_under(schema, prefix)),
+            Cond::Not(c) => c.resolve_under(schema, prefix),
+            Cond::ReferenceDate { .. } => Ok(()),
+            Cond::Atom { path, .. } => {
+                path.node = node_of(&absolute(path))?;
+                Ok(())
+            }
+            Cond::Some {
+                array,
+                items,
+                inner,
+            } => {
+                let array_abs = absolute(array);
+                array.node = node_of(&array_abs)?;
+                let items_abs = FieldPath::parse(&format!("{}/*", array_abs.text))?;
+                items.node = node_of(&items_abs)?;
+                items.segs = items_abs.segs;
+                items.text = items_abs.text;
+                inner.resolve_under(schema, Some(&array_abs))
             }
         }
     }
@@ -251,7 +298,7 @@ impl Cond {
             Cond::Not(c) => c.reads_under(prefix, out),
             Cond::ReferenceDate { .. } => {}
             Cond::Atom { path, .. } => out.push(absolute(path)),
-            Cond::Some { array, inner } => {
+            Cond::Some { array, inner, .. } => {
                 let array = absolute(array);
                 out.push(array.clone());
                 inner.reads_under(Some(&array), out);
@@ -289,15 +336,14 @@ impl Cond {
 }
 
 impl Test {
-    fn eval(&self, value: Option<&Value>) -> bool {
-        if let Test::Present(want) = self {
-            return is_absent(value) != *want;
+    /// The test on one present-or-absent value (a `Present` test is decided by the caller).
+    fn eval(&self, hit: &Hit) -> bool {
+        let value = hit.value;
+        if is_absent(Some(value)) {
+            return matches!(self, Test::Present(false));
         }
-        let Some(value) = value.filter(|v| !is_absent(Some(v))) else {
-            return false;
-        };
         match self {
-            Test::Present(_) => false,
+            Test::Present(want) => *want,
             Test::Eq(want) => same(value, want),
             Test::Ne(want) => !same(value, want),
             Test::In(list) => list.iter().any(|w| same(value, w)),
@@ -305,7 +351,10 @@ impl Test {
             Test::Compare(cmp, bound) => {
                 let ord = match bound {
                     Bound::Number(b) => value.as_f64().and_then(|v| v.partial_cmp(b)),
-                    Bound::Date(b) => value.as_str().and_then(parse_day).map(|d| d.cmp(b)),
+                    Bound::Date(b) => hit
+                        .day
+                        .or_else(|| value.as_str().and_then(parse_day))
+                        .map(|d| d.cmp(b)),
                 };
                 ord.is_some_and(|o| match cmp {
                     Cmp::Lt => o.is_lt(),

@@ -65,6 +65,7 @@ pub mod schema;
 pub mod script;
 #[cfg(feature = "validate")]
 pub mod validate;
+mod view;
 
 pub use error::{Error, Result, ScriptErrorKind};
 pub use finding::{Counts, Finding, PackInfo, Report};

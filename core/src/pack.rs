@@ -361,6 +361,9 @@ pub struct CheckSpec {
     pub min_days: Option<i64>,
     #[serde(default)]
     pub max_days: Option<i64>,
+    /// date-order: gaps below this many days are another rule's finding (left silent).
+    #[serde(default)]
+    pub ignore_below_days: Option<i64>,
     #[serde(default)]
     pub at: Option<String>,
     #[serde(default)]
@@ -387,6 +390,15 @@ pub struct CheckSpec {
     pub table: Option<String>,
     #[serde(default)]
     pub prefecture_name: Option<String>,
+    /// age: the birth date, the date the age is stated at, the stated years and months.
+    #[serde(default)]
+    pub birth: Option<String>,
+    #[serde(default)]
+    pub on: Option<String>,
+    #[serde(default)]
+    pub years: Option<String>,
+    #[serde(default)]
+    pub months: Option<String>,
     #[serde(default)]
     pub script: Option<String>,
     #[serde(default)]

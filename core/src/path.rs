@@ -14,18 +14,17 @@ pub(crate) enum Seg {
 pub(crate) struct FieldPath {
     pub(crate) text: Box<str>,
     pub(crate) segs: Box<[Seg]>,
+    /// The record-schema node of this path, set when a pack is compiled ([`NO_NODE`] until then):
+    /// a read in a [`crate::view::View`] is then an index.
+    pub(crate) node: u32,
 }
+
+/// The node of a path the schema has not resolved.
+pub(crate) const NO_NODE: u32 = u32::MAX;
 
 /// Array indices bound to the `*` segments of a path, outermost first.
 pub(crate) type Indices = [u32; MAX_WILDCARDS];
 pub(crate) const MAX_WILDCARDS: usize = 4;
-
-/// One value found at a path, with the indices its wildcards took.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Hit<'a> {
-    pub(crate) value: &'a Value,
-    pub(crate) idx: Indices,
-}
 
 impl FieldPath {
     /// Parses `/a/b/*/c`. Relative paths (no leading `/`, used inside `some`) are accepted too.
@@ -58,6 +57,7 @@ impl FieldPath {
         Ok(FieldPath {
             text: canonical.into(),
             segs: segs.into(),
+            node: NO_NODE,
         })
     }
 
@@ -77,11 +77,6 @@ impl FieldPath {
             }
         }
         None
-    }
-
-    /// Calls `f` with every value at this path under `root` (nothing when a step is missing).
-    pub(crate) fn visit<'a>(&self, root: &'a Value, f: &mut dyn FnMut(Hit<'a>)) {
-        visit(root, &self.segs, [0; MAX_WILDCARDS], 0, f);
     }
 
     /// The first value at this path, for paths without wildcards (the common case).
@@ -126,36 +121,25 @@ impl FieldPath {
         FieldPath {
             text: text.into(),
             segs: segs.into(),
+            node: NO_NODE,
         }
     }
 }
 
-fn visit<'a>(
-    value: &'a Value,
-    segs: &[Seg],
-    mut idx: Indices,
-    depth: usize,
-    f: &mut dyn FnMut(Hit<'a>),
-) {
-    let Some((first, rest)) = segs.split_first() else {
-        f(Hit { value, idx });
-        return;
-    };
-    match first {
-        Seg::Key(k) => {
-            if let Some(next) = value.as_object().and_then(|o| o.get(&**k)) {
-                visit(next, rest, idx, depth, f);
-            }
-        }
-        Seg::Any => {
-            if let Some(items) = value.as_array() {
-                for (i, item) in items.iter().enumerate() {
-                    idx[depth] = u32::try_from(i).unwrap_or(u32::MAX);
-                    visit(item, rest, idx, depth + 1, f);
-                }
-            }
+/// The concrete pointer of a pattern (`/tests/*/on`) with its `*` replaced by `idx`.
+pub(crate) fn pointer_at(pattern: &str, idx: &Indices) -> String {
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut n = 0;
+    for seg in pattern.split('/').skip(1) {
+        out.push('/');
+        if seg == "*" {
+            out.push_str(&idx.get(n).copied().unwrap_or(0).to_string());
+            n += 1;
+        } else {
+            out.push_str(seg);
         }
     }
+    out
 }
 
 /// Turns a concrete pointer (`/tests/3/method`) into its schema pattern (`/tests/*/method`).
@@ -188,12 +172,10 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn visits_every_element_and_builds_pointers() {
-        let record = json!({"tests": [{"on": "a"}, {"x": 1}, {"on": "c"}]});
+    fn pointers_of_patterns() {
         let path = FieldPath::parse("/tests/*/on").unwrap();
-        let mut seen = Vec::new();
-        path.visit(&record, &mut |hit| seen.push(path.pointer(&hit.idx)));
-        assert_eq!(seen, ["/tests/0/on", "/tests/2/on"]);
+        assert_eq!(path.pointer(&[2, 0, 0, 0]), "/tests/2/on");
+        assert_eq!(pointer_at("/a/*/b/*", &[1, 3, 0, 0]), "/a/1/b/3");
         assert_eq!(pattern_of("/tests/12/on"), "/tests/*/on");
     }
 

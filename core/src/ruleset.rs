@@ -18,6 +18,7 @@ use crate::pack::{
 use crate::path::FieldPath;
 use crate::schema::RecordSchema;
 use crate::script::{Limits, hardened_engine};
+use crate::view::View;
 
 /// When a rule is in force, judged on a record's reference date (and prefecture).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -158,6 +159,7 @@ impl Rule {
                 Kind::Equal { .. } => "equal",
                 Kind::Condition { .. } => "condition",
                 Kind::Municipality { .. } => "municipality-code",
+                Kind::Age { .. } => "age",
                 Kind::Script { .. } => "script",
                 Kind::Types => "types",
                 Kind::Cross(_) => "cross-record",
@@ -453,12 +455,13 @@ impl RuleSet {
         let pref = self.prefecture_of(record);
         let mut raws: Vec<(usize, Raw)> = cross;
         let mut scratch = Vec::new();
+        let view = View::new(&self.schema, record);
         for (i, rule) in self.rules.iter().enumerate() {
             if !plan.selected[i] || rule.cross || !rule.applies.in_force(day, pref.as_deref()) {
                 continue;
             }
             let env = Env {
-                record,
+                view: &view,
                 as_of: plan.as_of,
                 cond: CondEnv {
                     reference_date: Some(day),

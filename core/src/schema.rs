@@ -49,6 +49,8 @@ pub struct RecordSchema {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Node {
     pub(crate) info: FieldInfo,
+    /// The node's path pattern (`/tests/*/method`).
+    pub(crate) pattern: Box<str>,
     /// (JSON key, node) of each property.
     pub(crate) children: Vec<(Box<str>, usize)>,
     /// The node of the items, for an array.
@@ -83,6 +85,7 @@ impl RecordSchema {
             let index = schema.nodes.len();
             schema.nodes.push(Node {
                 info,
+                pattern: pattern.as_str().into(),
                 ..Node::default()
             });
             let is_items = key == "*";
@@ -94,7 +97,41 @@ impl RecordSchema {
                 schema.nodes[parent].children.push((key.into(), index));
             }
         }
+        // Sorted keys let a record's keys find their node by binary search.
+        for node in &mut schema.nodes {
+            node.children.sort_by(|a, b| a.0.cmp(&b.0));
+        }
         Ok(schema)
+    }
+
+    /// The path pattern of a node.
+    pub(crate) fn pattern(&self, node: usize) -> &str {
+        &self.nodes[node].pattern
+    }
+
+    /// How many nodes the tree has.
+    pub(crate) fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The node of property `key` of `node`.
+    pub(crate) fn child(&self, node: usize, key: &str) -> Option<usize> {
+        let children = &self.nodes[node].children;
+        children
+            .binary_search_by(|(k, _)| (**k).cmp(key))
+            .ok()
+            .map(|i| children[i].1)
+    }
+
+    /// Sets a path's node; `false` when the schema does not have the path.
+    pub(crate) fn resolve(&self, path: &mut crate::path::FieldPath) -> bool {
+        match self.node_of(&path.text) {
+            Some(node) => {
+                path.node = node as u32;
+                true
+            }
+            None => false,
+        }
     }
 
     /// The field at a pattern (`/tests/*/method`).

@@ -1,0 +1,143 @@
+//! One record as the rules see it: walked once beside the record schema, every value filed under
+//! its schema field, dates parsed once.
+//!
+//! Rules read the same fields many times (the `@dates` sets alone name twenty fields, read by
+//! five rules). Looking each one up in the parsed JSON again costs a hashed key look-up per step;
+//! here every compiled path already knows its schema field, so a read is an index.
+
+use serde_json::Value;
+
+use crate::date::{Day, parse_day};
+use crate::path::{FieldPath, Indices, MAX_WILDCARDS};
+use crate::schema::RecordSchema;
+
+/// A value of the record at one schema field, with the indices its array steps took.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit<'a> {
+    pub(crate) value: &'a Value,
+    pub(crate) idx: Indices,
+    /// The value read as a day, for fields the schema formats as a date or date-time.
+    pub(crate) day: Option<Day>,
+}
+
+/// Every value of a record that the schema knows, by schema field.
+pub(crate) struct View<'a> {
+    /// Per schema node: the range of `hits` holding its values, in document order.
+    spans: Vec<(u32, u32)>,
+    hits: Vec<Hit<'a>>,
+}
+
+impl<'a> View<'a> {
+    /// Walks `record` beside `schema`. Keys the schema does not know are skipped: no rule can
+    /// read them (paths are checked against the schema when a pack is loaded).
+    pub(crate) fn new(schema: &RecordSchema, record: &'a Value) -> Self {
+        let mut filed: Vec<(u32, Hit<'a>)> = Vec::with_capacity(128);
+        let mut walk = Walk {
+            schema,
+            out: &mut filed,
+        };
+        walk.object(0, record, [0; MAX_WILDCARDS], 0);
+        // A counting sort groups the hits by node and keeps document order within a node.
+        let mut spans = vec![(0u32, 0u32); schema.node_count()];
+        for (node, _) in &filed {
+            spans[*node as usize].1 += 1;
+        }
+        let mut start = 0;
+        for span in &mut spans {
+            span.0 = start;
+            start += span.1;
+            span.1 = 0;
+        }
+        let mut hits = vec![
+            Hit {
+                value: record,
+                idx: [0; MAX_WILDCARDS],
+                day: None,
+            };
+            filed.len()
+        ];
+        for (node, hit) in filed {
+            let span = &mut spans[node as usize];
+            hits[(span.0 + span.1) as usize] = hit;
+            span.1 += 1;
+        }
+        View { spans, hits }
+    }
+
+    /// Every value at a path (for a `*` path, one per array element that has it).
+    pub(crate) fn hits(&self, path: &FieldPath) -> &[Hit<'a>] {
+        match self.spans.get(path.node as usize) {
+            Some(&(start, len)) => &self.hits[start as usize..(start + len) as usize],
+            None => &[],
+        }
+    }
+
+    /// The value at a path without `*` (the first one for a `*` path).
+    pub(crate) fn get(&self, path: &FieldPath) -> Option<&'a Value> {
+        self.hits(path).first().map(|h| h.value)
+    }
+
+    /// Each schema node with its values, in node order (node 0 is the record).
+    pub(crate) fn by_node(&self) -> impl Iterator<Item = (usize, &[Hit<'a>])> {
+        self.spans
+            .iter()
+            .enumerate()
+            .map(|(node, &(start, len))| (node, &self.hits[start as usize..(start + len) as usize]))
+    }
+
+    /// The values at a path inside the array element whose indices start with `bound`.
+    pub(crate) fn hits_within<'s>(
+        &'s self,
+        path: &FieldPath,
+        bound: &'s [u32],
+    ) -> impl Iterator<Item = &'s Hit<'a>> + 's {
+        self.hits(path)
+            .iter()
+            .filter(move |h| h.idx[..bound.len()] == *bound)
+    }
+}
+
+struct Walk<'s, 'a> {
+    schema: &'s RecordSchema,
+    out: &'s mut Vec<(u32, Hit<'a>)>,
+}
+
+impl<'a> Walk<'_, 'a> {
+    fn file(&mut self, node: usize, value: &'a Value, idx: Indices, depth: usize) {
+        let info = &self.schema.node(node).info;
+        let day = match (info.format.as_deref(), value) {
+            (Some("date" | "date-time"), Value::String(s)) => parse_day(s),
+            _ => None,
+        };
+        self.out.push((node as u32, Hit { value, idx, day }));
+        match value {
+            Value::Object(_) => self.object(node, value, idx, depth),
+            Value::Array(items) => {
+                let Some(item_node) = self.schema.node(node).items else {
+                    return;
+                };
+                if depth == MAX_WILDCARDS {
+                    return; // deeper than any compiled path can reach
+                }
+                let mut idx = idx;
+                for (i, item) in items.iter().enumerate() {
+                    idx[depth] = u32::try_from(i).unwrap_or(u32::MAX);
+                    self.file(item_node, item, idx, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn object(&mut self, node: usize, value: &'a Value, idx: Indices, depth: usize) {
+        let Value::Object(fields) = value else {
+            return;
+        };
+        let schema = self.schema;
+        for (key, child_value) in fields {
+            if let Some(child) = schema.child(node, key) {
+                self.file(child, child_value, idx, depth);
+            }
+        }
+    }
+}
