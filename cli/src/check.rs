@@ -267,13 +267,18 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let mut write_error: Option<std::io::Error> = None;
     let source = || -> Result<_, kakunin::Error> {
         starts.lock().map(|mut s| s.clear()).unwrap_or_default();
-        let mut items: Vec<(usize, input::Records)> = Vec::new();
+        let mut items: Vec<(usize, FileItems)> = Vec::new();
         for (index, input) in inputs.iter().enumerate() {
             let reader = input.open().map_err(|Fatal(m)| kakunin::Error::Input {
                 path: input.name.clone(),
                 message: m,
             })?;
-            items.push((index, input::read(reader, input.format, mapping.as_ref())));
+            // JSON Lines are parsed by the threads that check them, not by the reader.
+            let file = match input.format {
+                input::Format::JsonLines => FileItems::Lines(input::read_unparsed(reader)),
+                format => FileItems::Records(input::read(reader, format, mapping.as_ref())),
+            };
+            items.push((index, file));
         }
         Ok(FileChain {
             files: items.into_iter(),
@@ -332,10 +337,33 @@ fn file_of(starts: &[(usize, usize)], position: usize) -> Option<usize> {
     i.checked_sub(1).map(|i| starts[i].1)
 }
 
+/// The items of one file: records, or JSON Lines left for the checking threads to parse.
+enum FileItems {
+    Records(input::Records),
+    Lines(input::UnparsedLines<Box<dyn std::io::Read + Send>>),
+}
+
+impl Iterator for FileItems {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        match self {
+            FileItems::Records(records) => records.next().map(to_item),
+            FileItems::Lines(lines) => Some(match lines.next()? {
+                Ok((line, bytes)) => Item::Unparsed { line, bytes },
+                Err(bad) => Item::Unreadable {
+                    line: bad.line,
+                    message: bad.message,
+                },
+            }),
+        }
+    }
+}
+
 /// The records of several files one after another, noting where each file starts.
 struct FileChain {
-    files: std::vec::IntoIter<(usize, input::Records)>,
-    current: Option<input::Records>,
+    files: std::vec::IntoIter<(usize, FileItems)>,
+    current: Option<FileItems>,
     position: usize,
     starts: Arc<Mutex<Vec<(usize, usize)>>>,
 }
@@ -349,7 +377,7 @@ impl Iterator for FileChain {
                 && let Some(item) = records.next()
             {
                 self.position += 1;
-                return Some(to_item(item));
+                return Some(item);
             }
             let (index, records) = self.files.next()?;
             if let Ok(mut starts) = self.starts.lock() {

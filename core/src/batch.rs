@@ -21,6 +21,14 @@ pub enum Item {
         /// The record.
         value: Value,
     },
+    /// A line of JSON Lines not parsed yet ([`crate::input::read_unparsed`]): the thread that
+    /// checks it parses it, so parsing runs on every core instead of the reader's alone.
+    Unparsed {
+        /// 1-based line.
+        line: u64,
+        /// The line's bytes.
+        bytes: Vec<u8>,
+    },
     /// Input that is not a record.
     Unreadable {
         /// 1-based line where it starts.
@@ -138,11 +146,19 @@ impl<'r> CrossPass<'r> {
 
     /// Takes in one record.
     pub fn observe(&mut self, position: usize, record: &Value) {
+        let keys = self.keys(position, record);
+        self.add(keys);
+    }
+
+    /// A record's compact keys for each cross-record check (by slot); needs only `&self`, so
+    /// the records of a chunk are read in parallel.
+    fn keys(&self, position: usize, record: &Value) -> Vec<(usize, Participant)> {
         if !record.is_object() {
-            return;
+            return Vec::new();
         }
         let day = self.rules.reference_date(record, self.plan.as_of());
         let pref = self.rules.prefecture_for(record);
+        let mut keys = Vec::new();
         for (slot, (rule, spec)) in self.checks.iter().enumerate() {
             if !self.rules.rules()[*rule]
                 .applies
@@ -155,12 +171,34 @@ impl<'r> CrossPass<'r> {
                     .rules
                     .record_id(record)
                     .unwrap_or_else(|| format!("#{}", position + 1));
-                self.participants[slot].push(Participant {
-                    position,
-                    id: id.into(),
-                    entry,
-                });
+                keys.push((
+                    slot,
+                    Participant {
+                        position,
+                        id: id.into(),
+                        entry,
+                    },
+                ));
             }
+        }
+        keys
+    }
+
+    fn add(&mut self, keys: Vec<(usize, Participant)>) {
+        for (slot, participant) in keys {
+            self.participants[slot].push(participant);
+        }
+    }
+
+    /// The keys of one item (an unparsed line is parsed here; an unreadable one has none).
+    fn item_keys(&self, position: usize, item: Item) -> Vec<(usize, Participant)> {
+        match item {
+            Item::Record { value, .. } => self.keys(position, &value),
+            Item::Unparsed { line, bytes } => match crate::input::parse_json_line(&bytes, line) {
+                Ok(record) => self.keys(position, &record.value),
+                Err(_) => Vec::new(),
+            },
+            Item::Unreadable { .. } => Vec::new(),
         }
     }
 
@@ -232,9 +270,12 @@ where
     if !cross_pass.is_needed() {
         return Ok(CrossFindings::default());
     }
-    for (position, item) in source()?.enumerate() {
-        if let Item::Record { value, .. } = item {
-            cross_pass.observe(position, &value);
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut items = source()?.enumerate().peekable();
+    while items.peek().is_some() {
+        chunk.extend(items.by_ref().take(CHUNK));
+        for keys in chunk_keys(&cross_pass, std::mem::take(&mut chunk)) {
+            cross_pass.add(keys);
         }
     }
     cross_pass.finish()
@@ -299,6 +340,19 @@ fn check_one(
             line,
             message,
         },
+        Item::Unparsed { line, bytes } => {
+            let parsed = match crate::input::parse_json_line(&bytes, line) {
+                Ok(record) => Item::Record {
+                    line,
+                    value: record.value,
+                },
+                Err(bad) => Item::Unreadable {
+                    line,
+                    message: bad.message,
+                },
+            };
+            check_one(rules, plan, position, parsed, cross)
+        }
         Item::Record { line, value } => {
             let id = rules.record_id(&value);
             match cross.and_then(|cross| rules.check_planned(&value, plan, cross)) {
@@ -317,6 +371,23 @@ fn check_one(
             }
         }
     }
+}
+
+#[cfg(feature = "parallel")]
+fn chunk_keys(pass: &CrossPass, chunk: Vec<(usize, Item)>) -> Vec<Vec<(usize, Participant)>> {
+    use rayon::prelude::*;
+    chunk
+        .into_par_iter()
+        .map(|(position, item)| pass.item_keys(position, item))
+        .collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn chunk_keys(pass: &CrossPass, chunk: Vec<(usize, Item)>) -> Vec<Vec<(usize, Participant)>> {
+    chunk
+        .into_iter()
+        .map(|(position, item)| pass.item_keys(position, item))
+        .collect()
 }
 
 #[cfg(feature = "parallel")]

@@ -276,8 +276,10 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
                             Some((env.path(text)?, key.clone()))
                         }
                         _ => {
-                            return Err(env
-                                .err(format!("`{}`: a required path ends with a key", field.text)));
+                            return Err(env.err(format!(
+                                "`{}`: a required path ends with a key",
+                                field.text
+                            )));
                         }
                     };
                     Ok(RequiredField { field, element })

@@ -31,10 +31,10 @@ impl<R: Read> JsonLines<R> {
     }
 }
 
-impl<R: Read> Iterator for JsonLines<R> {
-    type Item = Item;
-
-    fn next(&mut self) -> Option<Item> {
+impl<R: Read> JsonLines<R> {
+    /// The next non-blank line (without its line break or a leading BOM) and its number, or an
+    /// unreadable line; `None` at the end.
+    fn next_line(&mut self) -> Option<Result<(u64, &[u8]), Unreadable>> {
         while !self.done {
             self.buf.clear();
             if self.buf.capacity() > SHRINK_ABOVE {
@@ -44,13 +44,16 @@ impl<R: Read> Iterator for JsonLines<R> {
             let limit = u64::try_from(self.max)
                 .unwrap_or(u64::MAX)
                 .saturating_add(1);
-            let read = Read::take(&mut self.reader, limit).read_until(b'\n', &mut self.buf);
-            match read {
+            match Read::take(&mut self.reader, limit).read_until(b'\n', &mut self.buf) {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     self.line += 1;
-                    if let Some(item) = self.record() {
-                        return Some(item);
+                    match self.trimmed() {
+                        Ok(Some((start, end))) => {
+                            return Some(Ok((self.line, &self.buf[start..end])));
+                        }
+                        Ok(None) => {}
+                        Err(unreadable) => return Some(Err(unreadable)),
                     }
                 }
                 Err(e) => {
@@ -64,35 +67,67 @@ impl<R: Read> Iterator for JsonLines<R> {
         }
         None
     }
-}
 
-impl<R: Read> JsonLines<R> {
-    /// The item for the line in `buf`, or `None` for a blank line.
-    fn record(&mut self) -> Option<Item> {
+    /// Where the record of the line in `buf` lies, or `None` for a blank line.
+    fn trimmed(&mut self) -> Result<Option<(usize, usize)>, Unreadable> {
         let line = self.line;
         let mut bytes = self.buf.as_slice();
         match bytes.strip_suffix(b"\n") {
             Some(rest) => bytes = rest.strip_suffix(b"\r").unwrap_or(rest),
             None if bytes.len() > self.max => {
                 // Too long: drop the rest of this line and go on with the next.
-                let skipped = self.reader.skip_until(b'\n');
-                if skipped.is_err() {
+                if self.reader.skip_until(b'\n').is_err() {
                     self.done = true;
                 }
-                return Some(Err(Unreadable {
+                return Err(Unreadable {
                     line,
                     message: format!("line is longer than the limit of {} bytes", self.max),
-                }));
+                });
             }
             None => {}
         }
-        if line == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let start = if line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        if bytes[start..].iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
         }
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return None;
-        }
-        Some(json::parse_object(bytes, line, 1))
+        Ok(Some((start, bytes.len())))
+    }
+}
+
+impl<R: Read> Iterator for JsonLines<R> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        Some(match self.next_line()? {
+            Ok((line, bytes)) => json::parse_object(bytes, line, 1),
+            Err(unreadable) => Err(unreadable),
+        })
+    }
+}
+
+/// JSON Lines read but not parsed: each line's bytes, for a caller that parses them on several
+/// threads (see [`crate::batch::Item::Unparsed`]); [`super::parse_json_line`] parses one.
+pub struct UnparsedLines<R>(JsonLines<R>);
+
+impl<R: Read> UnparsedLines<R> {
+    pub(crate) fn new(reader: R, max: usize) -> Self {
+        UnparsedLines(JsonLines::new(reader, max))
+    }
+}
+
+impl<R: Read> Iterator for UnparsedLines<R> {
+    type Item = Result<(u64, Vec<u8>), Unreadable>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(
+            self.0
+                .next_line()?
+                .map(|(line, bytes)| (line, bytes.to_vec())),
+        )
     }
 }
 
@@ -112,5 +147,21 @@ mod tests {
             Some((2, "line is longer than the limit of 20 bytes".to_owned()))
         );
         assert_eq!(items[2].as_ref().ok().map(|r| r.line), Some(3));
+    }
+
+    #[test]
+    fn unparsed_lines_match_parsed_ones() {
+        let data = b"\xEF\xBB\xBF{\"a\":1}\r\n\n  \n{\"b\":\n{\"long\":\"xxxxxxxxxxxxxxxxxxxxxxxx\"}\n{\"c\":3}";
+        let parsed: Vec<Item> = JsonLines::new(&data[..], 20).collect();
+        let unparsed: Vec<Item> = UnparsedLines::new(&data[..], 20)
+            .map(|r| r.and_then(|(line, bytes)| json::parse_object(&bytes, line, 1)))
+            .collect();
+        assert_eq!(parsed, unparsed);
+        let lines: Vec<u64> = parsed
+            .iter()
+            .map(|i| i.as_ref().map_or_else(|u| u.line, |r| r.line))
+            .collect();
+        assert_eq!(lines, [1, 4, 5, 6]);
+        assert!(parsed[0].is_ok() && parsed[1].is_err() && parsed[2].is_err());
     }
 }

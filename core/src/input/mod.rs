@@ -31,6 +31,7 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
+pub use jsonl::UnparsedLines;
 pub use mapping::{Column, ColumnType, Layout, Mapping};
 #[cfg(feature = "files")]
 pub use table::{CsvReader, csv_headers};
@@ -242,6 +243,16 @@ pub fn read<R: Read + Send + 'static>(
         },
         Format::Csv => read_csv(reader, mapping),
     }
+}
+
+/// JSON Lines split into lines but not parsed, for parsing on the threads that check them.
+pub fn read_unparsed<R: Read + Send + 'static>(reader: R) -> UnparsedLines<Box<dyn Read + Send>> {
+    UnparsedLines::new(Box::new(reader), MAX_RECORD_BYTES)
+}
+
+/// Parses one line of JSON Lines (as [`read_unparsed`] gives it) into a record.
+pub fn parse_json_line(bytes: &[u8], line: u64) -> Item {
+    json::parse_object(bytes, line, 1)
 }
 
 #[cfg(feature = "files")]
