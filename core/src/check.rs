@@ -605,11 +605,16 @@ impl Check {
                     }
                 }
             }
-            Kind::Condition { at, paths } => out.push(Raw {
-                path: at.text.to_string(),
-                paths: paths.clone(),
-                ..Raw::default()
-            }),
+            Kind::Condition { at, paths } => {
+                let mut raw = Raw {
+                    path: at.text.to_string(),
+                    paths: paths.clone(),
+                    ..Raw::default()
+                };
+                raw.ctx
+                    .insert("field".into(), Value::String(at.text.to_string()));
+                out.push(raw);
+            }
             Kind::Municipality {
                 field,
                 report,

@@ -55,6 +55,8 @@ pub(crate) struct Node {
     pub(crate) children: Vec<(Box<str>, usize)>,
     /// The node of the items, for an array.
     pub(crate) items: Option<usize>,
+    /// Formatted as a date or date-time: its values are read as days once per record.
+    pub(crate) dated: bool,
 }
 
 impl RecordSchema {
@@ -97,9 +99,11 @@ impl RecordSchema {
                 schema.nodes[parent].children.push((key.into(), index));
             }
         }
-        // Sorted keys let a record's keys find their node by binary search.
+        // Keys sorted by length, then bytes, let a record's keys find their node by a binary
+        // search that compares bytes only between keys of the same length.
         for node in &mut schema.nodes {
-            node.children.sort_by(|a, b| a.0.cmp(&b.0));
+            node.children.sort_by(|a, b| by_length(&a.0, &b.0));
+            node.dated = matches!(node.info.format.as_deref(), Some("date" | "date-time"));
         }
         Ok(schema)
     }
@@ -118,7 +122,7 @@ impl RecordSchema {
     pub(crate) fn child(&self, node: usize, key: &str) -> Option<usize> {
         let children = &self.nodes[node].children;
         children
-            .binary_search_by(|(k, _)| (**k).cmp(key))
+            .binary_search_by(|(k, _)| by_length(k, key))
             .ok()
             .map(|i| children[i].1)
     }
@@ -184,6 +188,10 @@ impl RecordSchema {
         self.field(&crate::path::pattern_of(pointer))
             .is_some_and(|f| f.sensitive)
     }
+}
+
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 fn last_key(pattern: &str) -> String {

@@ -104,9 +104,8 @@ struct Walk<'s, 'a> {
 
 impl<'a> Walk<'_, 'a> {
     fn file(&mut self, node: usize, value: &'a Value, idx: Indices, depth: usize) {
-        let info = &self.schema.node(node).info;
-        let day = match (info.format.as_deref(), value) {
-            (Some("date" | "date-time"), Value::String(s)) => parse_day(s),
+        let day = match value {
+            Value::String(s) if self.schema.node(node).dated => parse_day(s),
             _ => None,
         };
         self.out.push((node as u32, Hit { value, idx, day }));
