@@ -114,6 +114,8 @@ pub(crate) enum Kind {
         years: FieldPath,
         months: Option<FieldPath>,
     },
+    /// The items of an array, ranked by an integer key, are dated in that order.
+    ItemOrder(ItemOrder),
     Script {
         script: Script,
         reads: Vec<FieldPath>,
@@ -122,6 +124,16 @@ pub(crate) enum Kind {
     Types,
     /// Across records: handled by the batch's second pass, silent in `check`.
     Cross(crate::cross::CrossSpec),
+}
+
+/// See [`Kind::ItemOrder`]: `by` and `date` are `array/*/by` and `array/*/date`.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemOrder {
+    by: FieldPath,
+    date: FieldPath,
+    /// `earlier_<by>` and `later_<by>`, the ctx keys of the ranks.
+    rank_keys: [String; 2],
+    min_days: i64,
 }
 
 /// A required field; a `*` path is required in each element that exists, so it keeps the path
@@ -434,6 +446,17 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
             years: env.path(need(env, k, "years", spec.years.as_ref())?)?,
             months: spec.months.as_ref().map(|p| env.path(p)).transpose()?,
         },
+        "item-order" => {
+            let array = need(env, k, "array", spec.array.as_ref())?;
+            let by = need(env, k, "by", spec.by.as_ref())?;
+            let date = need(env, k, "date", spec.date.as_ref())?;
+            Kind::ItemOrder(ItemOrder {
+                by: env.path(&format!("{array}/*/{by}"))?,
+                date: env.path(&format!("{array}/*/{date}"))?,
+                rank_keys: [format!("earlier_{by}"), format!("later_{by}")],
+                min_days: spec.min_days.unwrap_or(0),
+            })
+        }
         "script" => {
             let file = need(env, k, "script", spec.script.as_ref())?;
             let source = (env.scripts)(file).ok_or_else(|| {
@@ -453,7 +476,7 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
         "group" | "ascending" => Kind::Cross(crate::cross::CrossSpec::compile(spec, env)?),
         other => {
             return Err(env.err(format!(
-                "unknown check kind `{other}` (required, date-order, codes, range, pattern, format, equal, condition, municipality-code, age, script, group, ascending)"
+                "unknown check kind `{other}` (required, date-order, codes, range, pattern, format, equal, condition, municipality-code, age, item-order, script, group, ascending)"
             )));
         }
     };
@@ -649,6 +672,7 @@ impl Check {
                 years,
                 months,
             } => age(env, [birth, on], years, months.as_ref(), out),
+            Kind::ItemOrder(order) => item_order(env, order, out),
             Kind::Script { script, reads } => run_script(env, script, reads, variants, out)?,
             Kind::Types => types(env.schema, env.view, out),
             Kind::Cross(_) => {}
@@ -995,6 +1019,61 @@ fn age(
         && stated_months != completed as f64
     {
         report(months, value, completed, Some("months"));
+    }
+}
+
+/// The `item-order` check. Items take part when their rank is an integer and their date is
+/// valid. Each is compared with the items of the nearest lower rank that takes part, so an
+/// undated item does not hide an error between its neighbours; items of equal rank are not
+/// compared with each other.
+fn item_order(env: &Env, order: &ItemOrder, out: &mut Vec<Raw>) {
+    let depth = order.by.wildcards();
+    let dates = env.view.hits(&order.date);
+    // (rank, day, date as written, the item's date hit)
+    let ranked: Vec<(i64, Day, &str, &crate::view::Hit)> = env
+        .view
+        .hits(&order.by)
+        .iter()
+        .filter_map(|by| {
+            let rank = by.value.as_i64()?;
+            let date = dates.iter().find(|d| d.idx[..depth] == by.idx[..depth])?;
+            let text = date.value.as_str()?;
+            Some((rank, parse_date(text)?, text, date))
+        })
+        .collect();
+    for later in &ranked {
+        let Some(previous) = ranked
+            .iter()
+            .map(|r| r.0)
+            .filter(|&rank| rank < later.0)
+            .max()
+        else {
+            continue;
+        };
+        for earlier in ranked.iter().filter(|r| r.0 == previous) {
+            let days = i64::from(later.1) - i64::from(earlier.1);
+            if days >= order.min_days {
+                continue;
+            }
+            let (earlier_path, later_path) = (
+                order.date.pointer(&earlier.3.idx),
+                order.date.pointer(&later.3.idx),
+            );
+            let mut raw = Raw {
+                path: later_path.clone(),
+                paths: vec![earlier_path, later_path],
+                ..Raw::default()
+            };
+            let [earlier_rank, later_rank] = &order.rank_keys;
+            raw.ctx.insert(earlier_rank.clone(), Value::from(earlier.0));
+            raw.ctx
+                .insert("earlier".into(), Value::String(earlier.2.to_owned()));
+            raw.ctx.insert(later_rank.clone(), Value::from(later.0));
+            raw.ctx
+                .insert("later".into(), Value::String(later.2.to_owned()));
+            raw.ctx.insert("days".into(), Value::from(days));
+            out.push(raw);
+        }
     }
 }
 

@@ -390,6 +390,13 @@ pub struct CheckSpec {
     pub table: Option<String>,
     #[serde(default)]
     pub prefecture_name: Option<String>,
+    /// item-order: the array, and the keys (relative to an item) that rank and date its items.
+    #[serde(default)]
+    pub array: Option<String>,
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
     /// age: the birth date, the date the age is stated at, the stated years and months.
     #[serde(default)]
     pub birth: Option<String>,

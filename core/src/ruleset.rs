@@ -160,6 +160,7 @@ impl Rule {
                 Kind::Condition { .. } => "condition",
                 Kind::Municipality { .. } => "municipality-code",
                 Kind::Age { .. } => "age",
+                Kind::ItemOrder(_) => "item-order",
                 Kind::Script { .. } => "script",
                 Kind::Types => "types",
                 Kind::Cross(_) => "cross-record",
