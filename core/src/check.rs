@@ -114,6 +114,8 @@ pub(crate) enum Kind {
         years: FieldPath,
         months: Option<FieldPath>,
     },
+    /// A condition judged on each item of arrays (`each`).
+    ItemCondition(Vec<ItemCondition>),
     /// The items of an array, ranked by an integer key, are dated in that order.
     ItemOrder(ItemOrder),
     Script {
@@ -124,6 +126,85 @@ pub(crate) enum Kind {
     Types,
     /// Across records: handled by the batch's second pass, silent in `check`.
     Cross(crate::cross::CrossSpec),
+}
+
+/// See [`Kind::ItemCondition`]: one array's items, with the condition and the paths resolved
+/// below them.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemCondition {
+    items: FieldPath,
+    when: Cond,
+    at: FieldPath,
+    paths: Vec<FieldPath>,
+    ctx: Vec<(String, FieldPath)>,
+}
+
+impl ItemCondition {
+    pub(crate) fn tests_absence(&self) -> bool {
+        self.when.tests_absence()
+    }
+}
+
+/// Compiles a `condition` check with `each`: everything else in it is relative to an item.
+fn compile_each(spec: &CheckSpec, env: &CompileEnv) -> Result<Kind, Error> {
+    let when = need(env, "condition", "when", spec.when.as_ref())?;
+    let at = need(env, "condition", "at", spec.at.as_ref())?;
+    let mut per_array = Vec::new();
+    for array in &spec.each {
+        let item = |relative: &str| env.path(&format!("{array}/*/{relative}"));
+        let mut cond = crate::condition::compile(when, env.named, true, 0)
+            .map_err(|m| env.err(format!("`when`: {m}")))?;
+        let array_path = env.path(array)?;
+        cond.resolve_under(env.schema, Some(&array_path))
+            .map_err(|m| env.err(m))?;
+        let at = item(at)?;
+        let mut paths: Vec<FieldPath> = spec
+            .paths
+            .iter()
+            .map(|p| item(p))
+            .collect::<Result<_, _>>()?;
+        if !paths.iter().any(|p| p.text == at.text) {
+            paths.push(at.clone());
+        }
+        per_array.push(ItemCondition {
+            items: env.path(&format!("{array}/*"))?,
+            when: cond,
+            at,
+            paths,
+            ctx: spec
+                .ctx
+                .iter()
+                .map(|(key, p)| Ok((key.clone(), item(p)?)))
+                .collect::<Result<_, Error>>()?,
+        });
+    }
+    Ok(Kind::ItemCondition(per_array))
+}
+
+fn item_conditions(env: &Env, arrays: &[ItemCondition], out: &mut Vec<Raw>) {
+    for array in arrays {
+        let depth = array.items.wildcards();
+        for item in env.view.hits(&array.items) {
+            let bound = &item.idx[..depth];
+            if !array.when.eval(env.view, bound, &env.cond) {
+                continue;
+            }
+            let at = array.at.pointer(&item.idx);
+            let mut raw = Raw {
+                path: at.clone(),
+                paths: array.paths.iter().map(|p| p.pointer(&item.idx)).collect(),
+                ..Raw::default()
+            };
+            raw.ctx.insert("field".into(), Value::String(at));
+            for (key, path) in &array.ctx {
+                let value = env.view.hits_within(path, bound).next();
+                hidden_if(env.schema, &path.text, key, &mut raw.hidden);
+                raw.ctx
+                    .insert(key.clone(), value.map_or(Value::Null, |h| h.value.clone()));
+            }
+            out.push(raw);
+        }
+    }
 }
 
 /// See [`Kind::ItemOrder`]: `by` and `date` are `array/*/by` and `array/*/date`.
@@ -259,6 +340,17 @@ fn nonempty<'a>(
 
 /// Compiles one `[[check]]` table.
 pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error> {
+    if !spec.each.is_empty() {
+        if spec.kind != "condition" {
+            return Err(env.err("`each` belongs to a `condition` check"));
+        }
+        return Ok(Check {
+            variant: spec.variant.clone(),
+            when: None,
+            ctx: Vec::new(),
+            kind: compile_each(spec, env)?,
+        });
+    }
     let when = spec
         .when
         .as_ref()
@@ -673,6 +765,7 @@ impl Check {
                 months,
             } => age(env, [birth, on], years, months.as_ref(), out),
             Kind::ItemOrder(order) => item_order(env, order, out),
+            Kind::ItemCondition(arrays) => item_conditions(env, arrays, out),
             Kind::Script { script, reads } => run_script(env, script, reads, variants, out)?,
             Kind::Types => types(env.schema, env.view, out),
             Kind::Cross(_) => {}

@@ -241,7 +241,8 @@ impl Cond {
         self.resolve_under(schema, None)
     }
 
-    fn resolve_under(
+    /// [`Cond::resolve`] for a condition on the items of `prefix` (an array).
+    pub(crate) fn resolve_under(
         &mut self,
         schema: &RecordSchema,
         prefix: Option<&FieldPath>,

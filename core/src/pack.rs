@@ -349,6 +349,10 @@ pub struct CheckSpec {
     pub when: Option<Value>,
     #[serde(default)]
     pub ctx: BTreeMap<String, String>,
+    /// condition: arrays whose items are judged one by one (`when`, `at`, `paths` and `ctx` are
+    /// then relative to an item).
+    #[serde(default)]
+    pub each: Vec<String>,
     #[serde(default)]
     pub fields: Vec<String>,
     #[serde(default)]

@@ -161,6 +161,7 @@ impl Rule {
                 Kind::Municipality { .. } => "municipality-code",
                 Kind::Age { .. } => "age",
                 Kind::ItemOrder(_) => "item-order",
+                Kind::ItemCondition(_) => "condition",
                 Kind::Script { .. } => "script",
                 Kind::Types => "types",
                 Kind::Cross(_) => "cross-record",
@@ -627,6 +628,7 @@ fn compile_rule(
     let fires_on_absence = checks.iter().any(|c| {
         matches!(c.kind, Kind::Required { .. })
             || c.when.as_ref().is_some_and(|w| w.tests_absence())
+            || matches!(&c.kind, Kind::ItemCondition(arrays) if arrays.iter().any(|a| a.tests_absence()))
     });
     let submit_only = match spec.stage {
         Some(stage) => stage == Stage::Submit,
