@@ -114,6 +114,8 @@ pub(crate) enum Kind {
         years: FieldPath,
         months: Option<FieldPath>,
     },
+    /// Each item of an array has a counterpart in another with the same keys.
+    Matched(Matched),
     /// A condition judged on each item of arrays (`each`).
     ItemCondition(Vec<ItemCondition>),
     /// The items of an array, ranked by an integer key, are dated in that order.
@@ -204,6 +206,132 @@ fn item_conditions(env: &Env, arrays: &[ItemCondition], out: &mut Vec<Raw>) {
             }
             out.push(raw);
         }
+    }
+}
+
+/// See [`Kind::Matched`].
+#[derive(Debug, Clone)]
+pub(crate) struct Matched {
+    /// `each/*`, the items that need a counterpart, and which of them do (relative `when`).
+    items: FieldPath,
+    when: Option<Cond>,
+    /// `among/*`, where counterparts are, and which of them count (relative `having`).
+    among: FieldPath,
+    having: Option<Cond>,
+    /// (ctx key, key in an item, key in a counterpart)
+    keys: Vec<(String, FieldPath, FieldPath)>,
+    at: FieldPath,
+}
+
+fn compile_matched(spec: &CheckSpec, env: &CompileEnv) -> Result<Kind, Error> {
+    let k = "matched";
+    let [each] = spec.each.as_slice() else {
+        return Err(env.err("a `matched` check needs `each` with one array"));
+    };
+    let among = need(env, k, "among", spec.among.as_ref())?;
+    let relative = |cond: Option<&Value>, array: &str| -> Result<Option<Cond>, Error> {
+        let Some(cond) = cond else {
+            return Ok(None);
+        };
+        let mut cond = crate::condition::compile(cond, env.named, true, 0)
+            .map_err(|m| env.err(format!("`when`/`having`: {m}")))?;
+        cond.resolve_under(env.schema, Some(&env.path(array)?))
+            .map_err(|m| env.err(m))?;
+        Ok(Some(cond))
+    };
+    let keys = nonempty(env, k, "keys", &spec.keys)?
+        .iter()
+        .map(|key| {
+            Ok((
+                key.clone(),
+                env.path(&format!("{each}/*/{key}"))?,
+                env.path(&format!("{among}/*/{key}"))?,
+            ))
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(Kind::Matched(Matched {
+        items: env.path(&format!("{each}/*"))?,
+        when: relative(spec.when.as_ref(), each)?,
+        among: env.path(&format!("{among}/*"))?,
+        having: relative(spec.having.as_ref(), among)?,
+        keys,
+        at: env.path(need(env, k, "at", spec.at.as_ref())?)?,
+    }))
+}
+
+/// The `matched` check. An item takes part when `when` holds and all its keys are present (and
+/// readable, for dates). A counterpart matches when each key agrees: dates as days (a
+/// counterpart's unreadable date might be the same one and matches, formats/date reports it),
+/// other values as [`crate::condition::same`].
+fn matched(env: &Env, m: &Matched, out: &mut Vec<Raw>) {
+    let (item_depth, among_depth) = (m.items.wildcards(), m.among.wildcards());
+    let mut candidates: Option<Vec<&[u32]>> = None;
+    for item in env.view.hits(&m.items) {
+        let bound = &item.idx[..item_depth];
+        if m.when
+            .as_ref()
+            .is_some_and(|w| !w.eval(env.view, bound, &env.cond))
+        {
+            continue;
+        }
+        let values: Option<Vec<_>> = m
+            .keys
+            .iter()
+            .map(|(_, key, _)| {
+                let hit = env.view.hits_within(key, bound).next()?;
+                let dated = env.schema.node(key.node as usize).dated;
+                (!is_absent(Some(hit.value)) && (!dated || hit.day.is_some())).then_some(hit)
+            })
+            .collect();
+        let Some(values) = values else {
+            continue;
+        };
+        let candidates = candidates.get_or_insert_with(|| {
+            env.view
+                .hits(&m.among)
+                .iter()
+                .map(|c| &c.idx[..among_depth])
+                .filter(|b| {
+                    m.having
+                        .as_ref()
+                        .is_none_or(|h| h.eval(env.view, b, &env.cond))
+                })
+                .collect()
+        });
+        let agrees = |other: &[u32]| {
+            m.keys.iter().zip(&values).all(|((_, _, key), mine)| {
+                let Some(theirs) = env.view.hits_within(key, other).next() else {
+                    return false;
+                };
+                match mine.day {
+                    Some(day) => {
+                        theirs.day == Some(day)
+                            || (theirs.day.is_none() && !is_absent(Some(theirs.value)))
+                    }
+                    None => crate::condition::same(mine.value, theirs.value),
+                }
+            })
+        };
+        if candidates.iter().any(|c| agrees(c)) {
+            continue;
+        }
+        let pointer = m.items.pointer(&item.idx);
+        let mut raw = Raw {
+            path: m.at.text.to_string(),
+            paths: vec![pointer.clone(), m.at.text.to_string()],
+            ..Raw::default()
+        };
+        raw.ctx.insert("item".into(), Value::String(pointer));
+        for ((name, key, _), hit) in m.keys.iter().zip(&values) {
+            let value = match (hit.day, hit.value) {
+                (Some(day), _) => Value::String(format_day(day)),
+                (None, Value::String(s)) => Value::String(s.trim().to_owned()),
+                (None, other) => other.clone(),
+            };
+            hidden_if(env.schema, &key.text, name, &mut raw.hidden);
+            raw.ctx.insert(name.clone(), value);
+        }
+        out.push(raw);
     }
 }
 
@@ -340,9 +468,9 @@ fn nonempty<'a>(
 
 /// Compiles one `[[check]]` table.
 pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error> {
-    if !spec.each.is_empty() {
+    if !spec.each.is_empty() && spec.kind != "matched" {
         if spec.kind != "condition" {
-            return Err(env.err("`each` belongs to a `condition` check"));
+            return Err(env.err("`each` belongs to a `condition` or `matched` check"));
         }
         return Ok(Check {
             variant: spec.variant.clone(),
@@ -351,9 +479,11 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
             kind: compile_each(spec, env)?,
         });
     }
+    // A `matched` check's `when` is about its items, compiled with it.
     let when = spec
         .when
         .as_ref()
+        .filter(|_| spec.kind != "matched")
         .map(|w| {
             let mut cond = crate::condition::compile(w, env.named, false, 0)
                 .map_err(|m| env.err(format!("`when`: {m}")))?;
@@ -538,6 +668,7 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
             years: env.path(need(env, k, "years", spec.years.as_ref())?)?,
             months: spec.months.as_ref().map(|p| env.path(p)).transpose()?,
         },
+        "matched" => compile_matched(spec, env)?,
         "item-order" => {
             let array = need(env, k, "array", spec.array.as_ref())?;
             let by = need(env, k, "by", spec.by.as_ref())?;
@@ -568,7 +699,7 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
         "group" | "ascending" => Kind::Cross(crate::cross::CrossSpec::compile(spec, env)?),
         other => {
             return Err(env.err(format!(
-                "unknown check kind `{other}` (required, date-order, codes, range, pattern, format, equal, condition, municipality-code, age, item-order, script, group, ascending)"
+                "unknown check kind `{other}` (required, date-order, codes, range, pattern, format, equal, condition, municipality-code, age, item-order, matched, script, group, ascending)"
             )));
         }
     };
@@ -765,6 +896,7 @@ impl Check {
                 months,
             } => age(env, [birth, on], years, months.as_ref(), out),
             Kind::ItemOrder(order) => item_order(env, order, out),
+            Kind::Matched(m) => matched(env, m, out),
             Kind::ItemCondition(arrays) => item_conditions(env, arrays, out),
             Kind::Script { script, reads } => run_script(env, script, reads, variants, out)?,
             Kind::Types => types(env.schema, env.view, out),

@@ -394,6 +394,14 @@ pub struct CheckSpec {
     pub table: Option<String>,
     #[serde(default)]
     pub prefecture_name: Option<String>,
+    /// matched: the array its counterparts are looked for in, which of its items count, and the
+    /// keys (inside an item) that must agree.
+    #[serde(default)]
+    pub among: Option<String>,
+    #[serde(default)]
+    pub having: Option<Value>,
+    #[serde(default)]
+    pub keys: Vec<String>,
     /// item-order: the array, and the keys (relative to an item) that rank and date its items.
     #[serde(default)]
     pub array: Option<String>,

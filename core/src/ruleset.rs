@@ -161,6 +161,7 @@ impl Rule {
                 Kind::Municipality { .. } => "municipality-code",
                 Kind::Age { .. } => "age",
                 Kind::ItemOrder(_) => "item-order",
+                Kind::Matched(_) => "matched",
                 Kind::ItemCondition(_) => "condition",
                 Kind::Script { .. } => "script",
                 Kind::Types => "types",
