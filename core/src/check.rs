@@ -115,7 +115,7 @@ pub(crate) enum Kind {
         months: Option<FieldPath>,
     },
     /// Each item of an array has a counterpart in another with the same keys.
-    Matched(Matched),
+    Matched(Box<Matched>),
     /// A condition judged on each item of arrays (`each`).
     ItemCondition(Vec<ItemCondition>),
     /// The items of an array, ranked by an integer key, are dated in that order.
@@ -249,14 +249,14 @@ fn compile_matched(spec: &CheckSpec, env: &CompileEnv) -> Result<Kind, Error> {
             ))
         })
         .collect::<Result<_, Error>>()?;
-    Ok(Kind::Matched(Matched {
+    Ok(Kind::Matched(Box::new(Matched {
         items: env.path(&format!("{each}/*"))?,
         when: relative(spec.when.as_ref(), each)?,
         among: env.path(&format!("{among}/*"))?,
         having: relative(spec.having.as_ref(), among)?,
         keys,
         at: env.path(need(env, k, "at", spec.at.as_ref())?)?,
-    }))
+    })))
 }
 
 /// The `matched` check. An item takes part when `when` holds and all its keys are present (and
