@@ -113,6 +113,8 @@ pub struct CrossPass<'r> {
     plan: &'r Plan,
     checks: Vec<(usize, &'r CrossSpec)>,
     participants: Vec<Vec<Participant>>,
+    /// The fields this pass reads, so unparsed lines are parsed for those alone.
+    wanted: crate::sparse::Wanted,
 }
 
 impl<'r> CrossPass<'r> {
@@ -131,11 +133,18 @@ impl<'r> CrossPass<'r> {
             })
             .collect();
         let participants = checks.iter().map(|_| Vec::new()).collect();
+        let wanted = crate::sparse::Wanted::of(
+            checks
+                .iter()
+                .flat_map(|(_, spec)| spec.reads())
+                .chain(rules.record_keys()),
+        );
         CrossPass {
             rules,
             plan,
             checks,
             participants,
+            wanted,
         }
     }
 
@@ -194,9 +203,14 @@ impl<'r> CrossPass<'r> {
     fn item_keys(&self, position: usize, item: Item) -> Vec<(usize, Participant)> {
         match item {
             Item::Record { value, .. } => self.keys(position, &value),
-            Item::Unparsed { line, bytes } => match crate::input::parse_json_line(&bytes, line) {
-                Ok(record) => self.keys(position, &record.value),
-                Err(_) => Vec::new(),
+            // Only the fields the pass reads are built; a line that is not valid UTF-8 and JSON
+            // takes no part (the second pass reports it).
+            Item::Unparsed { bytes, .. } => match std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|text| self.wanted.parse(text).ok())
+            {
+                Some(record) => self.keys(position, &record),
+                None => Vec::new(),
             },
             Item::Unreadable { .. } => Vec::new(),
         }

@@ -45,6 +45,26 @@ pub(crate) enum CrossSpec {
 }
 
 impl CrossSpec {
+    /// Every field the check reads of a record.
+    pub(crate) fn reads(&self) -> Vec<&FieldPath> {
+        match self {
+            CrossSpec::Group { key, mode, at } => {
+                let mut reads: Vec<&FieldPath> = key.iter().chain([at]).collect();
+                match mode {
+                    Mode::Duplicate => {}
+                    Mode::Differ(fields) => reads.extend(fields),
+                    Mode::Script { carry, .. } => reads.extend(carry),
+                }
+                reads
+            }
+            CrossSpec::Ascending {
+                order_by,
+                value,
+                at,
+            } => vec![order_by, value, at],
+        }
+    }
+
     pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Self, Error> {
         let err = |m: &str| Error::pack(env.file, Some(env.rule), m);
         let single = |p: &FieldPath| {

@@ -63,6 +63,7 @@ pub mod path;
 mod ruleset;
 pub mod schema;
 pub mod script;
+mod sparse;
 #[cfg(feature = "validate")]
 pub mod validate;
 mod view;

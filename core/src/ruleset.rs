@@ -539,6 +539,14 @@ impl RuleSet {
     pub(crate) fn prefecture_for(&self, record: &Value) -> Option<String> {
         self.prefecture_of(record)
     }
+
+    /// The fields that place a record: its reference date candidates, prefecture and id.
+    pub(crate) fn record_keys(&self) -> impl Iterator<Item = &FieldPath> {
+        self.reference_date
+            .iter()
+            .chain(&self.prefecture)
+            .chain(&self.id)
+    }
 }
 
 fn matches_selector(rule: &Rule, selector: &str) -> bool {

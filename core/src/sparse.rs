@@ -1,0 +1,172 @@
+//! Reading only some fields of a JSON record: the cross-record first pass needs a handful of
+//! fields (keys, dates, the id) of every record, and building the whole record for them would
+//! cost as much as the check itself. Everything else is skipped by the parser without being
+//! built.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::path::{FieldPath, Seg};
+
+/// The fields to keep, as a tree of keys.
+#[derive(Debug, Default)]
+pub(crate) struct Wanted {
+    children: BTreeMap<String, Wanted>,
+    /// Keep this value whole (a path ends here).
+    whole: bool,
+}
+
+impl Wanted {
+    /// The tree of the given paths (paths with `*` are not followed past it: their array is kept
+    /// whole).
+    pub(crate) fn of<'p>(paths: impl IntoIterator<Item = &'p FieldPath>) -> Wanted {
+        let mut root = Wanted::default();
+        for path in paths {
+            let mut node = &mut root;
+            for seg in path.segs.iter() {
+                match seg {
+                    Seg::Key(key) => node = node.children.entry(key.to_string()).or_default(),
+                    Seg::Any => break,
+                }
+            }
+            node.whole = true;
+        }
+        root
+    }
+
+    /// Parses `text` keeping only the wanted fields (the rest must still be valid JSON).
+    pub(crate) fn parse(&self, text: &str) -> Result<Value, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = Keep(self).deserialize(&mut de)?;
+        de.end()?;
+        Ok(value)
+    }
+}
+
+/// Deserialises one value, keeping the wanted part.
+struct Keep<'w>(&'w Wanted);
+
+impl<'de> DeserializeSeed<'de> for Keep<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        if self.0.whole {
+            return serde::Deserialize::deserialize(deserializer);
+        }
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Keep<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut kept = Map::new();
+        while let Some(wanted) = map.next_key_seed(Key(self.0))? {
+            match wanted {
+                Some((key, child)) => {
+                    let value = map.next_value_seed(Keep(child))?;
+                    kept.insert(key.to_owned(), value);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(kept))
+    }
+
+    // Paths are not followed into arrays, and scalars where an object was wanted are not what
+    // any path reads: both stand in as `null`.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
+/// Reads an object key and says whether (and as what) it is wanted, without allocating for the
+/// keys that are not.
+struct Key<'w>(&'w Wanted);
+
+impl<'de, 'w> DeserializeSeed<'de> for Key<'w> {
+    type Value = Option<(&'w str, &'w Wanted)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de, 'w> Visitor<'de> for Key<'w> {
+    type Value = Option<(&'w str, &'w Wanted)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self
+            .0
+            .children
+            .get_key_value(key)
+            .map(|(k, child)| (k.as_str(), child)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wanted(paths: &[&str]) -> Wanted {
+        let paths: Vec<FieldPath> = paths.iter().map(|p| FieldPath::parse(p).unwrap()).collect();
+        Wanted::of(&paths)
+    }
+
+    #[test]
+    fn keeps_only_the_wanted_fields() {
+        let w = wanted(&["/id", "/a/b", "/a/list", "/k/deeper", "/k"]);
+        let text = r#"{"id":"x","skip":{"deep":[1,2,{"k":"v"}]},"a":{"b":[1],"c":2,"list":[{"q":1}]},"k":{"deeper":1,"other":2},"z":"\u00e9"}"#;
+        let value = w.parse(text).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"id": "x", "a": {"b": [1], "list": [{"q": 1}]}, "k": {"deeper": 1, "other": 2}})
+        );
+    }
+
+    #[test]
+    fn unexpected_shapes_read_as_null_and_bad_json_fails() {
+        let w = wanted(&["/a/b"]);
+        assert_eq!(
+            w.parse(r#"{"a":"text"}"#).unwrap(),
+            serde_json::json!({"a": null})
+        );
+        assert_eq!(w.parse("[1,2]").unwrap(), Value::Null);
+        assert!(w.parse(r#"{"a":{"b":1},"x":[1,}"#).is_err());
+        assert!(w.parse(r#"{"a":{"b":1}} trailing"#).is_err());
+    }
+}
