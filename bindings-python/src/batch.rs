@@ -165,6 +165,15 @@ pub fn drive(
                     path: path.display().to_string(),
                     message: e.to_string(),
                 })?;
+                // JSON Lines are parsed by the checking threads, unless the summary needs
+                // record values as they are read.
+                if *format == input::Format::JsonLines && !want_keys {
+                    return Ok(Box::new(Interruptible {
+                        inner: input::read_unparsed(file),
+                        count: 0,
+                        error: error.clone(),
+                    }));
+                }
                 Box::new(Interruptible {
                     inner: input::read(file, *format, *mapping).enumerate().map(
                         move |(position, item)| match item {

@@ -349,13 +349,7 @@ impl Iterator for FileItems {
     fn next(&mut self) -> Option<Item> {
         match self {
             FileItems::Records(records) => records.next().map(to_item),
-            FileItems::Lines(lines) => Some(match lines.next()? {
-                Ok((line, bytes)) => Item::Unparsed { line, bytes },
-                Err(bad) => Item::Unreadable {
-                    line: bad.line,
-                    message: bad.message,
-                },
-            }),
+            FileItems::Lines(lines) => lines.next(),
         }
     }
 }

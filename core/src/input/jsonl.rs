@@ -109,8 +109,8 @@ impl<R: Read> Iterator for JsonLines<R> {
     }
 }
 
-/// JSON Lines read but not parsed: each line's bytes, for a caller that parses them on several
-/// threads (see [`crate::batch::Item::Unparsed`]); [`super::parse_json_line`] parses one.
+/// JSON Lines read but not parsed: each line as a [`crate::batch::Item::Unparsed`], for the
+/// threads that check it to parse ([`super::parse_json_line`] parses one).
 pub struct UnparsedLines<R>(JsonLines<R>);
 
 impl<R: Read> UnparsedLines<R> {
@@ -120,14 +120,19 @@ impl<R: Read> UnparsedLines<R> {
 }
 
 impl<R: Read> Iterator for UnparsedLines<R> {
-    type Item = Result<(u64, Vec<u8>), Unreadable>;
+    type Item = crate::batch::Item;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(
-            self.0
-                .next_line()?
-                .map(|(line, bytes)| (line, bytes.to_vec())),
-        )
+        Some(match self.0.next_line()? {
+            Ok((line, bytes)) => crate::batch::Item::Unparsed {
+                line,
+                bytes: bytes.to_vec(),
+            },
+            Err(bad) => crate::batch::Item::Unreadable {
+                line: bad.line,
+                message: bad.message,
+            },
+        })
     }
 }
 
@@ -154,7 +159,13 @@ mod tests {
         let data = b"\xEF\xBB\xBF{\"a\":1}\r\n\n  \n{\"b\":\n{\"long\":\"xxxxxxxxxxxxxxxxxxxxxxxx\"}\n{\"c\":3}";
         let parsed: Vec<Item> = JsonLines::new(&data[..], 20).collect();
         let unparsed: Vec<Item> = UnparsedLines::new(&data[..], 20)
-            .map(|r| r.and_then(|(line, bytes)| json::parse_object(&bytes, line, 1)))
+            .map(|item| match item {
+                crate::batch::Item::Unparsed { line, bytes } => json::parse_object(&bytes, line, 1),
+                crate::batch::Item::Unreadable { line, message } => {
+                    Err(Unreadable { line, message })
+                }
+                crate::batch::Item::Record { .. } => unreachable!("lines are not parsed"),
+            })
             .collect();
         assert_eq!(parsed, unparsed);
         let lines: Vec<u64> = parsed
