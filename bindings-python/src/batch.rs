@@ -106,7 +106,7 @@ impl<I: Iterator> Iterator for Interruptible<I> {
     }
 }
 
-/// Whether the plan selects cross-record rules (the source is then read twice).
+/// Whether the plan selects cross-record rules (the source is then read more than once).
 pub fn needs_two_passes(rules: &RuleSet, plan: &Plan) -> bool {
     CrossPass::new(rules, plan).is_needed()
 }

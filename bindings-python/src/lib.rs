@@ -98,7 +98,7 @@ impl PyRuleSet {
     }
 
     /// A Python iterable as a batch source: streamed, or buffered when the cross-record rules
-    /// need to read it twice.
+    /// need to read it more than once.
     fn python_source(
         &self,
         records: &Bound<'_, PyAny>,
@@ -329,7 +329,7 @@ impl PyRuleSet {
     ///
     /// The records are streamed: pulled and converted a block at a time, checked with the
     /// interpreter released. Only when a selected rule looks across records (``identity/``)
-    /// are the converted records held in memory, because that pass reads them twice; pass
+    /// are the converted records held in memory, because that pass reads them more than once; pass
     /// ``ignore="identity"`` to stream a one-shot generator in constant memory.
     ///
     /// >>> same_id = [{"id": "a", "hersys_id": "1", "notification": {"patient": {"sex": "male"}}},

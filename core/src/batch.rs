@@ -113,8 +113,10 @@ pub struct CrossPass<'r> {
     plan: &'r Plan,
     checks: Vec<(usize, &'r CrossSpec)>,
     participants: Vec<Vec<Participant>>,
-    /// The fields this pass reads, so unparsed lines are parsed for those alone.
+    /// The fields this pass reads of every record, so unparsed lines are parsed for those alone.
     wanted: crate::sparse::Wanted,
+    /// The fields findings need of the records in a group or named by a finding.
+    details: crate::sparse::Wanted,
 }
 
 impl<'r> CrossPass<'r> {
@@ -136,7 +138,13 @@ impl<'r> CrossPass<'r> {
         let wanted = crate::sparse::Wanted::of(
             checks
                 .iter()
-                .flat_map(|(_, spec)| spec.reads())
+                .flat_map(|(_, spec)| spec.key_reads())
+                .chain(rules.record_keys()),
+        );
+        let details = crate::sparse::Wanted::of(
+            checks
+                .iter()
+                .flat_map(|(_, spec)| spec.carried())
                 .chain(rules.record_keys()),
         );
         CrossPass {
@@ -145,18 +153,13 @@ impl<'r> CrossPass<'r> {
             checks,
             participants,
             wanted,
+            details,
         }
     }
 
     /// Whether any cross-record rule is selected (otherwise one pass is enough).
     pub fn is_needed(&self) -> bool {
         !self.checks.is_empty()
-    }
-
-    /// Takes in one record.
-    pub fn observe(&mut self, position: usize, record: &Value) {
-        let keys = self.keys(position, record);
-        self.add(keys);
     }
 
     /// A record's compact keys for each cross-record check (by slot); needs only `&self`, so
@@ -176,18 +179,7 @@ impl<'r> CrossPass<'r> {
                 continue;
             }
             if let Some(entry) = cross::entry(spec, record) {
-                let id = self
-                    .rules
-                    .record_id(record)
-                    .unwrap_or_else(|| format!("#{}", position + 1));
-                keys.push((
-                    slot,
-                    Participant {
-                        position,
-                        id: id.into(),
-                        entry,
-                    },
-                ));
+                keys.push((slot, Participant { position, entry }));
             }
         }
         keys
@@ -216,12 +208,47 @@ impl<'r> CrossPass<'r> {
         }
     }
 
-    /// Runs the cross-record rules over what was observed.
-    pub fn finish(self) -> Result<CrossFindings> {
+    /// The positions of the records whose details the findings need (in a group, or named by
+    /// a finding), sorted.
+    fn needed(&self) -> Vec<usize> {
+        let mut needed: Vec<usize> = self
+            .checks
+            .iter()
+            .zip(&self.participants)
+            .flat_map(|((_, spec), participants)| cross::needed(spec, participants))
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
+        needed
+    }
+
+    /// The details of one record (an unparsed line is parsed for them alone).
+    fn details(&self, position: usize, item: Item) -> Option<cross::Details> {
+        let record = match item {
+            Item::Record { value, .. } => value,
+            Item::Unparsed { bytes, .. } => std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|text| self.details.parse(text).ok())?,
+            Item::Unreadable { .. } => return None,
+        };
+        let id = self
+            .rules
+            .record_id(&record)
+            .unwrap_or_else(|| format!("#{}", position + 1));
+        Some(cross::Details {
+            id: id.into(),
+            record,
+        })
+    }
+
+    /// Runs the cross-record rules over what was observed, with the details of the records
+    /// their findings need.
+    fn finish_with(self, fetched: &cross::Fetched) -> Result<CrossFindings> {
         let mut found = CrossFindings::default();
         for ((rule, spec), participants) in self.checks.iter().zip(&self.participants) {
             let id = &self.rules.rules()[*rule].id;
-            let (findings, failed) = cross::evaluate(spec, id, &self.rules.engine, participants);
+            let (findings, failed) =
+                cross::evaluate(spec, id, &self.rules.engine, participants, fetched);
             found.failed.extend(failed);
             for (position, raw) in findings {
                 found
@@ -244,8 +271,9 @@ const CHUNK: usize = 512;
 
 /// Checks a stream of items and hands each outcome to `sink` in input order.
 ///
-/// `source` is called once, or twice when cross-record rules are selected (the first pass reads
-/// only compact keys). Hosts with a one-shot stream buffer it and replay it.
+/// `source` is called once, or up to three times when cross-record rules are selected (a first
+/// pass reads only compact keys, a second only the records the cross-record findings name).
+/// Hosts with a one-shot stream buffer it and replay it.
 pub fn check_stream<I, S>(
     rules: &RuleSet,
     plan: &Plan,
@@ -292,7 +320,19 @@ where
             cross_pass.add(keys);
         }
     }
-    cross_pass.finish()
+    // Another read for the few records the findings name: their lines alone are parsed.
+    let needed = cross_pass.needed();
+    let mut fetched = cross::Fetched::with_capacity(needed.len());
+    if !needed.is_empty() {
+        for (position, item) in source()?.enumerate() {
+            if needed.binary_search(&position).is_ok()
+                && let Some(details) = cross_pass.details(position, item)
+            {
+                fetched.insert(position, details);
+            }
+        }
+    }
+    cross_pass.finish_with(&fetched)
 }
 
 /// [`check_stream`] with reading and checking overlapped: a reader thread parses the next chunk

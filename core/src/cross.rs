@@ -1,11 +1,13 @@
 //! Rules across records (`group`, `ascending`): a second pass over compact keys.
 //!
 //! Each record contributes a few hashes and small values per cross-record check, never the whole
-//! record, so the pass is linear in the number of records (`ascending` sorts: n log n).
+//! record, so the pass is linear in the number of records (`ascending` sorts: n log n). What a
+//! finding needs beyond that (the ids of the other records, the values a group script compares)
+//! is read afterwards for the few records that are in a group or named by a finding.
 //! Keys are compared by 64-bit hash; a false match needs a hash collision (about 1 in 10¹⁰ for a
 //! million records), which is documented rather than paid for with full keys.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
 use serde_json::Value;
@@ -45,23 +47,30 @@ pub(crate) enum CrossSpec {
 }
 
 impl CrossSpec {
-    /// Every field the check reads of a record.
-    pub(crate) fn reads(&self) -> Vec<&FieldPath> {
+    /// The fields the check reads of every record: its keys.
+    pub(crate) fn key_reads(&self) -> Vec<&FieldPath> {
         match self {
-            CrossSpec::Group { key, mode, at } => {
-                let mut reads: Vec<&FieldPath> = key.iter().chain([at]).collect();
-                match mode {
-                    Mode::Duplicate => {}
-                    Mode::Differ(fields) => reads.extend(fields),
-                    Mode::Script { carry, .. } => reads.extend(carry),
+            CrossSpec::Group { key, mode, .. } => {
+                let mut reads: Vec<&FieldPath> = key.iter().collect();
+                if let Mode::Differ(fields) = mode {
+                    reads.extend(fields);
                 }
                 reads
             }
             CrossSpec::Ascending {
-                order_by,
-                value,
-                at,
-            } => vec![order_by, value, at],
+                order_by, value, ..
+            } => vec![order_by, value],
+        }
+    }
+
+    /// The fields a group script is given of the records of a group.
+    pub(crate) fn carried(&self) -> &[FieldPath] {
+        match self {
+            CrossSpec::Group {
+                mode: Mode::Script { carry, .. },
+                ..
+            } => carry,
+            _ => &[],
         }
     }
 
@@ -169,17 +178,8 @@ fn hash_values<'a>(values: impl Iterator<Item = Option<&'a Value>>, squeeze: boo
 /// What one record contributes to one cross-record check.
 #[derive(Debug, Clone)]
 pub(crate) enum Entry {
-    Group {
-        key: u64,
-        compare: u64,
-        /// The `carry` values as one JSON array text, in `carry` order: one small allocation per
-        /// record (a nested copy is built only for members of a group).
-        carry: Box<str>,
-    },
-    Ascending {
-        order: f64,
-        day: Day,
-    },
+    Group { key: u64, compare: u64 },
+    Ascending { order: f64, day: Day },
 }
 
 /// Extracts a record's entry for a check (`None`: it does not take part).
@@ -190,29 +190,13 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
             if values.iter().any(|v| is_absent(*v)) {
                 return None;
             }
-            let (compare, carry) = match mode {
-                Mode::Duplicate => (0, Box::default()),
-                Mode::Differ(fields) => (
-                    hash_values(fields.iter().map(|p| p.get(record)), false),
-                    Box::default(),
-                ),
-                Mode::Script { carry, .. } => {
-                    let values: Vec<&Value> = carry
-                        .iter()
-                        .map(|p| p.get(record).unwrap_or(&Value::Null))
-                        .collect();
-                    (
-                        0,
-                        serde_json::to_string(&values)
-                            .unwrap_or_default()
-                            .into_boxed_str(),
-                    )
-                }
+            let compare = match mode {
+                Mode::Differ(fields) => hash_values(fields.iter().map(|p| p.get(record)), false),
+                Mode::Duplicate | Mode::Script { .. } => 0,
             };
             Some(Entry::Group {
                 key: hash_values(values.into_iter(), true),
                 compare,
-                carry,
             })
         }
         CrossSpec::Ascending {
@@ -235,11 +219,93 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
     }
 }
 
-/// One participant: its position in the batch, its id, its entry.
+/// One participant: its position in the batch and its entry.
 pub(crate) struct Participant {
     pub(crate) position: usize,
-    pub(crate) id: Box<str>,
     pub(crate) entry: Entry,
+}
+
+/// What findings need of a record that is in a group or named by a finding: its id, and the
+/// fields group scripts are given (the rest of the record is not kept).
+pub(crate) struct Details {
+    pub(crate) id: Box<str>,
+    pub(crate) record: Value,
+}
+
+/// Details by position.
+pub(crate) type Fetched = HashMap<usize, Details>;
+
+fn id_of(fetched: &Fetched, position: usize) -> &str {
+    fetched.get(&position).map_or("", |d| &d.id)
+}
+
+/// The groups of a `group` check with more than one member (indices into `participants`), in
+/// order: sorting (key, index) pairs finds them with 12 bytes a record, where a map of vectors
+/// would allocate for every record.
+fn groups(participants: &[Participant]) -> Vec<Vec<usize>> {
+    let mut keyed: Vec<(u64, u32)> = participants
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p.entry {
+            Entry::Group { key, .. } => Some((key, u32::try_from(i).ok()?)),
+            Entry::Ascending { .. } => None,
+        })
+        .collect();
+    keyed.sort_unstable();
+    let mut groups: Vec<Vec<usize>> = keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+        .map(|run| run.iter().map(|&(_, i)| i as usize).collect())
+        .collect();
+    groups.sort_unstable();
+    groups
+}
+
+/// The records of an `ascending` check dated before one with a smaller `order_by`: (record,
+/// the record holding the latest earlier date), as indices into `participants`.
+fn out_of_order(participants: &[Participant]) -> Vec<(usize, usize)> {
+    let mut order: Vec<(f64, Day, usize)> = participants
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p.entry {
+            Entry::Ascending { order, day } => Some((order, day, i)),
+            Entry::Group { .. } => None,
+        })
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+    let mut found = Vec::new();
+    // The latest date among records with a strictly smaller `order_by`, and who has it.
+    let mut latest: Option<(Day, usize)> = None;
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        for &(_, day, who) in run {
+            if let Some((max, holder)) = latest
+                && day < max
+            {
+                found.push((who, holder));
+            }
+        }
+        for &(_, day, who) in run {
+            if latest.is_none_or(|(max, _)| day > max) {
+                latest = Some((day, who));
+            }
+        }
+    }
+    found
+}
+
+/// The positions whose [`Details`] a check's findings need.
+pub(crate) fn needed(spec: &CrossSpec, participants: &[Participant]) -> Vec<usize> {
+    let indices: Vec<usize> = match spec {
+        CrossSpec::Group { .. } => groups(participants).into_iter().flatten().collect(),
+        CrossSpec::Ascending { .. } => out_of_order(participants)
+            .into_iter()
+            .map(|(_, holder)| holder)
+            .collect(),
+    };
+    indices
+        .into_iter()
+        .map(|i| participants[i].position)
+        .collect()
 }
 
 fn others_ctx(ids: &[&str]) -> BTreeMap<String, Value> {
@@ -276,33 +342,22 @@ pub(crate) fn evaluate(
     rule: &str,
     engine: &rhai::Engine,
     participants: &[Participant],
+    fetched: &Fetched,
 ) -> Evaluated {
     let mut out = Vec::new();
     let mut failed = Vec::new();
     match spec {
         CrossSpec::Group { mode, at, .. } => {
-            // Sorting (key, index) pairs finds the groups with 12 bytes a record, where a map of
-            // vectors would allocate for every record.
-            let mut keyed: Vec<(u64, u32)> = participants
-                .iter()
-                .enumerate()
-                .filter_map(|(i, p)| match p.entry {
-                    Entry::Group { key, .. } => Some((key, u32::try_from(i).ok()?)),
-                    Entry::Ascending { .. } => None,
-                })
-                .collect();
-            keyed.sort_unstable();
-            let mut groups: Vec<Vec<usize>> = keyed
-                .chunk_by(|a, b| a.0 == b.0)
-                .filter(|run| run.len() > 1)
-                .map(|run| run.iter().map(|&(_, i)| i as usize).collect())
-                .collect();
-            drop(keyed);
-            groups.sort_unstable();
-            for members in groups {
-                if let Err(e) =
-                    group_findings(mode, rule, engine, at, participants, &members, &mut out)
-                {
+            for members in groups(participants) {
+                if let Err(e) = group_findings(
+                    mode,
+                    rule,
+                    engine,
+                    at,
+                    (participants, fetched),
+                    &members,
+                    &mut out,
+                ) {
                     failed.extend(
                         members
                             .iter()
@@ -312,39 +367,12 @@ pub(crate) fn evaluate(
             }
         }
         CrossSpec::Ascending { at, .. } => {
-            let mut order: Vec<(f64, Day, usize)> = participants
-                .iter()
-                .enumerate()
-                .filter_map(|(i, p)| match p.entry {
-                    Entry::Ascending { order, day } => Some((order, day, i)),
-                    Entry::Group { .. } => None,
-                })
-                .collect();
-            order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
-            // The latest date among records with a strictly smaller `order_by`, and who has it.
-            let mut latest: Option<(Day, usize)> = None;
-            let mut i = 0;
-            while i < order.len() {
-                let mut j = i;
-                while j < order.len() && order[j].0 == order[i].0 {
-                    j += 1;
-                }
-                for &(_, day, who) in &order[i..j] {
-                    if let Some((max, holder)) = latest
-                        && day < max
-                    {
-                        out.push((
-                            participants[who].position,
-                            raw_at(at, others_ctx(&[&participants[holder].id])),
-                        ));
-                    }
-                }
-                for &(_, day, who) in &order[i..j] {
-                    if latest.is_none_or(|(max, _)| day > max) {
-                        latest = Some((day, who));
-                    }
-                }
-                i = j;
+            for (who, holder) in out_of_order(participants) {
+                let holder = id_of(fetched, participants[holder].position);
+                out.push((
+                    participants[who].position,
+                    raw_at(at, others_ctx(&[holder])),
+                ));
             }
         }
     }
@@ -356,10 +384,11 @@ fn group_findings(
     rule: &str,
     engine: &rhai::Engine,
     at: &FieldPath,
-    all: &[Participant],
+    (all, fetched): (&[Participant], &Fetched),
     members: &[usize],
     out: &mut Vec<(usize, Raw)>,
 ) -> Result<(), Error> {
+    let id = |m: usize| id_of(fetched, all[m].position);
     let compare_of = |i: usize| match all[i].entry {
         Entry::Group { compare, .. } => compare,
         Entry::Ascending { .. } => 0,
@@ -371,7 +400,7 @@ fn group_findings(
                 let others: Vec<&str> = members
                     .iter()
                     .filter(|&&o| o != m && (!differ || compare_of(o) != compare_of(m)))
-                    .map(|&o| &*all[o].id)
+                    .map(|&o| id(o))
                     .collect();
                 if !others.is_empty() {
                     out.push((all[m].position, raw_at(at, others_ctx(&others))));
@@ -385,14 +414,14 @@ fn group_findings(
                 .map(|(i, &m)| {
                     let mut map = rhai::Map::new();
                     map.insert("index".into(), rhai::Dynamic::from_int(i as i64));
-                    map.insert("id".into(), rhai::Dynamic::from(all[m].id.to_string()));
+                    map.insert("id".into(), rhai::Dynamic::from(id(m).to_owned()));
                     let mut copy = rhai::Map::new();
-                    if let (Entry::Group { carry: text, .. }, Mode::Script { carry: paths, .. }) =
-                        (&all[m].entry, mode)
+                    if let (Some(details), Mode::Script { carry: paths, .. }) =
+                        (fetched.get(&all[m].position), mode)
                     {
-                        let values: Vec<Value> = serde_json::from_str(text).unwrap_or_default();
-                        for (path, value) in paths.iter().zip(values.iter()) {
-                            if !value.is_null() {
+                        for path in paths {
+                            if let Some(value) = path.get(&details.record).filter(|v| !v.is_null())
+                            {
                                 script::insert_at(&mut copy, path, script::to_dynamic(value));
                             }
                         }
@@ -440,7 +469,7 @@ fn group_findings(
                 };
                 let (member, other) = (index("member")?, index("other")?);
                 let entry = per_member.entry(member).or_default();
-                entry.0.push(&*all[members[other]].id);
+                entry.0.push(id(members[other]));
                 if let Some(ctx) = map
                     .get("ctx")
                     .and_then(|c| c.read_lock::<rhai::Map>().map(|m| m.clone()))
