@@ -75,7 +75,7 @@ CASES: list[Case] = [
     python_case("frame", "pandera", "csv"),
     python_case("frame", "great_expectations", "csv", slow=True),
     python_case("schema", "check_many-full", "jsonl"),
-    python_case("schema", "check_many-structure", "jsonl"),
+    python_case("schema", "check_many-structural", "jsonl"),
     python_case("schema", "jsonschema-rs", "jsonl"),
     python_case("schema", "fastjsonschema", "jsonl"),
     python_case("schema", "jsonschema", "jsonl", slow=True),
@@ -90,7 +90,7 @@ GROUPS = {
     "subset as vectorised pandas, as a pandera schema and as a Great Expectations suite.",
     "schema": "The structural part: the record JSON Schema (`rules/hersys/record.schema.json`: types, "
     "required, formats) in jsonschema-rs, fastjsonschema and jsonschema, on records parsed before the "
-    "clock, against kakunin's whole pack (`check_many`) and its `structure/` group on the same records.",
+    "clock, against kakunin's whole pack (`check_many`) and its structural rules alone (`structure/type`, `formats/date`) on the same records.",
 }
 
 
@@ -263,9 +263,12 @@ RATIOS = [
 ]
 
 
-def ratios(results: dict[int, dict[tuple[str, str], dict[str, Any]]]) -> list[dict[str, Any]]:
+def ratios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    results: dict[int, dict[tuple[str, str], dict[str, Any]]] = {}
+    for r in runs:
+        results.setdefault(r["size"], {})[(r["group"], r["case"])] = r
     out = []
-    for size, cases in results.items():
+    for size, cases in sorted(results.items()):
         for name, a, b, how, target, note in RATIOS:
             if a not in cases or b not in cases:
                 continue
@@ -334,7 +337,11 @@ def markdown(doc: dict[str, Any]) -> str:
         lines += ["", f"Tools marked † are measured on the first {cfg['slow_limit']:,} records when the run is larger (they are too slow for more); rates stay comparable."]
     for size in cfg["sizes"]:
         for group, text in GROUPS.items():
-            rows = [r for r in doc["runs"] if r["size"] == size and r["group"] == group]
+            order = [(c.group, c.name) for c in CASES]
+            rows = sorted(
+                (r for r in doc["runs"] if r["size"] == size and r["group"] == group),
+                key=lambda r: order.index((r["group"], r["case"])) if (r["group"], r["case"]) in order else len(order),
+            )
             if not rows:
                 continue
             lines += ["", f"## {size:,} records — {group}", "", text, "",
@@ -384,6 +391,20 @@ NOTES = [
 ]
 
 
+def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The new run's measurements over an earlier run's: what this run repeated is replaced, the
+    rest is kept (the header's date, versions and configuration are the new run's)."""
+    redone = {(r["size"], r["group"], r["case"]) for r in new["runs"]}
+    kept = [r for r in old.get("runs", []) if (r["size"], r["group"], r["case"]) not in redone]
+    out = dict(new)
+    out["runs"] = kept + new["runs"]
+    out["config"] = dict(new["config"], sizes=sorted({r["size"] for r in out["runs"]}), merged_from=old.get("date"))
+    for section in ("wasm", "criterion"):
+        if not new.get(section) and old.get(section):
+            out[section] = old[section]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench/run")
     parser.add_argument("--sizes", default="100000,1000000", help="record counts, comma-separated")
@@ -395,6 +416,7 @@ def main() -> None:
     parser.add_argument("--criterion", action="store_true", help="fold in target/criterion results (bench/run --criterion runs cargo bench first)")
     parser.add_argument("--quick", action="store_true", help="2,000 records, 1 repetition, 1,000 WASM calls (development, CI smoke run)")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--merge", action="store_true", help="keep the measurements of an earlier results.json that this run does not repeat")
     parser.add_argument("--argv", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
@@ -409,6 +431,8 @@ def main() -> None:
     cases = [c for c in CASES if wanted(c.group, c.name)]
     results: dict[int, dict[tuple[str, str], list[dict[str, Any]]]] = {}
     started = time.time()
+    raw_log = TARGET / "bench-results" / time.strftime("runs-%Y%m%dT%H%M%S.jsonl", time.gmtime())
+    raw_log.parent.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()[0]
     for size in sizes:
         files = {fmt: generate(size, fmt) for fmt in {c.input for c in cases}}
@@ -417,6 +441,8 @@ def main() -> None:
             for case in cases:
                 res = run_case(case, files[case.input], limit if case.slow else None)
                 results.setdefault(size, {}).setdefault((case.group, case.name), []).append(res)
+                with open(raw_log, "a", encoding="utf-8") as log:  # kept even if the run stops early
+                    log.write(json.dumps({"size": size, "group": case.group, "case": case.name, "rep": rep + 1, **res}) + "\n")
                 print(
                     f"{size:>9,} {case.group:<10} {case.name:<28} rep {rep + 1}: {res['seconds']:8.2f} s "
                     f"{res['records'] / max(res['seconds'], 1e-9):>11,.0f} rec/s  findings {res['findings']:>9,}  "
@@ -434,7 +460,7 @@ def main() -> None:
             {"size": size, "group": g, "case": n, "limited": any(c.slow for c in cases if (c.group, c.name) == (g, n)) and size > args.slow_limit, **s}
             for size, by_case in summary.items() for (g, n), s in by_case.items()
         ],
-        "ratios": ratios(summary),
+        "ratios": [],
         "notes": list(NOTES),
         "load_average": {"start": load_start, "end": os.getloadavg()[0]},
     }
@@ -442,8 +468,10 @@ def main() -> None:
         doc["wasm"] = run_wasm(args.wasm_calls)
     if args.criterion:
         doc["criterion"] = criterion_results()
-        doc["ratios"] += criterion_ratios(doc["criterion"])
     doc["config"]["seconds_total"] = round(time.time() - started)
+    if args.merge and (args.out / "results.json").exists():
+        doc = merged(json.loads((args.out / "results.json").read_text(encoding="utf-8")), doc)
+    doc["ratios"] = ratios(doc["runs"]) + criterion_ratios(doc.get("criterion") or {})
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (args.out / "results.md").write_text(markdown(doc), encoding="utf-8")

@@ -288,7 +288,7 @@ TOOLS: dict[str, Callable[[Path, int | None], Timed]] = {
     "pandera": pandera,
     "great_expectations": great_expectations,
     "check_many-full": check_many(None),
-    "check_many-structure": check_many(["structure"]),
+    "check_many-structural": check_many(["structure", "formats/date"]),
     "jsonschema-rs": jsonschema_rs,
     "fastjsonschema": fastjsonschema,
     "jsonschema": jsonschema_py,
