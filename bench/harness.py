@@ -416,6 +416,7 @@ def main() -> None:
     parser.add_argument("--criterion", action="store_true", help="fold in target/criterion results (bench/run --criterion runs cargo bench first)")
     parser.add_argument("--quick", action="store_true", help="2,000 records, 1 repetition, 1,000 WASM calls (development, CI smoke run)")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--from-raw", type=Path, help="write the tables from target/bench-results/runs-*.jsonl instead of measuring")
     parser.add_argument("--merge", action="store_true", help="keep the measurements of an earlier results.json that this run does not repeat")
     parser.add_argument("--argv", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -434,7 +435,15 @@ def main() -> None:
     raw_log = TARGET / "bench-results" / time.strftime("runs-%Y%m%dT%H%M%S.jsonl", time.gmtime())
     raw_log.parent.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()[0]
-    for size in sizes:
+    if args.from_raw:
+        # Tables from the measurements of an earlier run (one that was stopped, say).
+        for line in args.from_raw.read_text(encoding="utf-8").splitlines():
+            res = json.loads(line)
+            key = (res.pop("group"), res.pop("case"))
+            results.setdefault(res.pop("size"), {}).setdefault(key, []).append(res)
+        sizes = sorted(results)
+        args.reps = max(len(runs) for by_case in results.values() for runs in by_case.values())
+    for size in [] if args.from_raw else sizes:
         files = {fmt: generate(size, fmt) for fmt in {c.input for c in cases}}
         limit = args.slow_limit if args.slow_limit and size > args.slow_limit else None
         for rep in range(args.reps):

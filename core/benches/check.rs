@@ -17,7 +17,9 @@ fn pack_dir() -> PathBuf {
 }
 
 fn bundled_dir(pack: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules").join(pack)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../rules")
+        .join(pack)
 }
 
 /// Per-record benchmarks check this many records per iteration.
@@ -61,7 +63,13 @@ fn opendata_rows(count: usize) -> Vec<Value> {
 fn check_each(rules: &RuleSet, plan: &Plan, records: &[Value]) -> usize {
     records
         .iter()
-        .map(|r| rules.check_with_plan(r, plan).expect("check").findings.len())
+        .map(|r| {
+            rules
+                .check_with_plan(r, plan)
+                .expect("check")
+                .findings
+                .len()
+        })
         .sum()
 }
 
