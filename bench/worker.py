@@ -182,7 +182,8 @@ def great_expectations(path: Path, limit: int | None) -> Timed:
 def subset_suite(gx: Any, headers: list[str]) -> Any:
     """The subset in Great Expectations' built-in expectations. It has none for the age against
     the birth date or the municipality check digit (those would need custom expectation
-    classes): those two are left out, so it does less work than the other tools."""
+    classes): the first is left out and the code's form (six digits) stands for the second, so
+    it does less work than the other tools."""
     E = gx.expectations
     s = subset
 
