@@ -257,6 +257,7 @@ RATIOS = [
     ("check_frame vs Great Expectations", ("frame", "check_frame"), ("frame", "great_expectations"), "rate", (">=", 100), "GE: no age against birth date, no check digit"),
     ("check_frame vs vectorised pandas", ("frame", "check_frame"), ("frame", "pandas"), "rate", None, "same subset"),
     ("whole pack (check_many) vs jsonschema-rs structural", ("schema", "check_many-full"), ("schema", "jsonschema-rs"), "rate", (">=", 1), "per record; >1: the whole pack costs less"),
+    ("structural rules (check_many) vs jsonschema-rs", ("schema", "check_many-structural"), ("schema", "jsonschema-rs"), "rate", None, "like for like: types and formats"),
     ("whole pack (check_many) vs fastjsonschema", ("schema", "check_many-full"), ("schema", "fastjsonschema"), "rate", None, ""),
     ("whole pack (check_many) vs jsonschema", ("schema", "check_many-full"), ("schema", "jsonschema"), "rate", None, ""),
     ("kakunin check ÷ parse-only (JSON Lines)", ("file-jsonl", "kakunin check"), ("file-jsonl", "kakunin check --parse-only"), "time", ("<=", 2), "whole pack; time ratio"),
@@ -313,6 +314,13 @@ def fmt_num(v: float | None, digits: int = 0) -> str:
     return f"{v:,.{digits}f}"
 
 
+def load_text(doc: dict[str, Any]) -> str:
+    load = doc.get("load_average") or {}
+    if load.get("start") is None:
+        return "load average not recorded: tables rebuilt from the raw measurements"
+    return f"load average {load['start']:.1f} at the start, {load['end']:.1f} at the end"
+
+
 def markdown(doc: dict[str, Any]) -> str:
     m, v, cfg = doc["machine"], doc["versions"], doc["config"]
     lines = [
@@ -321,8 +329,7 @@ def markdown(doc: dict[str, Any]) -> str:
         f"Written by `bench/run {' '.join(cfg['argv'])}` on {doc['date']} (commit {v['git']}). "
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}. "
         f"{cfg['reps']} repetitions of every measurement, interleaved (A B C … A B C …), medians; each measurement "
-        "in its own process. The machine is shared with other work (load average "
-        f"{doc['load_average']['start']:.1f} at the start, {doc['load_average']['end']:.1f} at the end), so absolute "
+        f"in its own process. The machine is shared with other work ({load_text(doc)}), so absolute "
         "numbers are rough; the ratios come from runs side by side.",
         "",
         "Versions: " + ", ".join(f"{k.removeprefix('py:')} {val}" for k, val in v.items() if k != "git") + ".",
@@ -476,7 +483,7 @@ def main() -> None:
         ],
         "ratios": [],
         "notes": list(NOTES),
-        "load_average": {"start": load_start, "end": os.getloadavg()[0]},
+        "load_average": {"start": None, "end": None} if args.from_raw else {"start": load_start, "end": os.getloadavg()[0]},
     }
     if wanted("wasm"):
         doc["wasm"] = run_wasm(args.wasm_calls)
