@@ -237,6 +237,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     seconds = statistics.median(r["seconds"] for r in runs)
     records = runs[0]["records"]
     return {
+        "reps": len(runs),
         "seconds": seconds,
         "seconds_all": [round(r["seconds"], 4) for r in runs],
         "records": records,
@@ -314,6 +315,13 @@ def fmt_num(v: float | None, digits: int = 0) -> str:
     return f"{v:,.{digits}f}"
 
 
+def repetitions(doc: dict[str, Any]) -> str:
+    by_size: dict[int, set[int]] = {}
+    for r in doc["runs"]:
+        by_size.setdefault(r["size"], set()).add(r.get("reps", doc["config"]["reps"]))
+    return ", ".join(f"{'/'.join(map(str, sorted(n)))} at {size:,} records" for size, n in sorted(by_size.items()))
+
+
 def load_text(doc: dict[str, Any]) -> str:
     load = doc.get("load_average") or {}
     if load.get("start") is None:
@@ -328,7 +336,7 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         f"Written by `bench/run {' '.join(cfg['argv'])}` on {doc['date']} (commit {v['git']}). "
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}. "
-        f"{cfg['reps']} repetitions of every measurement, interleaved (A B C … A B C …), medians; each measurement "
+        f"Repetitions of every measurement: {repetitions(doc)}, interleaved (A B C … A B C …), medians; each measurement "
         f"in its own process. The machine is shared with other work ({load_text(doc)}), so absolute "
         "numbers are rough; the ratios come from runs side by side.",
         "",
@@ -409,6 +417,11 @@ def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     out = dict(new)
     out["runs"] = kept + new["runs"]
     out["config"] = dict(new["config"], sizes=sorted({r["size"] for r in out["runs"]}), merged_from=old.get("date"))
+    for key in ("argv", "reps"):  # a run that only adds the browser or criterion keeps the description
+        if not new["runs"]:
+            out["config"][key] = old["config"][key]
+    if not new["runs"]:
+        out["load_average"] = old.get("load_average")
     for section in ("wasm", "criterion"):
         if not new.get(section) and old.get(section):
             out[section] = old[section]
