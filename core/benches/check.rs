@@ -1,18 +1,29 @@
-//! criterion: compiling the HER-SYS pack, `check` per record (whole pack and by group), and a
-//! batch of JSON Lines checked end to end against just parsing it.
+//! criterion: compiling each bundled pack, `check` per record (by pack and by rule group), a rhai
+//! rule against the same rule written declaratively, the cross-record pass, and a batch of JSON
+//! Lines checked end to end against just parsing it. `bench/run --criterion` folds the medians
+//! into the results table.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use kakunin::batch::{Item, check_stream};
+use kakunin::batch::{Item, check_all, check_stream};
 use kakunin::input::{Format, read};
-use kakunin::{CheckOptions, PackFiles, RuleSet};
+use kakunin::{CheckOptions, PackFiles, Plan, RuleSet};
 use serde_json::Value;
 
 fn pack_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/hersys")
+    bundled_dir("hersys")
 }
+
+fn bundled_dir(pack: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../rules")
+        .join(pack)
+}
+
+/// Per-record benchmarks check this many records per iteration.
+const RECORDS: usize = 2000;
 
 fn sample(count: usize) -> Vec<Value> {
     let config = kakunin_sample::Config {
@@ -31,32 +42,54 @@ fn options() -> CheckOptions {
         .expect("date")
 }
 
+/// Rows of the open-data line list: the pack's complete example with a new number and dates.
+fn opendata_rows(count: usize) -> Vec<Value> {
+    let text = std::fs::read_to_string(bundled_dir("opendata").join("examples/complete.json"))
+        .expect("opendata example");
+    let base: Value = serde_json::from_str(&text).expect("example JSON");
+    (0..count)
+        .map(|i| {
+            let (month, day) = (3 + (i / 28) % 9, 1 + i % 28);
+            let mut row = base.clone();
+            row["No"] = Value::from((i + 1).to_string());
+            row["公表_年月日"] = Value::from(format!("2020-{month:02}-{day:02}"));
+            row["発症_年月日"] = Value::from(format!("2020-{month:02}-{:02}", day.max(3) - 2));
+            row
+        })
+        .collect()
+}
+
+/// Checks every record with one plan; the findings count keeps the work from being optimised away.
+fn check_each(rules: &RuleSet, plan: &Plan, records: &[Value]) -> usize {
+    records
+        .iter()
+        .map(|r| {
+            rules
+                .check_with_plan(r, plan)
+                .expect("check")
+                .findings
+                .len()
+        })
+        .sum()
+}
+
 fn compile(c: &mut Criterion) {
-    let files = PackFiles::from_dir(&pack_dir()).expect("pack files");
-    c.bench_function("compile/hersys", |b| {
-        b.iter(|| RuleSet::compile(files.clone()).expect("compiles"))
-    });
+    for pack in ["hersys", "opendata"] {
+        let files = PackFiles::from_dir(&bundled_dir(pack)).expect("pack files");
+        c.bench_function(&format!("compile/{pack}"), |b| {
+            b.iter(|| RuleSet::compile(files.clone()).expect("compiles"))
+        });
+    }
 }
 
 fn check_records(c: &mut Criterion) {
     let rules = RuleSet::from_dir(&pack_dir()).expect("pack");
-    let records = sample(2000);
+    let records = sample(RECORDS);
     let mut group = c.benchmark_group("check");
     group.throughput(Throughput::Elements(records.len() as u64));
     let plan = rules.plan(&options()).expect("plan");
     group.bench_function("hersys/all-rules", |b| {
-        b.iter(|| {
-            records
-                .iter()
-                .map(|r| {
-                    rules
-                        .check_with_plan(r, &plan)
-                        .expect("check")
-                        .findings
-                        .len()
-                })
-                .sum::<usize>()
-        })
+        b.iter(|| check_each(&rules, &plan, &records))
     });
     let mut groups: Vec<&str> = rules.rules().iter().map(|r| r.group.as_str()).collect();
     groups.dedup();
@@ -68,25 +101,69 @@ fn check_records(c: &mut Criterion) {
             })
             .expect("plan");
         group.bench_with_input(BenchmarkId::new("hersys/group", g), &plan, |b, plan| {
-            b.iter(|| {
-                records
-                    .iter()
-                    .map(|r| {
-                        rules
-                            .check_with_plan(r, plan)
-                            .expect("check")
-                            .findings
-                            .len()
-                    })
-                    .sum::<usize>()
-            })
+            b.iter(|| check_each(&rules, plan, &records))
         });
+    }
+    let opendata = RuleSet::from_dir(&bundled_dir("opendata")).expect("opendata pack");
+    let plan = opendata.plan(&options()).expect("plan");
+    let rows = opendata_rows(RECORDS);
+    group.bench_function("opendata/all-rules", |b| {
+        b.iter(|| check_each(&opendata, &plan, &rows))
+    });
+    group.finish();
+}
+
+/// The same rule (onset after diagnosis) as a declarative `date-order` and as a rhai script, on
+/// the same records: what a script costs against the vocabulary.
+fn rhai_vs_declarative(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/packs/rhai-vs-declarative");
+    let rules = RuleSet::from_dir(&dir).expect("bench pack");
+    let records: Vec<Value> = sample(RECORDS)
+        .into_iter()
+        .map(|r| {
+            let n = &r["notification"];
+            serde_json::json!({ "notification": {
+                "onset_on": n["onset_on"], "diagnosed_on": n["diagnosed_on"] } })
+        })
+        .collect();
+    let mut group = c.benchmark_group("rhai-vs-declarative");
+    group.throughput(Throughput::Elements(records.len() as u64));
+    for way in ["declarative", "rhai"] {
+        let plan = rules
+            .plan(&CheckOptions {
+                select: vec![way.to_owned()],
+                ..options()
+            })
+            .expect("plan");
+        let found = check_each(&rules, &plan, &records);
+        assert!(found > 0, "the sample should have onsets after diagnosis");
+        group.bench_function(way, |b| b.iter(|| check_each(&rules, &plan, &records)));
     }
     group.finish();
 }
 
+/// The cross-record pass (`identity/`: duplicate HERSYS ids, probable duplicates) over 10,000
+/// records, through `batch::check_all`.
+fn cross_record(c: &mut Criterion) {
+    let rules = RuleSet::from_dir(&pack_dir()).expect("pack");
+    let records = sample(10_000);
+    let plan = rules
+        .plan(&CheckOptions {
+            select: vec!["identity".to_owned()],
+            ..options()
+        })
+        .expect("plan");
+    let mut group = c.benchmark_group("cross-record");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(records.len() as u64));
+    group.bench_function("hersys/identity-10k", |b| {
+        b.iter(|| check_all(&rules, &plan, &records).expect("batch").len())
+    });
+    group.finish();
+}
+
 fn batch(c: &mut Criterion) {
-    let count = 200_000;
+    let count = 50_000;
     let path = std::env::temp_dir().join(format!("kakunin-bench-{count}.jsonl"));
     if !path.exists() {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&path).expect("temp file"));
@@ -110,7 +187,7 @@ fn batch(c: &mut Criterion) {
             None,
         )
     };
-    let mut group = c.benchmark_group("batch-200k-jsonl");
+    let mut group = c.benchmark_group("batch-50k-jsonl");
     group.sample_size(10);
     group.throughput(Throughput::Elements(count as u64));
     group.bench_function("parse-only", |b| {
@@ -143,5 +220,12 @@ fn batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, compile, check_records, batch);
+criterion_group!(
+    benches,
+    compile,
+    check_records,
+    rhai_vs_declarative,
+    cross_record,
+    batch
+);
 criterion_main!(benches);
