@@ -131,13 +131,5 @@ export function makeApi(raw, ready = () => {}) {
       ready();
       return raw.kakuninVersion();
     },
-    _exampleCases: (pack) => {
-      ready();
-      return raw._exampleCases(pack);
-    },
-    _runExamples: (pack) => {
-      ready();
-      return raw._runExamples(pack);
-    },
   };
 }

@@ -204,18 +204,3 @@ impl RuleSet {
 pub fn kakunin_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
-
-/// The examples of a bundled pack as cases (for the conformance tests).
-#[wasm_bindgen(js_name = _exampleCases)]
-pub fn example_cases(pack: &str) -> Result<JsValue, JsValue> {
-    let rules = Rules::bundled(pack).map_err(js_error)?;
-    to_js(&rules.example_cases())
-}
-
-/// The examples of a bundled pack run by the Rust runner inside this module (for the
-/// conformance tests): each case with `passed`, `problems` and `actual`.
-#[wasm_bindgen(js_name = _runExamples)]
-pub fn run_examples(pack: &str) -> Result<JsValue, JsValue> {
-    let rules = Rules::bundled(pack).map_err(js_error)?;
-    to_js(&rules.run_examples())
-}
