@@ -78,7 +78,7 @@ export function makeApi(raw, ready = () => {}) {
 
     /** {name, version, hash, title, title_en} */
     info() {
-      return this.#raw.info();
+      return JSON.parse(this.#raw.infoJson());
     }
 
     /** Checks one record (a plain object); returns the report as plain objects. */
@@ -106,17 +106,17 @@ export function makeApi(raw, ready = () => {}) {
 
     /** Every rule: {id, group, severity, tiers, title, title_en, stage, cross_record, checks, applies}. */
     list() {
-      return this.#raw.list();
+      return JSON.parse(this.#raw.listJson());
     }
 
     /** Every field of the record schema: {path, title, title_en, format, sensitive, types}. */
     fields() {
-      return this.#raw.fields();
+      return JSON.parse(this.#raw.fieldsJson());
     }
 
     /** Code lists: list -> code -> {ja, en}. */
     codes() {
-      return this.#raw.codes();
+      return JSON.parse(this.#raw.codesJson());
     }
 
     /** Frees the WebAssembly memory of this handle (optional; a finalizer does it too). */
