@@ -37,6 +37,7 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let mut code = String::new();
     let mut problems = Vec::new();
+    let mut shared: Vec<(String, String)> = Vec::new();
     for pack in PACKS {
         let dir = root.join(pack);
         println!("cargo:rerun-if-changed={}", dir.display());
@@ -87,9 +88,19 @@ fn main() {
         if let Err(e) = RuleSet::from_parsed(parsed.clone()) {
             panic!("{pack}/{e}");
         }
+        // Files shared between packs (`../common/`) are embedded once, beside the packs.
+        let mut lean = parsed.for_checking().unwrap();
+        let mut own = PackFiles::new();
+        for (path, text) in lean.files.iter() {
+            if path.starts_with("../") {
+                shared.push((path.to_owned(), text.to_owned()));
+            } else {
+                own.insert(path, text);
+            }
+        }
+        lean.files = own;
         let parsed_file = out_dir.join(format!("{pack}.json"));
-        let compact = parsed.for_checking().unwrap().to_json().unwrap();
-        std::fs::write(&parsed_file, compact).unwrap();
+        std::fs::write(&parsed_file, lean.to_json().unwrap()).unwrap();
         writeln!(
             code,
             "pub(crate) const {}_PARSED: &str = include_str!({:?});",
@@ -108,5 +119,19 @@ fn main() {
             problems.join("\n")
         );
     }
+    shared.sort();
+    shared.dedup();
+    writeln!(code, "pub(crate) const SHARED_PARSED: &[(&str, &str)] = &[").unwrap();
+    for (n, (path, text)) in shared.iter().enumerate() {
+        let file = out_dir.join(format!("shared-{n}"));
+        std::fs::write(&file, text).unwrap();
+        writeln!(
+            code,
+            "    ({path:?}, include_str!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
+    }
+    writeln!(code, "];").unwrap();
     std::fs::write(out_dir.join("packs.rs"), code).unwrap();
 }

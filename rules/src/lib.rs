@@ -50,7 +50,14 @@ pub fn for_checking(name: &str) -> Result<RuleSet> {
         "opendata" => embedded::OPENDATA_PARSED,
         other => return Err(unknown(other)),
     };
-    RuleSet::from_parsed(ParsedPack::from_json(name, text)?)
+    let mut pack = ParsedPack::from_json(name, text)?;
+    // The tables packs share are embedded once (see build.rs).
+    for (path, text) in embedded::SHARED_PARSED {
+        if pack.manifest.tables.values().any(|t| t.file == *path) {
+            pack.files.insert(*path, *text);
+        }
+    }
+    RuleSet::from_parsed(pack)
 }
 
 /// A bundled pack, compiled once per process and shared.
