@@ -16,6 +16,25 @@ export function kakuninError(kind, message) {
   return error;
 }
 
+/**
+ * Runs a call into WebAssembly. A trap there is a Rust panic, a bug in kakunin (a record never
+ * causes one): it becomes a KakuninError of kind "internal" that says so, not a bare
+ * `RuntimeError: unreachable`. The module's memory may be inconsistent afterwards: reload it.
+ */
+function intoWasm(call) {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) {
+      throw kakuninError(
+        "internal",
+        `kakunin stopped inside WebAssembly (${e.message}): a bug in kakunin; reload the module before checking again`,
+      );
+    }
+    throw e;
+  }
+}
+
 function jsonText(value, what) {
   let text;
   try {
@@ -55,7 +74,7 @@ export function makeApi(raw, ready = () => {}) {
     /** A bundled pack: "hersys" (default) or "opendata". Compiled once per module. */
     static bundled(name = "hersys") {
       ready();
-      return new RuleSet(raw.RuleSet.bundled(name));
+      return new RuleSet(intoWasm(() => raw.RuleSet.bundled(name)));
     }
 
     /** The names of the bundled packs. */
@@ -78,12 +97,13 @@ export function makeApi(raw, ready = () => {}) {
 
     /** {name, version, hash, title, title_en} */
     info() {
-      return this.#raw.info();
+      return JSON.parse(this.#raw.infoJson());
     }
 
     /** Checks one record (a plain object); returns the report as plain objects. */
     check(record, options) {
-      return JSON.parse(this.#raw.checkText(jsonText(record, "the record"), optionsText(options)));
+      const [text, opts] = [jsonText(record, "the record"), optionsText(options)];
+      return JSON.parse(intoWasm(() => this.#raw.checkText(text, opts)));
     }
 
     /** Checks one record given as JSON text. Text that is not JSON throws (kind "input"). */
@@ -91,7 +111,8 @@ export function makeApi(raw, ready = () => {}) {
       if (typeof text !== "string") {
         throw kakuninError("input", "checkJson takes the record as a JSON string");
       }
-      return JSON.parse(this.#raw.checkText(text, optionsText(options)));
+      const opts = optionsText(options);
+      return JSON.parse(intoWasm(() => this.#raw.checkText(text, opts)));
     }
 
     /** Checks records together (the rules across records run too): [{id, report} | {id, error}]. */
@@ -99,24 +120,23 @@ export function makeApi(raw, ready = () => {}) {
       if (!Array.isArray(records)) {
         throw kakuninError("input", "checkAll takes an array of records");
       }
-      return JSON.parse(
-        this.#raw.checkAllText(jsonText(records, "the records"), optionsText(options)),
-      );
+      const [text, opts] = [jsonText(records, "the records"), optionsText(options)];
+      return JSON.parse(intoWasm(() => this.#raw.checkAllText(text, opts)));
     }
 
     /** Every rule: {id, group, severity, tiers, title, title_en, stage, cross_record, checks, applies}. */
     list() {
-      return this.#raw.list();
+      return JSON.parse(this.#raw.listJson());
     }
 
     /** Every field of the record schema: {path, title, title_en, format, sensitive, types}. */
     fields() {
-      return this.#raw.fields();
+      return JSON.parse(this.#raw.fieldsJson());
     }
 
     /** Code lists: list -> code -> {ja, en}. */
     codes() {
-      return this.#raw.codes();
+      return JSON.parse(this.#raw.codesJson());
     }
 
     /** Frees the WebAssembly memory of this handle (optional; a finalizer does it too). */
@@ -130,14 +150,6 @@ export function makeApi(raw, ready = () => {}) {
     version: () => {
       ready();
       return raw.kakuninVersion();
-    },
-    _exampleCases: (pack) => {
-      ready();
-      return raw._exampleCases(pack);
-    },
-    _runExamples: (pack) => {
-      ready();
-      return raw._runExamples(pack);
     },
   };
 }

@@ -95,7 +95,7 @@ export interface FieldInfo {
 /** Thrown for everything that is not a finding: bad options, text that is not JSON, … */
 export interface KakuninError extends Error {
   name: "KakuninError";
-  /** "invalid-option" | "unknown-selector" | "input" | "pack" | "script" | "script-limit" | "not-initialised" */
+  /** "invalid-option" | "unknown-selector" | "input" | "pack" | "script" | "script-limit" | "not-initialised" | "internal" (a trap in WebAssembly: a bug; reload the module) */
   kind: string;
 }
 

@@ -8,5 +8,5 @@ const raw = createRequire(import.meta.url)("../dist/node/kakunin_wasm.js");
 /** Nothing to do in Node: the module is ready when imported. */
 export async function init() {}
 
-export const { RuleSet, version, _exampleCases, _runExamples } = makeApi(raw);
+export const { RuleSet, version } = makeApi(raw);
 export { todayInJapan };

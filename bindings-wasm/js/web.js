@@ -23,5 +23,5 @@ const api = makeApi(raw, () => {
   if (!initialised) throw kakuninError("not-initialised", "call `await init()` before using kakunin");
 });
 
-export const { RuleSet, version, _exampleCases, _runExamples } = api;
+export const { RuleSet, version } = api;
 export { todayInJapan };

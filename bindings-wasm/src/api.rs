@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use kakunin::batch::{Outcome, check_all};
-use kakunin::examples::{cases, run_case};
 use kakunin::{CheckOptions, Plan, Report, Rule, RuleSet};
 use serde_json::{Map, Value, json};
 
@@ -164,45 +163,6 @@ impl Rules {
         }
         Value::Object(lists)
     }
-
-    /// The pack's examples as cases (records, options, expected findings), in rule order; a
-    /// case that could not be built is `{id, error}`.
-    pub fn example_cases(&self) -> Vec<Value> {
-        cases(&self.rules)
-            .into_iter()
-            .map(|c| match c {
-                Ok(case) => serde_json::to_value(&case)
-                    .unwrap_or_else(|e| json!({"id": case.id, "error": e.to_string()})),
-                Err((id, error)) => json!({"id": id, "error": error}),
-            })
-            .collect()
-    }
-
-    /// The pack's examples run by the Rust runner (`kakunin::examples::run_case`): each case
-    /// with `passed`, `problems` and `actual` (`[{record, finding}]`, the findings of its rule).
-    pub fn run_examples(&self) -> Vec<Value> {
-        cases(&self.rules)
-            .into_iter()
-            .map(|c| match c {
-                Ok(case) => {
-                    let result = run_case(&self.rules, case);
-                    let mut v = serde_json::to_value(&result.case).unwrap_or(Value::Null);
-                    let actual: Vec<Value> = result
-                        .actual
-                        .iter()
-                        .map(|(record, finding)| json!({"record": record, "finding": finding}))
-                        .collect();
-                    if let Value::Object(map) = &mut v {
-                        map.insert("passed".into(), json!(result.problems.is_empty()));
-                        map.insert("problems".into(), json!(result.problems));
-                        map.insert("actual".into(), Value::Array(actual));
-                    }
-                    v
-                }
-                Err((id, error)) => json!({"id": id, "error": error}),
-            })
-            .collect()
-    }
 }
 
 /// Reads one record from JSON text. Text that is not JSON is an `input` error; JSON that is not a
@@ -335,18 +295,6 @@ mod tests {
         assert_eq!(out.len(), 2);
         let text = serde_json::to_string(&out).unwrap();
         assert!(text.contains("identity/probable-duplicate"), "{text}");
-    }
-
-    #[test]
-    fn every_example_passes_in_the_rust_runner() {
-        for pack in kakunin_rules::PACKS {
-            let rules = Rules::bundled(pack).unwrap();
-            let results = rules.run_examples();
-            assert_eq!(results.len(), rules.example_cases().len());
-            for r in results {
-                assert_eq!(r["passed"], json!(true), "{r}");
-            }
-        }
     }
 
     #[test]

@@ -18,34 +18,11 @@
 //! `KakuninError` with a `kind` (see [`api::Failure`]); a malformed record is findings, never an
 //! error.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 pub mod api;
 
 use api::{Failure, Rules};
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = r#"
-export type Severity = "error" | "warning" | "info";
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  path: string;
-  paths: string[];
-  ctx: Record<string, unknown>;
-  help: string;
-  acknowledged: boolean;
-}
-export interface Report {
-  pack: { name: string; version: string; hash: string };
-  reference_date: string | null;
-  ok: boolean;
-  counts: { error: number; warning: number; info: number; acknowledged: number };
-  findings: Finding[];
-}
-"#;
 
 /// Sets a hook that prints Rust panics to the console (feature `panic-hook`; a debugging aid).
 #[cfg(feature = "panic-hook")]
@@ -60,29 +37,6 @@ fn js_error(failure: Failure) -> JsValue {
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&error, &"kind".into(), &failure.kind.into());
     error.into()
-}
-
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            js_error(Failure {
-                kind: "input",
-                message: e.to_string(),
-            })
-        })
-}
-
-fn from_js(value: JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
-    if value.is_undefined() {
-        return Ok(serde_json::Value::Null);
-    }
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        js_error(Failure {
-            kind: "input",
-            message: format!("{what} cannot be read as JSON: {e}"),
-        })
-    })
 }
 
 /// A pack compiled once. Immutable; check as many records as you like with it.
@@ -127,26 +81,10 @@ impl RuleSet {
         self.inner.rule_set().info().hash.clone()
     }
 
-    /// `{name, version, hash, title, title_en}`.
-    pub fn info(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.info())
-    }
-
-    /// Checks one record (a plain JS object) and returns the report as plain JS objects.
-    pub fn check(&self, record: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        let record = from_js(record, "the record")?;
-        let options = from_js(options, "the options")?;
-        let report = self.inner.check(&record, &options).map_err(js_error)?;
-        to_js(&report)
-    }
-
-    /// Checks one record given as JSON text; the report comes back as plain JS objects.
-    #[wasm_bindgen(js_name = checkJson)]
-    pub fn check_json(&self, text: &str, options: JsValue) -> Result<JsValue, JsValue> {
-        let record = api::parse_record(text).map_err(js_error)?;
-        let options = from_js(options, "the options")?;
-        let report = self.inner.check(&record, &options).map_err(js_error)?;
-        to_js(&report)
+    /// `{name, version, hash, title, title_en}`, as JSON text.
+    #[wasm_bindgen(js_name = infoJson)]
+    pub fn info_json(&self) -> String {
+        self.inner.info().to_string()
     }
 
     /// JSON text in (record, options), JSON text out (the report): the fastest way across the
@@ -156,25 +94,8 @@ impl RuleSet {
         self.inner.check_text(record, options).map_err(js_error)
     }
 
-    /// Checks an array of records together, so the rules across records run too: one
-    /// `{id, report}` (or `{id, error}`) per record, in order.
-    #[wasm_bindgen(js_name = checkAll)]
-    pub fn check_all(&self, records: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        let records = match from_js(records, "the records")? {
-            serde_json::Value::Array(items) => items,
-            _ => {
-                return Err(js_error(Failure {
-                    kind: "input",
-                    message: "checkAll takes an array of records".into(),
-                }));
-            }
-        };
-        let options = from_js(options, "the options")?;
-        let out = self.inner.check_all(&records, &options).map_err(js_error)?;
-        to_js(&out)
-    }
-
-    /// [`RuleSet::check_all`] with JSON text in and out (used by the JS wrapper).
+    /// Checks an array of records (JSON text) together, so the rules across records run too:
+    /// one `{id, report}` (or `{id, error}`) per record, in order, as JSON text.
     #[wasm_bindgen(js_name = checkAllText)]
     pub fn check_all_text(&self, records: &str, options: &str) -> Result<String, JsValue> {
         self.inner
@@ -182,20 +103,24 @@ impl RuleSet {
             .map_err(js_error)
     }
 
-    /// Every rule: `{id, group, severity, tiers, title, title_en, stage, cross_record, checks,
-    /// applies}`.
-    pub fn list(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.list())
+    /// Every rule, as JSON text: `[{id, group, severity, tiers, title, title_en, stage,
+    /// cross_record, checks, applies}]`.
+    #[wasm_bindgen(js_name = listJson)]
+    pub fn list_json(&self) -> String {
+        serde_json::Value::from(self.inner.list()).to_string()
     }
 
-    /// Every field of the record schema with its labels, format and whether it is personal.
-    pub fn fields(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.fields())
+    /// Every field of the record schema with its labels, format and whether it is personal, as
+    /// JSON text.
+    #[wasm_bindgen(js_name = fieldsJson)]
+    pub fn fields_json(&self) -> String {
+        serde_json::Value::from(self.inner.fields()).to_string()
     }
 
-    /// The code lists: list → code → `{ja, en}`.
-    pub fn codes(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.codes())
+    /// The code lists, as JSON text: list → code → `{ja, en}`.
+    #[wasm_bindgen(js_name = codesJson)]
+    pub fn codes_json(&self) -> String {
+        self.inner.codes().to_string()
     }
 }
 
@@ -203,19 +128,4 @@ impl RuleSet {
 #[wasm_bindgen(js_name = kakuninVersion)]
 pub fn kakunin_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
-}
-
-/// The examples of a bundled pack as cases (for the conformance tests).
-#[wasm_bindgen(js_name = _exampleCases)]
-pub fn example_cases(pack: &str) -> Result<JsValue, JsValue> {
-    let rules = Rules::bundled(pack).map_err(js_error)?;
-    to_js(&rules.example_cases())
-}
-
-/// The examples of a bundled pack run by the Rust runner inside this module (for the
-/// conformance tests): each case with `passed`, `problems` and `actual`.
-#[wasm_bindgen(js_name = _runExamples)]
-pub fn run_examples(pack: &str) -> Result<JsValue, JsValue> {
-    let rules = Rules::bundled(pack).map_err(js_error)?;
-    to_js(&rules.run_examples())
 }

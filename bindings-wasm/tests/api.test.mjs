@@ -274,3 +274,20 @@ test("the demo's sample record is complete: no finding at all", async () => {
   const { sampleRecord } = await import("../demo/sample.js");
   assert.deepEqual(rules.check(sampleRecord(), AS_OF).findings, []);
 });
+
+test("a trap in WebAssembly (a Rust panic) is a KakuninError of kind internal", async () => {
+  const { makeApi } = await import("../js/api.js");
+  // A stand-in for the raw module whose check traps, as a panic would.
+  class RawRuleSet {
+    static bundled() {
+      return new RawRuleSet();
+    }
+    checkText() {
+      throw new WebAssembly.RuntimeError("unreachable");
+    }
+  }
+  const api = makeApi({ RuleSet: RawRuleSet });
+  const trapping = api.RuleSet.bundled("hersys");
+  throwsKind(() => trapping.check({}, AS_OF), "internal");
+  throwsKind(() => trapping.checkJson("{}", AS_OF), "internal");
+});

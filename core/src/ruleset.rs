@@ -13,7 +13,8 @@ use crate::finding::{Finding, PackInfo, Report, sort_findings};
 use crate::message::Template;
 use crate::options::{CheckOptions, Locale};
 use crate::pack::{
-    self, DocSpec, ExampleSpec, Manifest, PackFiles, RuleSpec, Severity, Stage, Text, Tier,
+    self, DocSpec, ExampleSpec, Manifest, PackFiles, ParsedPack, RuleSpec, Severity, Stage, Text,
+    Tier,
 };
 use crate::path::FieldPath;
 use crate::schema::RecordSchema;
@@ -225,8 +226,21 @@ pub const NOT_AN_OBJECT: &str = "structure/not-an-object";
 
 impl RuleSet {
     /// Compiles a pack from its files.
+    #[cfg(feature = "toml")]
     pub fn compile(files: PackFiles) -> Result<Self> {
-        let manifest = Manifest::parse(files.require(pack::MANIFEST)?)?;
+        Self::from_parsed(ParsedPack::from_files(files)?)
+    }
+
+    /// Compiles a parsed pack (see [`ParsedPack`]).
+    pub fn from_parsed(pack: ParsedPack) -> Result<Self> {
+        let ParsedPack {
+            manifest,
+            hash,
+            rules: specs,
+            conditions: named,
+            codes,
+            files,
+        } = pack;
         let schema_file = manifest.record_schema.clone();
         let schema_doc: Value = serde_json::from_str(files.require(&schema_file)?)
             .map_err(|e| Error::pack(&schema_file, None, e.to_string()))?;
@@ -252,18 +266,10 @@ impl RuleSet {
         let id = manifest.id.as_deref().map(field).transpose()?;
         let acknowledged = manifest.acknowledged.as_deref().map(field).transpose()?;
 
-        let codes = read_codes(&files)?;
         let code_sets: BTreeMap<String, Arc<HashSet<String>>> = codes
             .iter()
             .map(|(k, v)| (k.clone(), Arc::new(v.keys().cloned().collect())))
             .collect();
-        let named: BTreeMap<String, Value> = match files.get("conditions.toml") {
-            Some(text) => match pack::toml_to_json("conditions.toml", text)? {
-                Value::Object(map) => map.into_iter().collect(),
-                _ => BTreeMap::new(),
-            },
-            None => BTreeMap::new(),
-        };
         let mut tables = BTreeMap::new();
         for (name, spec) in &manifest.tables {
             tables.insert(
@@ -274,25 +280,23 @@ impl RuleSet {
         let engine = hardened_engine(&Limits::default());
 
         let mut rules = Vec::new();
-        for (file, text) in files.iter() {
-            let Some(stem) = file.strip_suffix(".toml") else {
-                continue;
+        for (file, spec) in specs {
+            let Some((group, name)) = pack::rule_place(&file) else {
+                return Err(Error::pack(
+                    &file,
+                    Some(&spec.id),
+                    "not the place of a rule file",
+                ));
             };
-            let Some((group, name)) = stem.split_once('/') else {
-                continue;
-            };
-            if group.starts_with('.') || name.contains('/') || group == "examples" {
-                continue;
-            }
             rules.push(compile_rule(
-                file, text, group, name, &files, &schema, &named, &code_sets, &tables, &engine,
+                &file, spec, group, name, &files, &schema, &named, &code_sets, &tables, &engine,
             )?);
         }
         rules.sort_by(|a, b| a.id.cmp(&b.id));
         let info = PackInfo {
             name: manifest.name.clone(),
             version: manifest.version.clone(),
-            hash: files.content_hash(),
+            hash,
         };
         Ok(RuleSet {
             info,
@@ -556,7 +560,7 @@ fn matches_selector(rule: &Rule, selector: &str) -> bool {
 #[allow(clippy::too_many_arguments)]
 fn compile_rule(
     file: &str,
-    text: &str,
+    spec: RuleSpec,
     group: &str,
     name: &str,
     files: &PackFiles,
@@ -566,10 +570,6 @@ fn compile_rule(
     tables: &BTreeMap<String, Arc<CodeTable>>,
     engine: &rhai::Engine,
 ) -> Result<Rule> {
-    #[cfg(feature = "validate")]
-    crate::validate::rule_file(file, text)?;
-    let spec: RuleSpec =
-        toml::from_str(text).map_err(|e| Error::pack(file, None, pack::toml_message(&e)))?;
     let expected = format!("{group}/{name}");
     let id = spec.id.clone();
     let err = |m: String| Error::pack(file, Some(&id), m);
@@ -586,12 +586,6 @@ fn compile_rule(
         if t.ja.trim().is_empty() || t.en.trim().is_empty() {
             return Err(err(format!("`{what}` needs both `ja` and `en`")));
         }
-    }
-    if spec.doc.ja.trim().is_empty()
-        || spec.doc.en.trim().is_empty()
-        || spec.doc.source.trim().is_empty()
-    {
-        return Err(err("`doc` needs `ja`, `en` and `source`".into()));
     }
     let pair = |t: &Text| -> Result<[Template; 2]> {
         Ok([
@@ -698,13 +692,6 @@ fn compile_applies(spec: Option<&pack::AppliesSpec>) -> Result<Applies, String> 
     Ok(applies)
 }
 
-fn read_codes(files: &PackFiles) -> Result<BTreeMap<String, BTreeMap<String, Text>>> {
-    let Some(text) = files.get("codes.toml") else {
-        return Ok(BTreeMap::new());
-    };
-    toml::from_str(text).map_err(|e| Error::pack("codes.toml", None, pack::toml_message(&e)))
-}
-
 /// Splits one CSV line of a simple table (quotes allowed, no newlines inside cells).
 fn split_csv_line(line: &str) -> Vec<String> {
     let mut cells = Vec::new();
@@ -726,21 +713,53 @@ fn split_csv_line(line: &str) -> Vec<String> {
     cells
 }
 
-fn read_table(file: &str, text: &str) -> Result<CodeTable> {
+/// The columns of a code table that checks read (others, such as names, are for people).
+const TABLE_COLUMNS: [&str; 4] = ["code", "prefecture", "valid_from", "valid_until"];
+
+/// The header of a table and where each of [`TABLE_COLUMNS`] is in it.
+fn table_header<'t>(
+    file: &str,
+    text: &'t str,
+) -> Result<(std::str::Lines<'t>, [usize; TABLE_COLUMNS.len()])> {
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     let header = split_csv_line(lines.next().unwrap_or_default());
-    let col = |name: &str| {
-        header
+    let mut columns = [0; TABLE_COLUMNS.len()];
+    for (at, name) in columns.iter_mut().zip(TABLE_COLUMNS) {
+        *at = header
             .iter()
             .position(|h| h.trim() == name)
-            .ok_or_else(|| Error::pack(file, None, format!("table has no `{name}` column")))
-    };
-    let (code, pref, from, until) = (
-        col("code")?,
-        col("prefecture")?,
-        col("valid_from")?,
-        col("valid_until")?,
-    );
+            .ok_or_else(|| Error::pack(file, None, format!("table has no `{name}` column")))?;
+    }
+    Ok((lines, columns))
+}
+
+/// A table with only the columns checks read, in the order of [`TABLE_COLUMNS`] (for the packs
+/// bundled for checking only).
+pub(crate) fn table_for_checking(file: &str, text: &str) -> Result<String> {
+    let (lines, columns) = table_header(file, text)?;
+    let mut out = TABLE_COLUMNS.join(",");
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let cells = split_csv_line(line);
+        out.push('\n');
+        for (n, &at) in columns.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            let cell = cells.get(at).map_or("", String::as_str);
+            if cell.contains([',', '"']) {
+                out.push('"');
+                out.push_str(&cell.replace('"', "\"\""));
+                out.push('"');
+            } else {
+                out.push_str(cell);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn read_table(file: &str, text: &str) -> Result<CodeTable> {
+    let (lines, [code, pref, from, until]) = table_header(file, text)?;
     let mut table = CodeTable::default();
     for (n, line) in lines.enumerate() {
         if line.trim().is_empty() {

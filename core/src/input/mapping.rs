@@ -53,6 +53,7 @@ pub enum ColumnType {
     List,
 }
 
+#[cfg(feature = "toml")]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingFile {
@@ -62,6 +63,7 @@ struct MappingFile {
 
 impl Mapping {
     /// Parses and checks `mapping.toml` text. The error says which column is wrong and why.
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<Mapping, String> {
         let file: MappingFile =
             toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
