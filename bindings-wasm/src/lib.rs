@@ -59,18 +59,21 @@ fn js_error(failure: Failure) -> JsValue {
     error.set_name("KakuninError");
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&error, &"kind".into(), &failure.kind.into());
+    for (key, value) in &failure.details {
+        let value = match value {
+            serde_json::Value::String(s) => JsValue::from_str(s),
+            serde_json::Value::Number(n) => n.as_f64().map_or(JsValue::NULL, JsValue::from_f64),
+            _ => JsValue::NULL,
+        };
+        let _ = js_sys::Reflect::set(&error, &key.as_str().into(), &value);
+    }
     error.into()
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            js_error(Failure {
-                kind: "input",
-                message: e.to_string(),
-            })
-        })
+        .map_err(|e| js_error(Failure::input(e.to_string())))
 }
 
 fn from_js(value: JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
@@ -78,10 +81,9 @@ fn from_js(value: JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
         return Ok(serde_json::Value::Null);
     }
     serde_wasm_bindgen::from_value(value).map_err(|e| {
-        js_error(Failure {
-            kind: "input",
-            message: format!("{what} cannot be read as JSON: {e}"),
-        })
+        js_error(Failure::input(format!(
+            "{what} cannot be read as JSON: {e}"
+        )))
     })
 }
 
@@ -98,6 +100,15 @@ impl RuleSet {
     pub fn bundled(name: &str) -> Result<RuleSet, JsValue> {
         Ok(RuleSet {
             inner: Rules::bundled(name).map_err(js_error)?,
+        })
+    }
+
+    /// A pack from its files, given as JSON text of `{path: text}` (what a folder holds:
+    /// `pack.toml`, the record schema, rule files, scripts, code lists).
+    #[wasm_bindgen(js_name = fromFilesText)]
+    pub fn from_files_text(files: &str) -> Result<RuleSet, JsValue> {
+        Ok(RuleSet {
+            inner: Rules::from_files_text(files).map_err(js_error)?,
         })
     }
 
@@ -163,10 +174,9 @@ impl RuleSet {
         let records = match from_js(records, "the records")? {
             serde_json::Value::Array(items) => items,
             _ => {
-                return Err(js_error(Failure {
-                    kind: "input",
-                    message: "checkAll takes an array of records".into(),
-                }));
+                return Err(js_error(Failure::input(
+                    "checkAll takes an array of records",
+                )));
             }
         };
         let options = from_js(options, "the options")?;

@@ -10,15 +10,25 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for name in ["hersys", "opendata"] {
-        let items: Vec<Item> = read(std::io::Cursor::new(data.to_vec()), Format::Csv, mapping(name))
-            .map(|item| match item {
-                Ok(record) => Item::Record { line: record.line, value: record.value },
-                Err(bad) => {
-                    assert!(bad.line >= 1, "an unreadable row names its line");
-                    Item::Unreadable { line: bad.line, message: bad.message }
+        let items: Vec<Item> = read(
+            std::io::Cursor::new(data.to_vec()),
+            Format::Csv,
+            mapping(name),
+        )
+        .map(|item| match item {
+            Ok(record) => Item::Record {
+                line: record.line,
+                value: record.value,
+            },
+            Err(bad) => {
+                assert!(bad.line >= 1, "an unreadable row names its line");
+                Item::Unreadable {
+                    line: bad.line,
+                    message: bad.message,
                 }
-            })
-            .collect();
+            }
+        })
+        .collect();
         check_batch(&pack(name), items);
     }
 });

@@ -27,7 +27,9 @@ fuzz_target!(|data: &[u8]| {
     };
     match rules.check(base_record(), &options()) {
         Ok(report) => assert_report_is_sound(&report),
-        Err(Error::Script { rule, .. }) => assert!(!rule.is_empty(), "a script error names its rule"),
+        Err(Error::Script { rule, .. }) => {
+            assert!(!rule.is_empty(), "a script error names its rule")
+        }
         Err(e) => panic!("a compiled pack failed on a record with a non-script error: {e}"),
     }
 });

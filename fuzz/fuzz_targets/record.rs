@@ -14,8 +14,16 @@ fuzz_target!(|data: &[u8]| {
     // so the fuzzer explores them along with the record.
     let flags = data.len();
     let mut options = options();
-    options.stage = if flags & 1 == 0 { Stage::Submit } else { Stage::Draft };
-    options.locale = if flags & 2 == 0 { Locale::Ja } else { Locale::En };
+    options.stage = if flags & 1 == 0 {
+        Stage::Submit
+    } else {
+        Stage::Draft
+    };
+    options.locale = if flags & 2 == 0 {
+        Locale::Ja
+    } else {
+        Locale::En
+    };
     options.reveal = flags & 4 != 0;
     for name in ["hersys", "opendata"] {
         match pack(name).check(&record, &options) {

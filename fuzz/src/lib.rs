@@ -37,7 +37,10 @@ pub fn base_record() -> &'static Value {
     static BASE: OnceLock<Value> = OnceLock::new();
     BASE.get_or_init(|| {
         let rules = pack("hersys");
-        let text = rules.files().get("examples/complete-2021.json").expect("base");
+        let text = rules
+            .files()
+            .get("examples/complete-2021.json")
+            .expect("base");
         serde_json::from_str(text).expect("base record is JSON")
     })
 }

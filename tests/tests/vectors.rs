@@ -43,7 +43,9 @@ fn expand(value: &Value) -> Value {
                 item => Value::Array(vec![expand(item); times]),
             }
         }
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), expand(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), expand(v))).collect())
+        }
         Value::Array(items) => Value::Array(items.iter().map(expand).collect()),
         other => other.clone(),
     }
@@ -61,7 +63,12 @@ fn build_record(pack: &str, spec: &Value) -> Value {
             kakunin::examples::set_pointer(&mut record, pointer, expand(value)).expect("set");
         }
     }
-    for pointer in spec.get("unset").and_then(Value::as_array).into_iter().flatten() {
+    for pointer in spec
+        .get("unset")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         kakunin::examples::unset_pointer(&mut record, pointer.as_str().expect("pointer"));
     }
     record
@@ -108,7 +115,9 @@ fn run_engine_case(case: &Value) -> Value {
         .map(|o| match o {
             Outcome::Checked { report, .. } => report_json(report),
             Outcome::Failed { error, .. } => json!({"error": error_json(error)}),
-            Outcome::Unreadable { message, .. } => json!({"error": {"kind": "input", "message": message}}),
+            Outcome::Unreadable { message, .. } => {
+                json!({"error": {"kind": "input", "message": message}})
+            }
         })
         .collect();
     json!({"reports": reports})
@@ -118,7 +127,10 @@ fn run_engine_case(case: &Value) -> Value {
 /// (without its `case.json`).
 fn hostile_files(dir: &Path) -> PackFiles {
     let mut files = PackFiles::new();
-    for folder in [dir.parent().expect("packs").join("_base"), dir.to_path_buf()] {
+    for folder in [
+        dir.parent().expect("packs").join("_base"),
+        dir.to_path_buf(),
+    ] {
         let mut stack = vec![folder.clone()];
         while let Some(current) = stack.pop() {
             for entry in std::fs::read_dir(&current).expect("folder") {
@@ -127,7 +139,11 @@ fn hostile_files(dir: &Path) -> PackFiles {
                     stack.push(path);
                     continue;
                 }
-                let relative = path.strip_prefix(&folder).expect("inside").to_string_lossy().replace('\\', "/");
+                let relative = path
+                    .strip_prefix(&folder)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 if relative != "case.json" {
                     files.insert(relative, std::fs::read_to_string(&path).expect("text"));
                 }
@@ -207,11 +223,23 @@ fn hostile_dirs() -> Vec<PathBuf> {
 #[test]
 fn shared_vectors_and_hostile_packs() {
     let skips: BTreeMap<String, String> =
-        serde_json::from_value(read_json(&repo().join("tests/skip/rust.json"))).expect("id → reason");
-    let mut tally = Tally { passed: 0, skipped: 0, failures: Vec::new(), skips, seen: Vec::new() };
+        serde_json::from_value(read_json(&repo().join("tests/skip/rust.json")))
+            .expect("id → reason");
+    let mut tally = Tally {
+        passed: 0,
+        skipped: 0,
+        failures: Vec::new(),
+        skips,
+        seen: Vec::new(),
+    };
     for file in vector_files() {
         let mut doc = read_json(&file);
-        for pack in doc.get("pack_examples").and_then(Value::as_array).into_iter().flatten() {
+        for pack in doc
+            .get("pack_examples")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let pack = pack.as_str().expect("pack name");
             let rules = kakunin_rules::bundled(pack).expect("bundled pack");
             for case in cases(&rules) {
@@ -243,15 +271,26 @@ fn shared_vectors_and_hostile_packs() {
     for dir in hostile_dirs() {
         let case_file = dir.join("case.json");
         let mut case = read_json(&case_file);
-        let id = format!("hostile/{}", dir.file_name().expect("name").to_string_lossy());
+        let id = format!(
+            "hostile/{}",
+            dir.file_name().expect("name").to_string_lossy()
+        );
         let actual = run_hostile_case(&dir, &case);
         if blessing() && !tally.skips.contains_key(&id) && case["expect"] != actual {
             case["expect"] = actual.clone();
-            std::fs::write(&case_file, serde_json::to_string_pretty(&case).expect("JSON") + "\n").expect("bless");
+            std::fs::write(
+                &case_file,
+                serde_json::to_string_pretty(&case).expect("JSON") + "\n",
+            )
+            .expect("bless");
         }
         tally.judge(&id, compare(&actual, &case["expect"]));
     }
-    let stale: Vec<&String> = tally.skips.keys().filter(|id| !tally.seen.contains(id)).collect();
+    let stale: Vec<&String> = tally
+        .skips
+        .keys()
+        .filter(|id| !tally.seen.contains(id))
+        .collect();
     // Written to the terminal directly (libtest captures only print!): the counts show on every run.
     let _ = writeln!(
         std::io::stderr(),
@@ -260,7 +299,52 @@ fn shared_vectors_and_hostile_packs() {
         tally.skipped,
         tally.failures.len()
     );
-    assert!(stale.is_empty(), "tests/skip/rust.json lists cases that do not exist: {stale:?}");
-    assert!(tally.passed > 900, "the vectors were found ({} passed)", tally.passed);
-    assert!(tally.failures.is_empty(), "{} cases fail:\n{}", tally.failures.len(), tally.failures.join("\n"));
+    assert!(
+        stale.is_empty(),
+        "tests/skip/rust.json lists cases that do not exist: {stale:?}"
+    );
+    assert!(
+        tally.passed > 900,
+        "the vectors were found ({} passed)",
+        tally.passed
+    );
+    assert!(
+        tally.failures.is_empty(),
+        "{} cases fail:\n{}",
+        tally.failures.len(),
+        tally.failures.join("\n")
+    );
+}
+
+#[test]
+fn vector_files_and_hostile_cases_follow_the_schema() {
+    let schema = read_json(&repo().join("tests/vectors.schema.json"));
+    let vectors = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let hostile =
+        jsonschema::validator_for(&json!({"$defs": schema["$defs"], "$ref": "#/$defs/hostile"}))
+            .expect("the hostile-case schema compiles");
+    let mut problems = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for file in vector_files() {
+        let doc = read_json(&file);
+        for e in vectors.iter_errors(&doc) {
+            problems.push(format!(
+                "{}: {} at {}",
+                file.display(),
+                e,
+                e.instance_path()
+            ));
+        }
+        for case in doc["cases"].as_array().into_iter().flatten() {
+            let id = case["id"].as_str().unwrap_or_default().to_owned();
+            assert!(ids.insert(id.clone()), "case id `{id}` is used twice");
+        }
+    }
+    for dir in hostile_dirs() {
+        let case = read_json(&dir.join("case.json"));
+        for e in hostile.iter_errors(&case) {
+            problems.push(format!("{}: {} at {}", dir.display(), e, e.instance_path()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -18,7 +18,9 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) {
 }
 
 fn corpus(target: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
     fs::create_dir_all(&dir).expect("corpus folder");
     dir
 }
@@ -60,7 +62,12 @@ fn main() {
                 let rows = case
                     .records
                     .iter()
-                    .map(|r| kakunin_sample::flatten(r).into_iter().map(|(_, v)| v).collect())
+                    .map(|r| {
+                        kakunin_sample::flatten(r)
+                            .into_iter()
+                            .map(|(_, v)| v)
+                            .collect()
+                    })
                     .collect();
                 (header, rows)
             } else {
@@ -68,7 +75,11 @@ fn main() {
                     continue;
                 };
                 let header: Vec<String> = first.keys().cloned().collect();
-                let rows = case.records.iter().map(|r| opendata_row(&header, r)).collect();
+                let rows = case
+                    .records
+                    .iter()
+                    .map(|r| opendata_row(&header, r))
+                    .collect();
                 (header, rows)
             };
             write(&csvs, &format!("{name}-{i}.csv"), &csv_text(&header, &rows));
@@ -77,7 +88,10 @@ fn main() {
     }
     let (packs, scripts) = (corpus("pack"), corpus("script"));
     for (name, input) in kakunin_fuzz::rule_seeds() {
-        let script = input.rsplit(|&b| b == kakunin_fuzz::PART).next().unwrap_or(&[]);
+        let script = input
+            .rsplit(|&b| b == kakunin_fuzz::PART)
+            .next()
+            .unwrap_or(&[]);
         if !script.is_empty() {
             write(&scripts, &format!("{name}.rhai"), script);
             counts[2] += 1;
