@@ -17,13 +17,17 @@ export function kakuninError(kind, message) {
 }
 
 /**
- * Numbers JSON has no form for, converted as the Python binding converts them: NaN is "missing"
- * (null), an infinity becomes the string "inf" / "-inf", which a rule reports as a wrong type.
+ * Values JSON (or the core's JSON reader) has no form for, converted as the Python binding
+ * converts them: NaN is "missing" (null), an infinity becomes the string "inf" / "-inf" (a rule
+ * reports it as a wrong type), and a lone UTF-16 surrogate (a broken paste) becomes U+FFFD.
  */
-function nonFinite(_key, value) {
+function jsonSafe(_key, value) {
   if (typeof value === "number" && !Number.isFinite(value)) {
     if (Number.isNaN(value)) return null;
     return value > 0 ? "inf" : "-inf";
+  }
+  if (typeof value === "string" && typeof value.toWellFormed === "function") {
+    return value.toWellFormed();
   }
   return value;
 }
@@ -31,7 +35,7 @@ function nonFinite(_key, value) {
 function jsonText(value, what) {
   let text;
   try {
-    text = JSON.stringify(value, nonFinite);
+    text = JSON.stringify(value, jsonSafe);
   } catch (e) {
     // BigInt, circular structures: not JSON at all, so not a record kakunin can read.
     throw kakuninError("input", `${what} cannot be converted to JSON: ${e.message}`);

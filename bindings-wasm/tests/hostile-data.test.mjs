@@ -67,6 +67,13 @@ test("lone surrogates and NUL characters", () => {
   record.health_center = "\u0000";
   const report = rules.check(record, AS_OF);
   assert.ok(rulesOf(report).has("formats/date"));
+  // A lone surrogate is read as U+FFFD, as Python reads it: the record is checked.
+  const withOccupation = (text) => {
+    const r = base();
+    r.notification.patient.occupation = text;
+    return r;
+  };
+  assert.deepEqual(rules.check(withOccupation("\ud800"), AS_OF), rules.check(withOccupation("\ufffd"), AS_OF));
   assert.deepEqual(rules.check(base(), AS_OF).findings, []);
 });
 

@@ -607,10 +607,12 @@ fn compile_rule(
     tables: &BTreeMap<String, Arc<CodeTable>>,
     engine: &rhai::Engine,
 ) -> Result<Rule> {
-    #[cfg(feature = "validate")]
-    crate::validate::rule_file(file, text)?;
-    let spec: RuleSpec =
-        toml::from_str(text).map_err(|e| Error::pack(file, None, pack::toml_message(&e)))?;
+    let spec: RuleSpec = toml::from_str(text).map_err(|e| {
+        // Name the rule when its id can be read at all (an unknown key, a missing field).
+        let table: Option<toml::Table> = toml::from_str(text).ok();
+        let id = table.as_ref().and_then(|t| t.get("id")?.as_str());
+        Error::pack(file, id, pack::toml_message(&e))
+    })?;
     let expected = format!("{group}/{name}");
     let id = spec.id.clone();
     let err = |m: String| Error::pack(file, Some(&id), m);
@@ -689,6 +691,10 @@ fn compile_rule(
             return Err(err(format!("two examples are named `{}`", ex.name)));
         }
     }
+    // The rule-file schema last: what the core refuses itself, it refuses with the same message
+    // in every build (the browser build has no schema validator); the schema adds the rest.
+    #[cfg(feature = "validate")]
+    crate::validate::rule_file(file, text)?;
     Ok(Rule {
         id: spec.id,
         group: group.to_owned(),
