@@ -77,3 +77,17 @@ def write_pack(folder: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return folder
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The shared vectors' counts (test_vectors.py), the same line the Rust and node runners print."""
+    counts = {}
+    for outcome in ("passed", "skipped", "failed"):
+        reports = terminalreporter.stats.get(outcome, [])
+        counts[outcome] = sum(
+            1 for r in reports if "test_vectors.py::test_vector_" in getattr(r, "nodeid", "") and r.when in ("call", "setup")
+        )
+    if any(counts.values()):
+        terminalreporter.write_line(
+            f"vectors (python): {counts['passed']} passed, {counts['skipped']} skipped, {counts['failed']} failed"
+        )

@@ -35,10 +35,26 @@ function intoWasm(call) {
   }
 }
 
+/**
+ * Values JSON (or the core's JSON reader) has no form for, converted as the Python binding
+ * converts them: NaN is "missing" (null), an infinity becomes the string "inf" / "-inf" (a rule
+ * reports it as a wrong type), and a lone UTF-16 surrogate (a broken paste) becomes U+FFFD.
+ */
+function jsonSafe(_key, value) {
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    if (Number.isNaN(value)) return null;
+    return value > 0 ? "inf" : "-inf";
+  }
+  if (typeof value === "string" && typeof value.toWellFormed === "function") {
+    return value.toWellFormed();
+  }
+  return value;
+}
+
 function jsonText(value, what) {
   let text;
   try {
-    text = JSON.stringify(value);
+    text = JSON.stringify(value, jsonSafe);
   } catch (e) {
     // BigInt, circular structures: not JSON at all, so not a record kakunin can read.
     throw kakuninError("input", `${what} cannot be converted to JSON: ${e.message}`);
@@ -75,6 +91,18 @@ export function makeApi(raw, ready = () => {}) {
     static bundled(name = "hersys") {
       ready();
       return new RuleSet(intoWasm(() => raw.RuleSet.bundled(name)));
+    }
+
+    /**
+     * A pack from its files: {"pack.toml": text, "record.schema.json": text, "d/rule.toml": text, …},
+     * as a folder holds them. A malformed pack throws (kind "pack", with `file` and `rule`).
+     */
+    static fromFiles(files) {
+      ready();
+      if (files === null || typeof files !== "object" || Array.isArray(files)) {
+        throw kakuninError("input", "fromFiles takes an object of file path -> text");
+      }
+      return new RuleSet(raw.RuleSet.fromFilesText(jsonText(files, "the files")));
     }
 
     /** The names of the bundled packs. */

@@ -97,12 +97,21 @@ export interface KakuninError extends Error {
   name: "KakuninError";
   /** "invalid-option" | "unknown-selector" | "input" | "pack" | "script" | "script-limit" | "not-initialised" | "internal" (a trap in WebAssembly: a bug; reload the module) */
   kind: string;
+  /** The file of a pack error (kind "pack"). */
+  file?: string;
+  /** The rule of a pack or script error, when there is one. */
+  rule?: string | null;
+  /** The script position of a script error (kind "script" or "script-limit"); 0 when unknown. */
+  line?: number;
+  column?: number;
 }
 
 export class RuleSet {
   private constructor();
   /** A bundled pack: "hersys" (default) or "opendata". */
   static bundled(name?: "hersys" | "opendata" | string): RuleSet;
+  /** A pack from its files ({path: text}, as a folder holds them). Throws kind "pack" when malformed. */
+  static fromFiles(files: Record<string, string>): RuleSet;
   static packs(): string[];
   readonly name: string;
   readonly version: string;

@@ -19,22 +19,38 @@ pub struct Failure {
     pub kind: &'static str,
     /// What went wrong.
     pub message: String,
+    /// Where, as the core's error says it (as Python's exceptions carry them): `file` and `rule`
+    /// of a pack error, `rule`, `line` and `column` of a script error.
+    pub details: Map<String, Value>,
 }
 
 impl From<kakunin::Error> for Failure {
     fn from(e: kakunin::Error) -> Self {
+        let details = match &e {
+            kakunin::Error::Pack { file, rule, .. } => json!({"file": file, "rule": rule}),
+            kakunin::Error::Script {
+                rule, line, column, ..
+            } => json!({"rule": rule, "line": line, "column": column}),
+            _ => json!({}),
+        };
         Failure {
             kind: e.kind(),
             message: e.to_string(),
+            details: match details {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            },
         }
     }
 }
 
 impl Failure {
-    fn input(message: impl Into<String>) -> Self {
+    /// An `input` failure: something that is not JSON, or not what the call takes.
+    pub fn input(message: impl Into<String>) -> Self {
         Failure {
             kind: "input",
             message: message.into(),
+            details: Map::new(),
         }
     }
 }
@@ -51,6 +67,23 @@ impl Rules {
     pub fn bundled(name: &str) -> Result<Self, Failure> {
         Ok(Rules {
             rules: kakunin_rules::bundled(name)?,
+            last_plan: RefCell::new(None),
+        })
+    }
+
+    /// A pack from its files (`{"pack.toml": "...", "d/rule.toml": "...", ...}` as JSON text),
+    /// compiled as a folder would be: a malformed pack is a `pack` failure naming file and rule.
+    pub fn from_files_text(files: &str) -> Result<Self, Failure> {
+        let files: std::collections::BTreeMap<String, String> = serde_json::from_str(files)
+            .map_err(|e| {
+                Failure::input(format!("the files are not a JSON object of texts: {e}"))
+            })?;
+        let mut pack = kakunin::PackFiles::new();
+        for (path, text) in files {
+            pack.insert(path, text);
+        }
+        Ok(Rules {
+            rules: Arc::new(RuleSet::compile(pack)?),
             last_plan: RefCell::new(None),
         })
     }

@@ -36,6 +36,14 @@ fn js_error(failure: Failure) -> JsValue {
     error.set_name("KakuninError");
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&error, &"kind".into(), &failure.kind.into());
+    for (key, value) in &failure.details {
+        let value = match value {
+            serde_json::Value::String(s) => JsValue::from_str(s),
+            serde_json::Value::Number(n) => n.as_f64().map_or(JsValue::NULL, JsValue::from_f64),
+            _ => JsValue::NULL,
+        };
+        let _ = js_sys::Reflect::set(&error, &key.as_str().into(), &value);
+    }
     error.into()
 }
 
@@ -52,6 +60,15 @@ impl RuleSet {
     pub fn bundled(name: &str) -> Result<RuleSet, JsValue> {
         Ok(RuleSet {
             inner: Rules::bundled(name).map_err(js_error)?,
+        })
+    }
+
+    /// A pack from its files, given as JSON text of `{path: text}` (what a folder holds:
+    /// `pack.toml`, the record schema, rule files, scripts, code lists).
+    #[wasm_bindgen(js_name = fromFilesText)]
+    pub fn from_files_text(files: &str) -> Result<RuleSet, JsValue> {
+        Ok(RuleSet {
+            inner: Rules::from_files_text(files).map_err(js_error)?,
         })
     }
 

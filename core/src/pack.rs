@@ -212,14 +212,16 @@ pub fn rule_place(file: &str) -> Option<(&str, &str)> {
     (!hidden_or_nested && group != "examples").then_some((group, name))
 }
 
-/// Reads one rule file: validated against the rule-file schema (feature `validate`), parsed, and
-/// its documentation required (the compiler checks the rest).
+/// Reads one rule file: parsed, and its documentation required (the compiler checks the rest, and
+/// [`crate::RuleSet::compile`] the rule-file schema last).
 #[cfg(feature = "toml")]
 fn parse_rule(file: &str, text: &str) -> Result<RuleSpec> {
-    #[cfg(feature = "validate")]
-    crate::validate::rule_file(file, text)?;
-    let spec: RuleSpec =
-        toml::from_str(text).map_err(|e| Error::pack(file, None, toml_message(&e)))?;
+    let spec: RuleSpec = toml::from_str(text).map_err(|e| {
+        // Name the rule when its id can be read at all (an unknown key, a missing field).
+        let table: Option<toml::Table> = toml::from_str(text).ok();
+        let id = table.as_ref().and_then(|t| t.get("id")?.as_str());
+        Error::pack(file, id, toml_message(&e))
+    })?;
     let doc = &spec.doc;
     if doc.ja.trim().is_empty() || doc.en.trim().is_empty() || doc.source.trim().is_empty() {
         return Err(Error::pack(

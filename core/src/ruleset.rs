@@ -172,6 +172,58 @@ impl Rule {
     }
 }
 
+/// How deep a record is followed: as deep as the JSON readers (serde_json's limit) and the Python
+/// conversion go. A value built deeper in memory is cut there, as Python cuts it, so the checks'
+/// recursion stays bounded and every host reports the same.
+pub const MAX_DEPTH: usize = 128;
+
+/// What stands for a value nested deeper than [`MAX_DEPTH`].
+pub const TOO_DEEP: &str = "<nested too deep>";
+
+/// Whether any value lies deeper than [`MAX_DEPTH`] (the record is depth 0; a [`TOO_DEEP`] mark
+/// left by a cut does not count), without recursing.
+fn deeper_than_max(record: &Value) -> bool {
+    let mut stack = vec![(record, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        let (items, fields) = match value {
+            Value::Array(items) => (items.as_slice(), None),
+            Value::Object(map) => (&[][..], Some(map)),
+            _ => continue,
+        };
+        for child in items.iter().chain(fields.into_iter().flat_map(|m| m.values())) {
+            if depth + 1 > MAX_DEPTH && child.as_str() != Some(TOO_DEEP) {
+                return true;
+            }
+            if child.is_array() || child.is_object() {
+                stack.push((child, depth + 1));
+            }
+        }
+    }
+    false
+}
+
+/// A copy of `value` (at `depth`) with everything deeper than [`MAX_DEPTH`] replaced by
+/// [`TOO_DEEP`]; recursion ends at that depth.
+fn cut_at_max_depth(value: &Value, depth: usize) -> Value {
+    if depth > MAX_DEPTH {
+        return Value::String(TOO_DEEP.into());
+    }
+    match value {
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| cut_at_max_depth(v, depth + 1))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), cut_at_max_depth(v, depth + 1)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// A pack compiled once: immutable, `Send + Sync`, cheap to share behind an `Arc`.
 pub struct RuleSet {
     pub(crate) info: PackInfo,
@@ -228,7 +280,17 @@ impl RuleSet {
     /// Compiles a pack from its files.
     #[cfg(feature = "toml")]
     pub fn compile(files: PackFiles) -> Result<Self> {
-        Self::from_parsed(ParsedPack::from_files(files)?)
+        let rules = Self::from_parsed(ParsedPack::from_files(files)?)?;
+        // The rule-file schema last: what the core refuses itself, it refuses with the same
+        // message in every build (the browser build has no schema validator); the schema adds
+        // the rest.
+        #[cfg(feature = "validate")]
+        for (file, text) in rules.files().iter() {
+            if crate::pack::rule_place(file).is_some() {
+                crate::validate::rule_file(file, text)?;
+            }
+        }
+        Ok(rules)
     }
 
     /// Compiles a parsed pack (see [`ParsedPack`]).
@@ -438,6 +500,9 @@ impl RuleSet {
         plan: &Plan,
         cross: Vec<(usize, Raw)>,
     ) -> Result<Report> {
+        if deeper_than_max(record) {
+            return self.check_planned(&cut_at_max_depth(record, 0), plan, cross);
+        }
         let options = &plan.options;
         if !record.is_object() {
             let finding = Finding {
