@@ -63,6 +63,7 @@ pub mod path;
 mod ruleset;
 pub mod schema;
 pub mod script;
+pub mod summary;
 #[cfg(feature = "validate")]
 pub mod validate;
 

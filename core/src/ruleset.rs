@@ -144,6 +144,18 @@ impl Rule {
         })
     }
 
+    /// The fields its `required` checks ask for (patterns such as `/tests/*/sampled_on`): the
+    /// items whose completeness a summary reports.
+    pub fn required_fields(&self) -> Vec<&str> {
+        self.checks
+            .iter()
+            .flat_map(|c| match &c.kind {
+                Kind::Required { fields } => fields.iter().map(|f| &*f.text).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
     /// The ids of the checks' kinds, for documentation.
     pub fn check_kinds(&self) -> Vec<&'static str> {
         self.checks
