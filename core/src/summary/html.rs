@@ -25,6 +25,9 @@ const STYLE: &str = r#"
 .kakunin-report table{border-collapse:collapse;font-size:.9em}
 .kakunin-report th,.kakunin-report td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 .kakunin-report th{background:#f6f8fa;font-weight:600}
+.kakunin-report tbody th{white-space:nowrap}
+.kakunin-report td.share{text-align:left;white-space:nowrap;font-variant-numeric:tabular-nums}
+.kakunin-report summary code{color:#57606a;margin-left:.5em;font-size:.8em}
 .kakunin-report td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .kakunin-report th.vertical{writing-mode:vertical-rl;white-space:nowrap;vertical-align:bottom}
 .kakunin-report td.cell{text-align:right;font-variant-numeric:tabular-nums;min-width:3.2em}
@@ -89,14 +92,22 @@ fn thousands(n: usize) -> String {
     out
 }
 
-fn percent(r: f64) -> String {
-    format!("{:.1}%", r * 100.0)
+/// `part / whole` as a percentage with one decimal, rounded half up in integers (so a page
+/// reader recomputing it from the counts gets the same digits; floats would round 20.35 down).
+fn percent(part: usize, whole: usize) -> String {
+    let whole = whole.max(1) as u128;
+    let tenths = (part as u128 * 2000 + whole) / (2 * whole);
+    format!("{}.{}%", tenths / 10, tenths % 10)
 }
 
 /// A cell's background: stronger as its value nears the table's largest.
 fn shade(value: f64, max: f64) -> String {
-    let alpha = if max > 0.0 { value / max } else { 0.0 };
-    format!("background:rgba(198,40,40,{:.2})", 0.05 + 0.6 * alpha)
+    let alpha = if max > 0.0 && value > 0.0 {
+        0.08 + 0.6 * value / max
+    } else {
+        0.0
+    };
+    format!("background:rgba(198,40,40,{alpha:.2})")
 }
 
 /// The whole page.
@@ -201,7 +212,7 @@ fn headline(out: &mut String, s: &Summary, w: &Words) {
         out,
         "errors",
         "error",
-        percent(rate(t.with_errors, t.checked)),
+        percent(t.with_errors, t.checked),
         w.t("エラーのある記録", "with at least one error"),
         format!("{} / {}", thousands(t.with_errors), thousands(t.checked)),
     );
@@ -209,7 +220,7 @@ fn headline(out: &mut String, s: &Summary, w: &Words) {
         out,
         "warnings",
         "warning",
-        percent(rate(t.with_warnings, t.checked)),
+        percent(t.with_warnings, t.checked),
         w.t("警告のある記録", "with warnings"),
         format!("{} / {}", thousands(t.with_warnings), thousands(t.checked)),
     );
@@ -259,7 +270,6 @@ fn rules(out: &mut String, s: &Summary, w: &Words) {
     );
     let max = s.rules.iter().map(|r| r.records).max().unwrap_or(0);
     for r in &s.rules {
-        let share = rate(r.records, s.totals.checked);
         let doc = if r.doc.is_empty() {
             String::new()
         } else {
@@ -272,16 +282,16 @@ fn rules(out: &mut String, s: &Summary, w: &Words) {
         };
         let _ = writeln!(
             out,
-            "<tr data-rule=\"{id}\" data-records=\"{records}\"><td><details><summary>{title}</summary><code>{id}</code>{doc}</details></td>\
+            "<tr data-rule=\"{id}\" data-records=\"{records}\"><td><details><summary>{title}<code>{id}</code></summary>{doc}</details></td>\
              <td><span class=\"sev {sev}\">{sev}</span></td><td class=\"num\">{records_text}</td>\
-             <td class=\"num\"><span class=\"bar\" style=\"width:{bar:.0}px\"></span>{share}</td><td class=\"num\">{findings}</td></tr>",
+             <td class=\"share\"><span class=\"bar\" style=\"width:{bar:.0}px\"></span>{share}</td><td class=\"num\">{findings}</td></tr>",
             id = esc(&r.id),
             records = r.records,
             title = esc(&r.title),
             sev = r.severity,
             records_text = thousands(r.records),
             bar = 80.0 * rate(r.records, max),
-            share = percent(share),
+            share = percent(r.records, s.totals.checked),
             findings = thousands(r.findings),
         );
     }
@@ -329,7 +339,7 @@ fn heatmap(out: &mut String, s: &Summary, w: &Words) {
                 esc(g),
                 row.records,
                 shade(r, max),
-                percent(r)
+                percent(n, row.records)
             );
         }
         out.push_str("</tr>\n");
@@ -443,6 +453,7 @@ fn trend(out: &mut String, s: &Summary, w: &Words) {
         ("error", w.t("エラー", "errors"), |p| p.with_errors),
         ("warning", w.t("警告", "warnings"), |p| p.with_warnings),
     ];
+    let radius = if n > 60 { 2 } else { 3 };
     for (class, name, count) in series {
         let points: Vec<String> = s
             .periods
@@ -459,11 +470,11 @@ fn trend(out: &mut String, s: &Summary, w: &Words) {
             let r = rate(count(p), p.records);
             let _ = writeln!(
                 out,
-                "<circle class=\"point {class}\" data-series=\"{class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"><title>{} {name}: {} ({} / {})</title></circle>",
+                "<circle class=\"point {class}\" data-series=\"{class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"{radius}\"><title>{} {name}: {} ({} / {})</title></circle>",
                 x(i),
                 y(r),
                 esc(&p.period),
-                percent(r),
+                percent(count(p), p.records),
                 count(p),
                 p.records
             );
@@ -539,7 +550,7 @@ fn completeness(out: &mut String, s: &Summary, w: &Words) {
                 "<td class=\"cell\" data-missing=\"{missing}\" title=\"{missing} / {}\" style=\"{}\">{}</td>",
                 row.records,
                 shade(gap, max_missing),
-                percent(1.0 - gap)
+                percent(row.records - missing, row.records)
             );
         }
         out.push_str("</tr>\n");
