@@ -91,7 +91,7 @@ impl PyRuleSet {
                 rules,
                 plan,
                 source,
-                None::<&dyn Fn(&_) -> ()>,
+                None::<&dyn Fn(&_)>,
                 |outcome, _| {
                     rows.push(Row::from_outcome(outcome, lines));
                 },
@@ -514,7 +514,7 @@ impl PyRuleSet {
                 rules,
                 &plan,
                 &source,
-                None::<&dyn Fn(&_) -> ()>,
+                None::<&dyn Fn(&_)>,
                 |outcome, _| {
                     rows.add(&Row::from_outcome(outcome, false));
                 },

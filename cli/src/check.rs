@@ -306,7 +306,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         inputs.len() > 1,
         !args.summary,
     );
-    writer.begin(&rules)?;
+    writer.begin(rules)?;
 
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -333,7 +333,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
             .and_then(|s| file_of(&s, outcome.position()))
             .map(|i| inputs[i].name.as_str())
             .unwrap_or("-");
-        summary.add(&rules, options.locale, &outcome);
+        summary.add(rules, options.locale, &outcome);
         if let Some(bar) = &progress {
             bar.inc(1);
         }

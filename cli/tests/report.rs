@@ -378,7 +378,7 @@ fn no_personal_value_reaches_the_report() {
     let summary = summary_json(&[]);
     assert_eq!(
         personal.leaked(&format!("<td>{name}</td>"), &summary),
-        [name.clone()]
+        std::slice::from_ref(name)
     );
 }
 

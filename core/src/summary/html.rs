@@ -347,6 +347,9 @@ fn heatmap(out: &mut String, s: &Summary, w: &Words) {
     out.push_str("</tbody></table></div>\n</section>\n");
 }
 
+/// Which records of a period a line of the chart counts.
+type PeriodCount = fn(&super::PeriodRow) -> usize;
+
 /// The line chart of error and warning rates by period, drawn as SVG.
 fn trend(out: &mut String, s: &Summary, w: &Words) {
     let _ = writeln!(
@@ -449,7 +452,7 @@ fn trend(out: &mut String, s: &Summary, w: &Words) {
             x = x(i),
         );
     }
-    let series: [(&str, &str, fn(&super::PeriodRow) -> usize); 2] = [
+    let series: [(&str, &str, PeriodCount); 2] = [
         ("error", w.t("エラー", "errors"), |p| p.with_errors),
         ("warning", w.t("警告", "warnings"), |p| p.with_warnings),
     ];
