@@ -87,15 +87,9 @@ impl PyRuleSet {
         let rules = &*self.rules;
         let mut rows = Vec::new();
         py.detach(|| {
-            batch::drive(
-                rules,
-                plan,
-                source,
-                None::<&dyn Fn(&_)>,
-                |outcome, _| {
-                    rows.push(Row::from_outcome(outcome, lines));
-                },
-            )
+            batch::drive(rules, plan, source, None::<&dyn Fn(&_)>, |outcome, _| {
+                rows.push(Row::from_outcome(outcome, lines));
+            })
         })
         .map_err(batch::Failure::into_py)?;
         Ok(PyBatch {
@@ -510,15 +504,9 @@ impl PyRuleSet {
                 table: &table,
                 plan: &fplan,
             };
-            batch::drive(
-                rules,
-                &plan,
-                &source,
-                None::<&dyn Fn(&_)>,
-                |outcome, _| {
-                    rows.add(&Row::from_outcome(outcome, false));
-                },
-            )
+            batch::drive(rules, &plan, &source, None::<&dyn Fn(&_)>, |outcome, _| {
+                rows.add(&Row::from_outcome(outcome, false));
+            })
         })
         .map_err(batch::Failure::into_py)?;
         drop(table);
