@@ -425,11 +425,12 @@ fn trend(out: &mut String, s: &Summary, w: &Words) {
         let r = y_max * f64::from(step) / 4.0;
         let _ = writeln!(
             out,
-            "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{:.0}%</text>",
+            "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}%</text>",
             WIDTH - RIGHT,
             LEFT - 4.0,
             y(r) + 4.0,
-            r * 100.0,
+            // 7.5 %, not a rounded 8 %, for the ticks of a 30 % axis.
+            format!("{:.1}", r * 100.0).trim_end_matches(".0"),
             y = y(r),
         );
     }
