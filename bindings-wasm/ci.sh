@@ -6,7 +6,8 @@
 # Installs only what is missing: the wasm32 target, wasm-bindgen-cli at exactly the version
 # pinned in Cargo.toml, Debian's chromium, binaryen (wasm-opt) and a Japanese font (for the
 # screenshots), and the npm dev dependencies (playwright-core, typescript) from package-lock.json.
-# Screenshots of the demo go to ../artifacts/screenshots/ (KAKUNIN_SCREENSHOTS overrides).
+# Screenshots of the demo and of the quality report (tests/report.test.mjs) go to
+# ../artifacts/screenshots/ (KAKUNIN_SCREENSHOTS overrides).
 set -euo pipefail
 cd "$(dirname "$0")"
 

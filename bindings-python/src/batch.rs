@@ -111,28 +111,33 @@ pub fn needs_two_passes(rules: &RuleSet, plan: &Plan) -> bool {
     CrossPass::new(rules, plan).is_needed()
 }
 
-/// Summary keys extracted per record, waiting for its outcome.
-type Keys = Rc<RefCell<HashMap<usize, Vec<Option<String>>>>>;
+/// What a sink needs of each record (summary keys), read as the record streams past and kept
+/// until its outcome comes.
+type Keys<K> = Rc<RefCell<HashMap<usize, K>>>;
 
-/// Runs a batch: every outcome, in input order, goes to `sink` with the record's summary-key
-/// values (when `fields` names any). Called detached from the interpreter.
-pub fn drive(
+/// Runs a batch: every outcome, in input order, goes to `sink` with what `read` took of its
+/// record (when given). Called detached from the interpreter.
+pub fn drive<K>(
     rules: &RuleSet,
     plan: &Plan,
     source: &Source<'_>,
-    fields: &[String],
-    mut sink: impl FnMut(Outcome, Option<Vec<Option<String>>>),
+    read: Option<&dyn Fn(&Value) -> K>,
+    mut sink: impl FnMut(Outcome, Option<K>),
 ) -> Result<(), Failure> {
     let error: ErrorCell = Rc::new(RefCell::new(None));
-    let keys: Keys = Rc::new(RefCell::new(HashMap::new()));
-    let want_keys = !fields.is_empty();
+    let keys: Keys<K> = Rc::new(RefCell::new(HashMap::new()));
+    // With cross-record rules the source is opened more than once: keys are read on the checking
+    // read only, so they are held for the records in flight, not for the whole input.
+    let checking = std::cell::Cell::new(false);
     let tap = |position: usize, value: &Value| {
-        if want_keys {
-            let k = fields.iter().map(|p| key_text(value.pointer(p))).collect();
-            keys.borrow_mut().insert(position, k);
+        if let Some(read) = read
+            && checking.get()
+        {
+            keys.borrow_mut().insert(position, read(value));
         }
     };
-    let open = || -> kakunin::Result<Box<dyn Iterator<Item = Item> + '_>> {
+    let open = |pass: batch::Read| -> kakunin::Result<Box<dyn Iterator<Item = Item> + '_>> {
+        checking.set(pass == batch::Read::Check);
         Ok(match source {
             Source::Python(iter) => Box::new(
                 Pull {
@@ -167,7 +172,7 @@ pub fn drive(
                 })?;
                 // JSON Lines are parsed by the checking threads, unless the summary needs
                 // record values as they are read.
-                if *format == input::Format::JsonLines && !want_keys {
+                if *format == input::Format::JsonLines && read.is_none() {
                     return Ok(Box::new(Interruptible {
                         inner: input::read_unparsed(file),
                         count: 0,
@@ -206,12 +211,8 @@ pub fn drive(
             }),
         })
     };
-    let result = batch::check_stream(rules, plan, open, |outcome| {
-        let k = if want_keys {
-            keys.borrow_mut().remove(&outcome.position())
-        } else {
-            None
-        };
+    let result = batch::check_stream_reads(rules, plan, open, |outcome| {
+        let k = keys.borrow_mut().remove(&outcome.position());
         sink(outcome, k);
     });
     if let Some(e) = error.borrow_mut().take() {
@@ -233,16 +234,6 @@ impl Failure {
             Failure::Core(e) => Python::attach(|py| errors::to_py(py, &e)),
             Failure::Python(e) => e,
         }
-    }
-}
-
-/// A summary key's value in a record: text, or `None` when not entered.
-fn key_text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::Null => None,
-        Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => Some(s.trim().to_owned()),
-        other => Some(other.to_string()),
     }
 }
 

@@ -12,12 +12,14 @@ mod errors;
 mod frame;
 mod options;
 mod report;
+mod summary;
 mod table;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use kakunin::input::{CsvReader, Format, Layout, Mapping};
+use kakunin::summary::{field_pointer, key_text};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString};
 
@@ -85,7 +87,7 @@ impl PyRuleSet {
         let rules = &*self.rules;
         let mut rows = Vec::new();
         py.detach(|| {
-            batch::drive(rules, plan, source, &[], |outcome, _| {
+            batch::drive(rules, plan, source, None::<&dyn Fn(&_)>, |outcome, _| {
                 rows.push(Row::from_outcome(outcome, lines));
             })
         })
@@ -134,6 +136,46 @@ impl PyRuleSet {
             .unwrap_or_default()
     }
 
+    /// Runs `f` over the records of `data` (a file path, a frame or an iterable of records, as
+    /// `summary` and `summarize` take it), with the frame's library when it is a frame.
+    fn with_source<R>(
+        &self,
+        data: &Bound<'_, PyAny>,
+        format: Option<&str>,
+        plan: &kakunin::Plan,
+        f: impl FnOnce(&Source<'_>, Option<Library>) -> PyResult<R>,
+    ) -> PyResult<R> {
+        let is_path =
+            data.cast::<PyString>().is_ok() || data.hasattr("__fspath__").unwrap_or(false);
+        let frame = if is_path { None } else { read_frame(data)? };
+        let result = if let Some((library, table)) = &frame {
+            let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names());
+            f(
+                &Source::Frame {
+                    table,
+                    plan: &fplan,
+                },
+                Some(*library),
+            )
+        } else if is_path {
+            let path: PathBuf = data.extract()?;
+            if !path.is_file() {
+                return Err(errors::input(&path.display().to_string(), "no such file"));
+            }
+            let format = batch::file_format(&path, format)?;
+            let source = Source::File {
+                path,
+                format,
+                mapping: self.mapping.as_ref(),
+            };
+            f(&source, None)
+        } else {
+            f(&self.python_source(data, plan)?, None)
+        };
+        drop(frame);
+        result
+    }
+
     /// The summary keys named by `by`.
     fn keys(&self, by: &Bound<'_, PyAny>, reveal: bool) -> PyResult<Vec<Key>> {
         let names: Vec<String> = if let Ok(s) = by.cast::<PyString>() {
@@ -148,7 +190,7 @@ impl PyRuleSet {
                 "rule" => Ok(Key::Rule),
                 "severity" => Ok(Key::Severity),
                 field => {
-                    let pointer = self.field_pointer(field);
+                    let pointer = field_pointer(field, self.mapping.as_ref());
                     if self.rules.schema().is_sensitive(&pointer) && !reveal {
                         return Err(errors::options(
                             "by",
@@ -161,21 +203,6 @@ impl PyRuleSet {
                     Ok(Key::Field(field.to_owned(), pointer))
                 }
             })
-            .collect()
-    }
-
-    /// A record field named as a JSON Pointer, a mapped header or a dotted path.
-    fn field_pointer(&self, field: &str) -> String {
-        if field.starts_with('/') {
-            return field.to_owned();
-        }
-        if let Some(column) = self.mapping.as_ref().and_then(|m| m.column(field)) {
-            return column.path.clone();
-        }
-        let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
-        field
-            .split('.')
-            .map(|p| format!("/{}", escape(p)))
             .collect()
     }
 }
@@ -477,7 +504,7 @@ impl PyRuleSet {
                 table: &table,
                 plan: &fplan,
             };
-            batch::drive(rules, &plan, &source, &[], |outcome, _| {
+            batch::drive(rules, &plan, &source, None::<&dyn Fn(&_)>, |outcome, _| {
                 rows.add(&Row::from_outcome(outcome, false));
             })
         })
@@ -537,45 +564,82 @@ impl PyRuleSet {
         let mut summary = Summary::new(keys);
         let fields = summary.fields();
         let rules = &*self.rules;
-        let is_path =
-            data.cast::<PyString>().is_ok() || data.hasattr("__fspath__").unwrap_or(false);
-        let (library, table) = if is_path {
-            (None, None)
-        } else {
-            match read_frame(data)? {
-                Some((l, t)) => (Some(l), Some(t)),
-                None => (None, None),
-            }
-        };
-        let output = Output::choose(output, library)?;
-        let fplan = table
-            .as_ref()
-            .map(|t| frame::Plan::new(rules, self.mapping.as_ref(), t.names()));
-        let source = match (&table, &fplan) {
-            (Some(table), Some(fplan)) => Source::Frame { table, plan: fplan },
-            _ if is_path => {
-                let path: PathBuf = data.extract()?;
-                if !path.is_file() {
-                    return Err(errors::input(&path.display().to_string(), "no such file"));
-                }
-                let format = batch::file_format(&path, format)?;
-                Source::File {
-                    path,
-                    format,
-                    mapping: self.mapping.as_ref(),
-                }
-            }
-            _ => self.python_source(data, &plan)?,
-        };
-        py.detach(|| {
-            batch::drive(rules, &plan, &source, &fields, |outcome, values| {
-                summary.add(&Row::from_outcome(outcome, false), values);
+        let output = self.with_source(data, format, &plan, |source, library| {
+            let output = Output::choose(output, library)?;
+            py.detach(|| {
+                let read = |record: &serde_json::Value| -> Vec<Option<String>> {
+                    fields.iter().map(|p| key_text(record.pointer(p))).collect()
+                };
+                batch::drive(rules, &plan, source, Some(&read), |outcome, values| {
+                    summary.add(&Row::from_outcome(outcome, false), values);
+                })
             })
-        })
-        .map_err(batch::Failure::into_py)?;
-        drop(source);
-        drop(table);
+            .map_err(batch::Failure::into_py)?;
+            Ok(output)
+        })?;
         summary.into_columns().to_python(py, output)
+    }
+
+    /// A quality report of a batch — the numbers and the page of ``kakunin report``: records
+    /// with errors and warnings, rules by records affected, rule groups × ``by`` (default
+    /// ``health_center``), error and warning rates by ``period`` (``"week"`` or ``"month"``) of
+    /// diagnosis, completeness of the required items, and the records the cross-record rules
+    /// flagged. Returns a ``Summary``; ``summary.to_html(path)`` writes the report.
+    ///
+    /// ``data`` is what ``summary`` takes: a file path, a frame or an iterable of records.
+    /// ``by`` names a record field as ``summary`` does; a personal field raises
+    /// ``OptionsError`` (a report is for publication: there is no ``reveal``).
+    #[pyo3(signature = (data, *, by=None, period="week", format=None, output=None, as_of=None, stage="submit", tiers=None, select=None, ignore=None, locale="ja"))]
+    #[allow(clippy::too_many_arguments)]
+    fn summarize(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        by: Option<String>,
+        period: &str,
+        format: Option<&str>,
+        output: Option<&str>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        stage: &str,
+        tiers: Option<&Bound<'_, PyAny>>,
+        select: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        locale: &str,
+    ) -> PyResult<summary::PySummary> {
+        let plan = Args {
+            as_of,
+            stage,
+            tiers,
+            select,
+            ignore,
+            locale,
+            reveal: false,
+        }
+        .plan(&self.rules)?;
+        let options = kakunin::summary::SummaryOptions {
+            by,
+            period: period.parse().py_err()?,
+        };
+        let rules = &*self.rules;
+        let mut summarizer =
+            kakunin::summary::Summarizer::new(rules, &plan, &options, self.mapping.as_ref())
+                .py_err()?;
+        let reader = summarizer.key_reader();
+        let output = self.with_source(data, format, &plan, |source, library| {
+            let output = Output::choose(output, library)?;
+            py.detach(|| {
+                let read = |record: &serde_json::Value| reader.read(record);
+                batch::drive(rules, &plan, source, Some(&read), |outcome, keys| {
+                    summarizer.add(&outcome, keys);
+                })
+            })
+            .map_err(batch::Failure::into_py)?;
+            Ok(output)
+        })?;
+        Ok(summary::PySummary {
+            inner: summarizer.finish(),
+            output,
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -613,6 +677,7 @@ fn _kakunin(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyReport>()?;
     m.add_class::<PyFinding>()?;
     m.add_class::<PyBatch>()?;
+    m.add_class::<summary::PySummary>()?;
     m.add("KakuninError", py.get_type::<errors::KakuninError>())?;
     m.add("PackError", py.get_type::<errors::PackError>())?;
     m.add("ScriptError", py.get_type::<errors::ScriptError>())?;

@@ -16,8 +16,9 @@ use crate::output::{OutputFormat, Style, Writer};
 use crate::summary::Summary;
 use crate::{Fatal, load_pack};
 
+/// What `check` and `report` share: the files, the pack and the options of the check.
 #[derive(Args)]
-pub struct CheckArgs {
+pub struct Common {
     /// Files to check (`-` for standard input).
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -43,15 +44,21 @@ pub struct CheckArgs {
     /// Language of messages.
     #[arg(long, value_enum, default_value = "ja")]
     locale: LocaleArg,
+    /// Input format (default: from the extension, then the content).
+    #[arg(long, value_name = "jsonl|json|csv")]
+    input_format: Option<String>,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
     /// Show personal values (names, addresses, phones, birth dates) in findings.
     #[arg(long)]
     reveal: bool,
     /// Output: `text` for people, `json`, `jsonl` (one object per record) or `csv` (one row per finding).
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
-    /// Input format (default: from the extension, then the content).
-    #[arg(long, value_name = "jsonl|json|csv")]
-    input_format: Option<String>,
     /// Write the output here instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -85,8 +92,8 @@ enum LocaleArg {
 
 /// One input file: its bytes come from disk (or, for `-`, from stdin kept in memory so the
 /// cross-record pass can read it twice).
-struct Input {
-    name: String,
+pub struct Input {
+    pub name: String,
     path: Option<PathBuf>,
     stdin: Option<Arc<Vec<u8>>>,
     format: Format,
@@ -118,7 +125,7 @@ impl AsRef<[u8]> for SharedBytes {
     }
 }
 
-fn inputs(args: &CheckArgs) -> Result<Vec<Input>, Fatal> {
+fn inputs(args: &Common) -> Result<Vec<Input>, Fatal> {
     let forced = args
         .input_format
         .as_deref()
@@ -179,7 +186,7 @@ pub fn pack_mapping(rules: &RuleSet) -> Result<Option<Mapping>, Fatal> {
         .transpose()
 }
 
-fn options(args: &CheckArgs) -> Result<CheckOptions, Fatal> {
+fn options(args: &Common, reveal: bool) -> Result<CheckOptions, Fatal> {
     let mut options = CheckOptions {
         stage: match args.stage {
             StageArg::Draft => Stage::Draft,
@@ -200,7 +207,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, Fatal> {
             LocaleArg::Ja => Locale::Ja,
             LocaleArg::En => Locale::En,
         },
-        reveal: args.reveal,
+        reveal,
         ..CheckOptions::default()
     };
     if let Some(date) = &args.as_of {
@@ -209,19 +216,73 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, Fatal> {
     Ok(options)
 }
 
+/// The files of a run, the pack that judges them and its mapping, and the check options.
+pub struct Setup {
+    pub inputs: Vec<Input>,
+    pub rules: Arc<RuleSet>,
+    pub mapping: Option<Mapping>,
+    pub options: CheckOptions,
+}
+
+impl Setup {
+    pub fn new(args: &Common, reveal: bool) -> Result<Setup, Fatal> {
+        let inputs = inputs(args)?;
+        let pack = match &args.pack {
+            Some(p) => p.clone(),
+            None => detect_pack(&inputs)?,
+        };
+        let rules = load_pack(&pack)?;
+        let mapping = pack_mapping(&rules)?;
+        let options = options(args, reveal)?;
+        Ok(Setup {
+            inputs,
+            rules,
+            mapping,
+            options,
+        })
+    }
+
+    /// The records of every file, one after another (call again to read them again); `starts`
+    /// is filled with where each file begins.
+    pub fn source(
+        &self,
+        starts: Arc<Mutex<Vec<(usize, usize)>>>,
+    ) -> impl FnMut() -> Result<FileChain, kakunin::Error> + '_ {
+        move || {
+            starts.lock().map(|mut s| s.clear()).unwrap_or_default();
+            let mut items: Vec<(usize, FileItems)> = Vec::new();
+            for (index, input) in self.inputs.iter().enumerate() {
+                let reader = input.open().map_err(|Fatal(m)| kakunin::Error::Input {
+                    path: input.name.clone(),
+                    message: m,
+                })?;
+                // JSON Lines are parsed by the threads that check them, not by the reader.
+                let file = match input.format {
+                    input::Format::JsonLines => FileItems::Lines(input::read_unparsed(reader)),
+                    format => {
+                        FileItems::Records(input::read(reader, format, self.mapping.as_ref()))
+                    }
+                };
+                items.push((index, file));
+            }
+            Ok(FileChain {
+                files: items.into_iter(),
+                current: None,
+                position: 0,
+                starts: starts.clone(),
+            })
+        }
+    }
+}
+
 pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
-    let inputs = inputs(&args)?;
-    let pack = match &args.pack {
-        Some(p) => p.clone(),
-        None => detect_pack(&inputs)?,
-    };
-    let rules = load_pack(&pack)?;
-    let mapping = pack_mapping(&rules)?;
-    let options = options(&args)?;
-    let plan = rules.plan(&options)?;
+    let setup = Setup::new(&args.common, args.reveal)?;
+    let (inputs, rules, mapping, options) =
+        (&setup.inputs, &setup.rules, &setup.mapping, &setup.options);
+    let plan = rules.plan(options)?;
     if args.parse_only {
         let mut count = 0usize;
-        for input in &inputs {
+        for input in inputs {
             count += input::read(input.open()?, input.format, mapping.as_ref())
                 .filter(Result::is_ok)
                 .count();
@@ -249,7 +310,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         inputs.len() > 1,
         !args.summary,
     );
-    writer.begin(&rules)?;
+    writer.begin(rules)?;
 
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -265,29 +326,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let starts: Arc<Mutex<Vec<(usize, usize)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut summary = Summary::default();
     let mut write_error: Option<std::io::Error> = None;
-    let source = || -> Result<_, kakunin::Error> {
-        starts.lock().map(|mut s| s.clear()).unwrap_or_default();
-        let mut items: Vec<(usize, FileItems)> = Vec::new();
-        for (index, input) in inputs.iter().enumerate() {
-            let reader = input.open().map_err(|Fatal(m)| kakunin::Error::Input {
-                path: input.name.clone(),
-                message: m,
-            })?;
-            // JSON Lines are parsed by the threads that check them, not by the reader.
-            let file = match input.format {
-                input::Format::JsonLines => FileItems::Lines(input::read_unparsed(reader)),
-                format => FileItems::Records(input::read(reader, format, mapping.as_ref())),
-            };
-            items.push((index, file));
-        }
-        Ok(FileChain {
-            files: items.into_iter(),
-            current: None,
-            position: 0,
-            starts: starts.clone(),
-        })
-    };
-    batch::check_stream_pipelined(&rules, &plan, source, |outcome: Outcome| {
+    let source = setup.source(starts.clone());
+    batch::check_stream_pipelined(rules, &plan, source, |outcome: Outcome| {
         if write_error.is_some() {
             return;
         }
@@ -297,7 +337,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
             .and_then(|s| file_of(&s, outcome.position()))
             .map(|i| inputs[i].name.as_str())
             .unwrap_or("-");
-        summary.add(&rules, options.locale, &outcome);
+        summary.add(rules, options.locale, &outcome);
         if let Some(bar) = &progress {
             bar.inc(1);
         }
@@ -332,13 +372,13 @@ fn to_item(item: input::Item) -> Item {
     }
 }
 
-fn file_of(starts: &[(usize, usize)], position: usize) -> Option<usize> {
+pub fn file_of(starts: &[(usize, usize)], position: usize) -> Option<usize> {
     let i = starts.partition_point(|(start, _)| *start <= position);
     i.checked_sub(1).map(|i| starts[i].1)
 }
 
 /// The items of one file: records, or JSON Lines left for the checking threads to parse.
-enum FileItems {
+pub enum FileItems {
     Records(input::Records),
     Lines(input::UnparsedLines<Box<dyn std::io::Read + Send>>),
 }
@@ -355,7 +395,7 @@ impl Iterator for FileItems {
 }
 
 /// The records of several files one after another, noting where each file starts.
-struct FileChain {
+pub struct FileChain {
     files: std::vec::IntoIter<(usize, FileItems)>,
     current: Option<FileItems>,
     position: usize,

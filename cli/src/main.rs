@@ -5,6 +5,7 @@
 
 mod check;
 mod output;
+mod report_cmd;
 mod rules_cmd;
 mod sample_cmd;
 mod summary;
@@ -35,6 +36,9 @@ enum Command {
         #[command(subcommand)]
         command: rules_cmd::RulesCommand,
     },
+    /// Write a quality report of files: one self-contained HTML page (or JSON) of counts and
+    /// rates by rule, rule group × health center, diagnosis week, completeness, duplicates.
+    Report(report_cmd::ReportArgs),
     /// Write generated HER-SYS case records (seeded; a known share with mistakes).
     Sample(sample_cmd::SampleArgs),
 }
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules { command } => rules_cmd::run(command),
+        Command::Report(args) => report_cmd::run(args),
         Command::Sample(args) => sample_cmd::run(args),
     };
     match result {

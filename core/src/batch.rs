@@ -278,11 +278,37 @@ pub fn check_stream<I, S>(
     rules: &RuleSet,
     plan: &Plan,
     mut source: S,
-    mut sink: impl FnMut(Outcome),
+    sink: impl FnMut(Outcome),
 ) -> Result<()>
 where
     I: Iterator<Item = Item>,
     S: FnMut() -> Result<I>,
+{
+    check_stream_reads(rules, plan, |_| source(), sink)
+}
+
+/// Which read of the source a call is for (see [`check_stream_reads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// The cross-record pass's keys of every record.
+    Keys,
+    /// The records the cross-record findings name (the others may be skipped unparsed).
+    Details,
+    /// The checking pass: each item becomes one outcome, in order.
+    Check,
+}
+
+/// [`check_stream`] telling the source which read each call is for, so a host that follows
+/// the outcomes (a summary) can look at the items of the checking read alone.
+pub fn check_stream_reads<I, S>(
+    rules: &RuleSet,
+    plan: &Plan,
+    mut source: S,
+    mut sink: impl FnMut(Outcome),
+) -> Result<()>
+where
+    I: Iterator<Item = Item>,
+    S: FnMut(Read) -> Result<I>,
 {
     let mut cross = cross_findings(rules, plan, &mut source)?;
     let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
@@ -291,7 +317,7 @@ where
             sink(outcome);
         }
     };
-    for (position, item) in source()?.enumerate() {
+    for (position, item) in source(Read::Check)?.enumerate() {
         let found = cross.take(position);
         chunk.push((position, item, found));
         if chunk.len() == CHUNK {
@@ -306,14 +332,14 @@ where
 fn cross_findings<I, S>(rules: &RuleSet, plan: &Plan, source: &mut S) -> Result<CrossFindings>
 where
     I: Iterator<Item = Item>,
-    S: FnMut() -> Result<I>,
+    S: FnMut(Read) -> Result<I>,
 {
     let mut cross_pass = CrossPass::new(rules, plan);
     if !cross_pass.is_needed() {
         return Ok(CrossFindings::default());
     }
     let mut chunk = Vec::with_capacity(CHUNK);
-    let mut items = source()?.enumerate().peekable();
+    let mut items = source(Read::Keys)?.enumerate().peekable();
     while items.peek().is_some() {
         chunk.extend(items.by_ref().take(CHUNK));
         for keys in chunk_keys(&cross_pass, std::mem::take(&mut chunk)) {
@@ -324,7 +350,7 @@ where
     let needed = cross_pass.needed();
     let mut fetched = cross::Fetched::with_capacity(needed.len());
     if !needed.is_empty() {
-        for (position, item) in source()?.enumerate() {
+        for (position, item) in source(Read::Details)?.enumerate() {
             if needed.binary_search(&position).is_ok()
                 && let Some(details) = cross_pass.details(position, item)
             {
@@ -342,14 +368,29 @@ pub fn check_stream_pipelined<I, S>(
     rules: &RuleSet,
     plan: &Plan,
     mut source: S,
-    mut sink: impl FnMut(Outcome),
+    sink: impl FnMut(Outcome),
 ) -> Result<()>
 where
     I: Iterator<Item = Item> + Send,
     S: FnMut() -> Result<I>,
 {
+    check_stream_pipelined_reads(rules, plan, |_| source(), sink)
+}
+
+/// [`check_stream_pipelined`] telling the source which read each call is for (see [`Read`]).
+#[cfg(feature = "parallel")]
+pub fn check_stream_pipelined_reads<I, S>(
+    rules: &RuleSet,
+    plan: &Plan,
+    mut source: S,
+    mut sink: impl FnMut(Outcome),
+) -> Result<()>
+where
+    I: Iterator<Item = Item> + Send,
+    S: FnMut(Read) -> Result<I>,
+{
     let mut cross = cross_findings(rules, plan, &mut source)?;
-    let items = source()?;
+    let items = source(Read::Check)?;
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Item)>>(2);
         scope.spawn(move || {

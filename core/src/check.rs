@@ -353,6 +353,13 @@ pub(crate) struct RequiredField {
     element: Option<(FieldPath, Box<str>)>,
 }
 
+impl RequiredField {
+    /// The required path (`/tests/*/method`).
+    pub(crate) fn path(&self) -> &str {
+        &self.field.text
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Check {
     /// The message variant this check's findings use (`None`: the rule's message).

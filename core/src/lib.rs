@@ -64,6 +64,7 @@ mod ruleset;
 pub mod schema;
 pub mod script;
 mod sparse;
+pub mod summary;
 #[cfg(feature = "validate")]
 pub mod validate;
 mod view;

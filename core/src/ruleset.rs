@@ -146,6 +146,18 @@ impl Rule {
         })
     }
 
+    /// The fields its `required` checks ask for (patterns such as `/tests/*/sampled_on`): the
+    /// items whose completeness a summary reports.
+    pub fn required_fields(&self) -> Vec<&str> {
+        self.checks
+            .iter()
+            .flat_map(|c| match &c.kind {
+                Kind::Required { fields } => fields.iter().map(|f| f.path()).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
     /// The ids of the checks' kinds, for documentation.
     pub fn check_kinds(&self) -> Vec<&'static str> {
         self.checks
@@ -190,7 +202,10 @@ fn deeper_than_max(record: &Value) -> bool {
             Value::Object(map) => (&[][..], Some(map)),
             _ => continue,
         };
-        for child in items.iter().chain(fields.into_iter().flat_map(|m| m.values())) {
+        for child in items
+            .iter()
+            .chain(fields.into_iter().flat_map(|m| m.values()))
+        {
             if depth + 1 > MAX_DEPTH && child.as_str() != Some(TOO_DEEP) {
                 return true;
             }

@@ -13,7 +13,8 @@ The same compiled rules as the Rust core, the command line and the browser::
 
 Batches run in Rust on all cores with the interpreter released: ``rules.check_many(records)``,
 ``rules.check_file(path)``, ``rules.check_frame(frame)`` (pandas, polars, pyarrow) and
-``rules.summary(data, by=[...])``. Problems in records are findings; only engine failures raise
+``rules.summary(data, by=[...])``; ``rules.summarize(data).to_html(path)`` writes the quality
+report of ``kakunin report``. Problems in records are findings; only engine failures raise
 ``KakuninError`` (``PackError``, ``ScriptError``, ``InputError``, ``OptionsError``).
 """
 
@@ -38,6 +39,7 @@ from ._kakunin import (
     Report,
     RuleSet,
     ScriptError,
+    Summary,
     __version__,
 )
 
@@ -52,6 +54,7 @@ __all__ = [
     "Report",
     "RuleSet",
     "ScriptError",
+    "Summary",
     "__version__",
 ]
 

@@ -18,6 +18,7 @@ __all__ = [
     "Report",
     "RuleSet",
     "ScriptError",
+    "Summary",
     "__version__",
     "_example_cases",
 ]
@@ -135,6 +136,25 @@ class Batch:
     def _repr_html_(self) -> str: ...
 
 @final
+class Summary:
+    """A quality report of a batch (``RuleSet.summarize``): the numbers of ``kakunin report``."""
+
+    @property
+    def totals(self) -> dict[str, int]: ...
+    @property
+    def by(self) -> str | None: ...
+    def rules(self, output: _Output | None = None) -> Any: ...
+    def breakdown(self, output: _Output | None = None) -> Any: ...
+    def groups(self, output: _Output | None = None) -> Any: ...
+    def periods(self, output: _Output | None = None) -> Any: ...
+    def completeness(self, output: _Output | None = None) -> Any: ...
+    def duplicates(self, output: _Output | None = None) -> Any: ...
+    def to_json(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str | None: ...
+    def _repr_html_(self) -> str: ...
+
+@final
 class RuleSet:
     """A pack compiled once: immutable, shareable between threads."""
 
@@ -216,5 +236,20 @@ class RuleSet:
         locale: _Locale = "ja",
         reveal: bool = False,
     ) -> Any: ...
+    def summarize(
+        self,
+        data: Any,
+        *,
+        by: str | None = None,
+        period: Literal["week", "month"] = "week",
+        format: Literal["jsonl", "json", "csv"] | None = None,
+        output: _Output | None = None,
+        as_of: str | datetime.date | None = None,
+        stage: _Stage = "submit",
+        tiers: _Names | None = None,
+        select: _Names | None = None,
+        ignore: _Names | None = None,
+        locale: _Locale = "ja",
+    ) -> Summary: ...
 
 def _example_cases(rules: RuleSet) -> str: ...
