@@ -740,6 +740,48 @@ fn hidden_if(schema: &RecordSchema, pointer: &str, key: &str, hidden: &mut Vec<S
 }
 
 impl Check {
+    /// The ctx keys this check's findings carry, so a pack whose message names a key no check
+    /// fills is refused when it loads; `None` for a script, whose findings carry what it says.
+    pub(crate) fn ctx_keys(&self) -> Option<Vec<String>> {
+        let fixed: &[&str] = match &self.kind {
+            Kind::Required { .. } => &["field"],
+            Kind::DateOrder { .. } => &["earlier_field", "earlier", "later_field", "later", "days"],
+            Kind::Codes { .. } | Kind::Pattern { .. } | Kind::Format { .. } => &["field", "value"],
+            Kind::Range { .. } => &["field", "value", "min", "max"],
+            Kind::Equal { .. } => &["field", "other_field", "value", "other"],
+            Kind::Condition { .. } => &["field"],
+            Kind::Municipality { .. } => &["field", "value", "problem"],
+            Kind::Age { .. } => &["field", "value", "expected", "on"],
+            Kind::Types => &["field", "value", "expected", "found"],
+            Kind::ItemCondition(_) => &["field"],
+            Kind::Script { .. } => return None,
+            Kind::Cross(spec) if spec.is_scripted() => return None,
+            Kind::Cross(_) => &["other", "count"],
+            Kind::ItemOrder(_) | Kind::Matched(_) => &[],
+        };
+        let mut keys: Vec<String> = fixed.iter().map(|k| (*k).to_owned()).collect();
+        keys.extend(self.ctx.iter().map(|(k, _)| k.clone()));
+        match &self.kind {
+            Kind::ItemCondition(arrays) => {
+                keys.extend(
+                    arrays
+                        .iter()
+                        .flat_map(|a| a.ctx.iter().map(|(k, _)| k.clone())),
+                );
+            }
+            Kind::ItemOrder(order) => {
+                keys.extend(order.rank_keys.iter().cloned());
+                keys.extend(["earlier", "later", "days"].map(str::to_owned));
+            }
+            Kind::Matched(m) => {
+                keys.push("item".into());
+                keys.extend(m.keys.iter().map(|(name, _, _)| name.clone()));
+            }
+            _ => {}
+        }
+        Some(keys)
+    }
+
     /// Runs the check on `env.record`, pushing its findings.
     pub(crate) fn eval(
         &self,

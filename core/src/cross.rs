@@ -63,6 +63,17 @@ impl CrossSpec {
         }
     }
 
+    /// Whether a group script makes the findings (and may add ctx of its own).
+    pub(crate) fn is_scripted(&self) -> bool {
+        matches!(
+            self,
+            CrossSpec::Group {
+                mode: Mode::Script { .. },
+                ..
+            }
+        )
+    }
+
     /// The fields a group script is given of the records of a group.
     pub(crate) fn carried(&self) -> &[FieldPath] {
         match self {

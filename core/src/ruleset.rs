@@ -702,6 +702,27 @@ fn compile_rule(
         .iter()
         .map(|c| check::compile(c, &env))
         .collect::<Result<Vec<_>>>()?;
+    // Every placeholder of every message is a ctx key some check fills (a script may fill any).
+    let filled: Option<BTreeSet<String>> =
+        checks
+            .iter()
+            .map(check::Check::ctx_keys)
+            .try_fold(BTreeSet::new(), |mut all, keys| {
+                all.extend(keys?);
+                Some(all)
+            });
+    if let Some(filled) = filled {
+        for template in std::iter::once(&templates)
+            .chain(variants.values())
+            .flatten()
+        {
+            if let Some(key) = template.keys().find(|k| !filled.contains(*k)) {
+                return Err(err(format!(
+                    "the message placeholder `{{{key}}}` is filled by no check of the rule"
+                )));
+            }
+        }
+    }
     let cross = checks.iter().any(|c| matches!(c.kind, Kind::Cross(_)));
     if cross && checks.len() > 1 {
         return Err(err(
