@@ -160,11 +160,13 @@ struct DateOrder {
     later: String,
     min_days: Option<i64>,
     max_days: Option<i64>,
+    ignore_below_days: Option<i64>,
 }
 
 impl DateOrder {
     /// The oracle: the rule fires when `later − earlier` leaves `[min_days, max_days]` (min_days
-    /// 0 by default, unbounded below when only max_days is given).
+    /// 0 by default, unbounded below when only max_days is given), unless it is below
+    /// `ignore_below_days`.
     fn fires(&self, earlier: (i64, u32, u32), later: (i64, u32, u32)) -> bool {
         let days = days_since_epoch(later) - days_since_epoch(earlier);
         let min = self.min_days.or(if self.max_days.is_some() {
@@ -172,7 +174,8 @@ impl DateOrder {
         } else {
             Some(0)
         });
-        min.is_some_and(|m| days < m) || self.max_days.is_some_and(|m| days > m)
+        let outside = min.is_some_and(|m| days < m) || self.max_days.is_some_and(|m| days > m);
+        outside && self.ignore_below_days.is_none_or(|b| days >= b)
     }
 }
 
@@ -238,6 +241,9 @@ fn simple_date_orders() -> Vec<DateOrder> {
             later,
             min_days: check.get("min_days").and_then(toml::Value::as_integer),
             max_days: check.get("max_days").and_then(toml::Value::as_integer),
+            ignore_below_days: check
+                .get("ignore_below_days")
+                .and_then(toml::Value::as_integer),
         });
     }
     out
