@@ -133,9 +133,29 @@ pub struct RecordKeys {
 pub struct KeyReader {
     by: Option<String>,
     dates: Vec<String>,
+    /// The fields of `by` and `dates`, for reading them alone from an unparsed line.
+    wanted: std::sync::Arc<crate::sparse::Wanted>,
 }
 
 impl KeyReader {
+    /// The keys of a line of JSON Lines not parsed yet: only the fields the keys come from are
+    /// built (the checking threads parse the whole line), so the reader's thread stays light.
+    pub fn read_line(&self, bytes: &[u8]) -> Option<RecordKeys> {
+        let record = self.wanted.parse(std::str::from_utf8(bytes).ok()?).ok()?;
+        record.is_object().then(|| self.read(&record))
+    }
+
+    fn with_wanted(mut self) -> Self {
+        let paths: Vec<crate::path::FieldPath> = self
+            .by
+            .iter()
+            .chain(&self.dates)
+            .filter_map(|p| crate::path::FieldPath::parse(p).ok())
+            .collect();
+        self.wanted = std::sync::Arc::new(crate::sparse::Wanted::of(&paths));
+        self
+    }
+
     /// The keys of one record.
     pub fn read(&self, record: &Value) -> RecordKeys {
         RecordKeys {
@@ -450,6 +470,7 @@ impl<'r> Summarizer<'r> {
             reader: KeyReader {
                 by: None,
                 dates: rules.manifest().reference_date.clone(),
+                wanted: Default::default(),
             },
             totals: Totals::default(),
             tallies: Vec::new(),
@@ -494,7 +515,7 @@ impl<'r> Summarizer<'r> {
 
     /// What to read of each record: hand it to the reader of the records.
     pub fn key_reader(&self) -> KeyReader {
-        self.reader.clone()
+        self.reader.clone().with_wanted()
     }
 
     fn group(&mut self, name: &str) -> usize {
@@ -783,39 +804,24 @@ where
     let mut summarizer = Summarizer::new(rules, plan, options, mapping)?;
     let reader = summarizer.key_reader();
     let queue: Arc<Mutex<std::collections::VecDeque<Option<RecordKeys>>>> = Arc::default();
-    // Keys are taken on the checking read only (the cross-record reads come first). Lines left
-    // unparsed are parsed here, on the reader's thread, for the summary to read them.
+    // Keys are taken on the checking read only (the cross-record reads come first); of a line
+    // left unparsed, only the key fields are read here.
     let tapped = |read: batch::Read| {
         let tap = read == batch::Read::Check;
         let (reader, queue) = (reader.clone(), queue.clone());
         source().map(move |items| {
-            items.map(move |item| {
+            items.inspect(move |item| {
                 if !tap {
-                    return item;
+                    return;
                 }
-                let item = match item {
-                    Item::Unparsed { line, bytes } => {
-                        match crate::input::parse_json_line(&bytes, line) {
-                            Ok(record) => Item::Record {
-                                line,
-                                value: record.value,
-                            },
-                            Err(bad) => Item::Unreadable {
-                                line,
-                                message: bad.message,
-                            },
-                        }
-                    }
-                    other => other,
-                };
-                let keys = match &item {
+                let keys = match item {
                     Item::Record { value, .. } => Some(reader.read(value)),
-                    Item::Unreadable { .. } | Item::Unparsed { .. } => None,
+                    Item::Unparsed { bytes, .. } => reader.read_line(bytes),
+                    Item::Unreadable { .. } => None,
                 };
                 if let Ok(mut q) = queue.lock() {
                     q.push_back(keys);
                 }
-                item
             })
         })
     };
