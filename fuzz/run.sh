@@ -17,7 +17,8 @@ if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
-  cargo install cargo-fuzz --locked
+  # --locked can fail when the registry mirror lags behind the lock file's versions.
+  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
 fi
 
 cargo +nightly fuzz build -O
