@@ -139,13 +139,13 @@ impl<'r> CrossPass<'r> {
             checks
                 .iter()
                 .flat_map(|(_, spec)| spec.key_reads())
-                .chain(rules.record_keys()),
+                .chain(rules.placement_fields()),
         );
         let details = crate::sparse::Wanted::of(
             checks
                 .iter()
                 .flat_map(|(_, spec)| spec.carried())
-                .chain(rules.record_keys()),
+                .chain(rules.id_field()),
         );
         CrossPass {
             rules,
@@ -208,14 +208,22 @@ impl<'r> CrossPass<'r> {
         }
     }
 
-    /// The positions of the records whose details the findings need (in a group, or named by
-    /// a finding), sorted.
-    fn needed(&self) -> Vec<usize> {
-        let mut needed: Vec<usize> = self
-            .checks
+    /// What each check finds among what was observed (in `checks` order).
+    fn find(&self) -> Vec<cross::Found> {
+        self.checks
             .iter()
             .zip(&self.participants)
-            .flat_map(|((_, spec), participants)| cross::needed(spec, participants))
+            .map(|((_, spec), participants)| cross::find(spec, participants))
+            .collect()
+    }
+
+    /// The positions of the records whose details the findings need (in a group, or named by
+    /// a finding), sorted.
+    fn needed(&self, found: &[cross::Found]) -> Vec<usize> {
+        let mut needed: Vec<usize> = found
+            .iter()
+            .zip(&self.participants)
+            .flat_map(|(found, participants)| found.needed(participants))
             .collect();
         needed.sort_unstable();
         needed.dedup();
@@ -243,12 +251,27 @@ impl<'r> CrossPass<'r> {
 
     /// Runs the cross-record rules over what was observed, with the details of the records
     /// their findings need.
-    fn finish_with(self, fetched: &cross::Fetched) -> Result<CrossFindings> {
+    fn finish_with(
+        self,
+        found_by_check: Vec<cross::Found>,
+        fetched: &cross::Fetched,
+    ) -> Result<CrossFindings> {
         let mut found = CrossFindings::default();
-        for ((rule, spec), participants) in self.checks.iter().zip(&self.participants) {
+        for (((rule, spec), participants), found_here) in self
+            .checks
+            .iter()
+            .zip(&self.participants)
+            .zip(found_by_check)
+        {
             let id = &self.rules.rules()[*rule].id;
-            let (findings, failed) =
-                cross::evaluate(spec, id, &self.rules.engine, participants, fetched);
+            let (findings, failed) = cross::evaluate(
+                spec,
+                id,
+                &self.rules.engine,
+                participants,
+                found_here,
+                fetched,
+            );
             found.failed.extend(failed);
             for (position, raw) in findings {
                 found
@@ -347,7 +370,8 @@ where
         }
     }
     // Another read for the few records the findings name: their lines alone are parsed.
-    let needed = cross_pass.needed();
+    let found = cross_pass.find();
+    let needed = cross_pass.needed(&found);
     let mut fetched = cross::Fetched::with_capacity(needed.len());
     if !needed.is_empty() {
         for (position, item) in source(Read::Details)?.enumerate() {
@@ -358,7 +382,7 @@ where
             }
         }
     }
-    cross_pass.finish_with(&fetched)
+    cross_pass.finish_with(found, &fetched)
 }
 
 /// [`check_stream`] with reading and checking overlapped: a reader thread parses the next chunk

@@ -304,19 +304,36 @@ fn out_of_order(participants: &[Participant]) -> Vec<(usize, usize)> {
     found
 }
 
-/// The positions whose [`Details`] a check's findings need.
-pub(crate) fn needed(spec: &CrossSpec, participants: &[Participant]) -> Vec<usize> {
-    let indices: Vec<usize> = match spec {
-        CrossSpec::Group { .. } => groups(participants).into_iter().flatten().collect(),
-        CrossSpec::Ascending { .. } => out_of_order(participants)
-            .into_iter()
-            .map(|(_, holder)| holder)
-            .collect(),
-    };
-    indices
-        .into_iter()
-        .map(|i| participants[i].position)
-        .collect()
+/// What a check found among its participants (indices into them), before any record's
+/// details are read: computed once, it says whose details are needed and then makes the
+/// findings.
+pub(crate) enum Found {
+    /// `group`: the groups with more than one member.
+    Groups(Vec<Vec<usize>>),
+    /// `ascending`: (record, the record holding the latest earlier date).
+    OutOfOrder(Vec<(usize, usize)>),
+}
+
+/// What a check finds among its participants.
+pub(crate) fn find(spec: &CrossSpec, participants: &[Participant]) -> Found {
+    match spec {
+        CrossSpec::Group { .. } => Found::Groups(groups(participants)),
+        CrossSpec::Ascending { .. } => Found::OutOfOrder(out_of_order(participants)),
+    }
+}
+
+impl Found {
+    /// The positions whose [`Details`] the findings need.
+    pub(crate) fn needed<'a>(
+        &'a self,
+        participants: &'a [Participant],
+    ) -> Box<dyn Iterator<Item = usize> + 'a> {
+        let position = |i: usize| participants[i].position;
+        match self {
+            Found::Groups(groups) => Box::new(groups.iter().flatten().map(move |&i| position(i))),
+            Found::OutOfOrder(pairs) => Box::new(pairs.iter().map(move |&(_, h)| position(h))),
+        }
+    }
 }
 
 fn others_ctx(ids: &[&str]) -> BTreeMap<String, Value> {
@@ -353,13 +370,14 @@ pub(crate) fn evaluate(
     rule: &str,
     engine: &rhai::Engine,
     participants: &[Participant],
+    found: Found,
     fetched: &Fetched,
 ) -> Evaluated {
     let mut out = Vec::new();
     let mut failed = Vec::new();
-    match spec {
-        CrossSpec::Group { mode, at, .. } => {
-            for members in groups(participants) {
+    match (spec, found) {
+        (CrossSpec::Group { mode, at, .. }, Found::Groups(groups)) => {
+            for members in groups {
                 if let Err(e) = group_findings(
                     mode,
                     rule,
@@ -377,8 +395,8 @@ pub(crate) fn evaluate(
                 }
             }
         }
-        CrossSpec::Ascending { at, .. } => {
-            for (who, holder) in out_of_order(participants) {
+        (CrossSpec::Ascending { at, .. }, Found::OutOfOrder(pairs)) => {
+            for (who, holder) in pairs {
                 let holder = id_of(fetched, participants[holder].position);
                 out.push((
                     participants[who].position,
@@ -386,6 +404,8 @@ pub(crate) fn evaluate(
                 ));
             }
         }
+        // `find` answers a check with what its kind finds: no other pairing occurs.
+        _ => {}
     }
     (out, failed)
 }

@@ -624,12 +624,15 @@ impl RuleSet {
         self.prefecture_of(record)
     }
 
-    /// The fields that place a record: its reference date candidates, prefecture and id.
-    pub(crate) fn record_keys(&self) -> impl Iterator<Item = &FieldPath> {
-        self.reference_date
-            .iter()
-            .chain(&self.prefecture)
-            .chain(&self.id)
+    /// The fields that decide which rules apply to a record: its reference date candidates
+    /// and prefecture.
+    pub(crate) fn placement_fields(&self) -> impl Iterator<Item = &FieldPath> {
+        self.reference_date.iter().chain(&self.prefecture)
+    }
+
+    /// The field of a record's id, where the pack names one.
+    pub(crate) fn id_field(&self) -> Option<&FieldPath> {
+        self.id.as_ref()
     }
 }
 
