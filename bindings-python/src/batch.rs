@@ -18,8 +18,9 @@ use serde_json::Value;
 use crate::convert;
 use crate::errors;
 use crate::frame;
-use crate::report::{PyReport, escape, pack_dict};
+use crate::report::{PyReport, pack_dict};
 use crate::table::{Columns, Data, Output};
+use kakunin::summary::escape_html;
 
 /// Where a batch's records come from.
 pub enum Source<'a> {
@@ -737,15 +738,15 @@ impl PyBatch {
             self.checked(),
             self.unreadable(),
             self.failed(),
-            escape(&self.pack.name),
-            escape(&self.pack.version)
+            escape_html(&self.pack.name),
+            escape_html(&self.pack.version)
         );
         if !by_rule.is_empty() {
             html.push_str("<table><thead><tr><th>rule</th><th>severity</th><th>findings</th><th>records</th></tr></thead><tbody>");
             for ((rule, severity), (findings, records)) in by_rule {
                 html.push_str(&format!(
                     "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    escape(rule),
+                    escape_html(rule),
                     severity,
                     findings,
                     records

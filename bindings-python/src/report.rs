@@ -1,5 +1,6 @@
 //! `Finding` and `Report`: the core's types, read-only, comparable to plain dicts.
 
+use kakunin::summary::escape_html;
 use kakunin::{Finding, Report};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::PyKeyError;
@@ -163,11 +164,7 @@ impl PyFinding {
         } else {
             None
         };
-        Ok(match (op, equal) {
-            (CompareOp::Eq, Some(e)) => e.into_pyobject(py)?.to_owned().into_any().unbind(),
-            (CompareOp::Ne, Some(e)) => (!e).into_pyobject(py)?.to_owned().into_any().unbind(),
-            _ => py.NotImplemented(),
-        })
+        equality(py, op, equal)
     }
 
     fn __repr__(&self) -> String {
@@ -306,11 +303,7 @@ impl PyReport {
         } else {
             None
         };
-        Ok(match (op, equal) {
-            (CompareOp::Eq, Some(e)) => e.into_pyobject(py)?.to_owned().into_any().unbind(),
-            (CompareOp::Ne, Some(e)) => (!e).into_pyobject(py)?.to_owned().into_any().unbind(),
-            _ => py.NotImplemented(),
-        })
+        equality(py, op, equal)
     }
 
     fn __repr__(&self) -> String {
@@ -341,22 +334,6 @@ pub fn pack_dict<'py>(py: Python<'py>, pack: &kakunin::PackInfo) -> PyResult<Bou
     Ok(dict)
 }
 
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn report_html(report: &Report, id: Option<&str>) -> String {
     let c = &report.counts;
     let mut html = String::new();
@@ -364,10 +341,10 @@ fn report_html(report: &Report, id: Option<&str>) -> String {
     html.push_str(&format!(
         "<p><strong>{}</strong>{} — {} {} · error {} · warning {} · info {}{}</p>",
         if report.ok { "✓ ok" } else { "✗ not ok" },
-        id.map(|i| format!(" <code>{}</code>", escape(i)))
+        id.map(|i| format!(" <code>{}</code>", escape_html(i)))
             .unwrap_or_default(),
-        escape(&report.pack.name),
-        escape(&report.pack.version),
+        escape_html(&report.pack.name),
+        escape_html(&report.pack.version),
         c.error,
         c.warning,
         c.info,
@@ -390,13 +367,23 @@ fn report_html(report: &Report, id: Option<&str>) -> String {
             html.push_str(&format!(
                 "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
                 severity,
-                escape(&f.rule),
-                escape(&f.path),
-                escape(&f.message)
+                escape_html(&f.rule),
+                escape_html(&f.path),
+                escape_html(&f.message)
             ));
         }
         html.push_str("</tbody></table>");
     }
     html.push_str("</div>");
     html
+}
+
+/// The answer to `==` / `!=` given whether the two sides are equal (`None`: not comparable), and
+/// `NotImplemented` to every other comparison.
+fn equality(py: Python<'_>, op: CompareOp, equal: Option<bool>) -> PyResult<Py<PyAny>> {
+    Ok(match (op, equal) {
+        (CompareOp::Eq, Some(e)) => e.into_pyobject(py)?.to_owned().into_any().unbind(),
+        (CompareOp::Ne, Some(e)) => (!e).into_pyobject(py)?.to_owned().into_any().unbind(),
+        _ => py.NotImplemented(),
+    })
 }

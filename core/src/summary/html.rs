@@ -63,8 +63,9 @@ impl Words {
     }
 }
 
-/// HTML-escapes text for element content and attribute values.
-fn esc(text: &str) -> String {
+/// HTML-escapes text for element content and attribute values (the HTML of reports and of
+/// findings in notebooks).
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -119,7 +120,7 @@ pub(super) fn document(s: &Summary) -> String {
          <title>{title} — {pack}</title>\n</head>\n<body>\n{body}</body>\n</html>\n",
         lang = w.t("ja", "en"),
         title = w.t("データ品質レポート", "Data quality report"),
-        pack = esc(&s.pack_title),
+        pack = escape_html(&s.pack_title),
         body = fragment(s),
     )
 }
@@ -171,13 +172,13 @@ fn header(out: &mut String, s: &Summary, w: &Words) {
         out,
         "<h1>{}</h1>\n<p class=\"meta\">{} {} {} · {}: {} · {}: {} · {}: {}</p>",
         w.t("データ品質レポート", "Data quality report"),
-        esc(&s.pack_title),
-        esc(&s.pack.name),
-        esc(&s.pack.version),
+        escape_html(&s.pack_title),
+        escape_html(&s.pack.name),
+        escape_html(&s.pack.version),
         w.t("確認日", "As of"),
-        esc(&s.as_of),
+        escape_html(&s.as_of),
         w.t("集計単位", "Broken down by"),
-        esc(&by_label(s, w)),
+        escape_html(&by_label(s, w)),
         w.t("期間", "Period"),
         match s.period {
             super::Period::Week => w.t("週（月曜始まり）", "week (from Monday)"),
@@ -275,9 +276,9 @@ fn rules(out: &mut String, s: &Summary, w: &Words) {
         } else {
             format!(
                 "<p>{}</p><p class=\"note\">{}: {}</p>",
-                esc(r.doc.trim()),
+                escape_html(r.doc.trim()),
                 w.t("根拠", "Source"),
-                esc(&r.source)
+                escape_html(&r.source)
             )
         };
         let _ = writeln!(
@@ -285,9 +286,9 @@ fn rules(out: &mut String, s: &Summary, w: &Words) {
             "<tr data-rule=\"{id}\" data-records=\"{records}\"><td><details><summary>{title}<code>{id}</code></summary>{doc}</details></td>\
              <td><span class=\"sev {sev}\">{sev}</span></td><td class=\"num\">{records_text}</td>\
              <td class=\"share\"><span class=\"bar\" style=\"width:{bar:.0}px\"></span>{share}</td><td class=\"num\">{findings}</td></tr>",
-            id = esc(&r.id),
+            id = escape_html(&r.id),
             records = r.records,
-            title = esc(&r.title),
+            title = escape_html(&r.title),
             sev = r.severity,
             records_text = thousands(r.records),
             bar = 80.0 * rate(r.records, max),
@@ -303,7 +304,7 @@ fn heatmap(out: &mut String, s: &Summary, w: &Words) {
         out,
         "<section id=\"heatmap\">\n<h2>{} × {}</h2>\n<p class=\"note\">{}</p>",
         w.t("ルールグループ", "Rule group"),
-        esc(&by_label(s, w)),
+        escape_html(&by_label(s, w)),
         w.t(
             "各セルは、その行の記録のうちそのグループの指摘が1件以上ある記録の割合です。",
             "Each cell is the share of the row's records with at least one finding of the group."
@@ -317,18 +318,18 @@ fn heatmap(out: &mut String, s: &Summary, w: &Words) {
     let _ = write!(
         out,
         "<div class=\"scroll\"><table class=\"heat\">\n<thead><tr><th>{}</th><th>{}</th>",
-        esc(&by_label(s, w)),
+        escape_html(&by_label(s, w)),
         w.t("記録数", "Records"),
     );
     for g in &s.groups {
-        let _ = write!(out, "<th data-group=\"{0}\">{0}</th>", esc(g));
+        let _ = write!(out, "<th data-group=\"{0}\">{0}</th>", escape_html(g));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in &s.breakdown {
         let _ = write!(
             out,
             "<tr><th>{}</th><td class=\"num\">{}</td>",
-            esc(&value_label(row.value.as_deref(), w)),
+            escape_html(&value_label(row.value.as_deref(), w)),
             thousands(row.records)
         );
         for (g, &n) in s.groups.iter().zip(&row.groups) {
@@ -336,7 +337,7 @@ fn heatmap(out: &mut String, s: &Summary, w: &Words) {
             let _ = write!(
                 out,
                 "<td class=\"cell\" data-group=\"{}\" data-count=\"{n}\" title=\"{n} / {}\" style=\"{}\">{}</td>",
-                esc(g),
+                escape_html(g),
                 row.records,
                 shade(r, max),
                 percent(n, row.records)
@@ -365,7 +366,7 @@ fn trend(out: &mut String, s: &Summary, w: &Words) {
                 "Error and warning rates by month of diagnosis"
             ),
         },
-        esc(&format!(
+        escape_html(&format!(
             "{} {}",
             w.t(
                 "基準日（診断年月日、なければ報告年月日）で集計。基準日のない記録:",
@@ -449,7 +450,7 @@ fn trend(out: &mut String, s: &Summary, w: &Words) {
             "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"end\" transform=\"rotate(-35 {x:.1} {:.1})\">{}</text>",
             TOP + plot_h + 14.0,
             TOP + plot_h + 14.0,
-            esc(&p.period),
+            escape_html(&p.period),
             x = x(i),
         );
     }
@@ -477,7 +478,7 @@ fn trend(out: &mut String, s: &Summary, w: &Words) {
                 "<circle class=\"point {class}\" data-series=\"{class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"{radius}\"><title>{} {name}: {} ({} / {})</title></circle>",
                 x(i),
                 y(r),
-                esc(&p.period),
+                escape_html(&p.period),
                 percent(count(p), p.records),
                 count(p),
                 p.records
@@ -527,16 +528,16 @@ fn completeness(out: &mut String, s: &Summary, w: &Words) {
     let _ = write!(
         out,
         "<div class=\"scroll\"><table class=\"completeness\">\n<thead><tr><th>{}</th><th>{}</th>",
-        esc(&by_label(s, w)),
+        escape_html(&by_label(s, w)),
         w.t("記録数", "Records")
     );
     for item in &s.items {
         let _ = write!(
             out,
             "<th class=\"vertical\" data-item=\"{}\" title=\"{}\">{}</th>",
-            esc(&item.path),
-            esc(&item.path),
-            esc(&item.label)
+            escape_html(&item.path),
+            escape_html(&item.path),
+            escape_html(&item.label)
         );
     }
     out.push_str("</tr></thead>\n<tbody>\n");
@@ -544,7 +545,7 @@ fn completeness(out: &mut String, s: &Summary, w: &Words) {
         let _ = write!(
             out,
             "<tr><th>{}</th><td class=\"num\">{}</td>",
-            esc(&value_label(row.value.as_deref(), w)),
+            escape_html(&value_label(row.value.as_deref(), w)),
             thousands(row.records)
         );
         for &missing in &row.missing {
@@ -586,18 +587,22 @@ fn cross(out: &mut String, s: &Summary, w: &Words) {
         let _ = writeln!(
             out,
             "<h3>{} <code>{}</code> ({})</h3>\n<ul class=\"ids\" data-rule=\"{}\">",
-            esc(&row.title),
-            esc(&row.rule),
+            escape_html(&row.title),
+            escape_html(&row.rule),
             thousands(row.records.len()),
-            esc(&row.rule)
+            escape_html(&row.rule)
         );
         for f in &row.records {
             let others = if f.others.is_empty() {
                 String::new()
             } else {
-                format!(" ↔ {}", esc(&f.others.join(", ")))
+                format!(" ↔ {}", escape_html(&f.others.join(", ")))
             };
-            let _ = writeln!(out, "<li data-id=\"{0}\">{0}{others}</li>", esc(&f.id));
+            let _ = writeln!(
+                out,
+                "<li data-id=\"{0}\">{0}{others}</li>",
+                escape_html(&f.id)
+            );
         }
         out.push_str("</ul>\n");
     }

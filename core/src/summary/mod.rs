@@ -12,6 +12,8 @@
 
 mod html;
 
+pub use html::escape_html;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
