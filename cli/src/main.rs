@@ -16,6 +16,11 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use kakunin::RuleSet;
 
+// Checking builds and drops many small values per record (the parsed record, findings):
+// mimalloc's thread-local free lists cost a fraction of the system allocator's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kakunin",

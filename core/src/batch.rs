@@ -460,7 +460,7 @@ fn check_one(
             message,
         },
         Item::Unparsed { line, bytes } => {
-            let parsed = match crate::input::parse_json_line(&bytes, line) {
+            let parsed = match crate::input::parse_json_line_for(&bytes, line, plan) {
                 Ok(record) => Item::Record {
                     line,
                     value: record.value,

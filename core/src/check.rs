@@ -782,6 +782,66 @@ impl Check {
         Some(keys)
     }
 
+    /// Adds the fields this check reads to `out`, so a plan can parse only those; `false` when
+    /// it reads every field the schema knows (`Types`). Paths inside arrays stand for their
+    /// whole array: relative conditions read below it.
+    pub(crate) fn reads(&self, out: &mut Vec<FieldPath>) -> bool {
+        if let Some(when) = &self.when {
+            when.reads(out);
+        }
+        out.extend(self.ctx.iter().map(|(_, p)| p.clone()));
+        match &self.kind {
+            Kind::Required { fields } => {
+                for f in fields {
+                    out.push(f.field.clone());
+                    out.extend(f.element.iter().map(|(p, _)| p.clone()));
+                }
+            }
+            Kind::DateOrder { earlier, later, .. } => {
+                out.extend(earlier.iter().chain(later).filter_map(|op| match op {
+                    Operand::Field(p) => Some(p.clone()),
+                    Operand::Literal(_) | Operand::AsOf | Operand::ReferenceDate => None,
+                }));
+            }
+            Kind::Codes { fields, .. }
+            | Kind::Range { fields, .. }
+            | Kind::Pattern { fields, .. }
+            | Kind::Format { fields, .. } => out.extend(fields.iter().cloned()),
+            Kind::Equal { pairs } => {
+                out.extend(pairs.iter().flat_map(|(a, b)| [a.clone(), b.clone()]));
+            }
+            Kind::Condition { .. } => {}
+            // What the cross-record pass reads of each record, for readers that hand it records
+            // built by the plan.
+            Kind::Cross(spec) => {
+                out.extend(spec.key_reads().into_iter().cloned());
+                out.extend(spec.carried().iter().cloned());
+            }
+            Kind::Municipality {
+                field,
+                prefecture_name,
+                ..
+            } => out.extend(std::iter::once(field).chain(prefecture_name).cloned()),
+            Kind::Age {
+                birth,
+                on,
+                years,
+                months,
+            } => out.extend([birth, on, years].into_iter().chain(months).cloned()),
+            Kind::ItemOrder(order) => out.extend([order.by.clone(), order.date.clone()]),
+            Kind::Matched(m) => out.extend([m.items.clone(), m.among.clone(), m.at.clone()]),
+            Kind::ItemCondition(arrays) => {
+                for array in arrays {
+                    out.push(array.items.clone());
+                    out.extend(array.ctx.iter().map(|(_, p)| p.clone()));
+                }
+            }
+            Kind::Script { reads, .. } => out.extend(reads.iter().cloned()),
+            Kind::Types => return false,
+        }
+        true
+    }
+
     /// Runs the check on `env.record`, pushing its findings.
     pub(crate) fn eval(
         &self,

@@ -126,7 +126,7 @@ pub fn unset_pointer(root: &mut Value, pointer: &str) {
     let last = last.replace("~1", "/").replace("~0", "~");
     match root.pointer_mut(parent) {
         Some(Value::Object(map)) => {
-            map.shift_remove(&last);
+            map.remove(&last);
         }
         Some(Value::Array(items)) => {
             if let Ok(i) = last.parse::<usize>()

@@ -19,6 +19,7 @@ use crate::pack::{
 use crate::path::FieldPath;
 use crate::schema::RecordSchema;
 use crate::script::{Limits, hardened_engine};
+use crate::sparse::Wanted;
 use crate::view::View;
 
 /// When a rule is in force, judged on a record's reference date (and prefecture).
@@ -269,6 +270,9 @@ pub struct Plan {
     selected: Vec<bool>,
     options: CheckOptions,
     as_of: Day,
+    /// The fields the selected rules read (with those that place a record and name it), or
+    /// `None` when they read every field: a reader can then build only these.
+    reads: Option<Arc<Wanted>>,
 }
 
 impl Plan {
@@ -280,6 +284,28 @@ impl Plan {
     /// The `as_of` date the plan judges with.
     pub fn as_of(&self) -> Day {
         self.as_of
+    }
+
+    /// Parses one JSON record, building only the fields the plan's rules read (all of them
+    /// when a selected rule reads every field, as `structure/type` does). The whole text is
+    /// still checked to be JSON.
+    pub fn parse_record(&self, text: &str) -> serde_json::Result<Value> {
+        match &self.reads {
+            // Not an object: parsed whole, so that the finding can say what it is.
+            Some(wanted) => match wanted.parse(text)? {
+                record @ Value::Object(_) => Ok(record),
+                _ => serde_json::from_str(text),
+            },
+            None => serde_json::from_str(text),
+        }
+    }
+
+    /// Whether the plan's rules read the value at this JSON Pointer (`/basic/sex`,
+    /// `/tests/0/method`), or something inside it: a reader that builds records from columns or
+    /// from a host's objects can leave out the rest. `true` for everything when the rules read
+    /// every field.
+    pub fn reads_pointer(&self, pointer: &str) -> bool {
+        self.reads.as_ref().is_none_or(|w| w.wants_pointer(pointer))
     }
 
     /// Whether the rule at this index (in [`RuleSet::rules`]) is selected.
@@ -441,7 +467,7 @@ impl RuleSet {
                 return Err(Error::UnknownSelector(sel.clone()));
             }
         }
-        let selected = self
+        let selected: Vec<bool> = self
             .rules
             .iter()
             .map(|r| {
@@ -452,11 +478,35 @@ impl RuleSet {
                     && !(options.stage == Stage::Draft && r.submit_only)
             })
             .collect();
+        let reads = self
+            .reads_of(&selected)
+            .map(|paths| Arc::new(Wanted::of(&paths)));
         Ok(Plan {
             selected,
             options: options.clone(),
             as_of: options.as_of_or_today(),
+            reads,
         })
+    }
+
+    /// The fields the selected rules read (cross-record ones included: their pass may be handed
+    /// the same records), with those that place and name a record; `None` when a selected rule
+    /// reads every field.
+    fn reads_of(&self, selected: &[bool]) -> Option<Vec<FieldPath>> {
+        let mut paths: Vec<FieldPath> = self
+            .placement_fields()
+            .chain(&self.id)
+            .chain(&self.acknowledged)
+            .cloned()
+            .collect();
+        for (rule, _) in self.rules.iter().zip(selected).filter(|(_, s)| **s) {
+            for check in &rule.checks {
+                if !check.reads(&mut paths) {
+                    return None;
+                }
+            }
+        }
+        Some(paths)
     }
 
     /// The day that decides which rules apply to a record.

@@ -37,6 +37,22 @@ impl Wanted {
         root
     }
 
+    /// Whether the value at a JSON Pointer is kept, whole or in part.
+    pub(crate) fn wants_pointer(&self, pointer: &str) -> bool {
+        let mut node = self;
+        for token in pointer.split('/').skip(1) {
+            if node.whole {
+                return true;
+            }
+            let key = token.replace("~1", "/").replace("~0", "~");
+            match node.children.get(&key) {
+                Some(child) => node = child,
+                None => return false,
+            }
+        }
+        true
+    }
+
     /// Parses `text` keeping only the wanted fields (the rest must still be valid JSON).
     pub(crate) fn parse(&self, text: &str) -> Result<Value, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_str(text);

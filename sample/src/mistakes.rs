@@ -91,7 +91,7 @@ pub(crate) fn set(rec: &mut Value, pointer: &str, value: Value) -> bool {
 pub(crate) fn remove(rec: &mut Value, pointer: &str) -> bool {
     let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
     match rec.pointer_mut(parent) {
-        Some(Value::Object(map)) => map.shift_remove(key).is_some(),
+        Some(Value::Object(map)) => map.remove(key).is_some(),
         _ => false,
     }
 }

@@ -8,6 +8,16 @@ use super::{InputRecord, Item, Unreadable};
 /// Parses `bytes` as one JSON object that starts at physical `line`, byte column `column`
 /// (1-based). Error positions are translated back to the file's lines and columns.
 pub(crate) fn parse_object(bytes: &[u8], line: u64, column: u64) -> Item {
+    parse_object_with(bytes, line, column, |text| serde_json::from_str(text))
+}
+
+/// [`parse_object`] with another parser of the text (one that builds only some fields).
+pub(crate) fn parse_object_with(
+    bytes: &[u8],
+    line: u64,
+    column: u64,
+    parse: impl FnOnce(&str) -> serde_json::Result<Value>,
+) -> Item {
     // Validating UTF-8 up front gives a clearer message than serde_json's, and `from_str` then
     // skips its own check, so this costs nothing overall.
     let text = match std::str::from_utf8(bytes) {
@@ -18,7 +28,7 @@ pub(crate) fn parse_object(bytes: &[u8], line: u64, column: u64) -> Item {
             return Err(Unreadable { line, message });
         }
     };
-    match serde_json::from_str::<Value>(text) {
+    match parse(text) {
         Ok(value @ Value::Object(_)) => Ok(InputRecord { line, value }),
         Ok(other) => Err(Unreadable {
             line,

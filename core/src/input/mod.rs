@@ -255,6 +255,11 @@ pub fn parse_json_line(bytes: &[u8], line: u64) -> Item {
     json::parse_object(bytes, line, 1)
 }
 
+/// [`parse_json_line`] building only the fields a plan's rules read.
+pub fn parse_json_line_for(bytes: &[u8], line: u64, plan: &crate::Plan) -> Item {
+    json::parse_object_with(bytes, line, 1, |text| plan.parse_record(text))
+}
+
 #[cfg(feature = "files")]
 fn read_csv(reader: Box<dyn Read + Send>, mapping: Option<&Mapping>) -> Records {
     match CsvReader::new(reader) {
