@@ -25,8 +25,9 @@ use kakunin::summary::escape_html;
 /// Where a batch's records come from.
 pub enum Source<'a> {
     /// A Python iterable of records (pulled a block at a time, attached to the interpreter only
-    /// while pulling).
-    Python(Py<PyAny>),
+    /// while pulling); `partial`: only the fields the plan reads are converted (not when a
+    /// summary reads other fields of the records).
+    Python { iter: Py<PyAny>, partial: bool },
     /// Records already converted (a Python iterable buffered for the cross-record pass).
     Buffered(Vec<Value>),
     /// A file, read by the core's readers.
@@ -53,6 +54,8 @@ type ErrorCell = Rc<RefCell<Option<PyErr>>>;
 /// Records pulled from a Python iterator, converted while attached.
 struct Pull<'a> {
     iter: &'a Py<PyAny>,
+    /// Convert only what this plan reads.
+    plan: Option<&'a Plan>,
     ready: VecDeque<Value>,
     done: bool,
     error: ErrorCell,
@@ -67,7 +70,10 @@ impl Iterator for Pull<'_> {
                 let iter = self.iter.bind(py);
                 for _ in 0..PULL {
                     match iter.call_method0("__next__") {
-                        Ok(obj) => self.ready.push_back(convert::to_value(&obj)),
+                        Ok(obj) => self.ready.push_back(match self.plan {
+                            Some(plan) => convert::to_record(&obj, plan),
+                            None => convert::to_value(&obj),
+                        }),
                         Err(e) => {
                             if !e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) {
                                 *self.error.borrow_mut() = Some(e);
@@ -140,9 +146,10 @@ pub fn drive<K>(
     let open = |pass: batch::Read| -> kakunin::Result<Box<dyn Iterator<Item = Item> + '_>> {
         checking.set(pass == batch::Read::Check);
         Ok(match source {
-            Source::Python(iter) => Box::new(
+            Source::Python { iter, partial } => Box::new(
                 Pull {
                     iter,
+                    plan: partial.then_some(plan),
                     ready: VecDeque::new(),
                     done: false,
                     error: error.clone(),

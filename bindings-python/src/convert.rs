@@ -21,6 +21,32 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
     convert(obj, 0)
 }
 
+/// Converts a record for checking with `plan`: only the fields its rules read (see
+/// [`kakunin::Plan::reads_pointer`]); what is left out would change no finding.
+pub fn to_record(obj: &Bound<'_, PyAny>, plan: &kakunin::Plan) -> Value {
+    match obj.cast::<PyDict>() {
+        Ok(d) => read_fields(d, "", plan, 0),
+        Err(_) => to_value(obj),
+    }
+}
+
+fn read_fields(d: &Bound<'_, PyDict>, pointer: &str, plan: &kakunin::Plan, depth: usize) -> Value {
+    let mut map = Map::new();
+    for (k, v) in d.iter() {
+        let key = key_text(&k);
+        let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+        if !plan.reads_pointer(&child) {
+            continue;
+        }
+        let value = match v.cast::<PyDict>() {
+            Ok(inner) if depth < MAX_DEPTH => read_fields(inner, &child, plan, depth + 1),
+            _ => convert(&v, depth + 1),
+        };
+        map.insert(key, value);
+    }
+    Value::Object(map)
+}
+
 fn convert(obj: &Bound<'_, PyAny>, depth: usize) -> Value {
     if depth > MAX_DEPTH {
         return Value::String("<nested too deep>".into());

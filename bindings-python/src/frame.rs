@@ -91,15 +91,27 @@ impl Column {
 }
 
 impl Table {
-    /// Reads a frame of a known library.
-    pub fn read(frame: &Bound<'_, PyAny>, library: Library) -> PyResult<Table> {
+    /// Reads a frame of a known library: the columns whose header `wanted` accepts (every
+    /// column when it is `None`). Columns left out are not converted at all.
+    pub fn read(
+        frame: &Bound<'_, PyAny>,
+        library: Library,
+        wanted: Option<&dyn Fn(&str) -> bool>,
+    ) -> PyResult<Table> {
         match library {
-            Library::Pandas => Table::from_pandas(frame),
+            Library::Pandas => Table::from_pandas(frame, wanted),
             Library::Polars | Library::ArrowTable | Library::ArrowBatch => {
+                let mut frame = match wanted {
+                    Some(wanted) => project(frame, wanted)?,
+                    None => frame.clone(),
+                };
+                if library == Library::Polars {
+                    frame = polars_without_null_columns(&frame)?;
+                }
                 let source = if frame.hasattr("__arrow_c_stream__")?
                     || frame.hasattr("__arrow_c_array__")?
                 {
-                    frame.clone()
+                    frame
                 } else {
                     // Older polars: through pyarrow.
                     frame.call_method0("to_arrow")?
@@ -134,20 +146,24 @@ impl Table {
         Ok(Table { names, parts })
     }
 
-    fn from_pandas(frame: &Bound<'_, PyAny>) -> PyResult<Table> {
+    fn from_pandas(
+        frame: &Bound<'_, PyAny>,
+        wanted: Option<&dyn Fn(&str) -> bool>,
+    ) -> PyResult<Table> {
         let py = frame.py();
-        let names: Vec<String> = frame
-            .getattr("columns")?
-            .try_iter()?
-            .map(|c| c.and_then(|c| Ok(c.str()?.to_string())))
-            .collect::<PyResult<_>>()?;
+        let all_names = column_names(frame)?;
         let pyarrow = py.import("pyarrow").ok();
         let iloc = frame.getattr("iloc")?;
-        let mut columns = Vec::with_capacity(names.len());
-        for index in 0..names.len() {
+        let mut names = Vec::with_capacity(all_names.len());
+        let mut columns = Vec::with_capacity(all_names.len());
+        for (index, name) in all_names.into_iter().enumerate() {
+            if wanted.is_some_and(|wanted| !wanted(&name)) {
+                continue;
+            }
             let key = (pyo3::types::PySlice::full(py), index);
             let series = iloc.get_item(key)?;
             columns.push(pandas_column(pyarrow.as_ref(), &series)?);
+            names.push(name);
         }
         let rows: usize = frame.len()?;
         Table::align(names, columns, rows)
@@ -205,6 +221,47 @@ impl Table {
     }
 }
 
+/// A pandas or polars frame's column names as text.
+fn column_names(frame: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    frame
+        .getattr("columns")?
+        .try_iter()?
+        .map(|c| c.and_then(|c| Ok(c.str()?.to_string())))
+        .collect()
+}
+
+/// A polars or pyarrow frame with only the wanted columns (the frame itself when it keeps them
+/// all, or when its names repeat and a selection by name would be ambiguous).
+fn project<'py>(
+    frame: &Bound<'py, PyAny>,
+    wanted: &dyn Fn(&str) -> bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let names = match frame.getattr("column_names") {
+        Ok(names) => names
+            .try_iter()?
+            .map(|c| c.and_then(|c| Ok(c.str()?.to_string())))
+            .collect::<PyResult<Vec<String>>>()?,
+        Err(_) => column_names(frame)?,
+    };
+    let kept: Vec<&String> = names.iter().filter(|n| wanted(n)).collect();
+    let unique = kept.iter().collect::<std::collections::HashSet<_>>().len() == kept.len();
+    if kept.len() == names.len() || !unique {
+        return Ok(frame.clone());
+    }
+    frame.call_method1("select", (kept,))
+}
+
+/// polars exports an array of type `Null` (a column never filled, or `[]` in every row) with a
+/// buffer the Arrow C interface does not expect: such a frame goes through pyarrow, which
+/// exports it as the interface says.
+fn polars_without_null_columns<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let schema = frame.getattr("schema")?.str()?.to_string();
+    if schema.contains("Null") {
+        return frame.call_method0("to_arrow");
+    }
+    Ok(frame.clone())
+}
+
 /// One pandas column: Arrow when pyarrow takes it (numbers, strings, categoricals, dates),
 /// Python objects otherwise.
 fn pandas_column(
@@ -255,7 +312,13 @@ impl Plan {
     }
 }
 
-/// The record path a header maps to (for the date hint only; collisions are the layout's).
+/// Whether a column of this header holds a field the check plan reads.
+pub fn column_read(plan: &kakunin::Plan, mapping: Option<&Mapping>, header: &str) -> bool {
+    plan.reads_pointer(&target_pointer(mapping, header))
+}
+
+/// The record path a header maps to (for the date hint and the column choice; collisions are
+/// the layout's).
 fn target_pointer(mapping: Option<&Mapping>, header: &str) -> String {
     let header = header.trim().trim_start_matches('\u{feff}').trim();
     if let Some(column) = mapping.and_then(|m| m.column(header)) {

@@ -15,6 +15,11 @@ mod report;
 mod summary;
 mod table;
 
+// Batches build and drop many small values per record: mimalloc's thread-local free lists cost a
+// fraction of the system allocator's (Python's own objects keep Python's allocator).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -101,10 +106,12 @@ impl PyRuleSet {
 
     /// A Python iterable as a batch source: streamed, or buffered when the cross-record rules
     /// need to read it more than once.
+    /// `partial`: convert only the fields the plan reads (see [`Source::Python`]).
     fn python_source(
         &self,
         records: &Bound<'_, PyAny>,
         plan: &kakunin::Plan,
+        partial: bool,
     ) -> PyResult<Source<'static>> {
         if records.cast::<PyMapping>().is_ok() || records.cast::<PyString>().is_ok() {
             return Err(pyo3::exceptions::PyTypeError::new_err(
@@ -116,11 +123,19 @@ impl PyRuleSet {
         if batch::needs_two_passes(&self.rules, plan) {
             let mut values = Vec::new();
             for item in iter {
-                values.push(convert::to_value(&item?));
+                let item = item?;
+                values.push(if partial {
+                    convert::to_record(&item, plan)
+                } else {
+                    convert::to_value(&item)
+                });
             }
             Ok(Source::Buffered(values))
         } else {
-            Ok(Source::Python(iter.into_any().unbind()))
+            Ok(Source::Python {
+                iter: iter.into_any().unbind(),
+                partial,
+            })
         }
     }
 
@@ -147,7 +162,11 @@ impl PyRuleSet {
     ) -> PyResult<R> {
         let is_path =
             data.cast::<PyString>().is_ok() || data.hasattr("__fspath__").unwrap_or(false);
-        let frame = if is_path { None } else { read_frame(data)? };
+        let frame = if is_path {
+            None
+        } else {
+            read_frame(data, None)?
+        };
         let result = if let Some((library, table)) = &frame {
             let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names());
             f(
@@ -170,7 +189,7 @@ impl PyRuleSet {
             };
             f(&source, None)
         } else {
-            f(&self.python_source(data, plan)?, None)
+            f(&self.python_source(data, plan, false)?, None)
         };
         drop(frame);
         result
@@ -208,13 +227,16 @@ impl PyRuleSet {
 }
 
 /// Reads a frame of any supported library.
-fn read_frame(frame: &Bound<'_, PyAny>) -> PyResult<Option<(Library, frame::Table)>> {
+fn read_frame(
+    frame: &Bound<'_, PyAny>,
+    wanted: Option<&dyn Fn(&str) -> bool>,
+) -> PyResult<Option<(Library, frame::Table)>> {
     let library = match Library::of(frame) {
         Some(l) => l,
         None if frame.hasattr("__arrow_c_stream__")? => Library::ArrowTable,
         None => return Ok(None),
     };
-    Ok(Some((library, frame::Table::read(frame, library)?)))
+    Ok(Some((library, frame::Table::read(frame, library, wanted)?)))
 }
 
 #[pymethods]
@@ -335,7 +357,7 @@ impl PyRuleSet {
             reveal,
         }
         .plan(&self.rules)?;
-        let value = convert::to_value(record);
+        let value = convert::to_record(record, &plan);
         let rules = &*self.rules;
         let (report, id) = py.detach(|| {
             (
@@ -388,7 +410,7 @@ impl PyRuleSet {
             reveal,
         }
         .plan(&self.rules)?;
-        let source = self.python_source(records, &plan)?;
+        let source = self.python_source(records, &plan, true)?;
         self.run_batch(py, &plan, &source, false, Vec::new())
     }
 
@@ -489,7 +511,10 @@ impl PyRuleSet {
             reveal,
         }
         .plan(&self.rules)?;
-        let Some((library, table)) = read_frame(frame)? else {
+        // Only the columns the selected rules read are converted.
+        let mapping = self.mapping.as_ref();
+        let wanted = |header: &str| frame::column_read(&plan, mapping, header);
+        let Some((library, table)) = read_frame(frame, Some(&wanted))? else {
             return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                 "check_frame takes a pandas or polars DataFrame, or a pyarrow Table or RecordBatch; got {}",
                 frame.get_type().name()?

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import kakunin
-from conftest import AS_OF
+from conftest import AS_OF, ROOT
 
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
@@ -369,3 +369,54 @@ def test_summary_refuses_personal_fields(hersys: kakunin.RuleSet) -> None:
         hersys.summary([{"id": "a"}], by="notification.patient.name", as_of=AS_OF)
     rows = hersys.summary([{"id": "a"}], by="/notification/patient/name", as_of=AS_OF, reveal=True)
     assert rows[0]["/notification/patient/name"] is None
+
+
+def sample_records(count: int) -> list[dict[str, Any]]:
+    lines = (ROOT / "data" / "sample" / "hersys-sample.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[:count]]
+
+
+# A narrow selection builds only the fields its rules read (columns of a frame, keys of a dict);
+# what it finds must be exactly what the whole pack finds for those rules.
+SELECTIONS = [["codes/sex"], ["dates"], ["required"], ["codes/municipality", "ranges/age-mismatch"]]
+
+
+def only(rows: list[dict[str, Any]], select: list[str]) -> list[dict[str, Any]]:
+    return [r for r in rows if any(r["rule"] == s or r["rule"].startswith(s + "/") for s in select)]
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars", "arrow"])
+def test_a_selection_on_a_frame_finds_what_the_whole_pack_finds(hersys: kakunin.RuleSet, library: str) -> None:
+    df = pd.json_normalize(sample_records(300))
+    frame = {"pandas": df, "polars": pl.from_pandas(df), "arrow": pa.Table.from_pandas(df)}[library]
+    whole = hersys.check_frame(frame, as_of=AS_OF, output="dicts")
+    assert len({r["rule"] for r in whole}) > 10  # the sample has mistakes of many rules
+    for select in SELECTIONS:
+        part = hersys.check_frame(frame, as_of=AS_OF, select=select, output="dicts")
+        assert part == only(whole, select), select
+        assert part, select
+
+
+def test_a_selection_on_dicts_finds_what_the_whole_pack_finds(hersys: kakunin.RuleSet) -> None:
+    records = sample_records(300)
+    whole = [(i, f.rule, f.path, f.message) for i, r in enumerate(hersys.check_many(records, as_of=AS_OF).reports()) for f in r.findings]
+    for select in SELECTIONS:
+        part = [
+            (i, f.rule, f.path, f.message)
+            for i, r in enumerate(hersys.check_many(records, as_of=AS_OF, select=select).reports())
+            for f in r.findings
+        ]
+        assert part == [w for w in whole if only([{"rule": w[1]}], select)], select
+        single = [(i, f.rule, f.path, f.message) for i, rec in enumerate(records) for f in hersys.check(rec, as_of=AS_OF, select=select).findings]
+        assert single == [p for p in part if not p[1].startswith("identity/")], select
+
+
+def test_polars_columns_of_type_null(hersys: kakunin.RuleSet) -> None:
+    # A column never filled (Null) and one of empty lists (List(Null)): polars exports them in a
+    # way the Arrow C interface refuses; they still read as "not entered".
+    df = pl.DataFrame({"id": ["a", "b"], "notification.reported_on": [None, None], "acknowledged": [[], []]})
+    assert "Null" in str(df.schema)
+    found = hersys.check_frame(df, as_of=AS_OF, select="required/dates")
+    assert isinstance(found, pl.DataFrame)
+    assert set(found["path"]) >= {"/notification/reported_on"}
+    assert sorted(set(found["position"])) == [0, 1]

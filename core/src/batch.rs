@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::check::{Kind, Raw};
-use crate::cross::{self, CrossSpec, Participant};
+use crate::cross::{self, CrossSpec, Entry, Participants};
 use crate::error::{Error, Result};
 use crate::finding::Report;
 use crate::ruleset::{Plan, RuleSet};
@@ -107,12 +107,15 @@ impl CrossFindings {
     }
 }
 
+/// A record's entries for the cross-record checks it takes part in, by check slot.
+type Keys = Vec<(usize, Entry)>;
+
 /// The first pass: collects each record's compact keys for the selected cross-record rules.
 pub struct CrossPass<'r> {
     rules: &'r RuleSet,
     plan: &'r Plan,
     checks: Vec<(usize, &'r CrossSpec)>,
-    participants: Vec<Vec<Participant>>,
+    participants: Vec<Participants>,
     /// The fields this pass reads of every record, so unparsed lines are parsed for those alone.
     wanted: crate::sparse::Wanted,
     /// The fields findings need of the records in a group or named by a finding.
@@ -134,7 +137,7 @@ impl<'r> CrossPass<'r> {
                 })
             })
             .collect();
-        let participants = checks.iter().map(|_| Vec::new()).collect();
+        let participants = checks.iter().map(|_| Participants::default()).collect();
         let wanted = crate::sparse::Wanted::of(
             checks
                 .iter()
@@ -164,7 +167,7 @@ impl<'r> CrossPass<'r> {
 
     /// A record's compact keys for each cross-record check (by slot); needs only `&self`, so
     /// the records of a chunk are read in parallel.
-    fn keys(&self, position: usize, record: &Value) -> Vec<(usize, Participant)> {
+    fn keys(&self, record: &Value) -> Keys {
         if !record.is_object() {
             return Vec::new();
         }
@@ -179,29 +182,29 @@ impl<'r> CrossPass<'r> {
                 continue;
             }
             if let Some(entry) = cross::entry(spec, record) {
-                keys.push((slot, Participant { position, entry }));
+                keys.push((slot, entry));
             }
         }
         keys
     }
 
-    fn add(&mut self, keys: Vec<(usize, Participant)>) {
-        for (slot, participant) in keys {
-            self.participants[slot].push(participant);
+    fn add(&mut self, position: usize, keys: Keys) {
+        for (slot, entry) in keys {
+            self.participants[slot].push(position, entry);
         }
     }
 
     /// The keys of one item (an unparsed line is parsed here; an unreadable one has none).
-    fn item_keys(&self, position: usize, item: Item) -> Vec<(usize, Participant)> {
+    fn item_keys(&self, item: Item) -> Keys {
         match item {
-            Item::Record { value, .. } => self.keys(position, &value),
+            Item::Record { value, .. } => self.keys(&value),
             // Only the fields the pass reads are built; a line that is not valid UTF-8 and JSON
             // takes no part (the second pass reports it).
             Item::Unparsed { bytes, .. } => match std::str::from_utf8(&bytes)
                 .ok()
                 .and_then(|text| self.wanted.parse(text).ok())
             {
-                Some(record) => self.keys(position, &record),
+                Some(record) => self.keys(&record),
                 None => Vec::new(),
             },
             Item::Unreadable { .. } => Vec::new(),
@@ -365,8 +368,8 @@ where
     let mut items = source(Read::Keys)?.enumerate().peekable();
     while items.peek().is_some() {
         chunk.extend(items.by_ref().take(CHUNK));
-        for keys in chunk_keys(&cross_pass, std::mem::take(&mut chunk)) {
-            cross_pass.add(keys);
+        for (position, keys) in chunk_keys(&cross_pass, std::mem::take(&mut chunk)) {
+            cross_pass.add(position, keys);
         }
     }
     // Another read for the few records the findings name: their lines alone are parsed.
@@ -493,19 +496,19 @@ fn check_one(
 }
 
 #[cfg(feature = "parallel")]
-fn chunk_keys(pass: &CrossPass, chunk: Vec<(usize, Item)>) -> Vec<Vec<(usize, Participant)>> {
+fn chunk_keys(pass: &CrossPass, chunk: Vec<(usize, Item)>) -> Vec<(usize, Keys)> {
     use rayon::prelude::*;
     chunk
         .into_par_iter()
-        .map(|(position, item)| pass.item_keys(position, item))
+        .map(|(position, item)| (position, pass.item_keys(item)))
         .collect()
 }
 
 #[cfg(not(feature = "parallel"))]
-fn chunk_keys(pass: &CrossPass, chunk: Vec<(usize, Item)>) -> Vec<Vec<(usize, Participant)>> {
+fn chunk_keys(pass: &CrossPass, chunk: Vec<(usize, Item)>) -> Vec<(usize, Keys)> {
     chunk
         .into_iter()
-        .map(|(position, item)| pass.item_keys(position, item))
+        .map(|(position, item)| (position, pass.item_keys(item)))
         .collect()
 }
 

@@ -230,10 +230,54 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
     }
 }
 
-/// One participant: its position in the batch and its entry.
-pub(crate) struct Participant {
-    pub(crate) position: usize,
-    pub(crate) entry: Entry,
+/// The records taking part in one check, column by column: 12 bytes a record for a `group`
+/// check (20 with `differ`), 20 for `ascending`. This is what the cross-record pass holds for
+/// every record of a batch, so it is kept as small as the checks allow.
+#[derive(Debug, Default)]
+pub(crate) struct Participants {
+    /// Positions in the batch (a batch of more than `u32::MAX` records is not supported by the
+    /// cross-record pass: later records take no part).
+    positions: Vec<u32>,
+    /// `group`: the key's hash; `ascending`: `order_by`.
+    first: Vec<u64>,
+    /// `group` with `differ`: the compared fields' hash; `ascending`: the day. Empty when a
+    /// check has no second value.
+    second: Vec<u64>,
+}
+
+impl Participants {
+    pub(crate) fn push(&mut self, position: usize, entry: Entry) {
+        let Ok(position) = u32::try_from(position) else {
+            return;
+        };
+        self.positions.push(position);
+        match entry {
+            Entry::Group { key, compare } => {
+                self.first.push(key);
+                // Only `differ` compares: a zero second column stays unallocated until then.
+                if compare != 0 || !self.second.is_empty() {
+                    self.second.resize(self.positions.len() - 1, 0);
+                    self.second.push(compare);
+                }
+            }
+            Entry::Ascending { order, day } => {
+                self.first.push(order.to_bits());
+                self.second.push(u64::from(day as u32));
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    fn position(&self, i: usize) -> usize {
+        self.positions[i] as usize
+    }
+
+    fn second(&self, i: usize) -> u64 {
+        self.second.get(i).copied().unwrap_or(0)
+    }
 }
 
 /// What findings need of a record that is in a group or named by a finding: its id, and the
@@ -253,14 +297,12 @@ fn id_of(fetched: &Fetched, position: usize) -> &str {
 /// The groups of a `group` check with more than one member (indices into `participants`), in
 /// order: sorting (key, index) pairs finds them with 12 bytes a record, where a map of vectors
 /// would allocate for every record.
-fn groups(participants: &[Participant]) -> Vec<Vec<usize>> {
+fn groups(participants: &Participants) -> Vec<Vec<usize>> {
     let mut keyed: Vec<(u64, u32)> = participants
+        .first
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| match p.entry {
-            Entry::Group { key, .. } => Some((key, u32::try_from(i).ok()?)),
-            Entry::Ascending { .. } => None,
-        })
+        .filter_map(|(i, &key)| Some((key, u32::try_from(i).ok()?)))
         .collect();
     keyed.sort_unstable();
     let mut groups: Vec<Vec<usize>> = keyed
@@ -274,13 +316,11 @@ fn groups(participants: &[Participant]) -> Vec<Vec<usize>> {
 
 /// The records of an `ascending` check dated before one with a smaller `order_by`: (record,
 /// the record holding the latest earlier date), as indices into `participants`.
-fn out_of_order(participants: &[Participant]) -> Vec<(usize, usize)> {
-    let mut order: Vec<(f64, Day, usize)> = participants
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| match p.entry {
-            Entry::Ascending { order, day } => Some((order, day, i)),
-            Entry::Group { .. } => None,
+fn out_of_order(participants: &Participants) -> Vec<(usize, usize)> {
+    let mut order: Vec<(f64, Day, usize)> = (0..participants.len())
+        .map(|i| {
+            let day = participants.second(i) as u32 as Day;
+            (f64::from_bits(participants.first[i]), day, i)
         })
         .collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
@@ -315,7 +355,7 @@ pub(crate) enum Found {
 }
 
 /// What a check finds among its participants.
-pub(crate) fn find(spec: &CrossSpec, participants: &[Participant]) -> Found {
+pub(crate) fn find(spec: &CrossSpec, participants: &Participants) -> Found {
     match spec {
         CrossSpec::Group { .. } => Found::Groups(groups(participants)),
         CrossSpec::Ascending { .. } => Found::OutOfOrder(out_of_order(participants)),
@@ -326,9 +366,9 @@ impl Found {
     /// The positions whose [`Details`] the findings need.
     pub(crate) fn needed<'a>(
         &'a self,
-        participants: &'a [Participant],
+        participants: &'a Participants,
     ) -> Box<dyn Iterator<Item = usize> + 'a> {
-        let position = |i: usize| participants[i].position;
+        let position = |i: usize| participants.position(i);
         match self {
             Found::Groups(groups) => Box::new(groups.iter().flatten().map(move |&i| position(i))),
             Found::OutOfOrder(pairs) => Box::new(pairs.iter().map(move |&(_, h)| position(h))),
@@ -369,7 +409,7 @@ pub(crate) fn evaluate(
     spec: &CrossSpec,
     rule: &str,
     engine: &rhai::Engine,
-    participants: &[Participant],
+    participants: &Participants,
     found: Found,
     fetched: &Fetched,
 ) -> Evaluated {
@@ -390,16 +430,16 @@ pub(crate) fn evaluate(
                     failed.extend(
                         members
                             .iter()
-                            .map(|&m| (participants[m].position, e.clone())),
+                            .map(|&m| (participants.position(m), e.clone())),
                     );
                 }
             }
         }
         (CrossSpec::Ascending { at, .. }, Found::OutOfOrder(pairs)) => {
             for (who, holder) in pairs {
-                let holder = id_of(fetched, participants[holder].position);
+                let holder = id_of(fetched, participants.position(holder));
                 out.push((
-                    participants[who].position,
+                    participants.position(who),
                     raw_at(at, others_ctx(&[holder])),
                 ));
             }
@@ -415,15 +455,12 @@ fn group_findings(
     rule: &str,
     engine: &rhai::Engine,
     at: &FieldPath,
-    (all, fetched): (&[Participant], &Fetched),
+    (all, fetched): (&Participants, &Fetched),
     members: &[usize],
     out: &mut Vec<(usize, Raw)>,
 ) -> Result<(), Error> {
-    let id = |m: usize| id_of(fetched, all[m].position);
-    let compare_of = |i: usize| match all[i].entry {
-        Entry::Group { compare, .. } => compare,
-        Entry::Ascending { .. } => 0,
-    };
+    let id = |m: usize| id_of(fetched, all.position(m));
+    let compare_of = |i: usize| all.second(i);
     match mode {
         Mode::Duplicate | Mode::Differ(_) => {
             let differ = matches!(mode, Mode::Differ(_));
@@ -434,7 +471,7 @@ fn group_findings(
                     .map(|&o| id(o))
                     .collect();
                 if !others.is_empty() {
-                    out.push((all[m].position, raw_at(at, others_ctx(&others))));
+                    out.push((all.position(m), raw_at(at, others_ctx(&others))));
                 }
             }
         }
@@ -448,7 +485,7 @@ fn group_findings(
                     map.insert("id".into(), rhai::Dynamic::from(id(m).to_owned()));
                     let mut copy = rhai::Map::new();
                     if let (Some(details), Mode::Script { carry: paths, .. }) =
-                        (fetched.get(&all[m].position), mode)
+                        (fetched.get(&all.position(m)), mode)
                     {
                         for path in paths {
                             if let Some(value) = path.get(&details.record).filter(|v| !v.is_null())
@@ -522,7 +559,7 @@ fn group_findings(
                 for (k, v) in extra {
                     ctx.entry(k).or_insert(v);
                 }
-                out.push((all[members[member]].position, raw_at(at, ctx)));
+                out.push((all.position(members[member]), raw_at(at, ctx)));
             }
         }
     }

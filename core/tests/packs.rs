@@ -438,3 +438,67 @@ fn personal_values_are_hidden_unless_revealed() {
     assert_eq!(shown.findings[0].ctx["value"], json!("山田"));
     assert_eq!(shown.findings[0].message, "山田");
 }
+
+/// Runs a cross-record rule over records and gives, per record, the `other` records it was
+/// flagged with (empty: not flagged); the test pack names no id field, so records are `#n`.
+fn cross_flags(check: &str, records: &[serde_json::Value]) -> Vec<Vec<String>> {
+    let set = pack(&[("g/cross.toml", rule("g/cross", "warning", check, ""))]).expect("pack");
+    let options = CheckOptions::default()
+        .with_as_of("2024-06-01")
+        .expect("date");
+    let plan = set.plan(&options).expect("plan");
+    let outcomes = kakunin::batch::check_all(&set, &plan, records).expect("batch");
+    outcomes
+        .iter()
+        .map(|o| match o {
+            kakunin::batch::Outcome::Checked { report, .. } => report
+                .findings
+                .iter()
+                .flat_map(|f| f.ctx["other"].as_array().cloned().unwrap_or_default())
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            other => panic!("not checked: {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn group_checks_flag_duplicates_and_members_that_differ() {
+    let records = [
+        json!({"id": "a", "name": "x", "dx": "2021-01-01"}),
+        json!({"id": "b", "name": "y", "dx": "2021-01-01"}),
+        json!({"id": "c", "name": "x", "dx": "2021-01-01"}),
+        json!({"id": "d", "name": "x", "dx": "2021-02-01"}),
+        json!({"id": "e", "dx": "2021-02-01"}),
+    ];
+    let duplicate = cross_flags(
+        r#"kind = "group"
+key = ["/name"]
+mode = "duplicate"
+at = "/name""#,
+        &records,
+    );
+    assert_eq!(
+        duplicate,
+        [
+            vec!["#3", "#4"],
+            vec![],
+            vec!["#1", "#4"],
+            vec!["#1", "#3"],
+            vec![]
+        ]
+    );
+    // `differ`: members of a group are flagged only against those whose compared fields differ.
+    let differ = cross_flags(
+        r#"kind = "group"
+key = ["/name"]
+mode = "differ"
+compare = ["/dx"]
+at = "/dx""#,
+        &records,
+    );
+    assert_eq!(
+        differ,
+        [vec!["#4"], vec![], vec!["#4"], vec!["#1", "#3"], vec![]]
+    );
+}
