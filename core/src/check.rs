@@ -61,6 +61,65 @@ pub(crate) struct CodeTable {
     pub(crate) prefecture_codes: HashMap<String, String>,
 }
 
+/// The engine of `pattern` checks (see the `regex` feature).
+#[cfg(feature = "regex")]
+type Regex = regex::Regex;
+#[cfg(not(feature = "regex"))]
+type Regex = regex_lite::Regex;
+
+/// Compiles a `pattern` check's regex, anchored at both ends. Every host must match a pattern
+/// the same way, and native hosts use the regex crate where the browser uses regex-lite: so a
+/// pattern must be one regex-lite accepts, without the escapes and flags whose meaning differs
+/// between them (`\d \w \s \b` and their negations are Unicode-aware in one, ASCII in the
+/// other; `(?i)` folds case differently). Write the class out instead (`[0-9]`).
+fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    portable_regex(pattern)?;
+    let anchored = format!("^(?:{pattern})$");
+    let bad = |e: &dyn std::fmt::Display| format!("bad regex: {e}");
+    // The browser's engine must take it, whichever engine this host uses.
+    let lite = regex_lite::Regex::new(&anchored).map_err(|e| bad(&e))?;
+    #[cfg(feature = "regex")]
+    let regex = {
+        drop(lite);
+        regex::Regex::new(&anchored).map_err(|e| bad(&e))?
+    };
+    #[cfg(not(feature = "regex"))]
+    let regex = lite;
+    Ok(regex)
+}
+
+/// Refuses the regex syntax that regex-lite and the regex crate read differently.
+fn portable_regex(pattern: &str) -> Result<(), String> {
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(e) = chars.next().filter(|e| "dDwWsSbBpP".contains(*e)) {
+                    return Err(format!(
+                        "regex `{pattern}`: `\\{e}` means different characters in the browser and \
+                         natively; write the class out (for example `[0-9]`)"
+                    ));
+                }
+            }
+            '(' if chars.peek() == Some(&'?') => {
+                let flags: String = chars
+                    .clone()
+                    .skip(1)
+                    .take_while(|f| f.is_ascii_alphabetic() || *f == '-')
+                    .collect();
+                if flags.contains(['i', 'u']) {
+                    return Err(format!(
+                        "regex `{pattern}`: the flags `i` and `u` fold or class characters \
+                         differently in the browser and natively"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum Kind {
     Required {
@@ -86,7 +145,7 @@ pub(crate) enum Kind {
     },
     Pattern {
         fields: Vec<FieldPath>,
-        regex: regex_lite::Regex,
+        regex: Regex,
         ignore: Vec<char>,
     },
     Format {
@@ -571,8 +630,7 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
         }
         "pattern" => {
             let re = need(env, k, "regex", spec.regex.as_ref())?;
-            let regex = regex_lite::Regex::new(&format!("^(?:{re})$"))
-                .map_err(|e| env.err(format!("bad regex: {e}")))?;
+            let regex = compile_regex(re).map_err(|e| env.err(e))?;
             Kind::Pattern {
                 fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &[])?,
                 regex,
@@ -1694,4 +1752,29 @@ fn script_finding(
         raw.variant = Some(v);
     }
     Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compile_regex;
+
+    #[test]
+    fn patterns_keep_to_what_both_regex_engines_read_alike() {
+        for ok in [
+            "[0-9]{6,7}",
+            "[ァ-ヺー・ 　]+",
+            r"a\.b",
+            r"[^、,\r\n]*",
+            "(?:ab)+",
+            r"\\d",
+        ] {
+            assert!(compile_regex(ok).is_ok(), "{ok}");
+        }
+        for refused in [r"\d+", r"[\w-]+", r"\bword", r"\S", "(?i)abc", "(?u:x)"] {
+            assert!(compile_regex(refused).is_err(), "{refused}");
+        }
+        assert!(compile_regex("[0-9").is_err());
+        let re = compile_regex("[0-9]{2}").expect("compiles");
+        assert!(re.is_match("12") && !re.is_match("123") && !re.is_match("x12"));
+    }
 }
