@@ -6,7 +6,10 @@
 //! get a copy of the fields they declared, so they cannot change the record.
 
 use rhai::packages::Package;
-use rhai::{AST, Array, Dynamic, Engine, EvalAltResult, Map, Position, Scope};
+use rhai::{
+    AST, Array, Dynamic, Engine, EvalAltResult, FLOAT, FuncRegistration, INT, ImmutableString, Map,
+    NativeCallContext, Position, Scope,
+};
 use serde_json::Value;
 
 use crate::date::{Day, format_day, parse_date, parse_day, parse_timestamp, weekday};
@@ -45,23 +48,19 @@ impl Default for Limits {
 /// Builds the one hardened engine every script runs in (production, tests and fuzzing alike).
 pub fn hardened_engine(limits: &Limits) -> Engine {
     let mut engine = Engine::new_raw();
-    // Only the packages rules use (arithmetic, logic, strings, arrays, maps, floats): a smaller
-    // engine is a smaller download for the browser, and less for a script to reach.
+    // Only the packages rules use, and of rhai's large array, map, string and math libraries
+    // only the functions below: a smaller engine is a smaller download for the browser, and
+    // less for a script to reach.
     use rhai::packages::{
-        ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage,
-        BasicMapPackage, BasicMathPackage, BasicStringPackage, LanguageCorePackage, LogicPackage,
-        MoreStringPackage,
+        ArithmeticPackage, BasicIteratorPackage, BasicStringPackage, LanguageCorePackage,
+        LogicPackage,
     };
     engine.register_global_module(LanguageCorePackage::new().as_shared_module());
     engine.register_global_module(ArithmeticPackage::new().as_shared_module());
     engine.register_global_module(LogicPackage::new().as_shared_module());
     engine.register_global_module(BasicStringPackage::new().as_shared_module());
-    engine.register_global_module(MoreStringPackage::new().as_shared_module());
     engine.register_global_module(BasicIteratorPackage::new().as_shared_module());
-    engine.register_global_module(BasicArrayPackage::new().as_shared_module());
-    engine.register_global_module(BasicMapPackage::new().as_shared_module());
-    engine.register_global_module(BasicMathPackage::new().as_shared_module());
-    engine.register_global_module(BasicFnPackage::new().as_shared_module());
+    register_library(&mut engine);
     engine.disable_symbol("eval");
     engine.set_strict_variables(true);
     engine.set_max_operations(limits.operations);
@@ -76,6 +75,205 @@ pub fn hardened_engine(limits: &Limits) -> Engine {
     engine.on_debug(|_, _, _| {});
     register_helpers(&mut engine);
     engine
+}
+
+type Outcome<T> = Result<T, Box<EvalAltResult>>;
+
+/// The few functions of rhai's array, map, string and math libraries that scripts use, with
+/// rhai's own semantics (and purity: a method that changes its object cannot be called on the
+/// read-only `record` or `members`).
+fn register_library(engine: &mut Engine) {
+    fn pure(name: &str) -> FuncRegistration {
+        FuncRegistration::new(name)
+            .in_global_namespace()
+            .with_purity(true)
+    }
+    fn changes(name: &str) -> FuncRegistration {
+        FuncRegistration::new(name)
+            .in_global_namespace()
+            .with_purity(false)
+    }
+    // Arrays.
+    changes("push").register_into_engine(engine, |array: &mut Array, item: Dynamic| {
+        array.push(item);
+    });
+    pure("len").register_into_engine(engine, |array: &mut Array| {
+        INT::try_from(array.len()).unwrap_or(INT::MAX)
+    });
+    pure("is_empty").register_into_engine(engine, |array: &mut Array| array.is_empty());
+    pure("contains").register_into_engine(engine, array_contains);
+    changes("sort").register_into_engine(engine, array_sort);
+    // Object maps.
+    pure("len").register_into_engine(engine, |map: &mut Map| {
+        INT::try_from(map.len()).unwrap_or(INT::MAX)
+    });
+    pure("is_empty").register_into_engine(engine, |map: &mut Map| map.is_empty());
+    pure("contains").register_into_engine(engine, |map: &mut Map, property: &str| {
+        map.contains_key(property)
+    });
+    // Strings: `+` and `+=` with any value (its `to_string`); string with string or character
+    // is built in.
+    pure("+").register_into_engine(
+        engine,
+        |ctx: NativeCallContext, string: &mut ImmutableString, mut item: Dynamic| {
+            let text = printed(&ctx, &mut item);
+            if text.is_empty() {
+                string.clone()
+            } else {
+                format!("{string}{text}").into()
+            }
+        },
+    );
+    pure("+").register_into_engine(
+        engine,
+        |ctx: NativeCallContext, item: &mut Dynamic, string: &str| -> ImmutableString {
+            format!("{}{string}", printed(&ctx, item)).into()
+        },
+    );
+    for name in ["+=", "append"] {
+        changes(name).register_into_engine(
+            engine,
+            |ctx: NativeCallContext, string: &mut ImmutableString, mut item: Dynamic| {
+                let text = printed(&ctx, &mut item);
+                if !text.is_empty() {
+                    *string = format!("{string}{text}").into();
+                }
+            },
+        );
+    }
+    // Lengths in characters, as rhai counts them.
+    pure("len").register_into_engine(engine, |string: &str| {
+        INT::try_from(string.chars().count()).unwrap_or(INT::MAX)
+    });
+    pure("is_empty").register_into_engine(engine, |string: &str| string.is_empty());
+    pure("contains").register_into_engine(engine, |string: &str, part: &str| string.contains(part));
+    pure("contains").register_into_engine(engine, |string: &str, c: char| string.contains(c));
+    pure("starts_with")
+        .register_into_engine(engine, |string: &str, part: &str| string.starts_with(part));
+    pure("starts_with").register_into_engine(engine, |string: &str, c: char| string.starts_with(c));
+    pure("ends_with")
+        .register_into_engine(engine, |string: &str, part: &str| string.ends_with(part));
+    changes("trim").register_into_engine(engine, |string: &mut ImmutableString| {
+        let trimmed = string.trim();
+        if trimmed.len() != string.len() {
+            *string = trimmed.into();
+        }
+    });
+    changes("replace").register_into_engine(
+        engine,
+        |string: &mut ImmutableString, find: &str, substitute: &str| {
+            if !string.is_empty() {
+                *string = string.replace(find, substitute).into();
+            }
+        },
+    );
+    // Numbers.
+    pure("floor").register_into_engine(engine, |x: FLOAT| x.floor());
+    pure("to_int").register_into_engine(engine, |x: FLOAT| -> Outcome<INT> {
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+        if x > INT::MAX as FLOAT || x < INT::MIN as FLOAT {
+            Err(EvalAltResult::ErrorArithmetic(
+                format!("Integer overflow: to_int({x})"),
+                Position::NONE,
+            )
+            .into())
+        } else {
+            Ok(x.trunc() as INT)
+        }
+    });
+}
+
+/// A value as text, as rhai's string library prints it: its `to_string`, else its display form.
+fn printed(ctx: &NativeCallContext, item: &mut Dynamic) -> ImmutableString {
+    match ctx.call_native_fn_raw("to_string", true, &mut [item]) {
+        Ok(text) if text.is_string() => text.into_immutable_string().unwrap_or_default(),
+        Ok(other) => ctx.engine().map_type_name(other.type_name()).into(),
+        Err(_) => ctx.engine().map_type_name(&item.to_string()).into(),
+    }
+}
+
+/// `array.contains(value)`: `==` on each element, as rhai's array library does it.
+fn array_contains(ctx: NativeCallContext, array: &mut Array, value: Dynamic) -> Outcome<bool> {
+    for item in array {
+        let equal = ctx
+            .call_native_fn_raw("==", true, &mut [item, &mut value.clone()])
+            .or_else(|err| match *err {
+                EvalAltResult::ErrorFunctionNotFound(ref sig, ..)
+                    if sig.starts_with("==") && item.type_id() != value.type_id() =>
+                {
+                    Ok(Dynamic::FALSE)
+                }
+                _ => Err(err),
+            })?;
+        if equal.as_bool().unwrap_or(false) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `array.sort()`: elements of one type (integers, numbers, strings, characters, booleans) in
+/// ascending order, as rhai's array library sorts them.
+fn array_sort(array: &mut Array) -> Outcome<()> {
+    use std::any::TypeId;
+    use std::cmp::Ordering;
+    let Some(first) = array.first() else {
+        return Ok(());
+    };
+    let type_id = first.type_id();
+    if array.iter().any(|a| a.type_id() != type_id) {
+        return Err(EvalAltResult::ErrorFunctionNotFound(
+            "elements of different types cannot be sorted".into(),
+            Position::NONE,
+        )
+        .into());
+    }
+    // One comparison for every type (one instance of the sort in the module, not one per type).
+    let compare: fn(&Dynamic, &Dynamic) -> Ordering = if type_id == TypeId::of::<INT>() {
+        |a, b| {
+            a.as_int()
+                .unwrap_or_default()
+                .cmp(&b.as_int().unwrap_or_default())
+        }
+    } else if type_id == TypeId::of::<FLOAT>() {
+        |a, b| {
+            let (a, b) = (
+                a.as_float().unwrap_or_default(),
+                b.as_float().unwrap_or_default(),
+            );
+            a.partial_cmp(&b).unwrap_or(Ordering::Equal)
+        }
+    } else if type_id == TypeId::of::<ImmutableString>() {
+        |a, b| match (
+            a.read_lock::<ImmutableString>(),
+            b.read_lock::<ImmutableString>(),
+        ) {
+            (Some(a), Some(b)) => a.as_str().cmp(b.as_str()),
+            _ => Ordering::Equal,
+        }
+    } else if type_id == TypeId::of::<char>() {
+        |a, b| {
+            a.as_char()
+                .unwrap_or_default()
+                .cmp(&b.as_char().unwrap_or_default())
+        }
+    } else if type_id == TypeId::of::<bool>() {
+        |a, b| {
+            a.as_bool()
+                .unwrap_or_default()
+                .cmp(&b.as_bool().unwrap_or_default())
+        }
+    } else if type_id == TypeId::of::<()>() {
+        return Ok(());
+    } else {
+        return Err(EvalAltResult::ErrorFunctionNotFound(
+            format!("elements of {} cannot be sorted", first.type_name()),
+            Position::NONE,
+        )
+        .into());
+    };
+    array.sort_by(compare);
+    Ok(())
 }
 
 fn day_or_unit(day: Option<Day>) -> Dynamic {
