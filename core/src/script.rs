@@ -48,18 +48,12 @@ impl Default for Limits {
 /// Builds the one hardened engine every script runs in (production, tests and fuzzing alike).
 pub fn hardened_engine(limits: &Limits) -> Engine {
     let mut engine = Engine::new_raw();
-    // Only the packages rules use, and of rhai's large array, map, string and math libraries
-    // only the functions below: a smaller engine is a smaller download for the browser, and
-    // less for a script to reach.
-    use rhai::packages::{
-        ArithmeticPackage, BasicIteratorPackage, BasicStringPackage, LanguageCorePackage,
-        LogicPackage,
-    };
-    engine.register_global_module(LanguageCorePackage::new().as_shared_module());
-    engine.register_global_module(ArithmeticPackage::new().as_shared_module());
-    engine.register_global_module(LogicPackage::new().as_shared_module());
+    // Of rhai's library only its printing (`to_string`, `print`, `debug`, string interpolation)
+    // and the functions `register_library` adds: a smaller engine is a smaller download for the
+    // browser, and less for a script to reach. Operators on numbers, strings and booleans are
+    // rhai's built-in ones.
+    use rhai::packages::BasicStringPackage;
     engine.register_global_module(BasicStringPackage::new().as_shared_module());
-    engine.register_global_module(BasicIteratorPackage::new().as_shared_module());
     register_library(&mut engine);
     engine.disable_symbol("eval");
     engine.set_strict_variables(true);
@@ -93,6 +87,12 @@ fn register_library(engine: &mut Engine) {
             .in_global_namespace()
             .with_purity(false)
     }
+    // What `for` loops over: arrays, ranges of integers, `s.chars()`.
+    engine.register_iterator::<Array>();
+    engine.register_iterator::<std::ops::Range<INT>>();
+    engine.register_iterator::<std::ops::RangeInclusive<INT>>();
+    engine.register_iterator::<Chars>();
+    pure("chars").register_into_engine(engine, |string: &str| Chars(string.chars().collect()));
     // Arrays.
     changes("push").register_into_engine(engine, |array: &mut Array, item: Dynamic| {
         array.push(item);
@@ -181,6 +181,19 @@ fn register_library(engine: &mut Engine) {
             Ok(x.trunc() as INT)
         }
     });
+}
+
+/// The characters of a string, for `for c in s.chars()`.
+#[derive(Clone)]
+struct Chars(Vec<char>);
+
+impl IntoIterator for Chars {
+    type Item = char;
+    type IntoIter = std::vec::IntoIter<char>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
 }
 
 /// A value as text, as rhai's string library prints it: its `to_string`, else its display form.
