@@ -5,7 +5,6 @@
 //! the same script at the same point; they cannot `eval`, import modules or do I/O, and they
 //! get a copy of the fields they declared, so they cannot change the record.
 
-use rhai::packages::Package;
 use rhai::{
     AST, Array, Dynamic, Engine, EvalAltResult, FLOAT, FuncRegistration, INT, ImmutableString, Map,
     NativeCallContext, Position, Scope,
@@ -48,12 +47,9 @@ impl Default for Limits {
 /// Builds the one hardened engine every script runs in (production, tests and fuzzing alike).
 pub fn hardened_engine(limits: &Limits) -> Engine {
     let mut engine = Engine::new_raw();
-    // Of rhai's library only its printing (`to_string`, `print`, `debug`, string interpolation)
-    // and the functions `register_library` adds: a smaller engine is a smaller download for the
-    // browser, and less for a script to reach. Operators on numbers, strings and booleans are
-    // rhai's built-in ones.
-    use rhai::packages::BasicStringPackage;
-    engine.register_global_module(BasicStringPackage::new().as_shared_module());
+    // None of rhai's packages, only the functions `register_library` adds: a smaller engine is a
+    // smaller download for the browser, and less for a script to reach. Operators on numbers,
+    // strings and booleans are rhai's built-in ones.
     register_library(&mut engine);
     engine.disable_symbol("eval");
     engine.set_strict_variables(true);
@@ -86,6 +82,22 @@ fn register_library(engine: &mut Engine) {
         FuncRegistration::new(name)
             .in_global_namespace()
             .with_purity(false)
+    }
+    // Printing, with the texts of rhai's string library (`to_string` and `print`: strings as they
+    // are, `()` as nothing; `to_debug` and `debug`: strings quoted, `()` as "()"; arrays and maps
+    // as `[..]` / `#{..}` of their items' debug texts). Interpolation uses `to_string`.
+    for name in ["to_string", "print"] {
+        pure(name).register_into_engine(engine, |ctx: NativeCallContext, item: &mut Dynamic| {
+            text_of(&ctx, item, false)
+        });
+    }
+    for name in ["to_debug", "debug"] {
+        pure(name).register_into_engine(engine, |ctx: NativeCallContext, item: &mut Dynamic| {
+            text_of(&ctx, item, true)
+        });
+    }
+    for name in ["print", "debug"] {
+        pure(name).register_into_engine(engine, ImmutableString::new);
     }
     // What `for` loops over: arrays, ranges of integers, `s.chars()`.
     engine.register_iterator::<Array>();
@@ -181,6 +193,44 @@ fn register_library(engine: &mut Engine) {
             Ok(x.trunc() as INT)
         }
     });
+}
+
+/// A value printed as rhai's string library prints it: `debug` for `to_debug` / `debug`.
+fn text_of(ctx: &NativeCallContext, item: &Dynamic, debug: bool) -> ImmutableString {
+    let text = printed_text(item, debug);
+    ctx.engine().map_type_name(&text).into()
+}
+
+fn printed_text(item: &Dynamic, debug: bool) -> String {
+    if item.is_unit() {
+        return if debug { "()".into() } else { String::new() };
+    }
+    if let Some(s) = item.read_lock::<ImmutableString>() {
+        return if debug {
+            format!("{:?}", s.as_str())
+        } else {
+            s.to_string()
+        };
+    }
+    if let Ok(c) = item.as_char() {
+        return c.to_string();
+    }
+    if let Some(items) = item.read_lock::<Array>() {
+        let items: Vec<String> = items.iter().map(|x| printed_text(x, true)).collect();
+        return format!("[{}]", items.join(", "));
+    }
+    if let Some(map) = item.read_lock::<Map>() {
+        let entries: Vec<String> = map
+            .iter()
+            .map(|(k, v)| format!("{:?}: {}", k.as_str(), printed_text(v, true)))
+            .collect();
+        return format!("#{{{}}}", entries.join(", "));
+    }
+    if debug && !item.is_fnptr() {
+        format!("{item:?}")
+    } else {
+        item.to_string()
+    }
 }
 
 /// The characters of a string, for `for c in s.chars()`.
@@ -507,4 +557,53 @@ pub(crate) fn to_json(value: &Dynamic) -> Value {
         return Value::Object(m.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect());
     }
     Value::String(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rhai::packages::{BasicStringPackage, Package};
+
+    /// The functions registered here print as rhai's own string library does.
+    #[test]
+    fn printing_matches_rhai_string_library() {
+        let ours = hardened_engine(&Limits::default());
+        let mut theirs = Engine::new_raw();
+        theirs.register_global_module(BasicStringPackage::new().as_shared_module());
+        let values = [
+            "()",
+            "true",
+            "42",
+            "-7",
+            "1.5",
+            "2.0",
+            "1e30",
+            "0.1 + 0.2",
+            "'x'",
+            "\"text\"",
+            "\"quote \\\" and 日本\"",
+            "[]",
+            "[1, \"a\", 'c', (), 2.5, [true, #{}]]",
+            "#{}",
+            "#{b: 1, a: \"x\", \"キー\": [(), 'z'], m: #{n: 1.0}}",
+        ];
+        for value in values {
+            for script in [
+                format!("to_string({value})"),
+                format!("to_debug({value})"),
+                format!("`<${{{value}}}>`"),
+                format!("print({value})"),
+                format!("debug({value})"),
+            ] {
+                let a = ours.eval::<Dynamic>(&script).map(|d| d.to_string());
+                let b = theirs.eval::<Dynamic>(&script).map(|d| d.to_string());
+                assert!(b.is_ok(), "{script}: {b:?}");
+                assert_eq!(a.ok(), b.ok(), "{script}");
+            }
+        }
+        for script in ["\"a\" + 1", "1 + \"a\"", "\"a\" + ()", "\"a\" + [1, 'b']"] {
+            let a = ours.eval::<Dynamic>(script).map(|d| d.to_string());
+            assert!(a.is_ok(), "{script}");
+        }
+    }
 }
