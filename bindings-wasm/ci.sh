@@ -42,6 +42,8 @@ fi
 
 step "clippy (wasm32)"
 cargo clippy --locked -p kakunin-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+cargo clippy --locked -p kakunin-wasm --target wasm32-unknown-unknown --all-targets --features authoring \
+  -- -D warnings
 
 step "Rust unit tests of the binding (native)"
 cargo test --locked -p kakunin-wasm

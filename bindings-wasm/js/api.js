@@ -73,15 +73,19 @@ function optionsText(options) {
 
 /**
  * Builds the API over a raw module. `ready()` throws when the module is not initialised yet
- * (the browser build must be `await init()`ed first).
+ * (the browser build must be `await init()`ed first). `authoring()` returns the raw authoring
+ * module (the same exports plus `RuleSet.fromFilesText`), loading it in Node, or throws when the
+ * browser has not loaded it (`await initAuthoring()`).
  */
-export function makeApi(raw, ready = () => {}) {
+export function makeApi(raw, ready = () => {}, authoring = () => raw) {
+  const made = Symbol("kakunin RuleSet");
+
   class RuleSet {
     #raw;
 
     /** @private Use RuleSet.bundled(name). */
-    constructor(rawRuleSet) {
-      if (!(rawRuleSet instanceof raw.RuleSet)) {
+    constructor(rawRuleSet, key) {
+      if (key !== made) {
         throw kakuninError("invalid-option", "use RuleSet.bundled(name) to get a rule set");
       }
       this.#raw = rawRuleSet;
@@ -90,19 +94,22 @@ export function makeApi(raw, ready = () => {}) {
     /** A bundled pack: "hersys" (default) or "opendata". Compiled once per module. */
     static bundled(name = "hersys") {
       ready();
-      return new RuleSet(intoWasm(() => raw.RuleSet.bundled(name)));
+      return new RuleSet(intoWasm(() => raw.RuleSet.bundled(name)), made);
     }
 
     /**
      * A pack from its files: {"pack.toml": text, "record.schema.json": text, "d/rule.toml": text, …},
      * as a folder holds them. A malformed pack throws (kind "pack", with `file` and `rule`).
+     * Runs in the authoring module (it has the TOML reader): in the browser, `await
+     * initAuthoring()` first; Node loads it on the first call.
      */
     static fromFiles(files) {
       ready();
       if (files === null || typeof files !== "object" || Array.isArray(files)) {
         throw kakuninError("input", "fromFiles takes an object of file path -> text");
       }
-      return new RuleSet(raw.RuleSet.fromFilesText(jsonText(files, "the files")));
+      const full = authoring();
+      return new RuleSet(intoWasm(() => full.RuleSet.fromFilesText(jsonText(files, "the files"))), made);
     }
 
     /** The names of the bundled packs. */

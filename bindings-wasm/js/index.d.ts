@@ -110,7 +110,11 @@ export class RuleSet {
   private constructor();
   /** A bundled pack: "hersys" (default) or "opendata". */
   static bundled(name?: "hersys" | "opendata" | string): RuleSet;
-  /** A pack from its files ({path: text}, as a folder holds them). Throws kind "pack" when malformed. */
+  /**
+   * A pack from its files ({path: text}, as a folder holds them). Throws kind "pack" when malformed.
+   * Runs in the authoring module: in the browser `await initAuthoring()` first (else kind
+   * "not-initialised"); Node loads it on the first call.
+   */
   static fromFiles(files: Record<string, string>): RuleSet;
   static packs(): string[];
   readonly name: string;
@@ -134,6 +138,12 @@ export class RuleSet {
  * BufferSource or WebAssembly.Module; default: the .wasm beside the generated glue.
  */
 export function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
+/**
+ * Loads the authoring module, which `RuleSet.fromFiles` runs in (it has the TOML reader a form
+ * does not need; browser build; a no-op in Node). `input` as for `init`; default: the .wasm in
+ * `authoring/` beside the generated glue.
+ */
+export function initAuthoring(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
 /** The version of kakunin. */
 export function version(): string;
 /** Today's date in Japan (the default `as_of`). */

@@ -19,9 +19,33 @@ export async function init(input) {
   }
 }
 
-const api = makeApi(raw, () => {
-  if (!initialised) throw kakuninError("not-initialised", "call `await init()` before using kakunin");
-});
+let authoringRaw;
+
+/**
+ * Loads the authoring module once: what `RuleSet.fromFiles` (a pack as written, TOML) runs in.
+ * A form that uses the bundled packs never needs it. `input` as for `init` (default: the .wasm
+ * in `authoring/` beside the glue).
+ */
+export async function initAuthoring(input) {
+  if (authoringRaw === undefined) {
+    const module = await import("../dist/web/authoring/kakunin_wasm.js");
+    await module.default(input === undefined ? undefined : { module_or_path: input });
+    authoringRaw = module;
+  }
+}
+
+const api = makeApi(
+  raw,
+  () => {
+    if (!initialised) throw kakuninError("not-initialised", "call `await init()` before using kakunin");
+  },
+  () => {
+    if (authoringRaw === undefined) {
+      throw kakuninError("not-initialised", "call `await initAuthoring()` before RuleSet.fromFiles");
+    }
+    return authoringRaw;
+  },
+);
 
 export const { RuleSet, version } = api;
 export { todayInJapan };

@@ -73,6 +73,8 @@ impl Rules {
 
     /// A pack from its files (`{"pack.toml": "...", "d/rule.toml": "...", ...}` as JSON text),
     /// compiled as a folder would be: a malformed pack is a `pack` failure naming file and rule.
+    /// (Feature `authoring`.)
+    #[cfg(feature = "authoring")]
     pub fn from_files_text(files: &str) -> Result<Self, Failure> {
         let files: std::collections::BTreeMap<String, String> = serde_json::from_str(files)
             .map_err(|e| {

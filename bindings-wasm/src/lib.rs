@@ -64,7 +64,9 @@ impl RuleSet {
     }
 
     /// A pack from its files, given as JSON text of `{path: text}` (what a folder holds:
-    /// `pack.toml`, the record schema, rule files, scripts, code lists).
+    /// `pack.toml`, the record schema, rule files, scripts, code lists). Only in the authoring
+    /// module (feature `authoring`).
+    #[cfg(feature = "authoring")]
     #[wasm_bindgen(js_name = fromFilesText)]
     pub fn from_files_text(files: &str) -> Result<RuleSet, JsValue> {
         Ok(RuleSet {

@@ -3,7 +3,7 @@
 // artifacts/screenshots/ at the repository root (KAKUNIN_SCREENSHOTS overrides the folder).
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { serve } from "../scripts/serve.mjs";
 
@@ -115,6 +115,48 @@ describe("the demo form in Chromium", { skip }, () => {
     ]);
     assert.deepEqual(result.malformed, ["structure/not-an-object"]);
     assert.equal(result.hash, rulesForCompare.hash, "the same pack as in Node");
+    await context.close();
+  });
+
+  test("RuleSet.fromFiles runs in the authoring module, loaded only by initAuthoring", async () => {
+    const packs = new URL("../../tests/hostile/packs/", import.meta.url);
+    const read = (path) => readFileSync(new URL(path, packs), "utf8");
+    const files = {
+      "pack.toml": read("_base/pack.toml"),
+      "record.schema.json": read("_base/record.schema.json"),
+      "d/order.toml": read("a-good-pack/d/order.toml"),
+    };
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${url}/tests/blank.html`);
+    const result = await page.evaluate(
+      async ({ files, asOf }) => {
+        const kakunin = await import("/js/web.js");
+        await kakunin.init();
+        let before;
+        try {
+          kakunin.RuleSet.fromFiles(files);
+        } catch (e) {
+          before = { name: e.name, kind: e.kind };
+        }
+        const fetched = () => performance.getEntriesByType("resource").map((r) => r.name);
+        const authoringBefore = fetched().some((n) => n.includes("/authoring/"));
+        await kakunin.initAuthoring();
+        const rules = kakunin.RuleSet.fromFiles(files);
+        const report = rules.check({ dx: "2021-01-02", rx: "2021-01-01" }, { as_of: asOf });
+        return {
+          before,
+          authoringBefore,
+          authoringAfter: fetched().some((n) => n.includes("/authoring/")),
+          findings: report.findings.map((f) => [f.rule, f.paths]),
+        };
+      },
+      { files, asOf: AS_OF },
+    );
+    assert.deepEqual(result.before, { name: "KakuninError", kind: "not-initialised" });
+    assert.equal(result.authoringBefore, false, "init() does not fetch the authoring module");
+    assert.equal(result.authoringAfter, true);
+    assert.deepEqual(result.findings, [["d/order", ["/dx", "/rx"]]]);
     await context.close();
   });
 
