@@ -236,7 +236,8 @@ impl<'r> CrossPass<'r> {
     /// The details of one record (an unparsed line is parsed for them alone).
     fn details(&self, position: usize, item: Item) -> Option<cross::Details> {
         let record = match item {
-            Item::Record { value, .. } => value,
+            // Only what the findings read is kept, whatever the reader built.
+            Item::Record { value, .. } => self.details.prune(value),
             Item::Unparsed { bytes, .. } => std::str::from_utf8(&bytes)
                 .ok()
                 .and_then(|text| self.details.parse(text).ok())?,

@@ -60,6 +60,22 @@ impl Wanted {
         de.end()?;
         Ok(value)
     }
+
+    /// The wanted part of a record already built, as [`Wanted::parse`] would have kept it.
+    pub(crate) fn prune(&self, value: Value) -> Value {
+        if self.whole {
+            return value;
+        }
+        match value {
+            Value::Object(fields) => Value::Object(
+                fields
+                    .into_iter()
+                    .filter_map(|(key, v)| Some((key.clone(), self.children.get(&key)?.prune(v))))
+                    .collect(),
+            ),
+            _ => Value::Null,
+        }
+    }
 }
 
 /// Deserialises one value, keeping the wanted part.
@@ -171,6 +187,18 @@ mod tests {
         assert_eq!(
             value,
             serde_json::json!({"id": "x", "a": {"b": [1], "list": [{"q": 1}]}, "k": {"deeper": 1, "other": 2}})
+        );
+    }
+
+    #[test]
+    fn pruning_a_built_record_keeps_what_parsing_keeps() {
+        let w = wanted(&["/id", "/a/b", "/a/list", "/k/deeper", "/k"]);
+        let text = r#"{"id":"x","skip":{"deep":[1]},"a":{"b":[1],"c":2,"list":[{"q":1}]},"k":{"deeper":1,"other":2},"z":"y"}"#;
+        let whole: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(w.prune(whole), w.parse(text).unwrap());
+        assert_eq!(
+            w.prune(serde_json::json!({"a": "text"})),
+            serde_json::json!({"a": null})
         );
     }
 
