@@ -188,8 +188,9 @@ pub fn drive<K>(
                     }));
                 }
                 Box::new(Interruptible {
-                    inner: input::read(file, *format, *mapping).enumerate().map(
-                        move |(position, item)| match item {
+                    inner: only_read_by(input::read(file, *format, *mapping), plan, read.is_none())
+                        .enumerate()
+                        .map(move |(position, item)| match item {
                             Ok(record) => {
                                 tap(position, &record.value);
                                 Item::Record {
@@ -201,8 +202,7 @@ pub fn drive<K>(
                                 line: bad.line,
                                 message: bad.message,
                             },
-                        },
-                    ),
+                        }),
                     count: 0,
                     error: error.clone(),
                 })
@@ -227,6 +227,16 @@ pub fn drive<K>(
         return Err(Failure::Python(e));
     }
     result.map_err(Failure::Core)
+}
+
+/// A file's records built with only the fields the plan reads, unless `partial` is off (a
+/// summary reads other fields of the records).
+fn only_read_by(records: input::Records, plan: &Plan, partial: bool) -> input::Records {
+    if partial {
+        records.only_read_by(plan)
+    } else {
+        records
+    }
 }
 
 /// Why a batch stopped.

@@ -420,3 +420,15 @@ def test_polars_columns_of_type_null(hersys: kakunin.RuleSet) -> None:
     assert isinstance(found, pl.DataFrame)
     assert set(found["path"]) >= {"/notification/reported_on"}
     assert sorted(set(found["position"])) == [0, 1]
+
+
+def test_a_selection_on_a_csv_file_finds_what_the_whole_pack_finds(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
+    # The CSV reader builds only the columns the selected rules read.
+    path = tmp_path / "flat.csv"
+    pd.json_normalize(sample_records(300)).to_csv(path, index=False)
+    whole = hersys.check_file(path, as_of=AS_OF).findings(output="dicts")
+    assert len({r["rule"] for r in whole}) > 10
+    for select in SELECTIONS:
+        part = hersys.check_file(path, as_of=AS_OF, select=select).findings(output="dicts")
+        assert part == only(whole, select), select
+        assert part, select

@@ -243,11 +243,13 @@ impl Setup {
     }
 
     /// The records of every file, one after another (call again to read them again); `starts`
-    /// is filled with where each file begins.
-    pub fn source(
-        &self,
+    /// is filled with where each file begins. With `plan`, only the fields its rules read are
+    /// built (where the reader can leave the rest out); without, records are built whole.
+    pub fn source<'s>(
+        &'s self,
         starts: Arc<Mutex<Vec<(usize, usize)>>>,
-    ) -> impl FnMut() -> Result<FileChain, kakunin::Error> + '_ {
+        plan: Option<&'s kakunin::Plan>,
+    ) -> impl FnMut() -> Result<FileChain, kakunin::Error> + 's {
         move || {
             starts.lock().map(|mut s| s.clear()).unwrap_or_default();
             let mut items: Vec<(usize, FileItems)> = Vec::new();
@@ -260,7 +262,11 @@ impl Setup {
                 let file = match input.format {
                     input::Format::JsonLines => FileItems::Lines(input::read_unparsed(reader)),
                     format => {
-                        FileItems::Records(input::read(reader, format, self.mapping.as_ref()))
+                        let records = input::read(reader, format, self.mapping.as_ref());
+                        FileItems::Records(match plan {
+                            Some(plan) => records.only_read_by(plan),
+                            None => records,
+                        })
                     }
                 };
                 items.push((index, file));
@@ -326,7 +332,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let starts: Arc<Mutex<Vec<(usize, usize)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut summary = Summary::default();
     let mut write_error: Option<std::io::Error> = None;
-    let source = setup.source(starts.clone());
+    let source = setup.source(starts.clone(), Some(&plan));
     batch::check_stream_pipelined(rules, &plan, source, |outcome: Outcome| {
         if write_error.is_some() {
             return;

@@ -104,7 +104,8 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         &plan,
         &options,
         setup.mapping.as_ref(),
-        setup.source(starts.clone()),
+        // Whole records: the report reads fields no rule may read (`--by`, the period).
+        setup.source(starts.clone(), None),
         |outcome| {
             if let Some(bar) = &progress {
                 bar.inc(1);

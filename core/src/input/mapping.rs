@@ -286,6 +286,24 @@ impl Layout {
         self.targets.get(index).is_some_and(|t| !t.segs.is_empty())
     }
 
+    /// Drops the columns whose record path (a JSON Pointer) `keep` refuses, as if unmapped: a
+    /// check that reads only some fields need not build the rest.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        for target in &mut self.targets {
+            let pointer: String = target
+                .segs
+                .iter()
+                .map(|seg| match seg {
+                    Seg::Key(key) => format!("/{}", key.replace('~', "~0").replace('/', "~1")),
+                    Seg::Index(i) => format!("/{i}"),
+                })
+                .collect();
+            if !target.segs.is_empty() && !keep(&pointer) {
+                target.segs.clear();
+            }
+        }
+    }
+
     /// Converts the text `cell` of column `index` to the column's type and puts it into
     /// `record`. An empty cell is not entered, so it is left out; so are dropped and unknown
     /// columns.

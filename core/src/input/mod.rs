@@ -184,6 +184,23 @@ impl Records {
         &self.notes
     }
 
+    /// Builds of each record only the fields `plan`'s rules read, where the reader can leave
+    /// the rest out (the columns of CSV; JSON is read whole).
+    #[cfg(feature = "files")]
+    pub fn only_read_by(mut self, plan: &crate::Plan) -> Records {
+        if let Inner::Csv(rows) = &mut self.inner {
+            rows.layout.retain(|pointer| plan.reads_pointer(pointer));
+        }
+        self
+    }
+
+    /// Builds of each record only the fields `plan`'s rules read (without CSV, every reader
+    /// builds records whole).
+    #[cfg(not(feature = "files"))]
+    pub fn only_read_by(self, _plan: &crate::Plan) -> Records {
+        self
+    }
+
     fn failed(unreadable: Unreadable) -> Records {
         Records {
             inner: Inner::Failed(Some(unreadable)),

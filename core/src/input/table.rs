@@ -144,7 +144,7 @@ fn delimiter(first: &[u8]) -> u8 {
 pub(crate) struct CsvRows {
     reader: csv::Reader<Source<Box<dyn Read + Send>>>,
     headers: Vec<String>,
-    layout: Layout,
+    pub(crate) layout: Layout,
     /// Reused for every row: the `csv` crate refills it without allocating.
     row: ByteRecord,
     done: bool,
