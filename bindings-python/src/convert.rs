@@ -25,8 +25,8 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
 /// [`kakunin::Plan::reads_pointer`]); what is left out would change no finding.
 pub fn to_record(obj: &Bound<'_, PyAny>, plan: &kakunin::Plan) -> Value {
     match obj.cast::<PyDict>() {
-        Ok(d) => read_fields(d, "", plan, 0),
-        Err(_) => to_value(obj),
+        Ok(d) if !plan.reads_every_field() => read_fields(d, "", plan, 0),
+        _ => to_value(obj),
     }
 }
 

@@ -300,6 +300,11 @@ impl Plan {
         }
     }
 
+    /// Whether the plan's rules read every field (then a reader has nothing to leave out).
+    pub fn reads_every_field(&self) -> bool {
+        self.reads.is_none()
+    }
+
     /// Whether the plan's rules read the value at this JSON Pointer (`/basic/sex`,
     /// `/tests/0/method`), or something inside it: a reader that builds records from columns or
     /// from a host's objects can leave out the rest. `true` for everything when the rules read
