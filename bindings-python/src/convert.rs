@@ -6,6 +6,7 @@
 //! deeper than [`MAX_DEPTH`] (or one that contains itself) is cut there. A record that is not a
 //! mapping stays what it is, and the core reports it as `structure/not-an-object`.
 
+use kakunin::path::escape_token;
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
@@ -34,7 +35,7 @@ fn read_fields(d: &Bound<'_, PyDict>, pointer: &str, plan: &kakunin::Plan, depth
     let mut map = Map::new();
     for (k, v) in d.iter() {
         let key = key_text(&k);
-        let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+        let child = format!("{pointer}/{}", escape_token(&key));
         if !plan.reads_pointer(&child) {
             continue;
         }

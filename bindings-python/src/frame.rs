@@ -21,6 +21,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatchReader};
 use arrow_schema::{DataType, TimeUnit};
 use kakunin::input::{Layout, Mapping};
+use kakunin::path::escape_token;
 use kakunin::{RuleSet, date};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -324,7 +325,6 @@ fn target_pointer(mapping: Option<&Mapping>, header: &str) -> String {
     if let Some(column) = mapping.and_then(|m| m.column(header)) {
         return column.path.clone();
     }
-    let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
     if header.contains('.') {
         let parts: Vec<&str> = header.split('.').collect();
         if parts.iter().all(|p| {
@@ -332,10 +332,13 @@ fn target_pointer(mapping: Option<&Mapping>, header: &str) -> String {
                 && p.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         }) {
-            return parts.iter().map(|p| format!("/{}", escape(p))).collect();
+            return parts
+                .iter()
+                .map(|p| format!("/{}", escape_token(p)))
+                .collect();
         }
     }
-    format!("/{}", escape(header))
+    format!("/{}", escape_token(header))
 }
 
 /// `/tests/0/method` → `/tests/*/method`.

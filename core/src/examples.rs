@@ -10,6 +10,7 @@ use crate::batch::{Outcome, check_all};
 use crate::finding::Finding;
 use crate::options::CheckOptions;
 use crate::pack::{ExampleSpec, ExpectedFinding};
+use crate::path::unescape_token;
 use crate::ruleset::{Rule, RuleSet};
 
 /// One example made concrete: records, options, expected findings of its rule.
@@ -53,7 +54,7 @@ pub fn set_pointer(root: &mut Value, pointer: &str, value: Value) -> Result<(), 
     let keys: Vec<String> = pointer
         .split('/')
         .skip(1)
-        .map(|k| k.replace("~1", "/").replace("~0", "~"))
+        .map(|k| unescape_token(k).into_owned())
         .collect();
     let Some((last, parents)) = keys.split_last() else {
         *root = value;
@@ -123,10 +124,10 @@ pub fn unset_pointer(root: &mut Value, pointer: &str) {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return;
     };
-    let last = last.replace("~1", "/").replace("~0", "~");
+    let last = unescape_token(last);
     match root.pointer_mut(parent) {
         Some(Value::Object(map)) => {
-            map.remove(&last);
+            map.remove(last.as_ref());
         }
         Some(Value::Array(items)) => {
             if let Ok(i) = last.parse::<usize>()

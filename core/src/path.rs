@@ -1,6 +1,26 @@
 //! Field paths: JSON Pointers with `*` for "every element of this array", resolved once.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
+
+/// A key written as a JSON Pointer token (`~` as `~0`, `/` as `~1`).
+pub fn escape_token(key: &str) -> Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        Cow::Owned(key.replace('~', "~0").replace('/', "~1"))
+    } else {
+        Cow::Borrowed(key)
+    }
+}
+
+/// The key a JSON Pointer token stands for (the reverse of [`escape_token`]).
+pub fn unescape_token(token: &str) -> Cow<'_, str> {
+    if token.contains('~') {
+        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(token)
+    }
+}
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -41,7 +61,7 @@ impl FieldPath {
             if raw == "*" {
                 segs.push(Seg::Any);
             } else {
-                segs.push(Seg::Key(raw.replace("~1", "/").replace("~0", "~").into()));
+                segs.push(Seg::Key(unescape_token(raw).into()));
             }
         }
         if segs.iter().filter(|s| **s == Seg::Any).count() > MAX_WILDCARDS {
@@ -101,7 +121,7 @@ impl FieldPath {
         for seg in self.segs.iter() {
             out.push('/');
             match seg {
-                Seg::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Seg::Key(k) => out.push_str(&escape_token(k)),
                 Seg::Any => {
                     out.push_str(&idx[n].to_string());
                     n += 1;

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::path::{escape_token, unescape_token};
+
 /// What the record schema says about one field (a path pattern with `*` for array items).
 #[derive(Debug, Clone, Default)]
 pub struct FieldInfo {
@@ -91,7 +93,7 @@ impl RecordSchema {
                 ..Node::default()
             });
             let is_items = key == "*";
-            let key = key.replace("~1", "/").replace("~0", "~");
+            let key = unescape_token(key).into_owned();
             schema.node_index.insert(pattern, index);
             if is_items {
                 schema.nodes[parent].items = Some(index);
@@ -261,7 +263,7 @@ fn walk(
     }
     if let Some(props) = node.get("properties").and_then(Value::as_object) {
         for (key, child) in props {
-            let escaped = key.replace('~', "~0").replace('/', "~1");
+            let escaped = escape_token(key);
             walk(
                 root,
                 child,

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::path::{FieldPath, Seg};
+use crate::path::{FieldPath, Seg, unescape_token};
 
 /// The fields to keep, as a tree of keys.
 #[derive(Debug, Default)]
@@ -44,8 +44,7 @@ impl Wanted {
             if node.whole {
                 return true;
             }
-            let key = token.replace("~1", "/").replace("~0", "~");
-            match node.children.get(&key) {
+            match node.children.get(unescape_token(token).as_ref()) {
                 Some(child) => node = child,
                 None => return false,
             }

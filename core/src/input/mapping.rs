@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
+use crate::path::{escape_token, unescape_token};
+
 /// A CSV mapping, usually read from a pack's `mapping.toml`.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
@@ -185,7 +187,7 @@ fn parse_pointer(pointer: &str) -> Result<Vec<Seg>, &'static str> {
         if raw.is_empty() {
             return Err("has an empty segment");
         }
-        let text = raw.replace("~1", "/").replace("~0", "~");
+        let text = unescape_token(raw).into_owned();
         segs.push(if segs.is_empty() {
             Seg::Key(text)
         } else {
@@ -294,7 +296,7 @@ impl Layout {
                 .segs
                 .iter()
                 .map(|seg| match seg {
-                    Seg::Key(key) => format!("/{}", key.replace('~', "~0").replace('/', "~1")),
+                    Seg::Key(key) => format!("/{}", escape_token(key)),
                     Seg::Index(i) => format!("/{i}"),
                 })
                 .collect();

@@ -105,10 +105,9 @@ pub fn field_pointer(field: &str, mapping: Option<&Mapping>) -> String {
     if let Some(column) = mapping.and_then(|m| m.column(field)) {
         return column.path.clone();
     }
-    let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
     field
         .split('.')
-        .map(|p| format!("/{}", escape(p)))
+        .map(|p| format!("/{}", crate::path::escape_token(p)))
         .collect()
 }
 
