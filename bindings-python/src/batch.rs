@@ -70,10 +70,7 @@ impl Iterator for Pull<'_> {
                 let iter = self.iter.bind(py);
                 for _ in 0..PULL {
                     match iter.call_method0("__next__") {
-                        Ok(obj) => self.ready.push_back(match self.plan {
-                            Some(plan) => convert::to_record(&obj, plan),
-                            None => convert::to_value(&obj),
-                        }),
+                        Ok(obj) => self.ready.push_back(convert::to_record(&obj, self.plan)),
                         Err(e) => {
                             if !e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) {
                                 *self.error.borrow_mut() = Some(e);
@@ -188,7 +185,9 @@ pub fn drive<K>(
                     }));
                 }
                 Box::new(Interruptible {
-                    inner: only_read_by(input::read(file, *format, *mapping), plan, read.is_none())
+                    // A summary reads fields no rule may read: its records are built whole.
+                    inner: input::read(file, *format, *mapping)
+                        .only_read_by(read.is_none().then_some(plan))
                         .enumerate()
                         .map(move |(position, item)| match item {
                             Ok(record) => {
@@ -227,16 +226,6 @@ pub fn drive<K>(
         return Err(Failure::Python(e));
     }
     result.map_err(Failure::Core)
-}
-
-/// A file's records built with only the fields the plan reads, unless `partial` is off (a
-/// summary reads other fields of the records).
-fn only_read_by(records: input::Records, plan: &Plan, partial: bool) -> input::Records {
-    if partial {
-        records.only_read_by(plan)
-    } else {
-        records
-    }
 }
 
 /// Why a batch stopped.

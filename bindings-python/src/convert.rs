@@ -23,10 +23,11 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
 }
 
 /// Converts a record for checking with `plan`: only the fields its rules read (see
-/// [`kakunin::Plan::reads_pointer`]); what is left out would change no finding.
-pub fn to_record(obj: &Bound<'_, PyAny>, plan: &kakunin::Plan) -> Value {
-    match obj.cast::<PyDict>() {
-        Ok(d) if !plan.reads_every_field() => read_fields(d, "", plan, 0),
+/// [`kakunin::Plan::reads_pointer`]); what is left out would change no finding. `None`: every
+/// field (a summary reads fields no rule reads).
+pub fn to_record(obj: &Bound<'_, PyAny>, plan: Option<&kakunin::Plan>) -> Value {
+    match (obj.cast::<PyDict>(), plan) {
+        (Ok(d), Some(plan)) if !plan.reads_every_field() => read_fields(d, "", plan, 0),
         _ => to_value(obj),
     }
 }

@@ -123,12 +123,7 @@ impl PyRuleSet {
         if batch::needs_two_passes(&self.rules, plan) {
             let mut values = Vec::new();
             for item in iter {
-                let item = item?;
-                values.push(if partial {
-                    convert::to_record(&item, plan)
-                } else {
-                    convert::to_value(&item)
-                });
+                values.push(convert::to_record(&item?, partial.then_some(plan)));
             }
             Ok(Source::Buffered(values))
         } else {
@@ -357,7 +352,7 @@ impl PyRuleSet {
             reveal,
         }
         .plan(&self.rules)?;
-        let value = convert::to_record(record, &plan);
+        let value = convert::to_record(record, Some(&plan));
         let rules = &*self.rules;
         let (report, id) = py.detach(|| {
             (

@@ -261,13 +261,9 @@ impl Setup {
                 // JSON Lines are parsed by the threads that check them, not by the reader.
                 let file = match input.format {
                     input::Format::JsonLines => FileItems::Lines(input::read_unparsed(reader)),
-                    format => {
-                        let records = input::read(reader, format, self.mapping.as_ref());
-                        FileItems::Records(match plan {
-                            Some(plan) => records.only_read_by(plan),
-                            None => records,
-                        })
-                    }
+                    format => FileItems::Records(
+                        input::read(reader, format, self.mapping.as_ref()).only_read_by(plan),
+                    ),
                 };
                 items.push((index, file));
             }

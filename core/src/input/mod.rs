@@ -185,10 +185,11 @@ impl Records {
     }
 
     /// Builds of each record only the fields `plan`'s rules read, where the reader can leave
-    /// the rest out (the columns of CSV; JSON is read whole).
+    /// the rest out (the columns of CSV; JSON is read whole). `None`: every field, for callers
+    /// that read fields no rule reads.
     #[cfg(feature = "files")]
-    pub fn only_read_by(mut self, plan: &crate::Plan) -> Records {
-        if let Inner::Csv(rows) = &mut self.inner {
+    pub fn only_read_by(mut self, plan: Option<&crate::Plan>) -> Records {
+        if let (Inner::Csv(rows), Some(plan)) = (&mut self.inner, plan) {
             rows.layout.retain(|pointer| plan.reads_pointer(pointer));
         }
         self
@@ -197,7 +198,7 @@ impl Records {
     /// Builds of each record only the fields `plan`'s rules read (without CSV, every reader
     /// builds records whole).
     #[cfg(not(feature = "files"))]
-    pub fn only_read_by(self, _plan: &crate::Plan) -> Records {
+    pub fn only_read_by(self, _plan: Option<&crate::Plan>) -> Records {
         self
     }
 
