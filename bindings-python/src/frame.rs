@@ -224,8 +224,12 @@ impl Table {
 
 /// A pandas or polars frame's column names as text.
 fn column_names(frame: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-    frame
-        .getattr("columns")?
+    texts(&frame.getattr("columns")?)
+}
+
+/// The items of a Python iterable as their `str()`.
+fn texts(items: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    items
         .try_iter()?
         .map(|c| c.and_then(|c| Ok(c.str()?.to_string())))
         .collect()
@@ -237,11 +241,9 @@ fn project<'py>(
     frame: &Bound<'py, PyAny>,
     wanted: &dyn Fn(&str) -> bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    // pyarrow names its columns `column_names` (its `columns` are the arrays); polars `columns`.
     let names = match frame.getattr("column_names") {
-        Ok(names) => names
-            .try_iter()?
-            .map(|c| c.and_then(|c| Ok(c.str()?.to_string())))
-            .collect::<PyResult<Vec<String>>>()?,
+        Ok(names) => texts(&names)?,
         Err(_) => column_names(frame)?,
     };
     let kept: Vec<&String> = names.iter().filter(|n| wanted(n)).collect();

@@ -292,12 +292,11 @@ fn array_sort(array: &mut Array) -> Outcome<()> {
         .into());
     }
     // One comparison for every type (one instance of the sort in the module, not one per type).
+    fn ordered<T: Ord + Default>(a: Result<T, &str>, b: Result<T, &str>) -> Ordering {
+        a.unwrap_or_default().cmp(&b.unwrap_or_default())
+    }
     let compare: fn(&Dynamic, &Dynamic) -> Ordering = if type_id == TypeId::of::<INT>() {
-        |a, b| {
-            a.as_int()
-                .unwrap_or_default()
-                .cmp(&b.as_int().unwrap_or_default())
-        }
+        |a, b| ordered(a.as_int(), b.as_int())
     } else if type_id == TypeId::of::<FLOAT>() {
         |a, b| {
             let (a, b) = (
@@ -315,17 +314,9 @@ fn array_sort(array: &mut Array) -> Outcome<()> {
             _ => Ordering::Equal,
         }
     } else if type_id == TypeId::of::<char>() {
-        |a, b| {
-            a.as_char()
-                .unwrap_or_default()
-                .cmp(&b.as_char().unwrap_or_default())
-        }
+        |a, b| ordered(a.as_char(), b.as_char())
     } else if type_id == TypeId::of::<bool>() {
-        |a, b| {
-            a.as_bool()
-                .unwrap_or_default()
-                .cmp(&b.as_bool().unwrap_or_default())
-        }
+        |a, b| ordered(a.as_bool(), b.as_bool())
     } else if type_id == TypeId::of::<()>() {
         return Ok(());
     } else {

@@ -69,7 +69,10 @@ impl Wanted {
             Value::Object(fields) => Value::Object(
                 fields
                     .into_iter()
-                    .filter_map(|(key, v)| Some((key.clone(), self.children.get(&key)?.prune(v))))
+                    .filter_map(|(key, v)| {
+                        let kept = self.children.get(&key)?.prune(v);
+                        Some((key, kept))
+                    })
                     .collect(),
             ),
             _ => Value::Null,

@@ -91,14 +91,19 @@ fn opendata_reports_are_the_same_from_partially_parsed_records() {
     same_reports_when_parsed_partially("opendata", 0);
 }
 
-#[test]
-fn a_plan_reading_every_field_builds_the_whole_record() {
+/// The HER-SYS pack's plan for one rule.
+fn hersys_plan(rule: &str) -> kakunin::Plan {
     let rules = kakunin_rules::bundled("hersys").expect("pack compiles");
     let options = CheckOptions {
-        select: vec!["structure/type".into()],
+        select: vec![rule.into()],
         ..CheckOptions::default()
     };
-    let plan = rules.plan(&options).expect("plan");
+    rules.plan(&options).expect("plan")
+}
+
+#[test]
+fn a_plan_reading_every_field_builds_the_whole_record() {
+    let plan = hersys_plan("structure/type");
     let text =
         r#"{"id":"x","unknown_key":{"deep":[1,2]},"notification":{"reported_on":"2024-01-01"}}"#;
     let parsed = plan.parse_record(text).expect("parses");
@@ -108,12 +113,7 @@ fn a_plan_reading_every_field_builds_the_whole_record() {
 
 #[test]
 fn a_narrow_plan_skips_fields_but_still_checks_the_json() {
-    let rules = kakunin_rules::bundled("hersys").expect("pack compiles");
-    let options = CheckOptions {
-        select: vec!["codes/sex".into()],
-        ..CheckOptions::default()
-    };
-    let plan = rules.plan(&options).expect("plan");
+    let plan = hersys_plan("codes/sex");
     let parsed = plan
         .parse_record(r#"{"id":"x","symptoms":[{"name":"fever"}],"basic":{"sex":"male"}}"#)
         .expect("parses");
