@@ -389,8 +389,9 @@ where
     cross_pass.finish_with(found, &fetched)
 }
 
-/// [`check_stream`] with reading and checking overlapped: a reader thread parses the next chunk
-/// while the pool checks this one, so a file costs about the larger of the two, not their sum.
+/// [`check_stream`] as a pipeline: a reader thread reads the next chunk while the pool checks
+/// this one and the calling thread hands the previous one to `sink`, so a file costs about the
+/// largest of the three, not their sum.
 #[cfg(feature = "parallel")]
 pub fn check_stream_pipelined<I, S>(
     rules: &RuleSet,
@@ -417,16 +418,21 @@ where
     I: Iterator<Item = Item> + Send,
     S: FnMut(Read) -> Result<I>,
 {
+    use std::sync::mpsc::sync_channel;
+
     let mut cross = cross_findings(rules, plan, &mut source)?;
     let items = source(Read::Check)?;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, Item)>>(2);
+        // Two chunks in flight at each hand-off: enough to keep every stage busy, and memory
+        // stays flat whatever the file's length.
+        let (chunk_tx, chunk_rx) = sync_channel::<Vec<(usize, Item)>>(2);
+        let (outcome_tx, outcome_rx) = sync_channel::<Vec<Outcome>>(2);
         scope.spawn(move || {
             let mut chunk = Vec::with_capacity(CHUNK);
             for entry in items.enumerate() {
                 chunk.push(entry);
                 if chunk.len() == CHUNK
-                    && tx
+                    && chunk_tx
                         .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
                         .is_err()
                 {
@@ -434,17 +440,22 @@ where
                 }
             }
             if !chunk.is_empty() {
-                let _ = tx.send(chunk);
+                let _ = chunk_tx.send(chunk);
             }
         });
-        for chunk in rx {
-            let pending = chunk
-                .into_iter()
-                .map(|(p, item)| (p, item, cross.take(p)))
-                .collect();
-            for outcome in check_chunk(rules, plan, pending) {
-                sink(outcome);
+        scope.spawn(move || {
+            for chunk in chunk_rx {
+                let pending = chunk
+                    .into_iter()
+                    .map(|(p, item)| (p, item, cross.take(p)))
+                    .collect();
+                if outcome_tx.send(check_chunk(rules, plan, pending)).is_err() {
+                    return;
+                }
             }
+        });
+        for outcome in outcome_rx.into_iter().flatten() {
+            sink(outcome);
         }
     });
     Ok(())
