@@ -29,14 +29,18 @@ fn main() -> ExitCode {
         count,
         ..kakunin_sample::Config::default()
     };
-    let records: Vec<_> = kakunin_sample::generate(&config).map(|s| s.record).collect();
+    let records: Vec<_> = kakunin_sample::generate(&config)
+        .map(|s| s.record)
+        .collect();
     let base = CheckOptions::default()
         .with_as_of("2024-06-01")
         .expect("a valid date");
 
     // Nanoseconds per record for a plan; the best of three passes, to step over noise.
     let time = |options: &CheckOptions| -> f64 {
-        let plan = rules.plan(options).expect("the options name rules of the pack");
+        let plan = rules
+            .plan(options)
+            .expect("the options name rules of the pack");
         (0..3)
             .map(|_| {
                 let start = Instant::now();

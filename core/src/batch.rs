@@ -474,36 +474,55 @@ fn check_one(
             line,
             message,
         },
+        // Parsed here, by a reader whose recursion limit is the checks' depth limit.
         Item::Unparsed { line, bytes } => {
-            let parsed = match crate::input::parse_json_line_for(&bytes, line, plan) {
-                Ok(record) => Item::Record {
+            match crate::input::parse_json_line_for(&bytes, line, plan) {
+                Ok(record) => judge(
+                    rules,
+                    position,
                     line,
-                    value: record.value,
-                },
-                Err(bad) => Item::Unreadable {
+                    &record.value,
+                    cross,
+                    |record, cross| rules.check_within_depth(record, plan, cross),
+                ),
+                Err(bad) => Outcome::Unreadable {
+                    position,
                     line,
                     message: bad.message,
                 },
-            };
-            check_one(rules, plan, position, parsed, cross)
-        }
-        Item::Record { line, value } => {
-            let id = rules.record_id(&value);
-            match cross.and_then(|cross| rules.check_planned(&value, plan, cross)) {
-                Ok(report) => Outcome::Checked {
-                    position,
-                    line,
-                    id,
-                    report,
-                },
-                Err(error) => Outcome::Failed {
-                    position,
-                    line,
-                    id,
-                    error,
-                },
             }
         }
+        Item::Record { line, value } => {
+            judge(rules, position, line, &value, cross, |record, cross| {
+                rules.check_planned(record, plan, cross)
+            })
+        }
+    }
+}
+
+/// The outcome of checking one record with `check`.
+fn judge(
+    rules: &RuleSet,
+    position: usize,
+    line: u64,
+    record: &Value,
+    cross: Result<Vec<(usize, Raw)>, Error>,
+    check: impl FnOnce(&Value, Vec<(usize, Raw)>) -> Result<Report>,
+) -> Outcome {
+    let id = rules.record_id(record);
+    match cross.and_then(|cross| check(record, cross)) {
+        Ok(report) => Outcome::Checked {
+            position,
+            line,
+            id,
+            report,
+        },
+        Err(error) => Outcome::Failed {
+            position,
+            line,
+            id,
+            error,
+        },
     }
 }
 

@@ -1,6 +1,7 @@
 //! The declarative vocabulary: each kind of check compiled from its rule-file table, and
 //! evaluated on one record.
 
+use crate::text::trim;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -384,7 +385,7 @@ fn matched(env: &Env, m: &Matched, out: &mut Vec<Raw>) {
         for ((name, key, _), hit) in m.keys.iter().zip(&values) {
             let value = match (hit.day, hit.value) {
                 (Some(day), _) => Value::String(format_day(day)),
-                (None, Value::String(s)) => Value::String(s.trim().to_owned()),
+                (None, Value::String(s)) => Value::String(trim(s).to_owned()),
                 (None, other) => other.clone(),
             };
             hidden_if(env.schema, &key.text, name, &mut raw.hidden);
@@ -933,7 +934,7 @@ impl Check {
                 fields,
                 env.view,
                 &mut |ptr, value| {
-                    let known = value.as_str().is_some_and(|s| list.contains(s.trim()));
+                    let known = value.as_str().is_some_and(|s| list.contains(trim(s)));
                     (!known).then(|| value_raw(env.schema, &ptr(), value))
                 },
                 out,
@@ -965,7 +966,7 @@ impl Check {
                 env.view,
                 &mut |ptr, value| {
                     let text: Cow<str> = match value {
-                        Value::String(s) => Cow::Borrowed(s.trim()),
+                        Value::String(s) => Cow::Borrowed(trim(s)),
                         other => Cow::Owned(other.to_string()),
                     };
                     let cleaned: Cow<str> = if ignore.is_empty() {
@@ -1477,7 +1478,7 @@ pub(crate) fn municipality_problem(
     on: Option<Day>,
 ) -> Option<&'static str> {
     let text: Cow<str> = match value {
-        Value::String(s) => Cow::Borrowed(s.trim()),
+        Value::String(s) => Cow::Borrowed(trim(s)),
         Value::Number(n) => Cow::Owned(n.to_string()),
         _ => return Some("format"),
     };
@@ -1495,7 +1496,7 @@ pub(crate) fn municipality_problem(
         return Some("prefix");
     }
     if let (Some(table), Some(name)) = (table, prefecture_name)
-        && let Some(code) = table.prefecture_codes.get(name.trim())
+        && let Some(code) = table.prefecture_codes.get(trim(name))
         && code != prefix
     {
         return Some("prefecture");

@@ -1,6 +1,7 @@
 //! Conditions (`when = {...}`): parsed from the rule file once into a tree that is evaluated
 //! per record without any string parsing.
 
+use crate::text::trim;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -372,7 +373,7 @@ impl Test {
 pub(crate) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::String(x), Value::String(y)) => x.trim() == y.trim(),
+        (Value::String(x), Value::String(y)) => trim(x) == trim(y),
         _ => a == b,
     }
 }

@@ -7,6 +7,7 @@
 //! Keys are compared by 64-bit hash; a false match needs a hash collision (about 1 in 10¹⁰ for a
 //! million records), which is documented rather than paid for with full keys.
 
+use crate::text::trim;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
@@ -177,7 +178,7 @@ fn hash_values<'a>(values: impl Iterator<Item = Option<&'a Value>>, squeeze: boo
                     c.hash(&mut h);
                 }
             }
-            Some(Value::String(s)) => s.trim().hash(&mut h),
+            Some(Value::String(s)) => trim(s).hash(&mut h),
             Some(other) => other.to_string().hash(&mut h),
             None => 0u8.hash(&mut h),
         }
@@ -216,7 +217,7 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
             let order = match order_by.get(record)? {
                 Value::Number(n) => n.as_f64()?,
                 Value::String(s) => {
-                    let plain: String = s.trim().chars().filter(|c| *c != ',').collect();
+                    let plain: String = trim(s).chars().filter(|c| *c != ',').collect();
                     if plain.is_empty() || !plain.bytes().all(|b| b.is_ascii_digit()) {
                         return None;
                     }

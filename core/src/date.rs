@@ -4,6 +4,8 @@
 //! many times per record, so they are turned into plain day counts (days since 1970-01-01) once,
 //! and anything that is not a real calendar date (`2021-02-30`, `+002021-01-01`) is rejected.
 
+use crate::text::trim;
+
 /// Days since 1970-01-01 (negative before).
 pub type Day = i32;
 
@@ -71,13 +73,13 @@ fn ymd(bytes: &[u8]) -> Option<Day> {
 /// Parses a strict ISO 8601 calendar date, `YYYY-MM-DD` (years 0001–9999), ignoring white space
 /// around it as every other check does.
 pub fn parse_date(text: &str) -> Option<Day> {
-    ymd(text.trim().as_bytes())
+    ymd(trim(text).as_bytes())
 }
 
 /// Parses an RFC 3339 timestamp (`2021-08-02T09:30:00+09:00`, `...Z`, fractions allowed) and
 /// returns its calendar day as written and its instant in seconds since the epoch (UTC).
 pub fn parse_timestamp(text: &str) -> Option<(Day, i64)> {
-    let b = text.trim().as_bytes();
+    let b = trim(text).as_bytes();
     if b.len() < 20 || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
     }
@@ -119,7 +121,7 @@ pub fn parse_timestamp(text: &str) -> Option<(Day, i64)> {
 
 /// The day of a value that is a date or a timestamp.
 pub fn parse_day(text: &str) -> Option<Day> {
-    let text = text.trim();
+    let text = trim(text);
     if text.len() == 10 {
         parse_date(text)
     } else {

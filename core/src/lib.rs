@@ -65,6 +65,7 @@ pub mod schema;
 pub mod script;
 mod sparse;
 pub mod summary;
+mod text;
 #[cfg(feature = "validate")]
 pub mod validate;
 mod view;

@@ -1,5 +1,6 @@
 //! Field paths: JSON Pointers with `*` for "every element of this array", resolved once.
 
+use crate::text::trim;
 use std::borrow::Cow;
 
 use serde_json::Value;
@@ -180,7 +181,7 @@ pub(crate) fn pattern_of(pointer: &str) -> String {
 pub(crate) fn is_absent(value: Option<&Value>) -> bool {
     match value {
         None | Some(Value::Null) => true,
-        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::String(s)) => trim(s).is_empty(),
         Some(Value::Array(a)) => a.is_empty(),
         Some(_) => false,
     }

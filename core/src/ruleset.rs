@@ -1,5 +1,6 @@
 //! `RuleSet`: a pack compiled once, and `check`.
 
+use crate::text::trim;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
@@ -521,14 +522,14 @@ impl RuleSet {
             .find_map(|p| {
                 p.get(record)
                     .and_then(Value::as_str)
-                    .and_then(|s| parse_day(s.trim()))
+                    .and_then(|s| parse_day(trim(s)))
             })
             .unwrap_or(as_of)
     }
 
     fn prefecture_of(&self, record: &Value) -> Option<String> {
         match self.prefecture.as_ref()?.get(record)? {
-            Value::String(s) => Some(s.trim().to_owned()),
+            Value::String(s) => Some(trim(s).to_owned()),
             Value::Number(n) => n.as_u64().map(|n| format!("{n:02}")),
             _ => None,
         }
@@ -571,8 +572,20 @@ impl RuleSet {
         cross: Vec<(usize, Raw)>,
     ) -> Result<Report> {
         if deeper_than_max(record) {
-            return self.check_planned(&cut_at_max_depth(record, 0), plan, cross);
+            return self.check_within_depth(&cut_at_max_depth(record, 0), plan, cross);
         }
+        self.check_within_depth(record, plan, cross)
+    }
+
+    /// [`RuleSet::check_planned`] for a record known to be no deeper than [`MAX_DEPTH`], such
+    /// as every record the JSON readers parse (their recursion limit is the same): the walk
+    /// that would look for deeper values costs as much as a few rules.
+    pub(crate) fn check_within_depth(
+        &self,
+        record: &Value,
+        plan: &Plan,
+        cross: Vec<(usize, Raw)>,
+    ) -> Result<Report> {
         let options = &plan.options;
         if !record.is_object() {
             let finding = Finding {
@@ -948,4 +961,25 @@ fn read_table(file: &str, text: &str) -> Result<CodeTable> {
             .push((day(cell(from))?, day(cell(until))?));
     }
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_reader_never_builds_a_value_deeper_than_max_depth() {
+        // `check_within_depth` skips the depth walk for records the readers parse.
+        let mut deepest_read = 0;
+        for levels in MAX_DEPTH - 3..MAX_DEPTH + 3 {
+            let text = format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
+            if let Ok(value) = serde_json::from_str::<Value>(&text) {
+                assert!(!deeper_than_max(&value), "{levels} levels");
+                deepest_read = levels;
+            }
+        }
+        assert!(deepest_read >= MAX_DEPTH - 1, "the reader stops at {deepest_read}");
+        let built = (0..=MAX_DEPTH).fold(Value::from(1), |v, _| Value::Array(vec![v]));
+        assert!(deeper_than_max(&built));
+    }
 }
