@@ -200,7 +200,7 @@ impl<'r> CrossPass<'r> {
             Item::Record { value, .. } => self.keys(&value),
             // Only the fields the pass reads are built; a line that is not valid UTF-8 and JSON
             // takes no part (the second pass reports it).
-            Item::Unparsed { bytes, .. } => match std::str::from_utf8(&bytes)
+            Item::Unparsed { bytes, .. } => match crate::input::utf8(&bytes)
                 .ok()
                 .and_then(|text| self.wanted.parse(text).ok())
             {
@@ -238,7 +238,7 @@ impl<'r> CrossPass<'r> {
         let record = match item {
             // Only what the findings read is kept, whatever the reader built.
             Item::Record { value, .. } => self.details.prune(value),
-            Item::Unparsed { bytes, .. } => std::str::from_utf8(&bytes)
+            Item::Unparsed { bytes, .. } => crate::input::utf8(&bytes)
                 .ok()
                 .and_then(|text| self.details.parse(text).ok())?,
             Item::Unreadable { .. } => return None,
@@ -337,7 +337,7 @@ where
     I: Iterator<Item = Item>,
     S: FnMut(Read) -> Result<I>,
 {
-    let mut cross = cross_findings(rules, plan, &mut source)?;
+    let mut cross = cross_findings(rules, plan, &mut source, in_chunks)?;
     let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
     let flush = |chunk: &mut Vec<Pending>, sink: &mut dyn FnMut(Outcome)| {
         for outcome in check_chunk(rules, plan, std::mem::take(chunk)) {
@@ -356,7 +356,12 @@ where
 }
 
 /// The first pass, when cross-record rules are selected: compact keys of every record.
-fn cross_findings<I, S>(rules: &RuleSet, plan: &Plan, source: &mut S) -> Result<CrossFindings>
+fn cross_findings<I, S>(
+    rules: &RuleSet,
+    plan: &Plan,
+    source: &mut S,
+    chunked: Chunker<I>,
+) -> Result<CrossFindings>
 where
     I: Iterator<Item = Item>,
     S: FnMut(Read) -> Result<I>,
@@ -365,14 +370,11 @@ where
     if !cross_pass.is_needed() {
         return Ok(CrossFindings::default());
     }
-    let mut chunk = Vec::with_capacity(CHUNK);
-    let mut items = source(Read::Keys)?.enumerate().peekable();
-    while items.peek().is_some() {
-        chunk.extend(items.by_ref().take(CHUNK));
-        for (position, keys) in chunk_keys(&cross_pass, std::mem::take(&mut chunk)) {
+    chunked(source(Read::Keys)?, &mut |chunk| {
+        for (position, keys) in chunk_keys(&cross_pass, chunk) {
             cross_pass.add(position, keys);
         }
-    }
+    });
     // Another read for the few records the findings name: their lines alone are parsed.
     let found = cross_pass.find();
     let needed = cross_pass.needed(&found);
@@ -420,29 +422,11 @@ where
 {
     use std::sync::mpsc::sync_channel;
 
-    let mut cross = cross_findings(rules, plan, &mut source)?;
+    let mut cross = cross_findings(rules, plan, &mut source, in_chunks_read_ahead)?;
     let items = source(Read::Check)?;
     std::thread::scope(|scope| {
-        // Two chunks in flight at each hand-off: enough to keep every stage busy, and memory
-        // stays flat whatever the file's length.
-        let (chunk_tx, chunk_rx) = sync_channel::<Vec<(usize, Item)>>(2);
+        let chunk_rx = read_ahead(scope, items);
         let (outcome_tx, outcome_rx) = sync_channel::<Vec<Outcome>>(2);
-        scope.spawn(move || {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for entry in items.enumerate() {
-                chunk.push(entry);
-                if chunk.len() == CHUNK
-                    && chunk_tx
-                        .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
-                        .is_err()
-                {
-                    return;
-                }
-            }
-            if !chunk.is_empty() {
-                let _ = chunk_tx.send(chunk);
-            }
-        });
         scope.spawn(move || {
             for chunk in chunk_rx {
                 let pending = chunk
@@ -459,6 +443,52 @@ where
         }
     });
     Ok(())
+}
+
+/// Hands the items of a read to `each`, numbered by position, [`CHUNK`] at a time.
+type Chunker<I> = fn(I, &mut dyn FnMut(Vec<(usize, Item)>));
+
+fn in_chunks<I: Iterator<Item = Item>>(items: I, each: &mut dyn FnMut(Vec<(usize, Item)>)) {
+    let mut items = items.enumerate().peekable();
+    while items.peek().is_some() {
+        each(items.by_ref().take(CHUNK).collect());
+    }
+}
+
+/// [`in_chunks`] with the next chunk read on another thread while `each` works on this one.
+#[cfg(feature = "parallel")]
+fn in_chunks_read_ahead<I: Iterator<Item = Item> + Send>(
+    items: I,
+    each: &mut dyn FnMut(Vec<(usize, Item)>),
+) {
+    std::thread::scope(|scope| read_ahead(scope, items).into_iter().for_each(each));
+}
+
+/// Reads `items` on a thread of `scope`, in chunks numbered by position. Two chunks wait at
+/// most: enough to keep the reader busy, and memory stays flat whatever the input's length.
+#[cfg(feature = "parallel")]
+fn read_ahead<'scope, I: Iterator<Item = Item> + Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    items: I,
+) -> std::sync::mpsc::Receiver<Vec<(usize, Item)>> {
+    let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel(2);
+    scope.spawn(move || {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for entry in items.enumerate() {
+            chunk.push(entry);
+            if chunk.len() == CHUNK
+                && chunk_tx
+                    .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                    .is_err()
+            {
+                return;
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = chunk_tx.send(chunk);
+        }
+    });
+    chunk_rx
 }
 
 fn check_one(

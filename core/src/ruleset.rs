@@ -978,7 +978,10 @@ mod tests {
                 deepest_read = levels;
             }
         }
-        assert!(deepest_read >= MAX_DEPTH - 1, "the reader stops at {deepest_read}");
+        assert!(
+            deepest_read >= MAX_DEPTH - 1,
+            "the reader stops at {deepest_read}"
+        );
         let built = (0..=MAX_DEPTH).fold(Value::from(1), |v, _| Value::Array(vec![v]));
         assert!(deeper_than_max(&built));
     }

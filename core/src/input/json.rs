@@ -20,7 +20,7 @@ pub(crate) fn parse_object_with(
 ) -> Item {
     // Validating UTF-8 up front gives a clearer message than serde_json's, and `from_str` then
     // skips its own check, so this costs nothing overall.
-    let text = match std::str::from_utf8(bytes) {
+    let text = match super::utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let at = bytes.get(..e.valid_up_to()).unwrap_or_default();

@@ -273,6 +273,12 @@ pub fn parse_json_line(bytes: &[u8], line: u64) -> Item {
     json::parse_object(bytes, line, 1)
 }
 
+/// `bytes` as text, validated with SIMD where the CPU has it; std's error (with the position
+/// of the first bad byte) when they are not UTF-8.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    simdutf8::basic::from_utf8(bytes).or_else(|_| std::str::from_utf8(bytes))
+}
+
 /// [`parse_json_line`] building only the fields a plan's rules read.
 pub fn parse_json_line_for(bytes: &[u8], line: u64, plan: &crate::Plan) -> Item {
     json::parse_object_with(bytes, line, 1, |text| plan.parse_record(text))

@@ -201,7 +201,7 @@ impl CsvRows {
             if cell.is_empty() || !self.layout.keeps(index) {
                 continue;
             }
-            let Ok(text) = std::str::from_utf8(cell) else {
+            let Ok(text) = super::utf8(cell) else {
                 let header = self.headers.get(index).map_or("", String::as_str);
                 return Err(Unreadable {
                     line,

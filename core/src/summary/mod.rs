@@ -142,7 +142,7 @@ impl KeyReader {
     /// The keys of a line of JSON Lines not parsed yet: only the fields the keys come from are
     /// built (the checking threads parse the whole line), so the reader's thread stays light.
     pub fn read_line(&self, bytes: &[u8]) -> Option<RecordKeys> {
-        let record = self.wanted.parse(std::str::from_utf8(bytes).ok()?).ok()?;
+        let record = self.wanted.parse(crate::input::utf8(bytes).ok()?).ok()?;
         record.is_object().then(|| self.read(&record))
     }
 
