@@ -338,21 +338,80 @@ where
     S: FnMut(Read) -> Result<I>,
 {
     let mut cross = cross_findings(rules, plan, &mut source, in_chunks)?;
-    let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
-    let flush = |chunk: &mut Vec<Pending>, sink: &mut dyn FnMut(Outcome)| {
-        for outcome in check_chunk(rules, plan, std::mem::take(chunk)) {
-            sink(outcome);
-        }
-    };
-    for (position, item) in source(Read::Check)?.enumerate() {
-        let found = cross.take(position);
-        chunk.push((position, item, found));
-        if chunk.len() == CHUNK {
-            flush(&mut chunk, &mut sink);
-        }
-    }
-    flush(&mut chunk, &mut sink);
+    let mut pending = source(Read::Check)?
+        .enumerate()
+        .map(|(position, item)| (position, item, cross.take(position)));
+    check_chunks(
+        rules,
+        plan,
+        || pending.by_ref().take(CHUNK).collect(),
+        &mut sink,
+    );
     Ok(())
+}
+
+/// Checks the chunks `next` gives until it gives an empty one, handing the outcomes to `sink`
+/// in order. The pool checks one chunk while the calling thread reads the next and hands over
+/// the previous one; the source and the sink stay on the calling thread (a host's may be
+/// neither `Send` nor `Sync`).
+#[cfg(feature = "parallel")]
+fn check_chunks(
+    rules: &RuleSet,
+    plan: &Plan,
+    mut next: impl FnMut() -> Vec<Pending>,
+    sink: &mut dyn FnMut(Outcome),
+) {
+    use std::sync::mpsc::sync_channel;
+
+    std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = sync_channel::<Vec<Pending>>(1);
+        let (outcome_tx, outcome_rx) = sync_channel::<Vec<Outcome>>(1);
+        scope.spawn(move || {
+            for chunk in chunk_rx {
+                if outcome_tx.send(check_chunk(rules, plan, chunk)).is_err() {
+                    return;
+                }
+            }
+        });
+        // One chunk is checked while the next is read: after handing chunk N over, the
+        // outcomes of chunk N-1 are waited for.
+        let mut in_flight = false;
+        loop {
+            let chunk = next();
+            let more = !chunk.is_empty();
+            if more && chunk_tx.send(chunk).is_err() {
+                return;
+            }
+            if in_flight {
+                let Ok(outcomes) = outcome_rx.recv() else {
+                    return;
+                };
+                outcomes.into_iter().for_each(&mut *sink);
+            }
+            if !more {
+                return;
+            }
+            in_flight = true;
+        }
+    });
+}
+
+#[cfg(not(feature = "parallel"))]
+fn check_chunks(
+    rules: &RuleSet,
+    plan: &Plan,
+    mut next: impl FnMut() -> Vec<Pending>,
+    sink: &mut dyn FnMut(Outcome),
+) {
+    loop {
+        let chunk = next();
+        if chunk.is_empty() {
+            return;
+        }
+        check_chunk(rules, plan, chunk)
+            .into_iter()
+            .for_each(&mut *sink);
+    }
 }
 
 /// The first pass, when cross-record rules are selected: compact keys of every record.

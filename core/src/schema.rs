@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::path::{escape_token, unescape_token};
+use crate::text::length_first;
 
 /// What the record schema says about one field (a path pattern with `*` for array items).
 #[derive(Debug, Clone, Default)]
@@ -104,7 +105,7 @@ impl RecordSchema {
         // Keys sorted by length, then bytes, let a record's keys find their node by a binary
         // search that compares bytes only between keys of the same length.
         for node in &mut schema.nodes {
-            node.children.sort_by(|a, b| by_length(&a.0, &b.0));
+            node.children.sort_by(|a, b| length_first(&a.0, &b.0));
             node.dated = matches!(node.info.format.as_deref(), Some("date" | "date-time"));
         }
         Ok(schema)
@@ -124,7 +125,7 @@ impl RecordSchema {
     pub(crate) fn child(&self, node: usize, key: &str) -> Option<usize> {
         let children = &self.nodes[node].children;
         children
-            .binary_search_by(|(k, _)| by_length(k, key))
+            .binary_search_by(|(k, _)| length_first(k, key))
             .ok()
             .map(|i| children[i].1)
     }
@@ -190,10 +191,6 @@ impl RecordSchema {
         self.field(&crate::path::pattern_of(pointer))
             .is_some_and(|f| f.sensitive)
     }
-}
-
-fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 fn last_key(pattern: &str) -> String {

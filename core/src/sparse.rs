@@ -3,18 +3,20 @@
 //! cost as much as the check itself. Everything else is skipped by the parser without being
 //! built.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::path::{FieldPath, Seg, unescape_token};
+use crate::text::length_first;
 
 /// The fields to keep, as a tree of keys.
 #[derive(Debug, Default)]
 pub(crate) struct Wanted {
-    children: BTreeMap<String, Wanted>,
+    /// The wanted keys in [`length_first`] order: most keys of a record are not wanted, and a
+    /// look-up compares bytes only with wanted keys of the same length.
+    children: Vec<(Box<str>, Wanted)>,
     /// Keep this value whole (a path ends here).
     whole: bool,
 }
@@ -28,7 +30,7 @@ impl Wanted {
             let mut node = &mut root;
             for seg in path.segs.iter() {
                 match seg {
-                    Seg::Key(key) => node = node.children.entry(key.to_string()).or_default(),
+                    Seg::Key(key) => node = node.child_mut(key),
                     Seg::Any => break,
                 }
             }
@@ -44,12 +46,36 @@ impl Wanted {
             if node.whole {
                 return true;
             }
-            match node.children.get(unescape_token(token).as_ref()) {
-                Some(child) => node = child,
+            match node.child(unescape_token(token).as_ref()) {
+                Some((_, child)) => node = child,
                 None => return false,
             }
         }
         true
+    }
+
+    /// The wanted key `key`, with what is wanted under it.
+    fn child(&self, key: &str) -> Option<(&str, &Wanted)> {
+        let i = self
+            .children
+            .binary_search_by(|(k, _)| length_first(k, key))
+            .ok()?;
+        let (key, child) = &self.children[i];
+        Some((key, child))
+    }
+
+    fn child_mut(&mut self, key: &str) -> &mut Wanted {
+        let i = match self
+            .children
+            .binary_search_by(|(k, _)| length_first(k, key))
+        {
+            Ok(i) => i,
+            Err(i) => {
+                self.children.insert(i, (key.into(), Wanted::default()));
+                i
+            }
+        };
+        &mut self.children[i].1
     }
 
     /// Parses `text` keeping only the wanted fields (the rest must still be valid JSON).
@@ -70,7 +96,7 @@ impl Wanted {
                 fields
                     .into_iter()
                     .filter_map(|(key, v)| {
-                        let kept = self.children.get(&key)?.prune(v);
+                        let kept = self.child(&key)?.1.prune(v);
                         Some((key, kept))
                     })
                     .collect(),
@@ -164,11 +190,7 @@ impl<'de, 'w> Visitor<'de> for Key<'w> {
     }
 
     fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self
-            .0
-            .children
-            .get_key_value(key)
-            .map(|(k, child)| (k.as_str(), child)))
+        Ok(self.0.child(key))
     }
 }
 

@@ -13,6 +13,12 @@ pub(crate) fn trim(text: &str) -> &str {
     }
 }
 
+/// Orders keys by length, then bytes: a binary search over keys in this order compares bytes only
+/// between keys of the same length (the schema's and the parser's key look-ups).
+pub(crate) fn length_first(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::trim;
