@@ -464,7 +464,7 @@ fn place_in(slot: &mut Value, segs: &[Seg], value: Value) {
 impl ColumnType {
     /// Converts one non-empty cell; a cell that does not convert is kept as a string.
     pub fn convert(self, cell: &str) -> Value {
-        let trimmed = cell.trim();
+        let trimmed = crate::text::trim(cell);
         let converted = match self {
             ColumnType::String => None,
             ColumnType::Integer => trimmed.parse::<i64>().ok().map(Value::from),
@@ -485,7 +485,7 @@ impl ColumnType {
             },
             ColumnType::List => Some(Value::Array(
                 cell.split(';')
-                    .map(str::trim)
+                    .map(crate::text::trim)
                     .filter(|item| !item.is_empty())
                     .map(|item| Value::String(item.to_owned()))
                     .collect(),
