@@ -3,7 +3,9 @@
 
 use crate::text::trim;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -57,9 +59,9 @@ pub(crate) type Period = (Option<Day>, Option<Day>);
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CodeTable {
-    pub(crate) periods: HashMap<String, Vec<Period>>,
+    pub(crate) periods: FxHashMap<String, Vec<Period>>,
     /// prefecture name → 2-digit code
-    pub(crate) prefecture_codes: HashMap<String, String>,
+    pub(crate) prefecture_codes: FxHashMap<String, String>,
 }
 
 /// The engine of `pattern` checks (see the `regex` feature).
@@ -137,7 +139,7 @@ pub(crate) enum Kind {
     },
     Codes {
         fields: Vec<FieldPath>,
-        list: Arc<HashSet<String>>,
+        list: Arc<FxHashSet<String>>,
     },
     Range {
         fields: Vec<FieldPath>,
@@ -435,7 +437,7 @@ pub(crate) struct CompileEnv<'a> {
     pub(crate) file: &'a str,
     pub(crate) schema: &'a RecordSchema,
     pub(crate) named: &'a BTreeMap<String, Value>,
-    pub(crate) codes: &'a BTreeMap<String, Arc<HashSet<String>>>,
+    pub(crate) codes: &'a BTreeMap<String, Arc<FxHashSet<String>>>,
     pub(crate) tables: &'a BTreeMap<String, Arc<CodeTable>>,
     pub(crate) engine: &'a rhai::Engine,
     pub(crate) scripts: &'a dyn Fn(&str) -> Option<&'a str>,

@@ -375,7 +375,7 @@ impl RuleSet {
         let id = manifest.id.as_deref().map(field).transpose()?;
         let acknowledged = manifest.acknowledged.as_deref().map(field).transpose()?;
 
-        let code_sets: BTreeMap<String, Arc<HashSet<String>>> = codes
+        let code_sets: BTreeMap<String, Arc<rustc_hash::FxHashSet<String>>> = codes
             .iter()
             .map(|(k, v)| (k.clone(), Arc::new(v.keys().cloned().collect())))
             .collect();
@@ -717,7 +717,7 @@ fn compile_rule(
     files: &PackFiles,
     schema: &RecordSchema,
     named: &BTreeMap<String, Value>,
-    codes: &BTreeMap<String, Arc<HashSet<String>>>,
+    codes: &BTreeMap<String, Arc<rustc_hash::FxHashSet<String>>>,
     tables: &BTreeMap<String, Arc<CodeTable>>,
     engine: &rhai::Engine,
 ) -> Result<Rule> {
