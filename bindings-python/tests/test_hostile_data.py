@@ -85,8 +85,12 @@ def test_a_file_of_hostile_lines(hersys: kakunin.RuleSet, record: dict[str, Any]
     found = rules_by_record(batch)
     assert found[0] == found[7] == set()
     assert "formats/date" in found[1] and "formats/date" in found[4]
-    # The bad 100 MB date is quoted in the finding (ctx and message), but not copied beyond that.
-    assert len(batch.reports()[1].to_json()) < 3 * 100 * 1024 * 1024
+    # The bad 100 MB date is quoted cut to 200 characters and "…", in ctx and message alike.
+    report = batch.reports()[1]
+    bad_date = next(f for f in report.findings if f.rule == "formats/date")
+    assert bad_date.ctx["value"] == "9" * 200 + "…"
+    assert bad_date.ctx["value"] in bad_date.message
+    assert len(report.to_json()) < 64 * 1024
 
 
 def test_a_json_array_and_a_csv_cut_off(hersys: kakunin.RuleSet, record: dict[str, Any], tmp_path: Path) -> None:

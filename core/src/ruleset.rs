@@ -191,6 +191,27 @@ impl Rule {
 /// recursion stays bounded and every host reports the same.
 pub const MAX_DEPTH: usize = 128;
 
+/// The most characters of one text a finding quotes (in ctx and so in its message). A longer
+/// text, nearly always garbage (a pasted document, a 100 MB line), is cut there and ends with
+/// `…`: the finding still says what is wrong without carrying the whole value into every
+/// report, file and screen.
+pub const MAX_QUOTED_CHARS: usize = 200;
+
+/// Cuts the texts in `value` to [`MAX_QUOTED_CHARS`].
+fn cut_long_text(value: &mut Value) {
+    match value {
+        Value::String(text) if text.len() > MAX_QUOTED_CHARS => {
+            if let Some((end, _)) = text.char_indices().nth(MAX_QUOTED_CHARS) {
+                text.truncate(end);
+                text.push('…');
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(cut_long_text),
+        Value::Object(fields) => fields.values_mut().for_each(cut_long_text),
+        _ => {}
+    }
+}
+
 /// What stands for a value nested deeper than [`MAX_DEPTH`].
 pub const TOO_DEEP: &str = "<nested too deep>";
 
@@ -673,6 +694,7 @@ impl RuleSet {
                 *v = Value::Null;
             }
         }
+        raw.ctx.values_mut().for_each(cut_long_text);
         let message = rule
             .template(raw.variant.as_deref(), options.locale)
             .render(&raw.ctx, hidden, options.locale, &self.schema);
@@ -984,5 +1006,20 @@ mod tests {
         );
         let built = (0..=MAX_DEPTH).fold(Value::from(1), |v, _| Value::Array(vec![v]));
         assert!(deeper_than_max(&built));
+    }
+
+    #[test]
+    fn long_texts_are_cut_at_a_character() {
+        let long = "東".repeat(MAX_QUOTED_CHARS + 5);
+        let mut value = serde_json::json!({"a": [long.clone(), "short"], "b": long, "n": 1});
+        cut_long_text(&mut value);
+        let cut = format!("{}…", "東".repeat(MAX_QUOTED_CHARS));
+        assert_eq!(
+            value,
+            serde_json::json!({"a": [cut, "short"], "b": cut, "n": 1})
+        );
+        let mut exact = Value::String("x".repeat(MAX_QUOTED_CHARS));
+        cut_long_text(&mut exact);
+        assert_eq!(exact.as_str().map(str::len), Some(MAX_QUOTED_CHARS));
     }
 }
