@@ -18,7 +18,7 @@ pub enum Error {
         message: String,
     },
     /// A script broke one of the hardened engine's limits or threw.
-    #[error("rule {rule}: script {kind} at line {line}, column {column}: {message}")]
+    #[error("rule {rule}: script {kind}{}: {message}", at_position(*line, *column))]
     Script {
         /// The rule whose script failed.
         rule: String,
@@ -101,3 +101,13 @@ impl Error {
 
 /// kakunin's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// " at line L, column C", or nothing when the position is unknown (a script's return value has
+/// none).
+fn at_position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" at line {line}, column {column}")
+    }
+}
