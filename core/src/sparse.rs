@@ -17,13 +17,16 @@ pub(crate) struct Wanted {
     /// The wanted keys in [`length_first`] order: most keys of a record are not wanted, and a
     /// look-up compares bytes only with wanted keys of the same length.
     children: Vec<(Box<str>, Wanted)>,
+    /// What is wanted of each element, for an array a path goes through with `*` (HER-SYS
+    /// records keep most of their bulk in arrays of tests, stays and observations, of which a
+    /// rule reads a date or two).
+    items: Option<Box<Wanted>>,
     /// Keep this value whole (a path ends here).
     whole: bool,
 }
 
 impl Wanted {
-    /// The tree of the given paths (paths with `*` are not followed past it: their array is kept
-    /// whole).
+    /// The tree of the given paths.
     pub(crate) fn of<'p>(paths: impl IntoIterator<Item = &'p FieldPath>) -> Wanted {
         let mut root = Wanted::default();
         for path in paths {
@@ -31,7 +34,7 @@ impl Wanted {
             for seg in path.segs.iter() {
                 match seg {
                     Seg::Key(key) => node = node.child_mut(key),
-                    Seg::Any => break,
+                    Seg::Any => node = node.items.get_or_insert_default(),
                 }
             }
             node.whole = true;
@@ -46,9 +49,11 @@ impl Wanted {
             if node.whole {
                 return true;
             }
-            match node.child(unescape_token(token).as_ref()) {
-                Some((_, child)) => node = child,
-                None => return false,
+            let token = unescape_token(token);
+            match (node.child(&token), &node.items) {
+                (Some((_, child)), _) => node = child,
+                (None, Some(items)) if token.bytes().all(|b| b.is_ascii_digit()) => node = items,
+                _ => return false,
             }
         }
         true
@@ -101,6 +106,10 @@ impl Wanted {
                     })
                     .collect(),
             ),
+            Value::Array(elements) => match &self.items {
+                Some(items) => Value::Array(elements.into_iter().map(|v| items.prune(v)).collect()),
+                None => Value::Null,
+            },
             _ => Value::Null,
         }
     }
@@ -143,11 +152,19 @@ impl<'de> Visitor<'de> for Keep<'_> {
         Ok(Value::Object(kept))
     }
 
-    // Paths are not followed into arrays, and scalars where an object was wanted are not what
-    // any path reads: both stand in as `null`.
+    // Every element is kept, so that indices stay those of the record, each with only what is
+    // wanted of it. An array no path goes through, and scalars where an object was wanted, are
+    // not what any path reads: both stand in as `null`.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Value::Null)
+        let Some(items) = self.0.items.as_deref() else {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(Value::Null);
+        };
+        let mut kept = Vec::new();
+        while let Some(element) = seq.next_element_seed(Keep(items))? {
+            kept.push(element);
+        }
+        Ok(Value::Array(kept))
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
@@ -224,6 +241,24 @@ mod tests {
             w.prune(serde_json::json!({"a": "text"})),
             serde_json::json!({"a": null})
         );
+    }
+
+    #[test]
+    fn arrays_keep_every_element_with_its_wanted_part() {
+        let w = wanted(&["/a/*/b", "/a/*/c/*", "/whole", "/whole/*/x"]);
+        let text = r#"{"a":[{"b":1,"z":2},"text",{"c":[1,{"d":2}],"z":[3]},[4]],"whole":[{"x":1,"y":2}],"skip":[1,2]}"#;
+        let expected = serde_json::json!({
+            "a": [{"b": 1}, null, {"c": [1, {"d": 2}]}, null],
+            "whole": [{"x": 1, "y": 2}],
+        });
+        assert_eq!(w.parse(text).unwrap(), expected);
+        let built: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(w.prune(built), expected);
+        assert!(w.wants_pointer("/a/3/b"));
+        assert!(w.wants_pointer("/a/0/c/2"));
+        assert!(!w.wants_pointer("/a/0/z"));
+        assert!(!w.wants_pointer("/a/b"));
+        assert!(w.wants_pointer("/whole/0/y"));
     }
 
     #[test]
