@@ -479,27 +479,23 @@ where
     I: Iterator<Item = Item> + Send,
     S: FnMut(Read) -> Result<I>,
 {
-    use std::sync::mpsc::sync_channel;
-
     let mut cross = cross_findings(rules, plan, &mut source, in_chunks_read_ahead)?;
     let items = source(Read::Check)?;
     std::thread::scope(|scope| {
-        let chunk_rx = read_ahead(scope, items);
-        let (outcome_tx, outcome_rx) = sync_channel::<Vec<Outcome>>(2);
-        scope.spawn(move || {
-            for chunk in chunk_rx {
-                let pending = chunk
-                    .into_iter()
-                    .map(|(p, item)| (p, item, cross.take(p)))
-                    .collect();
-                if outcome_tx.send(check_chunk(rules, plan, pending)).is_err() {
-                    return;
-                }
-            }
-        });
-        for outcome in outcome_rx.into_iter().flatten() {
-            sink(outcome);
-        }
+        let chunks = read_ahead(scope, items);
+        // The reader's channel ends with the input; an empty chunk tells `check_chunks` so.
+        let next = || {
+            chunks.recv().map_or_else(
+                |_| Vec::new(),
+                |chunk| {
+                    chunk
+                        .into_iter()
+                        .map(|(p, item)| (p, item, cross.take(p)))
+                        .collect()
+                },
+            )
+        };
+        check_chunks(rules, plan, next, &mut sink);
     });
     Ok(())
 }

@@ -1,13 +1,11 @@
 //! The declarative vocabulary: each kind of check compiled from its rule-file table, and
 //! evaluated on one record.
 
-use crate::text::trim;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
 
 use crate::condition::{Cond, CondEnv};
@@ -17,6 +15,7 @@ use crate::pack::CheckSpec;
 use crate::path::{FieldPath, Indices, MAX_WILDCARDS, is_absent};
 use crate::schema::RecordSchema;
 use crate::script::{self, Script};
+use crate::text::trim;
 use crate::view::View;
 
 /// A finding before it gets its rule's message: where, what was involved, with which values.

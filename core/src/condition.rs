@@ -1,7 +1,6 @@
 //! Conditions (`when = {...}`): parsed from the rule file once into a tree that is evaluated
 //! per record without any string parsing.
 
-use crate::text::trim;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -9,6 +8,7 @@ use serde_json::Value;
 use crate::date::{Day, parse_date, parse_day};
 use crate::path::{FieldPath, is_absent};
 use crate::schema::RecordSchema;
+use crate::text::trim;
 use crate::view::{Hit, View};
 
 /// A compiled condition.

@@ -7,7 +7,6 @@
 //! Keys are compared by 64-bit hash; a false match needs a hash collision (about 1 in 10¹⁰ for a
 //! million records), which is documented rather than paid for with full keys.
 
-use crate::text::trim;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
@@ -19,6 +18,7 @@ use crate::error::Error;
 use crate::pack::CheckSpec;
 use crate::path::{FieldPath, is_absent};
 use crate::script::{self, Script};
+use crate::text::trim;
 
 /// The most other record ids listed in one finding's ctx (`count` says how many there are).
 const MAX_LISTED: usize = 10;

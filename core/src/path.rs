@@ -1,9 +1,10 @@
 //! Field paths: JSON Pointers with `*` for "every element of this array", resolved once.
 
-use crate::text::trim;
 use std::borrow::Cow;
 
 use serde_json::Value;
+
+use crate::text::trim;
 
 /// A key written as a JSON Pointer token (`~` as `~0`, `/` as `~1`).
 pub fn escape_token(key: &str) -> Cow<'_, str> {

@@ -1,9 +1,9 @@
 //! `RuleSet`: a pack compiled once, and `check`.
 
-use crate::text::trim;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
+use rustc_hash::FxHashSet;
 use serde_json::Value;
 
 use crate::check::{self, CodeTable, CompileEnv, Env, Kind, Raw};
@@ -21,6 +21,7 @@ use crate::path::FieldPath;
 use crate::schema::RecordSchema;
 use crate::script::{Limits, hardened_engine};
 use crate::sparse::Wanted;
+use crate::text::trim;
 use crate::view::View;
 
 /// When a rule is in force, judged on a record's reference date (and prefecture).
@@ -396,7 +397,7 @@ impl RuleSet {
         let id = manifest.id.as_deref().map(field).transpose()?;
         let acknowledged = manifest.acknowledged.as_deref().map(field).transpose()?;
 
-        let code_sets: BTreeMap<String, Arc<rustc_hash::FxHashSet<String>>> = codes
+        let code_sets: BTreeMap<String, Arc<FxHashSet<String>>> = codes
             .iter()
             .map(|(k, v)| (k.clone(), Arc::new(v.keys().cloned().collect())))
             .collect();
@@ -739,7 +740,7 @@ fn compile_rule(
     files: &PackFiles,
     schema: &RecordSchema,
     named: &BTreeMap<String, Value>,
-    codes: &BTreeMap<String, Arc<rustc_hash::FxHashSet<String>>>,
+    codes: &BTreeMap<String, Arc<FxHashSet<String>>>,
     tables: &BTreeMap<String, Arc<CodeTable>>,
     engine: &rhai::Engine,
 ) -> Result<Rule> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::path::{escape_token, unescape_token};
-use crate::text::length_first;
+use crate::text::{key_position, length_first};
 
 /// What the record schema says about one field (a path pattern with `*` for array items).
 #[derive(Debug, Clone, Default)]
@@ -124,10 +124,7 @@ impl RecordSchema {
     /// The node of property `key` of `node`.
     pub(crate) fn child(&self, node: usize, key: &str) -> Option<usize> {
         let children = &self.nodes[node].children;
-        children
-            .binary_search_by(|(k, _)| length_first(k, key))
-            .ok()
-            .map(|i| children[i].1)
+        key_position(children, key).ok().map(|i| children[i].1)
     }
 
     /// Sets a path's node; `false` when the schema does not have the path.

@@ -9,12 +9,12 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::{Map, Value};
 
 use crate::path::{FieldPath, Seg, unescape_token};
-use crate::text::length_first;
+use crate::text::key_position;
 
 /// The fields to keep, as a tree of keys.
 #[derive(Debug, Default)]
 pub(crate) struct Wanted {
-    /// The wanted keys in [`length_first`] order: most keys of a record are not wanted, and a
+    /// The wanted keys in [`crate::text::length_first`] order: most keys of a record are not wanted, and a
     /// look-up compares bytes only with wanted keys of the same length.
     children: Vec<(Box<str>, Wanted)>,
     /// What is wanted of each element, for an array a path goes through with `*` (HER-SYS
@@ -61,19 +61,13 @@ impl Wanted {
 
     /// The wanted key `key`, with what is wanted under it.
     fn child(&self, key: &str) -> Option<(&str, &Wanted)> {
-        let i = self
-            .children
-            .binary_search_by(|(k, _)| length_first(k, key))
-            .ok()?;
+        let i = key_position(&self.children, key).ok()?;
         let (key, child) = &self.children[i];
         Some((key, child))
     }
 
     fn child_mut(&mut self, key: &str) -> &mut Wanted {
-        let i = match self
-            .children
-            .binary_search_by(|(k, _)| length_first(k, key))
-        {
+        let i = match key_position(&self.children, key) {
             Ok(i) => i,
             Err(i) => {
                 self.children.insert(i, (key.into(), Wanted::default()));

@@ -19,6 +19,11 @@ pub(crate) fn length_first(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
+/// Where `key` is among `entries` kept in [`length_first`] order (`Err`: where it would go).
+pub(crate) fn key_position<T>(entries: &[(Box<str>, T)], key: &str) -> Result<usize, usize> {
+    entries.binary_search_by(|(k, _)| length_first(k, key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::trim;
