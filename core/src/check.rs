@@ -1536,9 +1536,10 @@ fn declared(info: &crate::schema::FieldInfo, ty: &str) -> bool {
 /// A value as its schema node declares it (see [`script_record`]); `None`: a key the schema does
 /// not know, copied as it is.
 fn typed_copy(schema: &RecordSchema, node: Option<usize>, value: Option<&Value>) -> rhai::Dynamic {
-    let Some(node) = node.map(|n| schema.node(n)) else {
+    let Some(node_index) = node else {
         return value.map_or(rhai::Dynamic::UNIT, script::to_dynamic);
     };
+    let node = schema.node(node_index);
     if declared(&node.info, "object") {
         let mut map = rhai::Map::new();
         let fields = match value {
@@ -1547,11 +1548,7 @@ fn typed_copy(schema: &RecordSchema, node: Option<usize>, value: Option<&Value>)
         };
         if let Some(fields) = fields {
             for (k, v) in fields {
-                let child = node
-                    .children
-                    .iter()
-                    .find(|(key, _)| **key == **k)
-                    .map(|(_, c)| *c);
+                let child = schema.child(node_index, k);
                 map.insert(k.as_str().into(), typed_copy(schema, child, Some(v)));
             }
         }

@@ -296,6 +296,9 @@ pub struct Plan {
     /// The fields the selected rules read (with those that place a record and name it), or
     /// `None` when they read every field: a reader can then build only these.
     reads: Option<Arc<Wanted>>,
+    /// Per record-schema node, whether the selected rules read its values (`None`: all of them):
+    /// the view of a record files only these.
+    filed: Option<Vec<bool>>,
 }
 
 impl Plan {
@@ -509,11 +512,17 @@ impl RuleSet {
         let reads = self
             .reads_of(&selected)
             .map(|paths| Arc::new(Wanted::of(&paths)));
+        let filed = reads.as_ref().map(|wanted| {
+            (0..self.schema.node_count())
+                .map(|node| wanted.wants_pattern(self.schema.pattern(node)))
+                .collect()
+        });
         Ok(Plan {
             selected,
             options: options.clone(),
             as_of: options.as_of_or_today(),
             reads,
+            filed,
         })
     }
 
@@ -632,7 +641,7 @@ impl RuleSet {
         let pref = self.prefecture_of(record);
         let mut raws: Vec<(usize, Raw)> = cross;
         let mut scratch = Vec::new();
-        let view = View::new(&self.schema, record);
+        let view = View::new(&self.schema, record, plan.filed.as_deref());
         for (i, rule) in self.rules.iter().enumerate() {
             if !plan.selected[i] || rule.cross || !rule.applies.in_force(day, pref.as_deref()) {
                 continue;

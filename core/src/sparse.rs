@@ -44,6 +44,16 @@ impl Wanted {
 
     /// Whether the value at a JSON Pointer is kept, whole or in part.
     pub(crate) fn wants_pointer(&self, pointer: &str) -> bool {
+        self.wants_tokens(pointer, |token| token.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// Whether the values at a path pattern of the record schema (`/tests/*/method`) are kept,
+    /// whole or in part.
+    pub(crate) fn wants_pattern(&self, pattern: &str) -> bool {
+        self.wants_tokens(pattern, |token| token == "*")
+    }
+
+    fn wants_tokens(&self, pointer: &str, is_element: impl Fn(&str) -> bool) -> bool {
         let mut node = self;
         for token in pointer.split('/').skip(1) {
             if node.whole {
@@ -52,7 +62,7 @@ impl Wanted {
             let token = unescape_token(token);
             match (node.child(&token), &node.items) {
                 (Some((_, child)), _) => node = child,
-                (None, Some(items)) if token.bytes().all(|b| b.is_ascii_digit()) => node = items,
+                (None, Some(items)) if is_element(&token) => node = items,
                 _ => return false,
             }
         }

@@ -29,11 +29,13 @@ pub(crate) struct View<'a> {
 
 impl<'a> View<'a> {
     /// Walks `record` beside `schema`. Keys the schema does not know are skipped: no rule can
-    /// read them (paths are checked against the schema when a pack is loaded).
-    pub(crate) fn new(schema: &RecordSchema, record: &'a Value) -> Self {
+    /// read them (paths are checked against the schema when a pack is loaded). With `only`, so
+    /// are the nodes it does not mark (a plan's rules do not read them).
+    pub(crate) fn new(schema: &RecordSchema, record: &'a Value, only: Option<&[bool]>) -> Self {
         let mut filed: Vec<(u32, Hit<'a>)> = Vec::with_capacity(128);
         let mut walk = Walk {
             schema,
+            only,
             out: &mut filed,
         };
         walk.object(0, record, [0; MAX_WILDCARDS], 0);
@@ -99,10 +101,15 @@ impl<'a> View<'a> {
 
 struct Walk<'s, 'a> {
     schema: &'s RecordSchema,
+    only: Option<&'s [bool]>,
     out: &'s mut Vec<(u32, Hit<'a>)>,
 }
 
 impl<'a> Walk<'_, 'a> {
+    fn wanted(&self, node: usize) -> bool {
+        self.only.is_none_or(|only| only[node])
+    }
+
     fn file(&mut self, node: usize, value: &'a Value, idx: Indices, depth: usize) {
         let day = match value {
             Value::String(s) if self.schema.node(node).dated => parse_day(s),
@@ -112,7 +119,8 @@ impl<'a> Walk<'_, 'a> {
         match value {
             Value::Object(_) => self.object(node, value, idx, depth),
             Value::Array(items) => {
-                let Some(item_node) = self.schema.node(node).items else {
+                let Some(item_node) = self.schema.node(node).items.filter(|&n| self.wanted(n))
+                else {
                     return;
                 };
                 if depth == MAX_WILDCARDS {
@@ -134,7 +142,7 @@ impl<'a> Walk<'_, 'a> {
         };
         let schema = self.schema;
         for (key, child_value) in fields {
-            if let Some(child) = schema.child(node, key) {
+            if let Some(child) = schema.child(node, key).filter(|&n| self.wanted(n)) {
                 self.file(child, child_value, idx, depth);
             }
         }
