@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use kakunin::batch::{self, CrossPass, Item, Outcome};
 use kakunin::input::{self, Format, Mapping};
@@ -37,10 +38,7 @@ pub enum Source<'a> {
         mapping: Option<&'a Mapping>,
     },
     /// A frame read into Arrow arrays.
-    Frame {
-        table: &'a frame::Table,
-        plan: &'a frame::Plan,
-    },
+    Frame(Arc<frame::Frame>),
 }
 
 /// How many Python records are converted per visit to the interpreter.
@@ -206,13 +204,27 @@ pub fn drive<K>(
                     error: error.clone(),
                 })
             }
-            Source::Frame { table, plan } => Box::new(Interruptible {
-                inner: frame::Records::new(table, plan).enumerate().map(
-                    move |(position, value)| {
+            // Rows are built by the threads that check them, unless the summary needs record
+            // values as they are read.
+            Source::Frame(frame) if read.is_none() => {
+                let rows: Arc<dyn batch::Rows> = frame.clone();
+                Box::new(Interruptible {
+                    inner: (0..frame.rows()).map(move |row| Item::Row {
+                        line: 0,
+                        rows: rows.clone(),
+                        row,
+                    }),
+                    count: 0,
+                    error: error.clone(),
+                })
+            }
+            Source::Frame(frame) => Box::new(Interruptible {
+                inner: frame::Records::new(&frame.table, &frame.plan)
+                    .enumerate()
+                    .map(move |(position, value)| {
                         tap(position, &value);
                         Item::Record { line: 0, value }
-                    },
-                ),
+                    }),
                 count: 0,
                 error: error.clone(),
             }),

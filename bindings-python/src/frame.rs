@@ -367,6 +367,62 @@ pub struct Records<'t> {
     ready: std::vec::IntoIter<Value>,
 }
 
+/// A frame with the plan that turns its rows into records: the checking threads build each
+/// record from the columns as they check it ([`kakunin::batch::Item::Row`]).
+pub struct Frame {
+    pub table: Table,
+    pub plan: Plan,
+    /// The first row of each part, to find a row's part.
+    starts: Vec<usize>,
+}
+
+impl Frame {
+    pub fn new(table: Table, plan: Plan) -> Frame {
+        let starts = table
+            .parts
+            .iter()
+            .scan(0, |next, part| {
+                let start = *next;
+                *next += part.len;
+                Some(start)
+            })
+            .collect();
+        Frame {
+            table,
+            plan,
+            starts,
+        }
+    }
+
+    /// How many rows the frame has.
+    pub fn rows(&self) -> usize {
+        self.table.parts.iter().map(|p| p.len).sum()
+    }
+}
+
+impl kakunin::batch::Rows for Frame {
+    fn record(&self, row: usize) -> Value {
+        // The last part starting at or before `row`.
+        let part = self
+            .starts
+            .partition_point(|&start| start <= row)
+            .saturating_sub(1);
+        match self.table.parts.get(part) {
+            Some(cells) => record(&self.plan, cells, row - self.starts[part]),
+            None => Value::Object(Map::new()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Frame")
+            .field("columns", &self.table.names)
+            .field("rows", &self.rows())
+            .finish()
+    }
+}
+
 /// Rows per block built in parallel.
 const BLOCK: usize = 4096;
 

@@ -162,15 +162,10 @@ impl PyRuleSet {
         } else {
             read_frame(data, None)?
         };
-        let result = if let Some((library, table)) = &frame {
+        if let Some((library, table)) = frame {
             let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names());
-            f(
-                &Source::Frame {
-                    table,
-                    plan: &fplan,
-                },
-                Some(*library),
-            )
+            let source = Source::Frame(Arc::new(frame::Frame::new(table, fplan)));
+            f(&source, Some(library))
         } else if is_path {
             let path: PathBuf = data.extract()?;
             if !path.is_file() {
@@ -185,9 +180,7 @@ impl PyRuleSet {
             f(&source, None)
         } else {
             f(&self.python_source(data, plan, false)?, None)
-        };
-        drop(frame);
-        result
+        }
     }
 
     /// The summary keys named by `by`.
@@ -519,17 +512,14 @@ impl PyRuleSet {
         let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names());
         let rules = &*self.rules;
         let mut rows = FindingRows::default();
+        let source = Source::Frame(Arc::new(frame::Frame::new(table, fplan)));
         py.detach(|| {
-            let source = Source::Frame {
-                table: &table,
-                plan: &fplan,
-            };
             batch::drive(rules, &plan, &source, None::<&dyn Fn(&_)>, |outcome, _| {
                 rows.add(&Row::from_outcome(outcome, false));
             })
         })
         .map_err(batch::Failure::into_py)?;
-        drop(table);
+        drop(source);
         rows.into_columns().to_python(py, output)
     }
 

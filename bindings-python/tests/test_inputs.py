@@ -391,6 +391,16 @@ def test_a_selection_on_a_frame_finds_what_the_whole_pack_finds(hersys: kakunin.
     frame = {"pandas": df, "polars": pl.from_pandas(df), "arrow": pa.Table.from_pandas(df)}[library]
     whole = hersys.check_frame(frame, as_of=AS_OF, output="dicts")
     assert len({r["rule"] for r in whole}) > 10  # the sample has mistakes of many rules
+    # Rows are built by the checking threads, and again by the cross-record pass for their keys:
+    # the records that share a patient are those check_many finds.
+    shared = [(r["position"], r["rule"]) for r in whole if r["rule"].startswith("identity/")]
+    from_dicts = [
+        (i, f.rule)
+        for i, report in enumerate(hersys.check_many(sample_records(300), as_of=AS_OF).reports())
+        for f in report.findings
+        if f.rule.startswith("identity/")
+    ]
+    assert shared and shared == from_dicts
     for select in SELECTIONS:
         part = hersys.check_frame(frame, as_of=AS_OF, select=select, output="dicts")
         assert part == only(whole, select), select

@@ -2,6 +2,7 @@
 //! the cross-record rules run as a pass over compact keys.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -29,6 +30,16 @@ pub enum Item {
         /// The line's bytes.
         bytes: Vec<u8>,
     },
+    /// A record not built yet ([`Rows`]): the thread that checks it builds it, so building runs
+    /// on every core and a record is checked while it is still in the cache.
+    Row {
+        /// 1-based line where the record starts (0: none, as for a frame's rows).
+        line: u64,
+        /// What builds it.
+        rows: Arc<dyn Rows>,
+        /// Which one.
+        row: usize,
+    },
     /// Input that is not a record.
     Unreadable {
         /// 1-based line where it starts.
@@ -36,6 +47,13 @@ pub enum Item {
         /// What is wrong, in one line.
         message: String,
     },
+}
+
+/// Records a source builds when asked, by row: a host's table whose columns are turned into
+/// records by the threads that check them ([`Item::Row`]).
+pub trait Rows: Send + Sync + std::fmt::Debug {
+    /// The record of row `row`.
+    fn record(&self, row: usize) -> Value;
 }
 
 /// What happened to one input item, in input order.
@@ -207,6 +225,7 @@ impl<'r> CrossPass<'r> {
                 Some(record) => self.keys(&record),
                 None => Vec::new(),
             },
+            Item::Row { rows, row, .. } => self.keys(&rows.record(row)),
             Item::Unreadable { .. } => Vec::new(),
         }
     }
@@ -241,6 +260,7 @@ impl<'r> CrossPass<'r> {
             Item::Unparsed { bytes, .. } => crate::input::utf8(&bytes)
                 .ok()
                 .and_then(|text| self.details.parse(text).ok())?,
+            Item::Row { rows, row, .. } => self.details.prune(rows.record(row)),
             Item::Unreadable { .. } => return None,
         };
         let id = self
@@ -582,6 +602,14 @@ fn check_one(
                 rules.check_planned(record, plan, cross)
             })
         }
+        Item::Row { line, rows, row } => judge(
+            rules,
+            position,
+            line,
+            &rows.record(row),
+            cross,
+            |record, cross| rules.check_planned(record, plan, cross),
+        ),
     }
 }
 

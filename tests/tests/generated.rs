@@ -73,3 +73,68 @@ fn clean_records_are_clean_and_every_injected_mistake_is_caught() {
         problems[..problems.len().min(20)].join("\n")
     );
 }
+
+/// Records a source builds when asked ([`kakunin::batch::Rows`]), here from records in memory.
+#[derive(Debug)]
+struct Built(Vec<serde_json::Value>);
+
+impl kakunin::batch::Rows for Built {
+    fn record(&self, row: usize) -> serde_json::Value {
+        self.0[row].clone()
+    }
+}
+
+#[test]
+fn rows_built_by_the_checking_threads_are_checked_as_records_are() {
+    use std::sync::Arc;
+
+    use kakunin::batch::{Item, check_stream};
+
+    let rules = kakunin_rules::bundled("hersys").expect("hersys");
+    let plan = rules
+        .plan(
+            &CheckOptions::default()
+                .with_as_of("2024-06-01")
+                .expect("date"),
+        )
+        .expect("plan");
+    let records: Vec<_> = kakunin_sample::generate(&kakunin_sample::Config {
+        seed: 11,
+        count: 600,
+        ..Default::default()
+    })
+    .map(|s| s.record)
+    .collect();
+    let expected = check_all(&rules, &plan, &records).expect("batch");
+    let rows = Arc::new(Built(records));
+    let mut got = Vec::new();
+    check_stream(
+        &rules,
+        &plan,
+        || {
+            let rows = rows.clone();
+            Ok((0..rows.0.len()).map(move |row| Item::Row {
+                line: 0,
+                rows: rows.clone(),
+                row,
+            }))
+        },
+        |outcome| got.push(outcome),
+    )
+    .expect("batch");
+    // The cross-record pass builds rows too: the batch must have duplicates for this to count.
+    let shared = |outcomes: &[Outcome]| {
+        outcomes
+            .iter()
+            .filter(|o| match o {
+                Outcome::Checked { report, .. } => report
+                    .findings
+                    .iter()
+                    .any(|f| f.rule.starts_with("identity/")),
+                _ => false,
+            })
+            .count()
+    };
+    assert!(shared(&expected) > 0);
+    assert_eq!(format!("{got:?}"), format!("{expected:?}"));
+}

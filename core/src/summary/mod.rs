@@ -817,6 +817,7 @@ where
                 }
                 let keys = match item {
                     Item::Record { value, .. } => Some(reader.read(value)),
+                    Item::Row { rows, row, .. } => Some(reader.read(&rows.record(*row))),
                     Item::Unparsed { bytes, .. } => reader.read_line(bytes),
                     Item::Unreadable { .. } => None,
                 };
