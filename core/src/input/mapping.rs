@@ -397,16 +397,21 @@ impl Target {
         let Some((Seg::Key(key), rest)) = self.segs.split_first() else {
             return;
         };
-        if rest.is_empty() {
-            record.insert(key.clone(), value);
-            return;
-        }
-        if !record.contains_key(key.as_str()) {
-            record.insert(key.clone(), empty_container(rest));
-        }
-        if let Some(slot) = record.get_mut(key.as_str()) {
-            place_in(slot, rest, value);
-        }
+        place_under(record, key, rest, value);
+    }
+}
+
+/// Puts `value` at `rest` under `key` of `map`, creating the container `rest` starts in when
+/// the key is new (a record's containers exist after its first cells: one look-up then).
+fn place_under(map: &mut Map<String, Value>, key: &str, rest: &[Seg], value: Value) {
+    if rest.is_empty() {
+        map.insert(key.to_owned(), value);
+    } else if let Some(slot) = map.get_mut(key) {
+        place_in(slot, rest, value);
+    } else {
+        let mut slot = empty_container(rest);
+        place_in(&mut slot, rest, value);
+        map.insert(key.to_owned(), slot);
     }
 }
 
@@ -425,16 +430,7 @@ fn place_in(slot: &mut Value, segs: &[Seg], value: Value) {
         return;
     };
     let next = match (slot, seg) {
-        (Value::Object(map), Seg::Key(key)) => {
-            if rest.is_empty() {
-                map.insert(key.clone(), value);
-                return;
-            }
-            if !map.contains_key(key.as_str()) {
-                map.insert(key.clone(), empty_container(rest));
-            }
-            map.get_mut(key.as_str())
-        }
+        (Value::Object(map), Seg::Key(key)) => return place_under(map, key, rest, value),
         (Value::Array(items), &Seg::Index(index)) => {
             if items.len() <= index {
                 items.resize(index + 1, Value::Null);

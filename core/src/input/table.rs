@@ -255,12 +255,8 @@ impl<R: Read> Read for Newlines<R> {
         let n = self.inner.read(buf)?;
         let got = buf.get(..n).unwrap_or_default();
         let base = self.offset;
-        self.ahead.extend(
-            got.iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n')
-                .map(|(i, _)| base + i as u64),
-        );
+        self.ahead
+            .extend(memchr::memchr_iter(b'\n', got).map(|i| base + i as u64));
         self.offset += n as u64;
         Ok(n)
     }
