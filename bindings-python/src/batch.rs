@@ -173,11 +173,17 @@ pub fn drive<K>(
                     path: path.display().to_string(),
                     message: e.to_string(),
                 })?;
-                // JSON Lines are parsed by the checking threads, unless the summary needs
-                // record values as they are read.
-                if *format == input::Format::JsonLines && read.is_none() {
+                // JSON Lines are parsed and CSV rows built by the checking threads, unless the
+                // summary needs record values as they are read.
+                if read.is_none() {
+                    let inner: Box<dyn Iterator<Item = Item> + Send> = match format {
+                        input::Format::JsonLines => Box::new(input::read_unparsed(file)),
+                        _ => input::read(file, *format, *mapping)
+                            .only_read_by(Some(plan))
+                            .into_items(),
+                    };
                     return Ok(Box::new(Interruptible {
-                        inner: input::read_unparsed(file),
+                        inner,
                         count: 0,
                         error: error.clone(),
                     }));
@@ -185,7 +191,7 @@ pub fn drive<K>(
                 Box::new(Interruptible {
                     // A summary reads fields no rule may read: its records are built whole.
                     inner: input::read(file, *format, *mapping)
-                        .only_read_by(read.is_none().then_some(plan))
+                        .only_read_by(None)
                         .enumerate()
                         .map(move |(position, item)| match item {
                             Ok(record) => {

@@ -258,12 +258,16 @@ impl Setup {
                     path: input.name.clone(),
                     message: m,
                 })?;
-                // JSON Lines are parsed by the threads that check them, not by the reader.
-                let file = match input.format {
-                    input::Format::JsonLines => FileItems::Lines(input::read_unparsed(reader)),
-                    format => FileItems::Records(
-                        input::read(reader, format, self.mapping.as_ref()).only_read_by(plan),
-                    ),
+                // JSON Lines are parsed by the threads that check them, not by the reader, and
+                // so are CSV rows built; a summary (no plan) reads CSV records as they are read.
+                let file: FileItems = match (input.format, plan) {
+                    (input::Format::JsonLines, _) => Box::new(input::read_unparsed(reader)),
+                    (format, Some(_)) => input::read(reader, format, self.mapping.as_ref())
+                        .only_read_by(plan)
+                        .into_items(),
+                    (format, None) => {
+                        Box::new(input::read(reader, format, self.mapping.as_ref()).map(Item::from))
+                    }
                 };
                 items.push((index, file));
             }
@@ -361,40 +365,14 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-fn to_item(item: input::Item) -> Item {
-    match item {
-        Ok(record) => Item::Record {
-            line: record.line,
-            value: record.value,
-        },
-        Err(bad) => Item::Unreadable {
-            line: bad.line,
-            message: bad.message,
-        },
-    }
-}
-
 pub fn file_of(starts: &[(usize, usize)], position: usize) -> Option<usize> {
     let i = starts.partition_point(|(start, _)| *start <= position);
     i.checked_sub(1).map(|i| starts[i].1)
 }
 
-/// The items of one file: records, or JSON Lines left for the checking threads to parse.
-pub enum FileItems {
-    Records(input::Records),
-    Lines(input::UnparsedLines<Box<dyn std::io::Read + Send>>),
-}
-
-impl Iterator for FileItems {
-    type Item = Item;
-
-    fn next(&mut self) -> Option<Item> {
-        match self {
-            FileItems::Records(records) => records.next().map(to_item),
-            FileItems::Lines(lines) => lines.next(),
-        }
-    }
-}
+/// The items of one file: records, or lines and rows left for the checking threads to parse
+/// and build.
+pub type FileItems = Box<dyn Iterator<Item = Item> + Send>;
 
 /// The records of several files one after another, noting where each file starts.
 pub struct FileChain {

@@ -13,7 +13,7 @@ use crate::finding::Report;
 use crate::ruleset::{Plan, RuleSet};
 
 /// One input item: a record with the line it starts on, or a record that could not be read.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Item {
     /// A record (any JSON; a non-object is reported as a finding).
     Record {
@@ -40,6 +40,14 @@ pub enum Item {
         /// Which one.
         row: usize,
     },
+    /// A record read but not built yet ([`Unbuilt`], such as a CSV row's cells): the thread
+    /// that checks it builds it, so the reader only splits the input.
+    Unbuilt {
+        /// 1-based line where the record starts.
+        line: u64,
+        /// What builds it.
+        record: Box<dyn Unbuilt>,
+    },
     /// Input that is not a record.
     Unreadable {
         /// 1-based line where it starts.
@@ -54,6 +62,27 @@ pub enum Item {
 pub trait Rows: Send + Sync + std::fmt::Debug {
     /// The record of row `row`.
     fn record(&self, row: usize) -> Value;
+}
+
+impl From<crate::input::Item> for Item {
+    fn from(item: crate::input::Item) -> Item {
+        match item {
+            Ok(record) => Item::Record {
+                line: record.line,
+                value: record.value,
+            },
+            Err(bad) => Item::Unreadable {
+                line: bad.line,
+                message: bad.message,
+            },
+        }
+    }
+}
+
+/// A record its reader has read but not built ([`Item::Unbuilt`]).
+pub trait Unbuilt: Send + std::fmt::Debug {
+    /// The record, or why it cannot be read (in one line).
+    fn build(&self) -> std::result::Result<Value, String>;
 }
 
 /// What happened to one input item, in input order.
@@ -226,6 +255,9 @@ impl<'r> CrossPass<'r> {
                 None => Vec::new(),
             },
             Item::Row { rows, row, .. } => self.keys(&rows.record(row)),
+            Item::Unbuilt { record, .. } => record
+                .build()
+                .map_or_else(|_| Vec::new(), |r| self.keys(&r)),
             Item::Unreadable { .. } => Vec::new(),
         }
     }
@@ -261,6 +293,7 @@ impl<'r> CrossPass<'r> {
                 .ok()
                 .and_then(|text| self.details.parse(text).ok())?,
             Item::Row { rows, row, .. } => self.details.prune(rows.record(row)),
+            Item::Unbuilt { record, .. } => self.details.prune(record.build().ok()?),
             Item::Unreadable { .. } => return None,
         };
         let id = self
@@ -602,6 +635,16 @@ fn check_one(
                 rules.check_planned(record, plan, cross)
             })
         }
+        Item::Unbuilt { line, record } => match record.build() {
+            Ok(value) => judge(rules, position, line, &value, cross, |record, cross| {
+                rules.check_planned(record, plan, cross)
+            }),
+            Err(message) => Outcome::Unreadable {
+                position,
+                line,
+                message,
+            },
+        },
         Item::Row { line, rows, row } => judge(
             rules,
             position,

@@ -164,7 +164,9 @@ mod tests {
                 crate::batch::Item::Unreadable { line, message } => {
                     Err(Unreadable { line, message })
                 }
-                crate::batch::Item::Record { .. } | crate::batch::Item::Row { .. } => {
+                crate::batch::Item::Record { .. }
+                | crate::batch::Item::Row { .. }
+                | crate::batch::Item::Unbuilt { .. } => {
                     unreachable!("lines are read as they are")
                 }
             })

@@ -202,6 +202,23 @@ impl Records {
         self
     }
 
+    /// The records as batch items: CSV rows as their cells, built into records by the threads
+    /// that check them (a reader that only splits rows keeps up with more checking threads);
+    /// records of other formats as read.
+    pub fn into_items(self) -> Box<dyn Iterator<Item = crate::batch::Item> + Send> {
+        match self.inner {
+            #[cfg(feature = "files")]
+            Inner::Csv(rows) => Box::new(rows.unbuilt()),
+            inner => Box::new(
+                Records {
+                    inner,
+                    notes: self.notes,
+                }
+                .map(crate::batch::Item::from),
+            ),
+        }
+    }
+
     fn failed(unreadable: Unreadable) -> Records {
         Records {
             inner: Inner::Failed(Some(unreadable)),
@@ -331,6 +348,51 @@ mod tests {
             Format::Csv
         );
         assert_eq!(Format::detect(p("-"), b""), Format::Csv);
+    }
+
+    /// What a batch item stands for, built: the line and the record or the message.
+    fn built(item: crate::batch::Item) -> (u64, Result<Value, String>) {
+        use crate::batch::Item;
+        match item {
+            Item::Record { line, value } => (line, Ok(value)),
+            Item::Unbuilt { line, record } => (line, record.build()),
+            Item::Unreadable { line, message } => (line, Err(message)),
+            Item::Unparsed { line, .. } | Item::Row { line, .. } => {
+                (line, Err("unexpected".into()))
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "files")]
+    fn csv_rows_built_later_are_the_records_read() {
+        // BOM, CRLF, a quoted cell with a newline, a ragged row, an empty cell, a mapped
+        // (dotted) column.
+        let data = "\u{feff}id,basic.sex,note\r\na,male,\"two\r\nlines\"\r\nb,female\r\nc,,x\r\n";
+        let read = || {
+            super::read(
+                std::io::Cursor::new(data.as_bytes().to_vec()),
+                Format::Csv,
+                None,
+            )
+        };
+        let now: Vec<_> = read().map(|item| built(item.into())).collect();
+        let later: Vec<_> = read()
+            .into_items()
+            .map(|item| {
+                assert!(
+                    !matches!(item, crate::batch::Item::Record { .. }),
+                    "{item:?}"
+                );
+                built(item)
+            })
+            .collect();
+        assert_eq!(now, later);
+        assert_eq!(
+            now.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
+            [2, 4, 5]
+        );
+        assert!(now[1].1.is_err() && now[2].1.is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Chain, Cursor, Read};
+use std::sync::Arc;
 
 use csv::{ByteRecord, ReaderBuilder};
 use serde_json::{Map, Value};
@@ -154,6 +155,18 @@ impl Iterator for CsvRows {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
+        let line = self.next_row()?;
+        Some(line.and_then(|line| {
+            build(&self.row, &self.headers, &self.layout)
+                .map(|value| InputRecord { line, value })
+                .map_err(|message| Unreadable { line, message })
+        }))
+    }
+}
+
+impl CsvRows {
+    /// Reads the next row into `self.row`: the line it starts on.
+    fn next_row(&mut self) -> Option<Result<u64, Unreadable>> {
         if self.done {
             return None;
         }
@@ -164,8 +177,8 @@ impl Iterator for CsvRows {
                 // started.
                 let end = self.reader.position().byte().saturating_sub(1);
                 let last_line = self.reader.get_mut().line_of(end);
-                let inside = self.row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-                Some(self.record(last_line.saturating_sub(inside).max(1)))
+                let inside = memchr::memchr_iter(b'\n', self.row.as_slice()).count() as u64;
+                Some(Ok(last_line.saturating_sub(inside).max(1)))
             }
             Ok(false) => {
                 self.done = true;
@@ -185,36 +198,72 @@ impl Iterator for CsvRows {
             }
         }
     }
-}
 
-impl CsvRows {
-    fn record(&self, line: u64) -> Item {
-        let cells = self.row.len();
-        if cells != self.headers.len() {
-            return Err(Unreadable {
-                line,
-                message: format!("row has {cells} cells, header has {}", self.headers.len()),
-            });
-        }
-        let mut record = Map::with_capacity(self.layout.len());
-        for (index, cell) in self.row.iter().enumerate() {
-            if cell.is_empty() || !self.layout.keeps(index) {
-                continue;
-            }
-            let Ok(text) = super::utf8(cell) else {
-                let header = self.headers.get(index).map_or("", String::as_str);
-                return Err(Unreadable {
+    /// The rows as cells, each built into a record by the thread that checks it.
+    pub(crate) fn unbuilt(mut self) -> impl Iterator<Item = crate::batch::Item> {
+        let shape = Arc::new(Shape {
+            headers: std::mem::take(&mut self.headers),
+            layout: self.layout.clone(),
+        });
+        std::iter::from_fn(move || {
+            Some(match self.next_row()? {
+                Ok(line) => crate::batch::Item::Unbuilt {
                     line,
-                    message: format!("invalid UTF-8 in column {} `{header}`", index + 1),
-                });
-            };
-            self.layout.place(&mut record, index, text);
-        }
-        Ok(InputRecord {
-            line,
-            value: Value::Object(record),
+                    record: Box::new(CsvRow {
+                        cells: self.row.clone(),
+                        shape: shape.clone(),
+                    }),
+                },
+                Err(bad) => crate::batch::Item::Unreadable {
+                    line: bad.line,
+                    message: bad.message,
+                },
+            })
         })
     }
+}
+
+/// What turns a row's cells into a record: the header row and where each column goes.
+#[derive(Debug)]
+struct Shape {
+    headers: Vec<String>,
+    layout: Layout,
+}
+
+/// A row's cells, to be built into a record ([`crate::batch::Item::Unbuilt`]).
+#[derive(Debug)]
+struct CsvRow {
+    cells: ByteRecord,
+    shape: Arc<Shape>,
+}
+
+impl crate::batch::Unbuilt for CsvRow {
+    fn build(&self) -> Result<Value, String> {
+        build(&self.cells, &self.shape.headers, &self.shape.layout)
+    }
+}
+
+/// The record of one row, or why it is not one.
+fn build(row: &ByteRecord, headers: &[String], layout: &Layout) -> Result<Value, String> {
+    let cells = row.len();
+    if cells != headers.len() {
+        return Err(format!(
+            "row has {cells} cells, header has {}",
+            headers.len()
+        ));
+    }
+    let mut record = Map::with_capacity(layout.len());
+    for (index, cell) in row.iter().enumerate() {
+        if cell.is_empty() || !layout.keeps(index) {
+            continue;
+        }
+        let Ok(text) = super::utf8(cell) else {
+            let header = headers.get(index).map_or("", String::as_str);
+            return Err(format!("invalid UTF-8 in column {} `{header}`", index + 1));
+        };
+        layout.place(&mut record, index, text);
+    }
+    Ok(Value::Object(record))
 }
 
 /// Passes bytes through and remembers where the newlines are, so the line of any byte offset the

@@ -818,6 +818,7 @@ where
                 let keys = match item {
                     Item::Record { value, .. } => Some(reader.read(value)),
                     Item::Row { rows, row, .. } => Some(reader.read(&rows.record(*row))),
+                    Item::Unbuilt { record, .. } => record.build().ok().map(|r| reader.read(&r)),
                     Item::Unparsed { bytes, .. } => reader.read_line(bytes),
                     Item::Unreadable { .. } => None,
                 };
