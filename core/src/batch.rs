@@ -13,7 +13,7 @@ use crate::finding::Report;
 use crate::ruleset::{Plan, RuleSet};
 
 /// One input item: a record with the line it starts on, or a record that could not be read.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Item {
     /// A record (any JSON; a non-object is reported as a finding).
     Record {
@@ -46,7 +46,7 @@ pub enum Item {
         /// 1-based line where the record starts.
         line: u64,
         /// What builds it.
-        record: Box<dyn Unbuilt>,
+        record: Arc<dyn Unbuilt>,
     },
     /// Input that is not a record.
     Unreadable {
@@ -80,7 +80,7 @@ impl From<crate::input::Item> for Item {
 }
 
 /// A record its reader has read but not built ([`Item::Unbuilt`]).
-pub trait Unbuilt: Send + std::fmt::Debug {
+pub trait Unbuilt: Send + Sync + std::fmt::Debug {
     /// The record, or why it cannot be read (in one line).
     fn build(&self) -> std::result::Result<Value, String>;
 }

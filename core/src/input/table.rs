@@ -209,7 +209,7 @@ impl CsvRows {
             Some(match self.next_row()? {
                 Ok(line) => crate::batch::Item::Unbuilt {
                     line,
-                    record: Box::new(CsvRow {
+                    record: Arc::new(CsvRow {
                         cells: self.row.clone(),
                         shape: shape.clone(),
                     }),
