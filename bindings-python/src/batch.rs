@@ -179,7 +179,7 @@ pub fn drive<K>(
                     let inner: Box<dyn Iterator<Item = Item> + Send> = match format {
                         input::Format::JsonLines => Box::new(input::read_unparsed(file)),
                         _ => input::read(file, *format, *mapping)
-                            .only_read_by(Some(plan))
+                            .only_read_by(plan)
                             .into_items(),
                     };
                     return Ok(Box::new(Interruptible {
@@ -190,10 +190,8 @@ pub fn drive<K>(
                 }
                 Box::new(Interruptible {
                     // A summary reads fields no rule may read: its records are built whole.
-                    inner: input::read(file, *format, *mapping)
-                        .only_read_by(None)
-                        .enumerate()
-                        .map(move |(position, item)| match item {
+                    inner: input::read(file, *format, *mapping).enumerate().map(
+                        move |(position, item)| match item {
                             Ok(record) => {
                                 tap(position, &record.value);
                                 Item::Record {
@@ -205,7 +203,8 @@ pub fn drive<K>(
                                 line: bad.line,
                                 message: bad.message,
                             },
-                        }),
+                        },
+                    ),
                     count: 0,
                     error: error.clone(),
                 })

@@ -262,7 +262,7 @@ impl Setup {
                 // so are CSV rows built; a summary (no plan) reads CSV records as they are read.
                 let file: FileItems = match (input.format, plan) {
                     (input::Format::JsonLines, _) => Box::new(input::read_unparsed(reader)),
-                    (format, Some(_)) => input::read(reader, format, self.mapping.as_ref())
+                    (format, Some(plan)) => input::read(reader, format, self.mapping.as_ref())
                         .only_read_by(plan)
                         .into_items(),
                     (format, None) => {

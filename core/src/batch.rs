@@ -1,6 +1,7 @@
 //! Many records: checked in parallel, reported in input order, every record accounted for, with
 //! the cross-record rules run as a pass over compact keys.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -75,6 +76,43 @@ impl From<crate::input::Item> for Item {
                 line: bad.line,
                 message: bad.message,
             },
+        }
+    }
+}
+
+/// What an item holds once its deferred record is built: the one shape every pass reads.
+pub(crate) enum Held<'a> {
+    /// A record, held or just built.
+    Record(Cow<'a, Value>),
+    /// A line of JSON Lines not parsed yet: each pass parses only what it reads.
+    Line(&'a [u8]),
+    /// Not a record, and why.
+    NotRecord(Cow<'a, str>),
+}
+
+impl Item {
+    /// The 1-based line where the item starts.
+    fn line(&self) -> u64 {
+        match self {
+            Item::Record { line, .. }
+            | Item::Unparsed { line, .. }
+            | Item::Row { line, .. }
+            | Item::Unbuilt { line, .. }
+            | Item::Unreadable { line, .. } => *line,
+        }
+    }
+
+    /// What the item holds, building a row or an unbuilt record here.
+    pub(crate) fn held(&self) -> Held<'_> {
+        match self {
+            Item::Record { value, .. } => Held::Record(Cow::Borrowed(value)),
+            Item::Row { rows, row, .. } => Held::Record(Cow::Owned(rows.record(*row))),
+            Item::Unbuilt { record, .. } => match record.build() {
+                Ok(value) => Held::Record(Cow::Owned(value)),
+                Err(message) => Held::NotRecord(Cow::Owned(message)),
+            },
+            Item::Unparsed { bytes, .. } => Held::Line(bytes),
+            Item::Unreadable { message, .. } => Held::NotRecord(Cow::Borrowed(message)),
         }
     }
 }
@@ -243,22 +281,18 @@ impl<'r> CrossPass<'r> {
 
     /// The keys of one item (an unparsed line is parsed here; an unreadable one has none).
     fn item_keys(&self, item: Item) -> Keys {
-        match item {
-            Item::Record { value, .. } => self.keys(&value),
+        match item.held() {
+            Held::Record(record) => self.keys(&record),
             // Only the fields the pass reads are built; a line that is not valid UTF-8 and JSON
             // takes no part (the second pass reports it).
-            Item::Unparsed { bytes, .. } => match crate::input::utf8(&bytes)
+            Held::Line(bytes) => match crate::input::utf8(bytes)
                 .ok()
                 .and_then(|text| self.wanted.parse(text).ok())
             {
                 Some(record) => self.keys(&record),
                 None => Vec::new(),
             },
-            Item::Row { rows, row, .. } => self.keys(&rows.record(row)),
-            Item::Unbuilt { record, .. } => record
-                .build()
-                .map_or_else(|_| Vec::new(), |r| self.keys(&r)),
-            Item::Unreadable { .. } => Vec::new(),
+            Held::NotRecord(_) => Vec::new(),
         }
     }
 
@@ -286,15 +320,13 @@ impl<'r> CrossPass<'r> {
 
     /// The details of one record (an unparsed line is parsed for them alone).
     fn details(&self, position: usize, item: Item) -> Option<cross::Details> {
-        let record = match item {
+        let record = match item.held() {
             // Only what the findings read is kept, whatever the reader built.
-            Item::Record { value, .. } => self.details.prune(value),
-            Item::Unparsed { bytes, .. } => crate::input::utf8(&bytes)
+            Held::Record(record) => self.details.prune(record.into_owned()),
+            Held::Line(bytes) => crate::input::utf8(bytes)
                 .ok()
                 .and_then(|text| self.details.parse(text).ok())?,
-            Item::Row { rows, row, .. } => self.details.prune(rows.record(row)),
-            Item::Unbuilt { record, .. } => self.details.prune(record.build().ok()?),
-            Item::Unreadable { .. } => return None,
+            Held::NotRecord(_) => return None,
         };
         let id = self
             .rules
@@ -606,53 +638,32 @@ fn check_one(
     item: Item,
     cross: Result<Vec<(usize, Raw)>, Error>,
 ) -> Outcome {
-    match item {
-        Item::Unreadable { line, message } => Outcome::Unreadable {
-            position,
-            line,
-            message,
-        },
+    let line = item.line();
+    match item.held() {
+        Held::Record(record) => judge(rules, position, line, &record, cross, |record, cross| {
+            rules.check_planned(record, plan, cross)
+        }),
         // Parsed here, by a reader whose recursion limit is the checks' depth limit.
-        Item::Unparsed { line, bytes } => {
-            match crate::input::parse_json_line_for(&bytes, line, plan) {
-                Ok(record) => judge(
-                    rules,
-                    position,
-                    line,
-                    &record.value,
-                    cross,
-                    |record, cross| rules.check_within_depth(record, plan, cross),
-                ),
-                Err(bad) => Outcome::Unreadable {
-                    position,
-                    line,
-                    message: bad.message,
-                },
-            }
-        }
-        Item::Record { line, value } => {
-            judge(rules, position, line, &value, cross, |record, cross| {
-                rules.check_planned(record, plan, cross)
-            })
-        }
-        Item::Unbuilt { line, record } => match record.build() {
-            Ok(value) => judge(rules, position, line, &value, cross, |record, cross| {
-                rules.check_planned(record, plan, cross)
-            }),
-            Err(message) => Outcome::Unreadable {
+        Held::Line(bytes) => match crate::input::parse_json_line_for(bytes, line, plan) {
+            Ok(record) => judge(
+                rules,
                 position,
                 line,
-                message,
+                &record.value,
+                cross,
+                |record, cross| rules.check_within_depth(record, plan, cross),
+            ),
+            Err(bad) => Outcome::Unreadable {
+                position,
+                line,
+                message: bad.message,
             },
         },
-        Item::Row { line, rows, row } => judge(
-            rules,
+        Held::NotRecord(message) => Outcome::Unreadable {
             position,
             line,
-            &rows.record(row),
-            cross,
-            |record, cross| rules.check_planned(record, plan, cross),
-        ),
+            message: message.into_owned(),
+        },
     }
 }
 

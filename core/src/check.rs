@@ -1259,7 +1259,11 @@ fn shared_wildcards(a: &Operand, b: &Operand) -> usize {
     let (Operand::Field(a), Operand::Field(b)) = (a, b) else {
         return 0;
     };
-    (0..MAX_WILDCARDS).take_while(|&n| matches!((a.wildcard_prefix(n), b.wildcard_prefix(n)), (Some(x), Some(y)) if x == y)).count()
+    let same_array = |n: usize| match (a.wildcard_prefix(n), b.wildcard_prefix(n)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    };
+    (0..MAX_WILDCARDS).take_while(|&n| same_array(n)).count()
 }
 
 fn date_order(

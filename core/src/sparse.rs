@@ -14,8 +14,8 @@ use crate::text::key_position;
 /// The fields to keep, as a tree of keys.
 #[derive(Debug, Default)]
 pub(crate) struct Wanted {
-    /// The wanted keys in [`crate::text::length_first`] order: most keys of a record are not wanted, and a
-    /// look-up compares bytes only with wanted keys of the same length.
+    /// The wanted keys in [`crate::text::length_first`] order: most keys of a record are not
+    /// wanted, and a look-up compares bytes only with wanted keys of the same length.
     children: Vec<(Box<str>, Wanted)>,
     /// What is wanted of each element, for an array a path goes through with `*` (HER-SYS
     /// records keep most of their bulk in arrays of tests, stays and observations, of which a

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use kakunin::CheckOptions;
 use kakunin::batch::{Outcome, check_all};
 
-#[test]
-fn clean_records_are_clean_and_every_injected_mistake_is_caught() {
+/// The HER-SYS pack and a plan of all its rules, judged on a fixed date.
+fn hersys_whole_pack() -> (std::sync::Arc<kakunin::RuleSet>, kakunin::Plan) {
     let rules = kakunin_rules::bundled("hersys").expect("hersys");
     let plan = rules
         .plan(
@@ -16,6 +16,12 @@ fn clean_records_are_clean_and_every_injected_mistake_is_caught() {
                 .expect("date"),
         )
         .expect("plan");
+    (rules, plan)
+}
+
+#[test]
+fn clean_records_are_clean_and_every_injected_mistake_is_caught() {
+    let (rules, plan) = hersys_whole_pack();
     let samples: Vec<_> = kakunin_sample::generate(&kakunin_sample::Config {
         seed: 2026,
         count: 5000,
@@ -90,14 +96,7 @@ fn rows_built_by_the_checking_threads_are_checked_as_records_are() {
 
     use kakunin::batch::{Item, check_stream};
 
-    let rules = kakunin_rules::bundled("hersys").expect("hersys");
-    let plan = rules
-        .plan(
-            &CheckOptions::default()
-                .with_as_of("2024-06-01")
-                .expect("date"),
-        )
-        .expect("plan");
+    let (rules, plan) = hersys_whole_pack();
     let records: Vec<_> = kakunin_sample::generate(&kakunin_sample::Config {
         seed: 11,
         count: 600,

@@ -185,12 +185,15 @@ impl Records {
     }
 
     /// Builds of each record only the fields `plan`'s rules read, where the reader can leave
-    /// the rest out (the columns of CSV; JSON is read whole). `None`: every field, for callers
-    /// that read fields no rule reads.
+    /// the rest out (the columns of CSV; JSON is read whole). Records are built whole unless
+    /// this is called, for callers that read fields no rule reads.
     #[cfg(feature = "files")]
-    pub fn only_read_by(mut self, plan: Option<&crate::Plan>) -> Records {
-        if let (Inner::Csv(rows), Some(plan)) = (&mut self.inner, plan) {
-            rows.layout.retain(|pointer| plan.reads_pointer(pointer));
+    pub fn only_read_by(mut self, plan: &crate::Plan) -> Records {
+        if let Inner::Csv(rows) = &mut self.inner {
+            // Before any row is handed out, so the shape is not shared yet and is not copied.
+            std::sync::Arc::make_mut(&mut rows.shape)
+                .layout
+                .retain(|pointer| plan.reads_pointer(pointer));
         }
         self
     }
@@ -198,7 +201,7 @@ impl Records {
     /// Builds of each record only the fields `plan`'s rules read (without CSV, every reader
     /// builds records whole).
     #[cfg(not(feature = "files"))]
-    pub fn only_read_by(self, _plan: Option<&crate::Plan>) -> Records {
+    pub fn only_read_by(self, _plan: &crate::Plan) -> Records {
         self
     }
 

@@ -71,8 +71,10 @@ impl CsvReader {
         Records {
             inner: super::Inner::Csv(Box::new(CsvRows {
                 reader: self.reader,
-                headers: self.headers,
-                layout,
+                shape: Arc::new(Shape {
+                    headers: self.headers,
+                    layout,
+                }),
                 row: ByteRecord::new(),
                 done: false,
             })),
@@ -144,8 +146,8 @@ fn delimiter(first: &[u8]) -> u8 {
 /// The data rows of a CSV file.
 pub(crate) struct CsvRows {
     reader: csv::Reader<Source<Box<dyn Read + Send>>>,
-    headers: Vec<String>,
-    pub(crate) layout: Layout,
+    /// Shared with the rows handed out unbuilt.
+    pub(crate) shape: Arc<Shape>,
     /// Reused for every row: the `csv` crate refills it without allocating.
     row: ByteRecord,
     done: bool,
@@ -157,7 +159,7 @@ impl Iterator for CsvRows {
     fn next(&mut self) -> Option<Item> {
         let line = self.next_row()?;
         Some(line.and_then(|line| {
-            build(&self.row, &self.headers, &self.layout)
+            build(&self.row, &self.shape)
                 .map(|value| InputRecord { line, value })
                 .map_err(|message| Unreadable { line, message })
         }))
@@ -201,17 +203,13 @@ impl CsvRows {
 
     /// The rows as cells, each built into a record by the thread that checks it.
     pub(crate) fn unbuilt(mut self) -> impl Iterator<Item = crate::batch::Item> {
-        let shape = Arc::new(Shape {
-            headers: std::mem::take(&mut self.headers),
-            layout: self.layout.clone(),
-        });
         std::iter::from_fn(move || {
             Some(match self.next_row()? {
                 Ok(line) => crate::batch::Item::Unbuilt {
                     line,
                     record: Arc::new(CsvRow {
                         cells: self.row.clone(),
-                        shape: shape.clone(),
+                        shape: self.shape.clone(),
                     }),
                 },
                 Err(bad) => crate::batch::Item::Unreadable {
@@ -224,10 +222,10 @@ impl CsvRows {
 }
 
 /// What turns a row's cells into a record: the header row and where each column goes.
-#[derive(Debug)]
-struct Shape {
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
     headers: Vec<String>,
-    layout: Layout,
+    pub(crate) layout: Layout,
 }
 
 /// A row's cells, to be built into a record ([`crate::batch::Item::Unbuilt`]).
@@ -239,12 +237,13 @@ struct CsvRow {
 
 impl crate::batch::Unbuilt for CsvRow {
     fn build(&self) -> Result<Value, String> {
-        build(&self.cells, &self.shape.headers, &self.shape.layout)
+        build(&self.cells, &self.shape)
     }
 }
 
 /// The record of one row, or why it is not one.
-fn build(row: &ByteRecord, headers: &[String], layout: &Layout) -> Result<Value, String> {
+fn build(row: &ByteRecord, shape: &Shape) -> Result<Value, String> {
+    let Shape { headers, layout } = shape;
     let cells = row.len();
     if cells != headers.len() {
         return Err(format!(

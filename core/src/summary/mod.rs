@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::batch::{self, Item, Outcome};
+use crate::batch::{self, Held, Item, Outcome};
 use crate::date::{Day, civil_from_days, days_from_civil, format_day, parse_day, weekday};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, PackInfo};
@@ -815,12 +815,10 @@ where
                 if !tap {
                     return;
                 }
-                let keys = match item {
-                    Item::Record { value, .. } => Some(reader.read(value)),
-                    Item::Row { rows, row, .. } => Some(reader.read(&rows.record(*row))),
-                    Item::Unbuilt { record, .. } => record.build().ok().map(|r| reader.read(&r)),
-                    Item::Unparsed { bytes, .. } => reader.read_line(bytes),
-                    Item::Unreadable { .. } => None,
+                let keys = match item.held() {
+                    Held::Record(record) => Some(reader.read(&record)),
+                    Held::Line(bytes) => reader.read_line(bytes),
+                    Held::NotRecord(_) => None,
                 };
                 if let Ok(mut q) = queue.lock() {
                     q.push_back(keys);
