@@ -20,7 +20,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatchReader};
 use arrow_schema::{DataType, TimeUnit};
-use kakunin::input::{Layout, Mapping};
+use kakunin::input::{Cell, Layout, Mapping};
 use kakunin::path::escape_token;
 use kakunin::{RuleSet, date};
 use pyo3::prelude::*;
@@ -466,58 +466,33 @@ impl Iterator for Records<'_> {
 }
 
 fn record(plan: &Plan, part: &Part, row: usize) -> Value {
-    let mut rec = Map::new();
-    for (index, cells) in part.columns.iter().enumerate() {
-        if !plan.layout.keeps(index) {
-            continue;
-        }
+    Value::Object(plan.layout.build(|index| {
         let date_field = plan.date_field.get(index).copied().unwrap_or(false);
-        match cells {
-            Cells::Arrow(array) => {
-                place_arrow(plan, &mut rec, index, array.as_ref(), row, date_field)
-            }
-            Cells::Values(values, offset) => match values.get(offset + row) {
-                Some(Value::String(s)) => plan.layout.place(&mut rec, index, s),
-                Some(v) => plan.layout.place_value(&mut rec, index, v.clone()),
-                None => {}
+        match part.columns.get(index)? {
+            Cells::Arrow(array) => arrow_cell(array.as_ref(), row, date_field),
+            Cells::Values(values, offset) => match values.get(offset + row)? {
+                Value::String(text) => Some(Cell::Text(text)),
+                other => Some(Cell::Value(other.clone())),
             },
         }
-    }
-    Value::Object(rec)
+    }))
 }
 
 /// One top-level cell: text as a CSV cell, anything else as its JSON value.
-fn place_arrow(
-    plan: &Plan,
-    rec: &mut Map<String, Value>,
-    index: usize,
-    array: &dyn Array,
-    row: usize,
-    date_field: bool,
-) {
+fn arrow_cell(array: &dyn Array, row: usize, date_field: bool) -> Option<Cell<'_>> {
     if array.is_null(row) {
-        return;
+        return None;
     }
     match array.data_type() {
-        DataType::Utf8 => plan
-            .layout
-            .place(rec, index, array.as_string::<i32>().value(row)),
-        DataType::LargeUtf8 => plan
-            .layout
-            .place(rec, index, array.as_string::<i64>().value(row)),
-        DataType::Utf8View => plan
-            .layout
-            .place(rec, index, array.as_string_view().value(row)),
+        DataType::Utf8 => Some(Cell::Text(array.as_string::<i32>().value(row))),
+        DataType::LargeUtf8 => Some(Cell::Text(array.as_string::<i64>().value(row))),
+        DataType::Utf8View => Some(Cell::Text(array.as_string_view().value(row))),
         DataType::Dictionary(_, _) => {
-            if let Some(dict) = array.as_any_dictionary_opt()
-                && let Some(key) = dictionary_key(dict, row)
-            {
-                place_arrow(plan, rec, index, dict.values().as_ref(), key, date_field);
-            }
+            let dict = array.as_any_dictionary_opt()?;
+            let key = dictionary_key(dict, row)?;
+            arrow_cell(dict.values().as_ref(), key, date_field)
         }
-        _ => plan
-            .layout
-            .place_value(rec, index, value(array, row, date_field, 0)),
+        _ => Some(Cell::Value(value(array, row, date_field, 0))),
     }
 }
 

@@ -246,6 +246,19 @@ struct Target {
     kind: ColumnType,
 }
 
+impl Target {
+    /// The path as a JSON Pointer.
+    fn pointer(&self) -> String {
+        self.segs
+            .iter()
+            .map(|seg| match seg {
+                Seg::Key(key) => format!("/{}", escape_token(key)),
+                Seg::Index(i) => format!("/{i}"),
+            })
+            .collect()
+    }
+}
+
 /// A header row resolved once into where each column's cells go in a record.
 ///
 /// The CSV reader uses it for every row; hosts that bring their own tables (pandas, polars,
@@ -258,13 +271,56 @@ struct Target {
 pub struct Layout {
     targets: Vec<Target>,
     notes: Vec<String>,
+    /// The record the columns build, as its fields in key order ([`Layout::build`]).
+    skeleton: Vec<(String, Skeleton)>,
+}
+
+/// One cell of a row, as a host hands it to [`Layout::build`].
+#[derive(Debug)]
+pub enum Cell<'a> {
+    /// Text, converted to the column's type (an empty cell is left out).
+    Text(&'a str),
+    /// A value already typed, such as an Arrow cell's (`null` is left out).
+    Value(Value),
+}
+
+/// Where the columns go, as a tree: a row is built container by container, each container's
+/// entries in the order a JSON object keeps them, so no container is looked up or inserted
+/// into per cell.
+#[derive(Debug, Clone)]
+enum Skeleton {
+    /// Column `index`'s cell.
+    Column(usize),
+    /// An object's fields, in key order.
+    Object(Vec<(String, Skeleton)>),
+    /// An array's elements, in index order; missing ones are `null`.
+    Array(Vec<(usize, Skeleton)>),
 }
 
 impl Layout {
     /// Resolves `headers` (a file's header row, in order) with `mapping`.
     pub fn new(mapping: Option<&Mapping>, headers: &[String]) -> Layout {
         let (targets, notes) = plan(mapping, headers);
-        Layout { targets, notes }
+        let skeleton = skeleton(&targets);
+        Layout {
+            targets,
+            notes,
+            skeleton,
+        }
+    }
+
+    /// The record of one row: `cell(index)` gives column `index`'s cell, or `None` for none.
+    /// It is asked only for the columns that go somewhere, each at most once. Containers are
+    /// made only for the cells entered; arrays are padded with `null`.
+    pub fn build<'c>(&self, mut cell: impl FnMut(usize) -> Option<Cell<'c>>) -> Map<String, Value> {
+        let mut entered = |index: usize| {
+            let kind = self.targets.get(index)?.kind;
+            match cell(index)? {
+                Cell::Text(text) => (!text.is_empty()).then(|| kind.convert(text)),
+                Cell::Value(value) => (!value.is_null()).then_some(value),
+            }
+        };
+        fields(&self.skeleton, &mut entered)
     }
 
     /// Decisions a user should know of, such as a column kept under another key.
@@ -291,44 +347,15 @@ impl Layout {
     /// Drops the columns whose record path (a JSON Pointer) `keep` refuses, as if unmapped: a
     /// check that reads only some fields need not build the rest.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.drop_columns(keep);
+        self.skeleton = skeleton(&self.targets);
+    }
+
+    fn drop_columns(&mut self, keep: impl Fn(&str) -> bool) {
         for target in &mut self.targets {
-            let pointer: String = target
-                .segs
-                .iter()
-                .map(|seg| match seg {
-                    Seg::Key(key) => format!("/{}", escape_token(key)),
-                    Seg::Index(i) => format!("/{i}"),
-                })
-                .collect();
-            if !target.segs.is_empty() && !keep(&pointer) {
+            if !target.segs.is_empty() && !keep(&target.pointer()) {
                 target.segs.clear();
             }
-        }
-    }
-
-    /// Converts the text `cell` of column `index` to the column's type and puts it into
-    /// `record`. An empty cell is not entered, so it is left out; so are dropped and unknown
-    /// columns.
-    pub fn place(&self, record: &mut Map<String, Value>, index: usize, cell: &str) {
-        if cell.is_empty() {
-            return;
-        }
-        match self.targets.get(index) {
-            Some(target) if !target.segs.is_empty() => {
-                target.put(record, target.kind.convert(cell))
-            }
-            _ => {}
-        }
-    }
-
-    /// Puts an already typed `value` of column `index` into `record`, for tables whose columns
-    /// have types of their own (Arrow). `null` is not entered, so it is left out.
-    pub fn place_value(&self, record: &mut Map<String, Value>, index: usize, value: Value) {
-        if value.is_null() {
-            return;
-        }
-        if let Some(target) = self.targets.get(index) {
-            target.put(record, value);
         }
     }
 }
@@ -391,69 +418,107 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
     (targets, notes)
 }
 
-impl Target {
-    /// Puts `value` at this target's path in `record`; nothing for a dropped column.
-    fn put(&self, record: &mut Map<String, Value>, value: Value) {
-        let Some((Seg::Key(key), rest)) = self.segs.split_first() else {
-            return;
-        };
-        place_under(record, key, rest, value);
+/// The tree of the columns that go somewhere (a path starts with a key: a record is an
+/// object). Paths do not overlap ([`plan`]); a column that would is left out.
+fn skeleton(targets: &[Target]) -> Vec<(String, Skeleton)> {
+    let mut root = Skeleton::Object(Vec::new());
+    for (index, target) in targets.iter().enumerate() {
+        if let Some(Seg::Key(_)) = target.segs.first() {
+            graft(&mut root, &target.segs, index);
+        }
     }
+    let Skeleton::Object(mut fields) = root else {
+        return Vec::new();
+    };
+    sort(&mut fields);
+    fields
 }
 
-/// Puts `value` at `rest` under `key` of `map`, creating the container `rest` starts in when
-/// the key is new (a record's containers exist after its first cells: one look-up then).
-fn place_under(map: &mut Map<String, Value>, key: &str, rest: &[Seg], value: Value) {
-    if rest.is_empty() {
-        map.insert(key.to_owned(), value);
-    } else if let Some(slot) = map.get_mut(key) {
-        place_in(slot, rest, value);
-    } else {
-        let mut slot = empty_container(rest);
-        place_in(&mut slot, rest, value);
-        map.insert(key.to_owned(), slot);
-    }
-}
-
-fn empty_container(rest: &[Seg]) -> Value {
-    match rest.first() {
-        Some(Seg::Index(_)) => Value::Array(Vec::new()),
-        _ => Value::Object(Map::new()),
-    }
-}
-
-/// Walks `segs` from `slot`, creating objects and arrays on the way (arrays padded with `null`,
-/// which counts as not entered). Paths were checked not to collide, so a type mismatch cannot
-/// happen; if it did, the cell is dropped rather than overwriting another's value.
-fn place_in(slot: &mut Value, segs: &[Seg], value: Value) {
+/// Adds column `index` at `segs` below `node`.
+fn graft(node: &mut Skeleton, segs: &[Seg], index: usize) {
     let Some((seg, rest)) = segs.split_first() else {
         return;
     };
-    let next = match (slot, seg) {
-        (Value::Object(map), Seg::Key(key)) => return place_under(map, key, rest, value),
-        (Value::Array(items), &Seg::Index(index)) => {
-            if items.len() <= index {
-                items.resize(index + 1, Value::Null);
-            }
-            let item = items.get_mut(index);
-            if rest.is_empty() {
-                if let Some(item) = item {
-                    *item = value;
+    let fresh = || match rest.first() {
+        None => Skeleton::Column(index),
+        Some(Seg::Index(_)) => Skeleton::Array(Vec::new()),
+        Some(Seg::Key(_)) => Skeleton::Object(Vec::new()),
+    };
+    let child = match (node, seg) {
+        (Skeleton::Object(fields), Seg::Key(key)) => {
+            match fields.iter().position(|(k, _)| k == key) {
+                Some(at) => &mut fields[at].1,
+                None => {
+                    fields.push((key.clone(), fresh()));
+                    &mut fields.last_mut().expect("just pushed").1
                 }
-                return;
-            }
-            match item {
-                Some(item) if item.is_null() => {
-                    *item = empty_container(rest);
-                    Some(item)
-                }
-                other => other,
             }
         }
-        _ => None,
+        (Skeleton::Array(items), &Seg::Index(at)) => {
+            match items.iter().position(|(i, _)| *i == at) {
+                Some(found) => &mut items[found].1,
+                None => {
+                    items.push((at, fresh()));
+                    &mut items.last_mut().expect("just pushed").1
+                }
+            }
+        }
+        _ => return,
     };
-    if let Some(next) = next {
-        place_in(next, rest, value);
+    graft(child, rest, index);
+}
+
+/// Puts every container's entries in the order the record keeps them.
+fn sort(fields: &mut [(String, Skeleton)]) {
+    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    fields
+        .iter_mut()
+        .for_each(|(_, child)| sort_children(child));
+}
+
+fn sort_children(node: &mut Skeleton) {
+    match node {
+        Skeleton::Object(fields) => sort(fields),
+        Skeleton::Array(items) => {
+            items.sort_by_key(|(at, _)| *at);
+            items.iter_mut().for_each(|(_, child)| sort_children(child));
+        }
+        Skeleton::Column(_) => {}
+    }
+}
+
+/// An object's fields that have something entered below them.
+fn fields(
+    skeleton: &[(String, Skeleton)],
+    cell: &mut impl FnMut(usize) -> Option<Value>,
+) -> Map<String, Value> {
+    let mut fields = Map::new();
+    for (key, child) in skeleton {
+        if let Some(value) = value(child, cell) {
+            fields.insert(key.clone(), value);
+        }
+    }
+    fields
+}
+
+/// The value built at `node`, or `None` when nothing is entered below it.
+fn value(node: &Skeleton, cell: &mut impl FnMut(usize) -> Option<Value>) -> Option<Value> {
+    match node {
+        Skeleton::Column(index) => cell(*index),
+        Skeleton::Object(skeleton) => {
+            let fields = fields(skeleton, cell);
+            (!fields.is_empty()).then_some(Value::Object(fields))
+        }
+        Skeleton::Array(items) => {
+            let mut elements = Vec::new();
+            for (at, child) in items {
+                if let Some(element) = value(child, cell) {
+                    elements.resize(*at, Value::Null);
+                    elements.push(element);
+                }
+            }
+            (!elements.is_empty()).then_some(Value::Array(elements))
+        }
     }
 }
 
@@ -494,6 +559,7 @@ impl ColumnType {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn headers(names: &[&str]) -> Vec<String> {
@@ -502,10 +568,7 @@ mod tests {
 
     fn row(mapping: Option<&Mapping>, names: &[&str], cells: &[&str]) -> (Value, Vec<String>) {
         let layout = Layout::new(mapping, &headers(names));
-        let mut record = Map::new();
-        for (index, cell) in cells.iter().enumerate() {
-            layout.place(&mut record, index, cell);
-        }
+        let record = layout.build(|index| cells.get(index).map(|cell| Cell::Text(cell)));
         (Value::Object(record), layout.notes().to_vec())
     }
 
@@ -592,5 +655,49 @@ mod tests {
             parse_pointer("/a/99999"),
             Ok(vec![Seg::Key("a".into()), Seg::Key("99999".into())])
         );
+    }
+
+    /// Headers of one to three segments from a small alphabet, so paths share containers,
+    /// index arrays out of order and collide.
+    fn header() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop_oneof!["a", "b", "0", "2"], 1..4).prop_map(|s| s.join("."))
+    }
+
+    /// Scalars in a record, and whether any container in it is empty.
+    fn leaves(value: &Value) -> (usize, bool) {
+        match value {
+            Value::Object(map) => map
+                .values()
+                .map(leaves)
+                .fold((0, map.is_empty()), |a, b| (a.0 + b.0, a.1 || b.1)),
+            Value::Array(items) => items
+                .iter()
+                .map(leaves)
+                .fold((0, items.is_empty()), |a, b| (a.0 + b.0, a.1 || b.1)),
+            Value::Null => (0, false),
+            _ => (1, false),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_row_holds_exactly_its_entered_cells(
+            columns in prop::collection::vec((header(), prop_oneof!["", "x", " y"]), 0..12)
+        ) {
+            let names: Vec<&str> = columns.iter().map(|(h, _)| h.as_str()).collect();
+            let cells: Vec<&str> = columns.iter().map(|(_, c)| c.as_str()).collect();
+            let layout = Layout::new(None, &headers(&names));
+            let (record, _) = row(None, &names, &cells);
+            let mut entered = 0;
+            for (target, cell) in layout.targets.iter().zip(&cells) {
+                if cell.is_empty() || !matches!(target.segs.first(), Some(Seg::Key(_))) {
+                    continue;
+                }
+                entered += 1;
+                let pointer = target.pointer();
+                prop_assert_eq!(record.pointer(&pointer), Some(&json!(cell)), "{}", pointer);
+            }
+            prop_assert_eq!(leaves(&record), (entered, entered == 0));
+        }
     }
 }

@@ -13,10 +13,10 @@ use std::io::{self, Chain, Cursor, Read};
 use std::sync::Arc;
 
 use csv::{ByteRecord, ReaderBuilder};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::decode::Transcoder;
-use super::mapping::{self, Layout};
+use super::mapping::{self, Cell, Layout};
 use super::{InputRecord, Item, Mapping, Records, Unreadable};
 
 const BUFFER: usize = 64 * 1024;
@@ -251,16 +251,25 @@ fn build(row: &ByteRecord, shape: &Shape) -> Result<Value, String> {
             headers.len()
         ));
     }
-    let mut record = Map::with_capacity(layout.len());
-    for (index, cell) in row.iter().enumerate() {
-        if cell.is_empty() || !layout.keeps(index) {
-            continue;
+    let mut invalid = false;
+    let record = layout.build(|index| match super::utf8(row.get(index)?) {
+        Ok(text) => Some(Cell::Text(text)),
+        Err(_) => {
+            invalid = true;
+            None
         }
-        let Ok(text) = super::utf8(cell) else {
-            let header = headers.get(index).map_or("", String::as_str);
-            return Err(format!("invalid UTF-8 in column {} `{header}`", index + 1));
-        };
-        layout.place(&mut record, index, text);
+    });
+    if invalid {
+        // Named as read, left to right: the first column that is entered and not UTF-8.
+        let index = (0..cells)
+            .filter(|&index| layout.keeps(index))
+            .find(|&index| {
+                row.get(index)
+                    .is_some_and(|cell| super::utf8(cell).is_err())
+            })
+            .unwrap_or_default();
+        let header = headers.get(index).map_or("", String::as_str);
+        return Err(format!("invalid UTF-8 in column {} `{header}`", index + 1));
     }
     Ok(Value::Object(record))
 }
