@@ -466,16 +466,30 @@ impl Iterator for Records<'_> {
 }
 
 fn record(plan: &Plan, part: &Part, row: usize) -> Value {
-    Value::Object(plan.layout.build(|index| {
-        let date_field = plan.date_field.get(index).copied().unwrap_or(false);
-        match part.columns.get(index)? {
-            Cells::Arrow(array) => arrow_cell(array.as_ref(), row, date_field),
-            Cells::Values(values, offset) => match values.get(offset + row)? {
-                Value::String(text) => Some(Cell::Text(text)),
-                other => Some(Cell::Value(other.clone())),
-            },
-        }
-    }))
+    // Read in column order first, as the columns lie in memory; the record takes them in key
+    // order.
+    let mut cells: Vec<Option<Cell>> = part
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(index, cells)| {
+            if !plan.layout.keeps(index) {
+                return None;
+            }
+            let date_field = plan.date_field.get(index).copied().unwrap_or(false);
+            match cells {
+                Cells::Arrow(array) => arrow_cell(array.as_ref(), row, date_field),
+                Cells::Values(values, offset) => match values.get(offset + row)? {
+                    Value::String(text) => Some(Cell::Text(text)),
+                    other => Some(Cell::Value(other.clone())),
+                },
+            }
+        })
+        .collect();
+    Value::Object(
+        plan.layout
+            .build(|index| cells.get_mut(index).and_then(Option::take)),
+    )
 }
 
 /// One top-level cell: text as a CSV cell, anything else as its JSON value.

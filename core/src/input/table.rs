@@ -251,26 +251,21 @@ fn build(row: &ByteRecord, shape: &Shape) -> Result<Value, String> {
             headers.len()
         ));
     }
-    let mut invalid = false;
-    let record = layout.build(|index| match super::utf8(row.get(index)?) {
-        Ok(text) => Some(Cell::Text(text)),
-        Err(_) => {
-            invalid = true;
-            None
+    // The cells are read in column order first: the row was read on another thread, and the
+    // record takes them in key order, which a cold row makes pay for every cache line it touches.
+    let mut texts: Vec<&str> = Vec::with_capacity(cells);
+    for (index, cell) in row.iter().enumerate() {
+        if cell.is_empty() || !layout.keeps(index) {
+            texts.push("");
+            continue;
         }
-    });
-    if invalid {
-        // Named as read, left to right: the first column that is entered and not UTF-8.
-        let index = (0..cells)
-            .filter(|&index| layout.keeps(index))
-            .find(|&index| {
-                row.get(index)
-                    .is_some_and(|cell| super::utf8(cell).is_err())
-            })
-            .unwrap_or_default();
-        let header = headers.get(index).map_or("", String::as_str);
-        return Err(format!("invalid UTF-8 in column {} `{header}`", index + 1));
+        let Ok(text) = super::utf8(cell) else {
+            let header = headers.get(index).map_or("", String::as_str);
+            return Err(format!("invalid UTF-8 in column {} `{header}`", index + 1));
+        };
+        texts.push(text);
     }
+    let record = layout.build(|index| texts.get(index).map(|text| Cell::Text(text)));
     Ok(Value::Object(record))
 }
 
