@@ -466,9 +466,7 @@ impl Iterator for Records<'_> {
 }
 
 fn record(plan: &Plan, part: &Part, row: usize) -> Value {
-    // Read in column order first, as the columns lie in memory; the record takes them in key
-    // order.
-    let mut cells: Vec<Option<Cell>> = part
+    let cells = part
         .columns
         .iter()
         .enumerate()
@@ -486,10 +484,7 @@ fn record(plan: &Plan, part: &Part, row: usize) -> Value {
             }
         })
         .collect();
-    Value::Object(
-        plan.layout
-            .build(|index| cells.get_mut(index).and_then(Option::take)),
-    )
+    Value::Object(plan.layout.build(cells))
 }
 
 /// One top-level cell: text as a CSV cell, anything else as its JSON value.

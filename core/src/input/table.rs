@@ -251,21 +251,19 @@ fn build(row: &ByteRecord, shape: &Shape) -> Result<Value, String> {
             headers.len()
         ));
     }
-    // The cells are read in column order first: the row was read on another thread, and the
-    // record takes them in key order, which a cold row makes pay for every cache line it touches.
-    let mut texts: Vec<&str> = Vec::with_capacity(cells);
+    let mut texts = Vec::with_capacity(cells);
     for (index, cell) in row.iter().enumerate() {
         if cell.is_empty() || !layout.keeps(index) {
-            texts.push("");
+            texts.push(None);
             continue;
         }
         let Ok(text) = super::utf8(cell) else {
             let header = headers.get(index).map_or("", String::as_str);
             return Err(format!("invalid UTF-8 in column {} `{header}`", index + 1));
         };
-        texts.push(text);
+        texts.push(Some(Cell::Text(text)));
     }
-    let record = layout.build(|index| texts.get(index).map(|text| Cell::Text(text)));
+    let record = layout.build(texts);
     Ok(Value::Object(record))
 }
 
