@@ -170,25 +170,34 @@ impl Outcome {
     }
 }
 
-/// Findings of the cross-record pass, waiting to be attached to their records.
+/// Findings of the cross-record pass, waiting to be attached to their records: one list in
+/// order of position (records are taken in input order), with no map or vector per record.
 #[derive(Debug, Default)]
 pub struct CrossFindings {
-    by_position: HashMap<usize, Vec<(usize, Raw)>>,
+    /// (position, rule, finding), sorted by position.
+    found: Vec<(usize, usize, Raw)>,
+    /// How many of `found` were taken.
+    taken: usize,
     /// Records whose group a cross-record script failed on.
     failed: HashMap<usize, Error>,
 }
 
 impl CrossFindings {
+    /// The findings of a record; positions are taken in increasing order.
     fn take(&mut self, position: usize) -> Result<Vec<(usize, Raw)>, Error> {
+        let rest = &mut self.found[self.taken..];
+        let skipped = rest.partition_point(|(p, ..)| *p < position);
+        let here = rest[skipped..].partition_point(|(p, ..)| *p == position);
+        let start = self.taken + skipped;
+        self.taken = start + here;
+        let findings = self.found[start..self.taken]
+            .iter_mut()
+            .map(|(_, rule, raw)| (*rule, std::mem::take(raw)))
+            .collect();
         match self.failed.remove(&position) {
             Some(e) => Err(e),
-            None => Ok(self.by_position.remove(&position).unwrap_or_default()),
+            None => Ok(findings),
         }
-    }
-
-    /// How many records have cross-record findings.
-    pub fn records(&self) -> usize {
-        self.by_position.len()
     }
 }
 
@@ -297,45 +306,42 @@ impl<'r> CrossPass<'r> {
     }
 
     /// What each check finds among what was observed (in `checks` order).
-    fn find(&self) -> Vec<cross::Found> {
+    fn find(&mut self) -> Result<Vec<cross::Found>> {
+        let participants = std::mem::take(&mut self.participants);
         self.checks
             .iter()
-            .zip(&self.participants)
+            .zip(participants)
             .map(|((_, spec), participants)| cross::find(spec, participants))
             .collect()
     }
 
     /// The positions of the records whose details the findings need (in a group, or named by
     /// a finding), sorted.
-    fn needed(&self, found: &[cross::Found]) -> Vec<usize> {
-        let mut needed: Vec<usize> = found
-            .iter()
-            .zip(&self.participants)
-            .flat_map(|(found, participants)| found.needed(participants))
-            .collect();
+    fn needed(found: &[cross::Found]) -> Vec<usize> {
+        let mut needed: Vec<usize> = found.iter().flat_map(cross::Found::needed).collect();
         needed.sort_unstable();
         needed.dedup();
         needed
     }
 
-    /// The details of one record (an unparsed line is parsed for them alone).
-    fn details(&self, position: usize, item: Item) -> Option<cross::Details> {
+    /// Keeps what the findings need of one record (an unparsed line is parsed for that alone).
+    fn fetch(&self, position: usize, item: Item, fetched: &mut cross::Fetched) {
         let record = match item.held() {
-            // Only what the findings read is kept, whatever the reader built.
-            Held::Record(record) => self.details.prune(record.into_owned()),
-            Held::Line(bytes) => crate::input::utf8(bytes)
+            Held::Record(record) => record,
+            Held::Line(bytes) => match crate::input::utf8(bytes)
                 .ok()
-                .and_then(|text| self.details.parse(text).ok())?,
-            Held::NotRecord(_) => return None,
+                .and_then(|text| self.details.parse(text).ok())
+            {
+                Some(record) => Cow::Owned(record),
+                None => return,
+            },
+            Held::NotRecord(_) => return,
         };
         let id = self
             .rules
             .record_id(&record)
             .unwrap_or_else(|| format!("#{}", position + 1));
-        Some(cross::Details {
-            id: id.into(),
-            record,
-        })
+        fetched.insert(position, id, &record);
     }
 
     /// Runs the cross-record rules over what was observed, with the details of the records
@@ -346,30 +352,19 @@ impl<'r> CrossPass<'r> {
         fetched: &cross::Fetched,
     ) -> Result<CrossFindings> {
         let mut found = CrossFindings::default();
-        for (((rule, spec), participants), found_here) in self
-            .checks
-            .iter()
-            .zip(&self.participants)
-            .zip(found_by_check)
-        {
+        for ((rule, spec), found_here) in self.checks.iter().zip(found_by_check) {
             let id = &self.rules.rules()[*rule].id;
-            let (findings, failed) = cross::evaluate(
-                spec,
-                id,
-                &self.rules.engine,
-                participants,
-                found_here,
-                fetched,
-            );
+            let (findings, failed) =
+                cross::evaluate(spec, id, &self.rules.engine, found_here, fetched);
             found.failed.extend(failed);
-            for (position, raw) in findings {
-                found
-                    .by_position
-                    .entry(position)
-                    .or_default()
-                    .push((*rule, raw));
-            }
+            found.found.extend(
+                findings
+                    .into_iter()
+                    .map(|(position, raw)| (position, *rule, raw)),
+            );
         }
+        // Stable: a record's findings stay in the order of its checks.
+        found.found.sort_by_key(|(position, ..)| *position);
         Ok(found)
     }
 }
@@ -520,15 +515,18 @@ where
         }
     });
     // Another read for the few records the findings name: their lines alone are parsed.
-    let found = cross_pass.find();
-    let needed = cross_pass.needed(&found);
-    let mut fetched = cross::Fetched::with_capacity(needed.len());
+    let found = cross_pass.find()?;
+    let needed = CrossPass::needed(&found);
+    let mut fetched = cross::Fetched::new(
+        cross_pass
+            .checks
+            .iter()
+            .flat_map(|(_, spec)| spec.carried()),
+    );
     if !needed.is_empty() {
         for (position, item) in source(Read::Details)?.enumerate() {
-            if needed.binary_search(&position).is_ok()
-                && let Some(details) = cross_pass.details(position, item)
-            {
-                fetched.insert(position, details);
+            if needed.binary_search(&position).is_ok() {
+                cross_pass.fetch(position, item, &mut fetched);
             }
         }
     }

@@ -1,9 +1,12 @@
 //! Rules across records (`group`, `ascending`): a second pass over compact keys.
 //!
-//! Each record contributes a few hashes and small values per cross-record check, never the whole
-//! record, so the pass is linear in the number of records (`ascending` sorts: n log n). What a
-//! finding needs beyond that (the ids of the other records, the values a group script compares)
-//! is read afterwards for the few records that are in a group or named by a finding.
+//! Each record contributes one row of 20 bytes per cross-record check (a hash or an order, its
+//! position, a second value), never the whole record. The rows are sorted by key, in memory up to
+//! a few MB and beyond that in runs on disk merged as they are read ([`rows`]), and one pass over
+//! them finds the groups or the records out of order: n log n, and memory that does not grow
+//! with the batch. What a finding needs beyond that (the ids of the other records, the values a
+//! group script compares) is read afterwards for the few records that are in a group or named
+//! by a finding.
 //! Keys are compared by 64-bit hash; a false match needs a hash collision (about 1 in 10¹⁰ for a
 //! million records), which is documented rather than paid for with full keys.
 
@@ -19,6 +22,10 @@ use crate::pack::CheckSpec;
 use crate::path::{FieldPath, is_absent};
 use crate::script::{self, Script};
 use crate::text::trim;
+
+mod rows;
+
+use rows::{Row, Rows, order_bits};
 
 /// The most other record ids listed in one finding's ctx (`count` says how many there are).
 const MAX_LISTED: usize = 10;
@@ -231,148 +238,189 @@ pub(crate) fn entry(spec: &CrossSpec, record: &Value) -> Option<Entry> {
     }
 }
 
-/// The records taking part in one check, column by column: 12 bytes a record for a `group`
-/// check (20 with `differ`), 20 for `ascending`. This is what the cross-record pass holds for
-/// every record of a batch, so it is kept as small as the checks allow.
+/// The records taking part in one check: 20 bytes a record, in memory up to a limit and then
+/// in sorted runs on disk ([`rows`]), so the pass does not grow with the batch.
 #[derive(Debug, Default)]
-pub(crate) struct Participants {
-    /// Positions in the batch (a batch of more than `u32::MAX` records is not supported by the
-    /// cross-record pass: later records take no part).
-    positions: Vec<u32>,
-    /// `group`: the key's hash; `ascending`: `order_by`.
-    first: Vec<u64>,
-    /// `group` with `differ`: the compared fields' hash; `ascending`: the day. Empty when a
-    /// check has no second value.
-    second: Vec<u64>,
-}
+pub(crate) struct Participants(Rows);
 
 impl Participants {
+    /// Participants kept in memory up to `limit` rows (tests use small runs).
+    #[cfg(test)]
+    pub(crate) fn with_limit(limit: usize) -> Self {
+        Participants(Rows::with_limit(limit))
+    }
+
     pub(crate) fn push(&mut self, position: usize, entry: Entry) {
+        // A batch of more than `u32::MAX` records is not supported by the cross-record pass:
+        // later records take no part.
         let Ok(position) = u32::try_from(position) else {
             return;
         };
-        self.positions.push(position);
-        match entry {
-            Entry::Group { key, compare } => {
-                self.first.push(key);
-                // Only `differ` compares: a zero second column stays unallocated until then.
-                if compare != 0 || !self.second.is_empty() {
-                    self.second.resize(self.positions.len() - 1, 0);
-                    self.second.push(compare);
-                }
+        let (first, second) = match entry {
+            Entry::Group { key, compare } => (key, compare),
+            Entry::Ascending { order, day } => (order_bits(order), u64::from(day as u32)),
+        };
+        self.0.push(Row {
+            first,
+            position,
+            second,
+        });
+    }
+}
+
+/// What findings need of the records in a group or named by a finding: their ids, and the
+/// fields group scripts are given. Only those values are kept of each record, as a short list
+/// rather than a tree of maps (a tree of four fields costs about 2 KB a record).
+pub(crate) struct Fetched {
+    /// The fields group scripts are given, of every check.
+    carried: Vec<FieldPath>,
+    by_position: HashMap<usize, Details>,
+}
+
+struct Details {
+    id: Box<str>,
+    /// The values of `carried` (in its order) that the record has.
+    values: Box<[Option<Value>]>,
+}
+
+impl Fetched {
+    /// Details of the fields `carried` (repeats are kept once).
+    pub(crate) fn new<'a>(carried: impl IntoIterator<Item = &'a FieldPath>) -> Self {
+        let mut unique: Vec<FieldPath> = Vec::new();
+        for path in carried {
+            if !unique.iter().any(|p| p.text == path.text) {
+                unique.push(path.clone());
             }
-            Entry::Ascending { order, day } => {
-                self.first.push(order.to_bits());
-                self.second.push(u64::from(day as u32));
-            }
+        }
+        Fetched {
+            carried: unique,
+            by_position: HashMap::new(),
         }
     }
 
-    fn len(&self) -> usize {
-        self.positions.len()
+    /// Keeps a record's id and the carried fields it has (null counts as absent).
+    pub(crate) fn insert(&mut self, position: usize, id: String, record: &Value) {
+        let values = self
+            .carried
+            .iter()
+            .map(|path| path.get(record).filter(|v| !v.is_null()).cloned())
+            .collect();
+        self.by_position.insert(
+            position,
+            Details {
+                id: id.into(),
+                values,
+            },
+        );
     }
 
-    fn position(&self, i: usize) -> usize {
-        self.positions[i] as usize
+    fn id(&self, position: usize) -> &str {
+        self.by_position.get(&position).map_or("", |d| &d.id)
     }
 
-    fn second(&self, i: usize) -> u64 {
-        self.second.get(i).copied().unwrap_or(0)
+    /// The value of a carried field of a fetched record.
+    fn carried(&self, position: usize, path: &FieldPath) -> Option<&Value> {
+        let slot = self.carried.iter().position(|p| p.text == path.text)?;
+        self.by_position.get(&position)?.values[slot].as_ref()
     }
 }
 
-/// What findings need of a record that is in a group or named by a finding: its id, and the
-/// fields group scripts are given (the rest of the record is not kept).
-pub(crate) struct Details {
-    pub(crate) id: Box<str>,
-    pub(crate) record: Value,
+/// A member of a group: its position, and the hash of the fields `differ` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Member {
+    position: usize,
+    compare: u64,
 }
 
-/// Details by position.
-pub(crate) type Fetched = HashMap<usize, Details>;
-
-fn id_of(fetched: &Fetched, position: usize) -> &str {
-    fetched.get(&position).map_or("", |d| &d.id)
-}
-
-/// The groups of a `group` check with more than one member (indices into `participants`), in
-/// order: sorting (key, index) pairs finds them with 12 bytes a record, where a map of vectors
-/// would allocate for every record.
-fn groups(participants: &Participants) -> Vec<Vec<usize>> {
-    let mut keyed: Vec<(u64, u32)> = participants
-        .first
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &key)| Some((key, u32::try_from(i).ok()?)))
-        .collect();
-    keyed.sort_unstable();
-    let mut groups: Vec<Vec<usize>> = keyed
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|run| run.len() > 1)
-        .map(|run| run.iter().map(|&(_, i)| i as usize).collect())
-        .collect();
+/// The groups of a `group` check with more than one member, in order of their first member:
+/// one pass over the rows sorted by key, holding one group at a time.
+fn groups(rows: impl Iterator<Item = Result<Row, Error>>) -> Result<Vec<Vec<Member>>, Error> {
+    let mut groups = Vec::new();
+    let mut current: Vec<Member> = Vec::new();
+    let mut key = None;
+    for row in rows {
+        let row = row?;
+        if key != Some(row.first) {
+            if current.len() > 1 {
+                groups.push(std::mem::take(&mut current));
+            }
+            current.clear();
+            key = Some(row.first);
+        }
+        current.push(Member {
+            position: row.position as usize,
+            compare: row.second,
+        });
+    }
+    if current.len() > 1 {
+        groups.push(current);
+    }
     groups.sort_unstable();
-    groups
+    Ok(groups)
 }
 
 /// The records of an `ascending` check dated before one with a smaller `order_by`: (record,
-/// the record holding the latest earlier date), as indices into `participants`.
-fn out_of_order(participants: &Participants) -> Vec<(usize, usize)> {
-    let mut order: Vec<(f64, Day, usize)> = (0..participants.len())
-        .map(|i| {
-            let day = participants.second(i) as u32 as Day;
-            (f64::from_bits(participants.first[i]), day, i)
-        })
-        .collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+/// the record holding the latest earlier date), as positions. One pass over the rows sorted by
+/// `order_by`, holding the records of one `order_by` value at a time.
+fn out_of_order(
+    rows: impl Iterator<Item = Result<Row, Error>>,
+) -> Result<Vec<(usize, usize)>, Error> {
     let mut found = Vec::new();
     // The latest date among records with a strictly smaller `order_by`, and who has it.
-    let mut latest: Option<(Day, usize)> = None;
-    for run in order.chunk_by(|a, b| a.0 == b.0) {
-        for &(_, day, who) in run {
-            if let Some((max, holder)) = latest
-                && day < max
+    let mut latest: Option<(Day, u32)> = None;
+    let mut same_order: Vec<Row> = Vec::new();
+    let mut close = |run: &mut Vec<Row>, latest: &mut Option<(Day, u32)>| {
+        let day = |row: &Row| row.second as u32 as Day;
+        for row in run.iter() {
+            if let Some((max, holder)) = *latest
+                && day(row) < max
             {
-                found.push((who, holder));
+                found.push((row.position as usize, holder as usize));
             }
         }
-        for &(_, day, who) in run {
-            if latest.is_none_or(|(max, _)| day > max) {
-                latest = Some((day, who));
+        for row in run.iter() {
+            if latest.is_none_or(|(max, _)| day(row) > max) {
+                *latest = Some((day(row), row.position));
             }
         }
+        run.clear();
+    };
+    for row in rows {
+        let row = row?;
+        if same_order.first().is_some_and(|r| r.first != row.first) {
+            close(&mut same_order, &mut latest);
+        }
+        same_order.push(row);
     }
-    found
+    close(&mut same_order, &mut latest);
+    Ok(found)
 }
 
-/// What a check found among its participants (indices into them), before any record's
+/// What a check found among its participants (positions in the batch), before any record's
 /// details are read: computed once, it says whose details are needed and then makes the
 /// findings.
 pub(crate) enum Found {
     /// `group`: the groups with more than one member.
-    Groups(Vec<Vec<usize>>),
+    Groups(Vec<Vec<Member>>),
     /// `ascending`: (record, the record holding the latest earlier date).
     OutOfOrder(Vec<(usize, usize)>),
 }
 
 /// What a check finds among its participants.
-pub(crate) fn find(spec: &CrossSpec, participants: &Participants) -> Found {
-    match spec {
-        CrossSpec::Group { .. } => Found::Groups(groups(participants)),
-        CrossSpec::Ascending { .. } => Found::OutOfOrder(out_of_order(participants)),
-    }
+pub(crate) fn find(spec: &CrossSpec, participants: Participants) -> Result<Found, Error> {
+    let rows = participants.0.sorted()?;
+    Ok(match spec {
+        CrossSpec::Group { .. } => Found::Groups(groups(rows)?),
+        CrossSpec::Ascending { .. } => Found::OutOfOrder(out_of_order(rows)?),
+    })
 }
 
 impl Found {
     /// The positions whose [`Details`] the findings need.
-    pub(crate) fn needed<'a>(
-        &'a self,
-        participants: &'a Participants,
-    ) -> Box<dyn Iterator<Item = usize> + 'a> {
-        let position = |i: usize| participants.position(i);
+    pub(crate) fn needed(&self) -> Box<dyn Iterator<Item = usize> + '_> {
         match self {
-            Found::Groups(groups) => Box::new(groups.iter().flatten().map(move |&i| position(i))),
-            Found::OutOfOrder(pairs) => Box::new(pairs.iter().map(move |&(_, h)| position(h))),
+            Found::Groups(groups) => Box::new(groups.iter().flatten().map(|m| m.position)),
+            Found::OutOfOrder(pairs) => Box::new(pairs.iter().map(|&(_, holder)| holder)),
         }
     }
 }
@@ -410,7 +458,6 @@ pub(crate) fn evaluate(
     spec: &CrossSpec,
     rule: &str,
     engine: &rhai::Engine,
-    participants: &Participants,
     found: Found,
     fetched: &Fetched,
 ) -> Evaluated {
@@ -419,30 +466,16 @@ pub(crate) fn evaluate(
     match (spec, found) {
         (CrossSpec::Group { mode, at, .. }, Found::Groups(groups)) => {
             for members in groups {
-                if let Err(e) = group_findings(
-                    mode,
-                    rule,
-                    engine,
-                    at,
-                    (participants, fetched),
-                    &members,
-                    &mut out,
-                ) {
-                    failed.extend(
-                        members
-                            .iter()
-                            .map(|&m| (participants.position(m), e.clone())),
-                    );
+                if let Err(e) = group_findings(mode, rule, engine, at, fetched, &members, &mut out)
+                {
+                    failed.extend(members.iter().map(|m| (m.position, e.clone())));
                 }
             }
         }
         (CrossSpec::Ascending { at, .. }, Found::OutOfOrder(pairs)) => {
             for (who, holder) in pairs {
-                let holder = id_of(fetched, participants.position(holder));
-                out.push((
-                    participants.position(who),
-                    raw_at(at, others_ctx(&[holder])),
-                ));
+                let holder = fetched.id(holder);
+                out.push((who, raw_at(at, others_ctx(&[holder]))));
             }
         }
         // `find` answers a check with what its kind finds: no other pairing occurs.
@@ -456,23 +489,22 @@ fn group_findings(
     rule: &str,
     engine: &rhai::Engine,
     at: &FieldPath,
-    (all, fetched): (&Participants, &Fetched),
-    members: &[usize],
+    fetched: &Fetched,
+    members: &[Member],
     out: &mut Vec<(usize, Raw)>,
 ) -> Result<(), Error> {
-    let id = |m: usize| id_of(fetched, all.position(m));
-    let compare_of = |i: usize| all.second(i);
+    let id = |m: &Member| fetched.id(m.position);
     match mode {
         Mode::Duplicate | Mode::Differ(_) => {
             let differ = matches!(mode, Mode::Differ(_));
-            for &m in members {
+            for m in members {
                 let others: Vec<&str> = members
                     .iter()
-                    .filter(|&&o| o != m && (!differ || compare_of(o) != compare_of(m)))
-                    .map(|&o| id(o))
+                    .filter(|o| o.position != m.position && (!differ || o.compare != m.compare))
+                    .map(id)
                     .collect();
                 if !others.is_empty() {
-                    out.push((all.position(m), raw_at(at, others_ctx(&others))));
+                    out.push((m.position, raw_at(at, others_ctx(&others))));
                 }
             }
         }
@@ -480,17 +512,14 @@ fn group_findings(
             let list: rhai::Array = members
                 .iter()
                 .enumerate()
-                .map(|(i, &m)| {
+                .map(|(i, m)| {
                     let mut map = rhai::Map::new();
                     map.insert("index".into(), rhai::Dynamic::from_int(i as i64));
                     map.insert("id".into(), rhai::Dynamic::from(id(m).to_owned()));
                     let mut copy = rhai::Map::new();
-                    if let (Some(details), Mode::Script { carry: paths, .. }) =
-                        (fetched.get(&all.position(m)), mode)
-                    {
+                    if let Mode::Script { carry: paths, .. } = mode {
                         for path in paths {
-                            if let Some(value) = path.get(&details.record).filter(|v| !v.is_null())
-                            {
+                            if let Some(value) = fetched.carried(m.position, path) {
                                 script::insert_at(&mut copy, path, script::to_dynamic(value));
                             }
                         }
@@ -538,7 +567,7 @@ fn group_findings(
                 };
                 let (member, other) = (index("member")?, index("other")?);
                 let entry = per_member.entry(member).or_default();
-                entry.0.push(id(members[other]));
+                entry.0.push(id(&members[other]));
                 if let Some(ctx) = map
                     .get("ctx")
                     .and_then(|c| c.read_lock::<rhai::Map>().map(|m| m.clone()))
@@ -560,9 +589,84 @@ fn group_findings(
                 for (k, v) in extra {
                     ctx.entry(k).or_insert(v);
                 }
-                out.push((all.position(members[member]), raw_at(at, ctx)));
+                out.push((members[member].position, raw_at(at, ctx)));
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn rows(participants: Participants) -> rows::Sorted {
+        participants.0.sorted().unwrap()
+    }
+
+    proptest! {
+        /// Groups are the keys shared by more than one record, in order of their first member,
+        /// however the rows were split into runs.
+        #[test]
+        fn groups_are_the_shared_keys(
+            keys in proptest::collection::vec(0u64..12, 0..120),
+            limit in 1usize..30,
+        ) {
+            let mut participants = Participants::with_limit(limit);
+            for (position, &key) in keys.iter().enumerate() {
+                participants.push(position, Entry::Group { key, compare: key * 7 });
+            }
+            let found = groups(rows(participants)).unwrap();
+            let mut by_key: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+            for (position, &key) in keys.iter().enumerate() {
+                by_key.entry(key).or_default().push(position);
+            }
+            let mut expected: Vec<Vec<usize>> =
+                by_key.into_values().filter(|members| members.len() > 1).collect();
+            expected.sort_unstable();
+            let positions: Vec<Vec<usize>> = found
+                .iter()
+                .map(|group| group.iter().map(|m| m.position).collect())
+                .collect();
+            prop_assert_eq!(positions, expected);
+            for member in found.iter().flatten() {
+                prop_assert_eq!(member.compare, keys[member.position] * 7);
+            }
+        }
+
+        /// A record is out of order when a record with a smaller `order_by` has a later day;
+        /// the finding names the first record (by `order_by`, then position) with the latest
+        /// such day.
+        #[test]
+        fn out_of_order_names_the_latest_earlier_record(
+            entries in proptest::collection::vec((0u8..20, 0u32..15), 0..80),
+            limit in 1usize..30,
+        ) {
+            let mut participants = Participants::with_limit(limit);
+            for (position, &(order, day)) in entries.iter().enumerate() {
+                participants.push(position, Entry::Ascending { order: f64::from(order), day: day as Day });
+            }
+            let found = out_of_order(rows(participants)).unwrap();
+            let mut by_order: Vec<usize> = (0..entries.len()).collect();
+            by_order.sort_by_key(|&i| (entries[i].0, i));
+            let mut expected = Vec::new();
+            for &who in &by_order {
+                let holder = by_order
+                    .iter()
+                    .filter(|&&o| entries[o].0 < entries[who].0)
+                    .fold(None::<usize>, |best, &o| match best {
+                        Some(b) if entries[b].1 >= entries[o].1 => Some(b),
+                        _ => Some(o),
+                    });
+                if let Some(holder) = holder.filter(|&h| entries[h].1 > entries[who].1) {
+                    expected.push((who, holder));
+                }
+            }
+            prop_assert_eq!(found, expected);
+        }
+    }
 }

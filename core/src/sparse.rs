@@ -94,29 +94,6 @@ impl Wanted {
         de.end()?;
         Ok(value)
     }
-
-    /// The wanted part of a record already built, as [`Wanted::parse`] would have kept it.
-    pub(crate) fn prune(&self, value: Value) -> Value {
-        if self.whole {
-            return value;
-        }
-        match value {
-            Value::Object(fields) => Value::Object(
-                fields
-                    .into_iter()
-                    .filter_map(|(key, v)| {
-                        let kept = self.child(&key)?.1.prune(v);
-                        Some((key, kept))
-                    })
-                    .collect(),
-            ),
-            Value::Array(elements) => match &self.items {
-                Some(items) => Value::Array(elements.into_iter().map(|v| items.prune(v)).collect()),
-                None => Value::Null,
-            },
-            _ => Value::Null,
-        }
-    }
 }
 
 /// Deserialises one value, keeping the wanted part.
@@ -236,18 +213,6 @@ mod tests {
     }
 
     #[test]
-    fn pruning_a_built_record_keeps_what_parsing_keeps() {
-        let w = wanted(&["/id", "/a/b", "/a/list", "/k/deeper", "/k"]);
-        let text = r#"{"id":"x","skip":{"deep":[1]},"a":{"b":[1],"c":2,"list":[{"q":1}]},"k":{"deeper":1,"other":2},"z":"y"}"#;
-        let whole: Value = serde_json::from_str(text).unwrap();
-        assert_eq!(w.prune(whole), w.parse(text).unwrap());
-        assert_eq!(
-            w.prune(serde_json::json!({"a": "text"})),
-            serde_json::json!({"a": null})
-        );
-    }
-
-    #[test]
     fn arrays_keep_every_element_with_its_wanted_part() {
         let w = wanted(&["/a/*/b", "/a/*/c/*", "/whole", "/whole/*/x"]);
         let text = r#"{"a":[{"b":1,"z":2},"text",{"c":[1,{"d":2}],"z":[3]},[4]],"whole":[{"x":1,"y":2}],"skip":[1,2]}"#;
@@ -256,8 +221,6 @@ mod tests {
             "whole": [{"x": 1, "y": 2}],
         });
         assert_eq!(w.parse(text).unwrap(), expected);
-        let built: Value = serde_json::from_str(text).unwrap();
-        assert_eq!(w.prune(built), expected);
         assert!(w.wants_pointer("/a/3/b"));
         assert!(w.wants_pointer("/a/0/c/2"));
         assert!(!w.wants_pointer("/a/0/z"));
