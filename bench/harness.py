@@ -361,6 +361,9 @@ def markdown(doc: dict[str, Any]) -> str:
             )
             if not rows:
                 continue
+            earlier = sorted({r["measured"] for r in rows if r.get("measured")})
+            if earlier:
+                text += f" Kept from an earlier run ({'; '.join(earlier)}): not repeated by this one."
             lines += ["", f"## {size:,} records — {group}", "", text, "",
                       "| tool | records | seconds | records/s | × | findings | peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|"]
             first = rows[0]["records_per_second"]
@@ -381,7 +384,8 @@ def markdown(doc: dict[str, Any]) -> str:
         lines += ["", "## WASM in headless Chromium", "",
                   f"Module `kakunin_wasm_bg.wasm`: {wasm['module_bytes']:,} bytes, {wasm['module_gzip_bytes']:,} gzipped (-9). "
                   f"{wasm['userAgent']}. Init {wasm['initMs']:.1f} ms, compiling the pack {wasm['compileMs']:.1f} ms. "
-                  "From `bindings-wasm/bench/run.mjs`.", "",
+                  + (f"Kept from an earlier run ({wasm['measured']}). " if wasm.get("measured") else "")
+                  + "From `bindings-wasm/bench/run.mjs`.", "",
                   "| case | calls | median ms | p99 ms |", "|---|---:|---:|---:|"]
         for name, s in wasm["cases"].items():
             lines.append(f"| {name} | {s['calls']:,} | {s['median']:.3f} | {s['p99']:.3f} |")
@@ -413,7 +417,10 @@ def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """The new run's measurements over an earlier run's: what this run repeated is replaced, the
     rest is kept (the header's date, versions and configuration are the new run's)."""
     redone = {(r["size"], r["group"], r["case"]) for r in new["runs"]}
-    kept = [r for r in old.get("runs", []) if (r["size"], r["group"], r["case"]) not in redone]
+    # A kept measurement says when it was taken (the header describes the new run).
+    when = f"{old.get('date')}, commit {old.get('versions', {}).get('git')}"
+    kept = [dict(r, measured=r.get("measured", when)) for r in old.get("runs", [])
+            if (r["size"], r["group"], r["case"]) not in redone]
     out = dict(new)
     out["runs"] = kept + new["runs"]
     out["config"] = dict(new["config"], sizes=sorted({r["size"] for r in out["runs"]}), merged_from=old.get("date"))
@@ -425,6 +432,8 @@ def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     for section in ("wasm", "criterion"):
         if not new.get(section) and old.get(section):
             out[section] = old[section]
+    if out.get("wasm") is old.get("wasm") and out.get("wasm"):
+        out["wasm"] = dict(old["wasm"], measured=old["wasm"].get("measured", when))
     return out
 
 
