@@ -305,7 +305,8 @@ impl<'r> CrossPass<'r> {
         }
     }
 
-    /// What each check finds among what was observed (in `checks` order).
+    /// What each check finds among what was observed (in `checks` order). The rows are read
+    /// once: the pass holds none afterwards.
     fn find(&mut self) -> Result<Vec<cross::Found>> {
         let participants = std::mem::take(&mut self.participants);
         self.checks
@@ -324,24 +325,33 @@ impl<'r> CrossPass<'r> {
         needed
     }
 
-    /// Keeps what the findings need of one record (an unparsed line is parsed for that alone).
-    fn fetch(&self, position: usize, item: Item, fetched: &mut cross::Fetched) {
-        let record = match item.held() {
-            Held::Record(record) => record,
-            Held::Line(bytes) => match crate::input::utf8(bytes)
-                .ok()
-                .and_then(|text| self.details.parse(text).ok())
-            {
-                Some(record) => Cow::Owned(record),
-                None => return,
-            },
-            Held::NotRecord(_) => return,
-        };
-        let id = self
-            .rules
-            .record_id(&record)
-            .unwrap_or_else(|| format!("#{}", position + 1));
-        fetched.insert(position, id, &record);
+    /// What the findings need of the `needed` records (sorted positions) among `items`: their
+    /// ids and carried fields, an unparsed line parsed for those alone.
+    fn details(&self, needed: &[usize], items: impl Iterator<Item = Item>) -> cross::Fetched {
+        let mut fetched =
+            cross::Fetched::new(self.checks.iter().flat_map(|(_, spec)| spec.carried()));
+        for (position, item) in items.enumerate() {
+            if needed.binary_search(&position).is_err() {
+                continue;
+            }
+            let record = match item.held() {
+                Held::Record(record) => record,
+                Held::Line(bytes) => match crate::input::utf8(bytes)
+                    .ok()
+                    .and_then(|text| self.details.parse(text).ok())
+                {
+                    Some(record) => Cow::Owned(record),
+                    None => continue,
+                },
+                Held::NotRecord(_) => continue,
+            };
+            let id = self
+                .rules
+                .record_id(&record)
+                .unwrap_or_else(|| format!("#{}", position + 1));
+            fetched.insert(position, id, &record);
+        }
+        fetched
     }
 
     /// Runs the cross-record rules over what was observed, with the details of the records
@@ -517,19 +527,11 @@ where
     // Another read for the few records the findings name: their lines alone are parsed.
     let found = cross_pass.find()?;
     let needed = CrossPass::needed(&found);
-    let mut fetched = cross::Fetched::new(
-        cross_pass
-            .checks
-            .iter()
-            .flat_map(|(_, spec)| spec.carried()),
-    );
-    if !needed.is_empty() {
-        for (position, item) in source(Read::Details)?.enumerate() {
-            if needed.binary_search(&position).is_ok() {
-                cross_pass.fetch(position, item, &mut fetched);
-            }
-        }
-    }
+    let fetched = if needed.is_empty() {
+        cross_pass.details(&needed, std::iter::empty())
+    } else {
+        cross_pass.details(&needed, source(Read::Details)?)
+    };
     cross_pass.finish_with(found, &fetched)
 }
 
