@@ -11,6 +11,7 @@ use crate::check::{Kind, Raw};
 use crate::cross::{self, CrossSpec, Entry, Participants};
 use crate::error::{Error, Result};
 use crate::finding::Report;
+use crate::path::FieldPath;
 use crate::ruleset::{Plan, RuleSet};
 
 /// One input item: a record with the line it starts on, or a record that could not be read.
@@ -171,13 +172,16 @@ impl Outcome {
 }
 
 /// Findings of the cross-record pass, waiting to be attached to their records: one list in
-/// order of position (records are taken in input order), with no map or vector per record.
+/// order of position (records are taken in input order) of compact entries, each made a finding
+/// when its record is taken.
 #[derive(Debug, Default)]
 pub struct CrossFindings {
-    /// (position, rule, finding), sorted by position.
-    found: Vec<(usize, usize, Raw)>,
+    /// (position, check slot, finding), sorted by position.
+    found: Vec<(usize, usize, cross::Waiting)>,
     /// How many of `found` were taken.
     taken: usize,
+    /// Per check slot: its rule and the field its findings are shown at.
+    checks: Vec<(usize, FieldPath)>,
     /// Records whose group a cross-record script failed on.
     failed: HashMap<usize, Error>,
 }
@@ -190,9 +194,13 @@ impl CrossFindings {
         let here = rest[skipped..].partition_point(|(p, ..)| *p == position);
         let start = self.taken + skipped;
         self.taken = start + here;
+        let checks = &self.checks;
         let findings = self.found[start..self.taken]
             .iter_mut()
-            .map(|(_, rule, raw)| (*rule, std::mem::take(raw)))
+            .map(|(_, slot, waiting)| {
+                let (rule, at) = &checks[*slot];
+                (*rule, std::mem::take(waiting).into_raw(at))
+            })
             .collect();
         match self.failed.remove(&position) {
             Some(e) => Err(e),
@@ -361,8 +369,14 @@ impl<'r> CrossPass<'r> {
         found_by_check: Vec<cross::Found>,
         fetched: &cross::Fetched,
     ) -> Result<CrossFindings> {
-        let mut found = CrossFindings::default();
-        for ((rule, spec), found_here) in self.checks.iter().zip(found_by_check) {
+        let mut found = CrossFindings {
+            checks: (self.checks.iter())
+                .map(|(rule, spec)| (*rule, spec.at().clone()))
+                .collect(),
+            ..CrossFindings::default()
+        };
+        for (slot, ((rule, spec), found_here)) in self.checks.iter().zip(found_by_check).enumerate()
+        {
             let id = &self.rules.rules()[*rule].id;
             let (findings, failed) =
                 cross::evaluate(spec, id, &self.rules.engine, found_here, fetched);
@@ -370,7 +384,7 @@ impl<'r> CrossPass<'r> {
             found.found.extend(
                 findings
                     .into_iter()
-                    .map(|(position, raw)| (position, *rule, raw)),
+                    .map(|(position, waiting)| (position, slot, waiting)),
             );
         }
         // Stable: a record's findings stay in the order of its checks.

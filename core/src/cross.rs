@@ -71,6 +71,13 @@ impl CrossSpec {
         }
     }
 
+    /// The field its findings are shown at.
+    pub(crate) fn at(&self) -> &FieldPath {
+        match self {
+            CrossSpec::Group { at, .. } | CrossSpec::Ascending { at, .. } => at,
+        }
+    }
+
     /// Whether a group script makes the findings (and may add ctx of its own).
     pub(crate) fn is_scripted(&self) -> bool {
         matches!(
@@ -425,32 +432,56 @@ impl Found {
     }
 }
 
-fn others_ctx(ids: &[&str]) -> BTreeMap<String, Value> {
-    let mut ctx = BTreeMap::new();
-    ctx.insert(
-        "other".into(),
-        Value::Array(
-            ids.iter()
-                .take(MAX_LISTED)
-                .map(|s| Value::String((*s).to_owned()))
-                .collect(),
-        ),
-    );
-    ctx.insert("count".into(), Value::from(ids.len()));
-    ctx
+/// A cross-record finding waiting for its record to be checked, kept small: a batch may hold
+/// tens of thousands of them, and a finding's ctx map alone costs about 600 bytes. It becomes a
+/// finding ([`Waiting::into_raw`]) when its record is taken.
+#[derive(Debug, Default)]
+pub(crate) struct Waiting {
+    /// The ids of the first [`MAX_LISTED`] other records.
+    listed: Box<[Box<str>]>,
+    /// How many other records there are.
+    count: usize,
+    /// Numbers and flags a group script added to the ctx.
+    extra: Box<[(Box<str>, Value)]>,
 }
 
-fn raw_at(at: &FieldPath, ctx: BTreeMap<String, Value>) -> Raw {
-    Raw {
-        path: at.text.to_string(),
-        paths: vec![at.text.to_string()],
-        ctx,
-        ..Raw::default()
+impl Waiting {
+    fn new(others: &[&str], extra: BTreeMap<String, Value>) -> Self {
+        Waiting {
+            listed: others
+                .iter()
+                .take(MAX_LISTED)
+                .map(|&id| id.into())
+                .collect(),
+            count: others.len(),
+            extra: extra.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        }
+    }
+
+    /// The finding, shown at `at`: ctx `other` (the listed ids), `count`, and the script's
+    /// additions.
+    pub(crate) fn into_raw(self, at: &FieldPath) -> Raw {
+        let mut ctx = BTreeMap::new();
+        let listed = self.listed.into_vec().into_iter();
+        ctx.insert(
+            "other".into(),
+            Value::Array(listed.map(|id| Value::String(id.into())).collect()),
+        );
+        ctx.insert("count".into(), Value::from(self.count));
+        for (k, v) in self.extra {
+            ctx.entry(k.into()).or_insert(v);
+        }
+        Raw {
+            path: at.text.to_string(),
+            paths: vec![at.text.to_string()],
+            ctx,
+            ..Raw::default()
+        }
     }
 }
 
 /// Findings by position, and the positions whose group failed.
-pub(crate) type Evaluated = (Vec<(usize, Raw)>, Vec<(usize, Error)>);
+pub(crate) type Evaluated = (Vec<(usize, Waiting)>, Vec<(usize, Error)>);
 
 /// Runs one cross-record check over its participants; returns (position, finding) pairs, and
 /// the records of groups whose script failed (each group fails alone; the batch goes on).
@@ -464,18 +495,17 @@ pub(crate) fn evaluate(
     let mut out = Vec::new();
     let mut failed = Vec::new();
     match (spec, found) {
-        (CrossSpec::Group { mode, at, .. }, Found::Groups(groups)) => {
+        (CrossSpec::Group { mode, .. }, Found::Groups(groups)) => {
             for members in groups {
-                if let Err(e) = group_findings(mode, rule, engine, at, fetched, &members, &mut out)
-                {
+                if let Err(e) = group_findings(mode, rule, engine, fetched, &members, &mut out) {
                     failed.extend(members.iter().map(|m| (m.position, e.clone())));
                 }
             }
         }
-        (CrossSpec::Ascending { at, .. }, Found::OutOfOrder(pairs)) => {
+        (CrossSpec::Ascending { .. }, Found::OutOfOrder(pairs)) => {
             for (who, holder) in pairs {
                 let holder = fetched.id(holder);
-                out.push((who, raw_at(at, others_ctx(&[holder]))));
+                out.push((who, Waiting::new(&[holder], BTreeMap::new())));
             }
         }
         // `find` answers a check with what its kind finds: no other pairing occurs.
@@ -488,10 +518,9 @@ fn group_findings(
     mode: &Mode,
     rule: &str,
     engine: &rhai::Engine,
-    at: &FieldPath,
     fetched: &Fetched,
     members: &[Member],
-    out: &mut Vec<(usize, Raw)>,
+    out: &mut Vec<(usize, Waiting)>,
 ) -> Result<(), Error> {
     let id = |m: &Member| fetched.id(m.position);
     match mode {
@@ -504,7 +533,7 @@ fn group_findings(
                     .map(id)
                     .collect();
                 if !others.is_empty() {
-                    out.push((m.position, raw_at(at, others_ctx(&others))));
+                    out.push((m.position, Waiting::new(&others, BTreeMap::new())));
                 }
             }
         }
@@ -585,11 +614,7 @@ fn group_findings(
             for (member, (mut others, extra)) in per_member {
                 others.sort_unstable();
                 others.dedup();
-                let mut ctx = others_ctx(&others);
-                for (k, v) in extra {
-                    ctx.entry(k).or_insert(v);
-                }
-                out.push((members[member].position, raw_at(at, ctx)));
+                out.push((members[member].position, Waiting::new(&others, extra)));
             }
         }
     }
