@@ -375,11 +375,11 @@ fn out_of_order(
     let mut found = Vec::new();
     // The latest date among records with a strictly smaller `order_by`, and who has it.
     let mut latest: Option<(Day, u32)> = None;
-    let mut same_order: Vec<Row> = Vec::new();
-    let mut close = |run: &mut Vec<Row>, latest: &mut Option<(Day, u32)>| {
+    // Records of one `order_by` are judged against the earlier ones before any of them counts.
+    let mut close = |run: &mut Vec<Row>| {
         let day = |row: &Row| row.second as u32 as Day;
         for row in run.iter() {
-            if let Some((max, holder)) = *latest
+            if let Some((max, holder)) = latest
                 && day(row) < max
             {
                 found.push((row.position as usize, holder as usize));
@@ -387,19 +387,20 @@ fn out_of_order(
         }
         for row in run.iter() {
             if latest.is_none_or(|(max, _)| day(row) > max) {
-                *latest = Some((day(row), row.position));
+                latest = Some((day(row), row.position));
             }
         }
         run.clear();
     };
+    let mut same_order: Vec<Row> = Vec::new();
     for row in rows {
         let row = row?;
         if same_order.first().is_some_and(|r| r.first != row.first) {
-            close(&mut same_order, &mut latest);
+            close(&mut same_order);
         }
         same_order.push(row);
     }
-    close(&mut same_order, &mut latest);
+    close(&mut same_order);
     Ok(found)
 }
 
@@ -423,7 +424,7 @@ pub(crate) fn find(spec: &CrossSpec, participants: Participants) -> Result<Found
 }
 
 impl Found {
-    /// The positions whose [`Details`] the findings need.
+    /// The positions whose ids and carried fields ([`Fetched`]) the findings need.
     pub(crate) fn needed(&self) -> Box<dyn Iterator<Item = usize> + '_> {
         match self {
             Found::Groups(groups) => Box::new(groups.iter().flatten().map(|m| m.position)),
