@@ -20,7 +20,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatchReader};
 use arrow_schema::{DataType, TimeUnit};
-use kakunin::input::{Cell, Layout, Mapping};
+use kakunin::input::{Cell, Layout, Mapping, Reused};
 use kakunin::path::escape_token;
 use kakunin::{RuleSet, date};
 use pyo3::prelude::*;
@@ -400,16 +400,33 @@ impl Frame {
     }
 }
 
-impl kakunin::batch::Rows for Frame {
-    fn record(&self, row: usize) -> Value {
+impl Frame {
+    /// The part holding row `row`, and the row's index in it.
+    fn part_of(&self, row: usize) -> Option<(&Part, usize)> {
         // The last part starting at or before `row`.
         let part = self
             .starts
             .partition_point(|&start| start <= row)
             .saturating_sub(1);
-        match self.table.parts.get(part) {
-            Some(cells) => record(&self.plan, cells, row - self.starts[part]),
+        Some((self.table.parts.get(part)?, row - self.starts[part]))
+    }
+}
+
+impl kakunin::batch::Rows for Frame {
+    fn record(&self, row: usize) -> Value {
+        match self.part_of(row) {
+            Some((part, row)) => record(&self.plan, part, row),
             None => Value::Object(Map::new()),
+        }
+    }
+
+    fn record_into(&self, row: usize, into: &mut Reused) {
+        match self.part_of(row) {
+            Some((part, row)) => self
+                .plan
+                .layout
+                .build_into(cells(&self.plan, part, row), into),
+            None => into.set(Value::Object(Map::new())),
         }
     }
 }
@@ -466,8 +483,12 @@ impl Iterator for Records<'_> {
 }
 
 fn record(plan: &Plan, part: &Part, row: usize) -> Value {
-    let cells = part
-        .columns
+    Value::Object(plan.layout.build(cells(plan, part, row)))
+}
+
+/// The cells of one row, in column order.
+fn cells<'p>(plan: &Plan, part: &'p Part, row: usize) -> Vec<Option<Cell<'p>>> {
+    part.columns
         .iter()
         .enumerate()
         .map(|(index, cells)| {
@@ -483,8 +504,7 @@ fn record(plan: &Plan, part: &Part, row: usize) -> Value {
                 },
             }
         })
-        .collect();
-    Value::Object(plan.layout.build(cells))
+        .collect()
 }
 
 /// One top-level cell: text as a CSV cell, anything else as its JSON value.

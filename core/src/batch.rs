@@ -11,6 +11,7 @@ use crate::check::{Kind, Raw};
 use crate::cross::{self, CrossSpec, Entry, Participants};
 use crate::error::{Error, Result};
 use crate::finding::Report;
+use crate::input::Reused;
 use crate::path::FieldPath;
 use crate::ruleset::{Plan, RuleSet};
 
@@ -64,6 +65,12 @@ pub enum Item {
 pub trait Rows: Send + Sync + std::fmt::Debug {
     /// The record of row `row`.
     fn record(&self, row: usize) -> Value;
+
+    /// The record of row `row`, built into what the checking thread's last row left
+    /// ([`Layout::build_into`](crate::input::Layout::build_into)).
+    fn record_into(&self, row: usize, into: &mut Reused) {
+        into.set(self.record(row));
+    }
 }
 
 impl From<crate::input::Item> for Item {
@@ -122,6 +129,13 @@ impl Item {
 pub trait Unbuilt: Send + Sync + std::fmt::Debug {
     /// The record, or why it cannot be read (in one line).
     fn build(&self) -> std::result::Result<Value, String>;
+
+    /// The record, built into what the checking thread's last record left
+    /// ([`Layout::build_into`](crate::input::Layout::build_into)).
+    fn build_into(&self, into: &mut Reused) -> std::result::Result<(), String> {
+        into.set(self.build()?);
+        Ok(())
+    }
 }
 
 /// What happened to one input item, in input order.
@@ -653,32 +667,52 @@ fn check_one(
     cross: Result<Vec<(usize, Raw)>, Error>,
 ) -> Outcome {
     let line = item.line();
-    match item.held() {
-        Held::Record(record) => judge(rules, position, line, &record, cross, |record, cross| {
-            rules.check_planned(record, plan, cross)
+    let check = |record: &Value, cross| rules.check_planned(record, plan, cross);
+    let unreadable = |message| Outcome::Unreadable {
+        position,
+        line,
+        message,
+    };
+    match item {
+        // A row is built into the record the thread built last.
+        Item::Row { rows, row, .. } => reusing(|into| {
+            rows.record_into(row, into);
+            judge(rules, position, line, into.record(), cross, check)
         }),
-        // Parsed here, by a reader whose recursion limit is the checks' depth limit.
-        Held::Line(bytes) => match crate::input::parse_json_line_for(bytes, line, plan) {
-            Ok(record) => judge(
-                rules,
-                position,
-                line,
-                &record.value,
-                cross,
-                |record, cross| rules.check_within_depth(record, plan, cross),
-            ),
-            Err(bad) => Outcome::Unreadable {
-                position,
-                line,
-                message: bad.message,
+        Item::Unbuilt { record, .. } => reusing(|into| match record.build_into(into) {
+            Ok(()) => judge(rules, position, line, into.record(), cross, check),
+            Err(message) => unreadable(message),
+        }),
+        item => match item.held() {
+            Held::Record(record) => judge(rules, position, line, &record, cross, check),
+            // Parsed here, by a reader whose recursion limit is the checks' depth limit.
+            Held::Line(bytes) => match crate::input::parse_json_line_for(bytes, line, plan) {
+                Ok(record) => judge(
+                    rules,
+                    position,
+                    line,
+                    &record.value,
+                    cross,
+                    |record, cross| rules.check_within_depth(record, plan, cross),
+                ),
+                Err(bad) => unreadable(bad.message),
             },
-        },
-        Held::NotRecord(message) => Outcome::Unreadable {
-            position,
-            line,
-            message: message.into_owned(),
+            Held::NotRecord(message) => unreadable(message.into_owned()),
         },
     }
+}
+
+thread_local! {
+    /// The record the thread built last, kept for the next one it builds ([`Reused`]).
+    static REUSED: std::cell::RefCell<Reused> = std::cell::RefCell::default();
+}
+
+/// `f` with the thread's [`Reused`] record (a new one, should it be in use already).
+fn reusing<T>(f: impl FnOnce(&mut Reused) -> T) -> T {
+    REUSED.with(|kept| match kept.try_borrow_mut() {
+        Ok(mut reused) => f(&mut reused),
+        Err(_) => f(&mut Reused::default()),
+    })
 }
 
 /// The outcome of checking one record with `check`.

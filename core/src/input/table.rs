@@ -16,7 +16,7 @@ use csv::{ByteRecord, ReaderBuilder};
 use serde_json::Value;
 
 use super::decode::Transcoder;
-use super::mapping::{self, Cell, Layout};
+use super::mapping::{self, Cell, Layout, Reused};
 use super::{InputRecord, Item, Mapping, Records, Unreadable};
 
 const BUFFER: usize = 64 * 1024;
@@ -239,10 +239,21 @@ impl crate::batch::Unbuilt for CsvRow {
     fn build(&self) -> Result<Value, String> {
         build(&self.cells, &self.shape)
     }
+
+    fn build_into(&self, into: &mut Reused) -> Result<(), String> {
+        let cells = cells(&self.cells, &self.shape)?;
+        self.shape.layout.build_into(cells, into);
+        Ok(())
+    }
 }
 
 /// The record of one row, or why it is not one.
 fn build(row: &ByteRecord, shape: &Shape) -> Result<Value, String> {
+    Ok(Value::Object(shape.layout.build(cells(row, shape)?)))
+}
+
+/// The cells of one row the layout keeps, or why the row is not a record.
+fn cells<'r>(row: &'r ByteRecord, shape: &Shape) -> Result<Vec<Option<Cell<'r>>>, String> {
     let Shape { headers, layout } = shape;
     let cells = row.len();
     if cells != headers.len() {
@@ -263,8 +274,7 @@ fn build(row: &ByteRecord, shape: &Shape) -> Result<Value, String> {
         };
         texts.push(Some(Cell::Text(text)));
     }
-    let record = layout.build(texts);
-    Ok(Value::Object(record))
+    Ok(texts)
 }
 
 /// Passes bytes through and remembers where the newlines are, so the line of any byte offset the
