@@ -18,7 +18,10 @@ use arrow_array::types::{
     Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, RecordBatchReader};
+use arrow_array::{
+    Array, ArrayAccessor, ArrayRef, LargeStringArray, RecordBatchReader, StringArray,
+    StringViewArray,
+};
 use arrow_schema::{DataType, TimeUnit};
 use kakunin::input::{Cell, Layout, Mapping, Reused};
 use kakunin::path::escape_token;
@@ -60,8 +63,43 @@ impl Library {
 
 /// The cells of one column over one part of the table.
 enum Cells {
+    /// Text, the usual column: its kind is settled once here, not asked of the array per cell.
+    Text(Text),
     Arrow(ArrayRef),
     Values(Arc<Vec<Value>>, usize),
+}
+
+/// An Arrow text column of any offset width.
+enum Text {
+    Utf8(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+}
+
+impl Cells {
+    fn arrow(array: ArrayRef) -> Cells {
+        match array.data_type() {
+            DataType::Utf8 => Cells::Text(Text::Utf8(array.as_string::<i32>().clone())),
+            DataType::LargeUtf8 => Cells::Text(Text::Large(array.as_string::<i64>().clone())),
+            DataType::Utf8View => Cells::Text(Text::View(array.as_string_view().clone())),
+            _ => Cells::Arrow(array),
+        }
+    }
+}
+
+impl Text {
+    fn cell(&self, row: usize) -> Option<Cell<'_>> {
+        match self {
+            Text::Utf8(array) => text_cell(array, row),
+            Text::Large(array) => text_cell(array, row),
+            Text::View(array) => text_cell(array, row),
+        }
+    }
+}
+
+/// Row `row` of a text column (`None`: null or past the end).
+fn text_cell<'a>(array: impl ArrayAccessor<Item = &'a str>, row: usize) -> Option<Cell<'a>> {
+    (row < array.len() && array.is_valid(row)).then(|| Cell::Text(array.value(row)))
 }
 
 /// A run of rows in which every column is one Arrow array (or a slice of Python values).
@@ -141,7 +179,7 @@ impl Table {
             let batch = batch.map_err(|e| errors::input("<frame>", &e.to_string()))?;
             parts.push(Part {
                 len: batch.num_rows(),
-                columns: batch.columns().iter().cloned().map(Cells::Arrow).collect(),
+                columns: batch.columns().iter().cloned().map(Cells::arrow).collect(),
             });
         }
         Ok(Table { names, parts })
@@ -205,7 +243,7 @@ impl Table {
                         let mut at = 0;
                         for chunk in chunks {
                             if start < at + chunk.len() {
-                                return Cells::Arrow(chunk.slice(start - at, end - start));
+                                return Cells::arrow(chunk.slice(start - at, end - start));
                             }
                             at += chunk.len();
                         }
@@ -497,6 +535,7 @@ fn cells<'p>(plan: &Plan, part: &'p Part, row: usize) -> Vec<Option<Cell<'p>>> {
             }
             let date_field = plan.date_field.get(index).copied().unwrap_or(false);
             match cells {
+                Cells::Text(text) => text.cell(row),
                 Cells::Arrow(array) => arrow_cell(array.as_ref(), row, date_field),
                 Cells::Values(values, offset) => match values.get(offset + row)? {
                     Value::String(text) => Some(Cell::Text(text)),
