@@ -354,14 +354,9 @@ impl Layout {
     /// cache line they touch. Containers are made only for the cells entered; arrays are padded
     /// with `null`.
     pub fn build(&self, mut cells: Vec<Option<Cell<'_>>>) -> Map<String, Value> {
-        let mut entered = |index: usize| {
-            let kind = self.targets.get(index)?.kind;
-            match cells.get_mut(index)?.take()? {
-                Cell::Text(text) => (!text.is_empty()).then(|| kind.convert(text)),
-                Cell::Value(value) => (!value.is_null()).then_some(value),
-            }
-        };
-        fields(&self.skeleton, &mut entered)
+        fields(&self.skeleton, &mut |i| {
+            self.entered(&mut cells, i).map(Entered::into_value)
+        })
     }
 
     /// [`Layout::build`] into `into`: the same record, reusing what the last row built with
@@ -374,14 +369,16 @@ impl Layout {
         let Value::Object(fields) = &mut into.record else {
             return;
         };
-        let mut entered = |index: usize| {
-            let kind = self.targets.get(index)?.kind;
-            match cells.get_mut(index)?.take()? {
-                Cell::Text(text) => (!text.is_empty()).then_some(Entered::Text(kind, text)),
-                Cell::Value(value) => (!value.is_null()).then_some(Entered::Value(value)),
-            }
-        };
-        refill_fields(&self.skeleton, &mut entered, fields);
+        refill_fields(&self.skeleton, &mut |i| self.entered(&mut cells, i), fields);
+    }
+
+    /// Column `index`'s cell, taken from `cells`, if entered.
+    fn entered<'c>(&self, cells: &mut [Option<Cell<'c>>], index: usize) -> Option<Entered<'c>> {
+        let kind = self.targets.get(index)?.kind;
+        match cells.get_mut(index)?.take()? {
+            Cell::Text(text) => (!text.is_empty()).then_some(Entered::Text(kind, text)),
+            Cell::Value(value) => (!value.is_null()).then_some(Entered::Value(value)),
+        }
     }
 
     /// Decisions a user should know of, such as a column kept under another key.
@@ -599,19 +596,48 @@ fn refill_fields<'c>(
     cell: &mut impl FnMut(usize) -> Option<Entered<'c>>,
     fields: &mut Map<String, Value>,
 ) {
+    // Both are in key order, so they are walked side by side: a look-up per key would compare
+    // it with the node's keys before it again.
+    let mut emptied: Vec<&str> = Vec::new();
+    let mut added: Vec<(String, Value)> = Vec::new();
+    let mut foreign = false;
+    let mut entries = fields.iter_mut().peekable();
     for (key, child) in skeleton {
-        match fields.get_mut(key) {
+        let slot = loop {
+            match entries.peek().map(|(k, _)| k.as_str().cmp(key)) {
+                Some(std::cmp::Ordering::Less) => {
+                    foreign = true;
+                    entries.next();
+                }
+                Some(std::cmp::Ordering::Equal) => break entries.next().map(|(_, slot)| slot),
+                _ => break None,
+            }
+        };
+        match slot {
             Some(slot) => {
                 if !refill(child, cell, slot) {
-                    fields.remove(key);
+                    emptied.push(key);
                 }
             }
             None => {
                 if let Some(value) = value(child, &mut |i| cell(i).map(Entered::into_value)) {
-                    fields.insert(key.clone(), value);
+                    added.push((key.clone(), value));
                 }
             }
         }
+    }
+    foreign |= entries.next().is_some();
+    for key in emptied {
+        fields.remove(key);
+    }
+    fields.extend(added);
+    if foreign {
+        // Keys no skeleton entry has: never left by this layout, dropped all the same.
+        fields.retain(|k, _| {
+            skeleton
+                .binary_search_by(|(s, _)| s.as_str().cmp(k))
+                .is_ok()
+        });
     }
 }
 
@@ -835,6 +861,23 @@ mod tests {
             parse_pointer("/a/99999"),
             Ok(vec![Seg::Key("a".into()), Seg::Key("99999".into())])
         );
+    }
+
+    #[test]
+    fn refilling_drops_keys_the_layout_does_not_have() {
+        let layout = Layout::new(None, &headers(&["b", "d"]));
+        let cells = || vec![Some(Cell::Text("1")), Some(Cell::Text("2"))];
+        let mut fields = json!({"a": 0, "b": "old", "c": [1], "e": {}});
+        let Value::Object(map) = &mut fields else {
+            unreachable!("an object")
+        };
+        let mut cells_now = cells();
+        refill_fields(
+            &layout.skeleton,
+            &mut |i| layout.entered(&mut cells_now, i),
+            map,
+        );
+        assert_eq!(fields, Value::Object(layout.build(cells())));
     }
 
     /// Headers of one to three segments from a small alphabet, so paths share containers,
