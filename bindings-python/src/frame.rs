@@ -533,10 +533,12 @@ fn cells<'p>(plan: &Plan, part: &'p Part, row: usize) -> Vec<Option<Cell<'p>>> {
             if !plan.layout.keeps(index) {
                 return None;
             }
-            let date_field = plan.date_field.get(index).copied().unwrap_or(false);
             match cells {
                 Cells::Text(text) => text.cell(row),
-                Cells::Arrow(array) => arrow_cell(array.as_ref(), row, date_field),
+                Cells::Arrow(array) => {
+                    let date_field = plan.date_field.get(index).copied().unwrap_or(false);
+                    arrow_cell(array.as_ref(), row, date_field)
+                }
                 Cells::Values(values, offset) => match values.get(offset + row)? {
                     Value::String(text) => Some(Cell::Text(text)),
                     other => Some(Cell::Value(other.clone())),

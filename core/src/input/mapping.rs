@@ -729,22 +729,20 @@ impl ColumnType {
 
     /// The cell converted to the column's type; `None` for text, kept as it is.
     fn typed(self, cell: &str) -> Option<Value> {
-        if self == ColumnType::String {
-            return None;
-        }
-        let trimmed = crate::text::trim(cell);
+        // Text is never trimmed: only a conversion reads the trimmed cell.
+        let trimmed = || crate::text::trim(cell);
         match self {
             ColumnType::String => None,
-            ColumnType::Integer => trimmed.parse::<i64>().ok().map(Value::from),
-            ColumnType::Number => match trimmed.parse::<i64>() {
+            ColumnType::Integer => trimmed().parse::<i64>().ok().map(Value::from),
+            ColumnType::Number => match trimmed().parse::<i64>() {
                 Ok(n) => Some(Value::from(n)),
-                Err(_) => trimmed
+                Err(_) => trimmed()
                     .parse::<f64>()
                     .ok()
                     .and_then(Number::from_f64)
                     .map(Value::Number),
             },
-            ColumnType::Boolean => match trimmed {
+            ColumnType::Boolean => match trimmed() {
                 "1" => Some(Value::Bool(true)),
                 "0" => Some(Value::Bool(false)),
                 t if t.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
