@@ -1210,48 +1210,43 @@ fn required(fields: &[RequiredField], view: &View, out: &mut Vec<Raw>) {
     }
 }
 
+#[derive(Clone, Copy)]
 struct DayHit<'a> {
     day: Day,
     /// The value as written; `None` for literals and `$as_of` (formatted only for a finding).
     text: Option<&'a str>,
-    pointer: Option<(usize, Indices)>,
+    /// The array indices of a field's value; `None` for literals and `$as_of`.
+    idx: Option<Indices>,
 }
 
-fn day_hits<'a>(env: &Env<'a>, op: &Operand, slot: usize, out: &mut Vec<DayHit<'a>>) {
-    match op {
-        Operand::Literal(d) => out.push(DayHit {
-            day: *d,
-            text: None,
-            pointer: None,
-        }),
-        Operand::AsOf => out.push(DayHit {
-            day: env.as_of,
-            text: None,
-            pointer: None,
-        }),
-        Operand::ReferenceDate => {
-            if let Some(d) = env.cond.reference_date {
-                out.push(DayHit {
-                    day: d,
-                    text: None,
-                    pointer: None,
-                });
-            }
-        }
-        Operand::Field(path) => {
-            for hit in env.view.hits(path) {
-                if let Some(text) = hit.value.as_str()
-                    && let Some(day) = hit.day.or_else(|| parse_day(text))
-                {
-                    out.push(DayHit {
-                        day,
-                        text: Some(text),
-                        pointer: Some((slot, hit.idx)),
-                    });
-                }
-            }
-        }
-    }
+/// The days an operand stands for in this record: one for a literal or `$as_of`, one per readable
+/// value of a field. An iterator, not a list: a date-order check reads its operands for every
+/// record, and most pairs find nothing.
+fn day_hits<'e, 'a>(env: &'e Env<'a>, op: &'e Operand) -> impl Iterator<Item = DayHit<'a>> + 'e {
+    let fixed = match op {
+        Operand::Literal(d) => Some(*d),
+        Operand::AsOf => Some(env.as_of),
+        Operand::ReferenceDate => env.cond.reference_date,
+        Operand::Field(_) => None,
+    };
+    let values = match op {
+        Operand::Field(path) => env.view.hits(path),
+        _ => &[],
+    };
+    let fixed = fixed.map(|day| DayHit {
+        day,
+        text: None,
+        idx: None,
+    });
+    fixed.into_iter().chain(values.iter().filter_map(|hit| {
+        let text = hit.value.as_str()?;
+        let day = hit.day.or_else(|| parse_day(text))?;
+        Some(DayHit {
+            day,
+            text: Some(text),
+            idx: Some(hit.idx),
+        })
+    }))
 }
 
 /// How many leading `*` two operands share (the same array), so their elements are paired.
@@ -1274,13 +1269,9 @@ fn date_order(
     at_earlier: bool,
     out: &mut Vec<Raw>,
 ) {
-    let mut e_hits = Vec::new();
-    let mut l_hits = Vec::new();
     let describe = |op: &Operand, hit: &DayHit| -> (String, bool) {
-        match (op, hit.pointer) {
-            (Operand::Field(p), Some((_, idx))) => {
-                (p.pointer(&idx), env.schema.is_sensitive(&p.text))
-            }
+        match (op, hit.idx) {
+            (Operand::Field(p), Some(idx)) => (p.pointer(&idx), env.schema.is_sensitive(&p.text)),
             (Operand::AsOf, _) => ("$as_of".into(), false),
             (Operand::ReferenceDate, _) => ("$reference_date".into(), false),
             _ => (
@@ -1290,19 +1281,15 @@ fn date_order(
         }
     };
     for e_op in earlier {
-        e_hits.clear();
-        day_hits(env, e_op, 0, &mut e_hits);
-        if e_hits.is_empty() {
+        if day_hits(env, e_op).next().is_none() {
             continue;
         }
         for l_op in later {
-            l_hits.clear();
-            day_hits(env, l_op, 1, &mut l_hits);
             let shared = shared_wildcards(e_op, l_op);
-            for e in &e_hits {
-                for l in &l_hits {
+            for e in day_hits(env, e_op) {
+                for l in day_hits(env, l_op) {
                     if shared > 0 {
-                        let (Some((_, ei)), Some((_, li))) = (e.pointer, l.pointer) else {
+                        let (Some(ei), Some(li)) = (e.idx, l.idx) else {
                             continue;
                         };
                         if ei[..shared] != li[..shared] {
@@ -1313,8 +1300,8 @@ fn date_order(
                     if allowed(days) {
                         continue;
                     }
-                    let (e_field, e_sensitive) = describe(e_op, e);
-                    let (l_field, l_sensitive) = describe(l_op, l);
+                    let (e_field, e_sensitive) = describe(e_op, &e);
+                    let (l_field, l_sensitive) = describe(l_op, &l);
                     if e_field == l_field {
                         continue;
                     }

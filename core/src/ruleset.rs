@@ -659,7 +659,9 @@ impl RuleSet {
             for check in &rule.checks {
                 check.eval(&env, &rule.variant_names, &mut scratch)?;
             }
-            raws.extend(scratch.drain(..).map(|r| (i, r)));
+            if !scratch.is_empty() {
+                raws.extend(scratch.drain(..).map(|r| (i, r)));
+            }
         }
         let acknowledged = self.acknowledged_rules(record);
         let mut findings: Vec<Finding> = raws
