@@ -5,6 +5,9 @@
 //! five rules). Looking each one up in the parsed JSON again costs a hashed key look-up per step;
 //! here every compiled path already knows its schema field, so a read is an index.
 
+use std::cmp::Ordering;
+use std::sync::OnceLock;
+
 use serde_json::Value;
 
 use crate::date::{Day, parse_day};
@@ -35,6 +38,7 @@ impl<'a> View<'a> {
         let mut filed: Vec<(u32, Hit<'a>)> = Vec::with_capacity(128);
         let mut walk = Walk {
             schema,
+            in_key_order: maps_iterate_in_key_order(),
             only,
             out: &mut filed,
         };
@@ -99,8 +103,22 @@ impl<'a> View<'a> {
     }
 }
 
+/// Whether serde_json's maps iterate in key order (a `BTreeMap`), or in insertion order when
+/// some crate of the build turns on its `preserve_order` feature. Asked once.
+fn maps_iterate_in_key_order() -> bool {
+    static SORTED: OnceLock<bool> = OnceLock::new();
+    *SORTED.get_or_init(|| {
+        let mut map = serde_json::Map::new();
+        map.insert("b".into(), Value::Null);
+        map.insert("a".into(), Value::Null);
+        map.keys().next().is_some_and(|k| k == "a")
+    })
+}
+
 struct Walk<'s, 'a> {
     schema: &'s RecordSchema,
+    /// Whether a JSON object iterates its keys in order (see [`maps_iterate_in_key_order`]).
+    in_key_order: bool,
     only: Option<&'s [bool]>,
     out: &'s mut Vec<(u32, Hit<'a>)>,
 }
@@ -141,8 +159,31 @@ impl<'a> Walk<'_, 'a> {
             return;
         };
         let schema = self.schema;
+        // serde_json's map iterates in key order, and the schema keeps a node's properties in
+        // the same order, so one cursor pairs them: most keys cost a single comparison, not a
+        // hash and a comparison. Built with serde_json's `preserve_order`, maps keep insertion
+        // order instead, and keys are looked up.
+        let mut properties = schema.node(node).children.as_slice();
+        let in_key_order = self.in_key_order;
         for (key, child_value) in fields {
-            if let Some(child) = schema.child(node, key).filter(|&n| self.wanted(n)) {
+            let child = if in_key_order {
+                let mut found = None;
+                while let Some(((property, child), rest)) = properties.split_first() {
+                    match (**property).cmp(key.as_str()) {
+                        Ordering::Less => properties = rest,
+                        Ordering::Equal => {
+                            found = Some(*child);
+                            properties = rest;
+                            break;
+                        }
+                        Ordering::Greater => break,
+                    }
+                }
+                found
+            } else {
+                schema.child(node, key)
+            };
+            if let Some(child) = child.filter(|&n| self.wanted(n)) {
                 self.file(child, child_value, idx, depth);
             }
         }
