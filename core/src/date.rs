@@ -132,7 +132,26 @@ pub fn parse_day(text: &str) -> Option<Day> {
 /// Formats a day number as `YYYY-MM-DD`.
 pub fn format_day(day: Day) -> String {
     let (y, m, d) = civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
+    let Ok(year @ 0..=9999) = u32::try_from(y) else {
+        return format!("{y:04}-{m:02}-{d:02}");
+    };
+    // By hand: every report names its reference date, and `format!` costs more than the check
+    // of a small rule.
+    let mut text = String::with_capacity(10);
+    push_digits(&mut text, year, 4);
+    text.push('-');
+    push_digits(&mut text, m, 2);
+    text.push('-');
+    push_digits(&mut text, d, 2);
+    text
+}
+
+/// Appends the last `width` decimal digits of `n`, zero-padded.
+fn push_digits(text: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (n / 10u32.pow(place) % 10) as u8;
+        text.push(char::from(b'0' + digit));
+    }
 }
 
 /// 0 = Monday … 6 = Sunday.
@@ -153,10 +172,14 @@ mod tests {
             "2023-05-08",
             "1899-12-31",
             "2000-02-29",
+            "0001-01-01",
+            "9999-12-31",
         ] {
             let day = parse_date(text).expect(text);
             assert_eq!(format_day(day), text);
         }
+        assert_eq!(format_day(days_from_civil(-1, 1, 1)), "-001-01-01");
+        assert_eq!(format_day(days_from_civil(10000, 1, 1)), "10000-01-01");
         assert_eq!(parse_date("1970-01-02"), Some(1));
         for bad in [
             "2021-02-30",
