@@ -104,8 +104,9 @@ impl<'a> View<'a> {
 }
 
 /// Whether serde_json's maps iterate in key order (a `BTreeMap`), or in insertion order when
-/// some crate of the build turns on its `preserve_order` feature. Asked once.
-fn maps_iterate_in_key_order() -> bool {
+/// some crate of the build turns on its `preserve_order` feature. Asked once; the walks that pair
+/// a map's keys with sorted keys (here, and the refill of a table row) rely on it.
+pub(crate) fn maps_iterate_in_key_order() -> bool {
     static SORTED: OnceLock<bool> = OnceLock::new();
     *SORTED.get_or_init(|| {
         let mut map = serde_json::Map::new();

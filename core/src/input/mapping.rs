@@ -362,7 +362,12 @@ impl Layout {
     /// [`Layout::build`] into `into`: the same record, reusing what the last row built with
     /// this layout left there.
     pub fn build_into(&self, mut cells: Vec<Option<Cell<'_>>>, into: &mut Reused) {
-        if into.layout != self.id || !into.record.is_object() {
+        // The refill walks the kept keys beside the layout's in key order; with maps in
+        // insertion order (serde_json's `preserve_order`) the record is built afresh instead.
+        if into.layout != self.id
+            || !into.record.is_object()
+            || !crate::view::maps_iterate_in_key_order()
+        {
             into.layout = self.id;
             into.record = Value::Object(Map::new());
         }
