@@ -1,17 +1,16 @@
 //! Batches: records from a Python iterable, a file or a frame, checked by the core's
 //! `check_stream` on all cores with the GIL released, reported in input order.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use kakunin::batch::{self, CrossPass, Item, Outcome};
 use kakunin::input::{self, Format, Mapping};
-use kakunin::{Counts, Finding, PackInfo, Plan, Report, RuleSet, Severity};
+use kakunin::{Counts, Fields, Finding, PackInfo, Plan, Report, RuleSet, Severity};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
@@ -25,12 +24,15 @@ use kakunin::summary::escape_html;
 
 /// Where a batch's records come from.
 pub enum Source<'a> {
-    /// A Python iterable of records (pulled a block at a time, attached to the interpreter only
-    /// while pulling); `partial`: only the fields the plan reads are converted (not when a
-    /// summary reads other fields of the records).
-    Python { iter: Py<PyAny>, partial: bool },
-    /// Records already converted (a Python iterable buffered for the cross-record pass).
-    Buffered(Vec<Value>),
+    /// A Python iterable of records, pulled a block at a time (attached to the interpreter only
+    /// while pulling), from a new iterator on each read: a one-shot iterator is read once, a list
+    /// or a tuple once per read, each read converting only the fields it uses. `partial`: the
+    /// checking read converts only the fields the plan reads (not when a summary reads other
+    /// fields of the records).
+    Python { records: Py<PyAny>, partial: bool },
+    /// Records already converted (a one-shot Python iterator buffered for the cross-record
+    /// pass), shared by every read.
+    Buffered(Arc<[Value]>),
     /// A file, read by the core's readers.
     File {
         path: PathBuf,
@@ -46,62 +48,106 @@ const PULL: usize = 1024;
 /// How often (in records) a long run looks for Ctrl-C.
 const SIGNALS: usize = 1 << 16;
 
-/// Shared between the source and the caller: the first Python error met while reading.
-type ErrorCell = Rc<RefCell<Option<PyErr>>>;
+/// Shared between the source (read on a thread of its own) and the caller: the first Python
+/// error met while reading, or the caller's Ctrl-C, which stops the source.
+#[derive(Clone, Default)]
+struct ErrorCell(Arc<Stop>);
+
+#[derive(Default)]
+struct Stop {
+    /// Whether `error` holds one: read for every item, so it does not take the lock.
+    stopped: AtomicBool,
+    error: Mutex<Option<PyErr>>,
+}
+
+impl ErrorCell {
+    /// Keeps the first error.
+    fn set(&self, e: PyErr) {
+        lock(&self.0.error).get_or_insert(e);
+        self.0.stopped.store(true, Ordering::Release);
+    }
+
+    fn is_set(&self) -> bool {
+        self.0.stopped.load(Ordering::Acquire)
+    }
+
+    fn take(&self) -> Option<PyErr> {
+        lock(&self.0.error).take()
+    }
+}
 
 /// Records pulled from a Python iterator, converted while attached.
 struct Pull<'a> {
-    iter: &'a Py<PyAny>,
-    /// Convert only what this plan reads.
-    plan: Option<&'a Plan>,
+    /// `None` once exhausted, or when the iterable gave no iterator (the error is in `error`).
+    iter: Option<Py<PyAny>>,
+    /// What is converted of each record.
+    fields: Fields<'a>,
     ready: VecDeque<Value>,
-    done: bool,
     error: ErrorCell,
+}
+
+impl<'a> Pull<'a> {
+    /// A new iterator over `records` (a one-shot iterator is its own).
+    fn new(records: &Py<PyAny>, fields: Fields<'a>, error: ErrorCell) -> Self {
+        let iter = Python::attach(|py| match records.bind(py).try_iter() {
+            Ok(iter) => Some(iter.into_any().unbind()),
+            Err(e) => {
+                error.set(e);
+                None
+            }
+        });
+        Pull {
+            iter,
+            fields,
+            ready: VecDeque::new(),
+            error,
+        }
+    }
 }
 
 impl Iterator for Pull<'_> {
     type Item = Value;
 
     fn next(&mut self) -> Option<Value> {
-        if self.ready.is_empty() && !self.done {
+        if self.ready.is_empty()
+            && let Some(pulling) = self.iter.take()
+        {
             Python::attach(|py| {
-                let iter = self.iter.bind(py);
+                let iter = pulling.bind(py);
                 for _ in 0..PULL {
                     match iter.call_method0("__next__") {
-                        Ok(obj) => self.ready.push_back(convert::to_record(&obj, self.plan)),
+                        Ok(obj) => {
+                            let value = convert::to_record_keeping(&obj, self.fields);
+                            self.ready.push_back(value);
+                        }
                         Err(e) => {
                             if !e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) {
-                                *self.error.borrow_mut() = Some(e);
+                                self.error.set(e);
                             }
-                            self.done = true;
-                            break;
+                            // Released while attached: the iterator is done with.
+                            drop(pulling);
+                            return;
                         }
                     }
                 }
+                self.iter = Some(pulling);
             });
         }
         self.ready.pop_front()
     }
 }
 
-/// Stops an iterator when Ctrl-C was pressed (checked every [`SIGNALS`] items).
-struct Interruptible<I> {
+/// Stops a source once an error is kept: the caller's Ctrl-C, or the Python source's own.
+struct Stoppable<I> {
     inner: I,
-    count: usize,
     error: ErrorCell,
 }
 
-impl<I: Iterator> Iterator for Interruptible<I> {
+impl<I: Iterator> Iterator for Stoppable<I> {
     type Item = I::Item;
 
     fn next(&mut self) -> Option<I::Item> {
-        self.count += 1;
-        if self.count.is_multiple_of(SIGNALS)
-            && let Err(e) = Python::attach(|py| py.check_signals())
-        {
-            *self.error.borrow_mut() = Some(e);
-        }
-        if self.error.borrow().is_some() {
+        if self.error.is_set() {
             return None;
         }
         self.inner.next()
@@ -115,55 +161,60 @@ pub fn needs_two_passes(rules: &RuleSet, plan: &Plan) -> bool {
 
 /// What a sink needs of each record (summary keys), read as the record streams past and kept
 /// until its outcome comes.
-type Keys<K> = Rc<RefCell<HashMap<usize, K>>>;
+type Keys<K> = Mutex<HashMap<usize, K>>;
 
 /// Runs a batch: every outcome, in input order, goes to `sink` with what `read` took of its
-/// record (when given). Called detached from the interpreter.
-pub fn drive<K>(
+/// record (when given). Called detached from the interpreter, on the interpreter's main thread
+/// (where Ctrl-C is seen): the source is read on a thread of its own, attached to the
+/// interpreter only while it pulls Python records, while the pool checks the records before.
+pub fn drive<K: Send>(
     rules: &RuleSet,
     plan: &Plan,
     source: &Source<'_>,
-    read: Option<&dyn Fn(&Value) -> K>,
+    read: Option<&(dyn Fn(&Value) -> K + Sync)>,
     mut sink: impl FnMut(Outcome, Option<K>),
 ) -> Result<(), Failure> {
-    let error: ErrorCell = Rc::new(RefCell::new(None));
-    let keys: Keys<K> = Rc::new(RefCell::new(HashMap::new()));
+    let error = ErrorCell::default();
+    let keys: Keys<K> = Mutex::new(HashMap::new());
+    let keys = &keys;
     // With cross-record rules the source is opened more than once: keys are read on the checking
     // read only, so they are held for the records in flight, not for the whole input.
-    let checking = std::cell::Cell::new(false);
-    let tap = |position: usize, value: &Value| {
+    let checking = AtomicBool::new(false);
+    let checking = &checking;
+    let tap = move |position: usize, value: &Value| {
         if let Some(read) = read
-            && checking.get()
+            && checking.load(Ordering::Relaxed)
         {
-            keys.borrow_mut().insert(position, read(value));
+            let key = read(value);
+            lock(keys).insert(position, key);
         }
     };
-    let open = |pass: batch::Read| -> kakunin::Result<Box<dyn Iterator<Item = Item> + '_>> {
-        checking.set(pass == batch::Read::Check);
-        Ok(match source {
-            Source::Python { iter, partial } => Box::new(
-                Pull {
-                    iter,
-                    plan: partial.then_some(plan),
-                    ready: VecDeque::new(),
-                    done: false,
-                    error: error.clone(),
-                }
-                .enumerate()
-                .map(move |(position, value)| {
-                    tap(position, &value);
-                    Item::Record { line: 0, value }
-                }),
-            ),
-            Source::Buffered(values) => {
-                Box::new(values.iter().enumerate().map(move |(position, value)| {
-                    tap(position, value);
-                    Item::Record {
-                        line: 0,
-                        value: value.clone(),
-                    }
-                }))
+    let cross = CrossPass::new(rules, plan);
+    let cross = &cross;
+    type Items<'i> = Box<dyn Iterator<Item = Item> + Send + 'i>;
+    let open = |pass: batch::Read| -> kakunin::Result<Items<'_>> {
+        checking.store(pass == batch::Read::Check, Ordering::Relaxed);
+        let items: Items<'_> = match source {
+            Source::Python { records, partial } => {
+                let fields = match pass {
+                    batch::Read::Check if !partial => Fields::Whole,
+                    pass => cross.fields(pass),
+                };
+                Box::new(Pull::new(records, fields, error.clone()).enumerate().map(
+                    move |(position, value)| {
+                        tap(position, &value);
+                        Item::Record { line: 0, value }
+                    },
+                ))
             }
+            Source::Buffered(records) => Box::new((0..records.len()).map(move |index| {
+                tap(index, &records[index]);
+                Item::Shared {
+                    line: 0,
+                    records: records.clone(),
+                    index,
+                }
+            })),
             Source::File {
                 path,
                 format,
@@ -175,22 +226,13 @@ pub fn drive<K>(
                 })?;
                 // JSON Lines are parsed and CSV rows built by the checking threads, unless the
                 // summary needs record values as they are read.
-                if read.is_none() {
-                    let inner: Box<dyn Iterator<Item = Item> + Send> = match format {
-                        input::Format::JsonLines => Box::new(input::read_unparsed(file)),
-                        _ => input::read(file, *format, *mapping)
-                            .only_read_by(plan)
-                            .into_items(),
-                    };
-                    return Ok(Box::new(Interruptible {
-                        inner,
-                        count: 0,
-                        error: error.clone(),
-                    }));
-                }
-                Box::new(Interruptible {
+                match (read, format) {
+                    (None, input::Format::JsonLines) => Box::new(input::read_unparsed(file)),
+                    (None, _) => input::read(file, *format, *mapping)
+                        .only_read_by(plan)
+                        .into_items(),
                     // A summary reads fields no rule may read: its records are built whole.
-                    inner: input::read(file, *format, *mapping).enumerate().map(
+                    (Some(_), _) => Box::new(input::read(file, *format, *mapping).enumerate().map(
                         move |(position, item)| match item {
                             Ok(record) => {
                                 tap(position, &record.value);
@@ -204,45 +246,55 @@ pub fn drive<K>(
                                 message: bad.message,
                             },
                         },
-                    ),
-                    count: 0,
-                    error: error.clone(),
-                })
+                    )),
+                }
             }
             // Rows are built by the threads that check them, unless the summary needs record
             // values as they are read.
             Source::Frame(frame) if read.is_none() => {
                 let rows: Arc<dyn batch::Rows> = frame.clone();
-                Box::new(Interruptible {
-                    inner: (0..frame.rows()).map(move |row| Item::Row {
-                        line: 0,
-                        rows: rows.clone(),
-                        row,
-                    }),
-                    count: 0,
-                    error: error.clone(),
-                })
+                Box::new((0..frame.rows()).map(move |row| Item::Row {
+                    line: 0,
+                    rows: rows.clone(),
+                    row,
+                }))
             }
-            Source::Frame(frame) => Box::new(Interruptible {
-                inner: frame::Records::new(&frame.table, &frame.plan)
+            Source::Frame(frame) => Box::new(
+                frame::Records::new(&frame.table, &frame.plan)
                     .enumerate()
                     .map(move |(position, value)| {
                         tap(position, &value);
                         Item::Record { line: 0, value }
                     }),
-                count: 0,
-                error: error.clone(),
-            }),
-        })
+            ),
+        };
+        Ok(Box::new(Stoppable {
+            inner: items,
+            error: error.clone(),
+        }))
     };
-    let result = batch::check_stream_reads(rules, plan, open, |outcome| {
-        let k = keys.borrow_mut().remove(&outcome.position());
+    let mut outcomes = 0usize;
+    let result = batch::check_stream_pipelined_reads(rules, plan, open, |outcome| {
+        let k = lock(keys).remove(&outcome.position());
         sink(outcome, k);
+        // Ctrl-C is seen on this thread only: it stops the source, which ends the run.
+        outcomes += 1;
+        if outcomes.is_multiple_of(SIGNALS)
+            && let Err(e) = Python::attach(|py| py.check_signals())
+        {
+            error.set(e);
+        }
     });
-    if let Some(e) = error.borrow_mut().take() {
+    if let Some(e) = error.take() {
         return Err(Failure::Python(e));
     }
     result.map_err(Failure::Core)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Why a batch stopped.

@@ -6,7 +6,9 @@
 //! deeper than [`MAX_DEPTH`] (or one that contains itself) is cut there. A record that is not a
 //! mapping stays what it is, and the core reports it as `structure/not-an-object`.
 
-use kakunin::path::escape_token;
+use std::borrow::Cow;
+
+use kakunin::Fields;
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
@@ -23,30 +25,56 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
 }
 
 /// Converts a record for checking with `plan`: only the fields its rules read (see
-/// [`kakunin::Plan::reads_pointer`]); what is left out would change no finding. `None`: every
-/// field (a summary reads fields no rule reads).
+/// [`kakunin::Plan::fields`]); what is left out would change no finding. `None`: every field
+/// (a summary reads fields no rule reads).
 pub fn to_record(obj: &Bound<'_, PyAny>, plan: Option<&kakunin::Plan>) -> Value {
-    match (obj.cast::<PyDict>(), plan) {
-        (Ok(d), Some(plan)) if !plan.reads_every_field() => read_fields(d, "", plan, 0),
-        _ => to_value(obj),
+    match plan {
+        Some(plan) => to_record_keeping(obj, plan.fields()),
+        None => to_value(obj),
     }
 }
 
-fn read_fields(d: &Bound<'_, PyDict>, pointer: &str, plan: &kakunin::Plan, depth: usize) -> Value {
-    let mut map = Map::new();
-    for (k, v) in d.iter() {
-        let key = key_text(&k);
-        let child = format!("{pointer}/{}", escape_token(&key));
-        if !plan.reads_pointer(&child) {
-            continue;
-        }
-        let value = match v.cast::<PyDict>() {
-            Ok(inner) if depth < MAX_DEPTH => read_fields(inner, &child, plan, depth + 1),
-            _ => convert(&v, depth + 1),
-        };
-        map.insert(key, value);
+/// Converts what `fields` keeps of a record: its dicts keep only the members, its lists and
+/// tuples the parts of each element, that `fields` names; a list no field goes into stands in as
+/// `null`, as for the core's JSON reader. A record that is not a dict is converted whole, so that
+/// its finding can say what it is.
+pub fn to_record_keeping(obj: &Bound<'_, PyAny>, fields: Fields<'_>) -> Value {
+    match obj.cast::<PyDict>() {
+        Ok(d) => keep(d.as_any(), fields, 0),
+        Err(_) => to_value(obj),
     }
-    Value::Object(map)
+}
+
+fn keep(obj: &Bound<'_, PyAny>, fields: Fields<'_>, depth: usize) -> Value {
+    let Fields::Some(_) = fields else {
+        return convert(obj, depth);
+    };
+    if depth > MAX_DEPTH {
+        return convert(obj, depth);
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (k, v) in d.iter() {
+            let key = key_cow(&k);
+            if let Some(member) = fields.member(&key) {
+                map.insert(key.into_owned(), keep(&v, member, depth + 1));
+            }
+        }
+        return Value::Object(map);
+    }
+    let elements = |items: &mut dyn Iterator<Item = Bound<'_, PyAny>>| match fields.elements() {
+        Some(each) => Value::Array(items.map(|v| keep(&v, each, depth + 1)).collect()),
+        None => Value::Null,
+    };
+    if let Ok(l) = obj.cast::<PyList>() {
+        return elements(&mut l.iter());
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return elements(&mut t.iter());
+    }
+    // A scalar (or another kind of mapping) where a rule reads inside an object or an array:
+    // converted whole, as before any field was left out.
+    convert(obj, depth)
 }
 
 fn convert(obj: &Bound<'_, PyAny>, depth: usize) -> Value {
@@ -183,11 +211,16 @@ pub fn float_value(f: f64) -> Value {
 }
 
 fn key_text(key: &Bound<'_, PyAny>) -> String {
+    key_cow(key).into_owned()
+}
+
+/// A key as text: a string borrowed from Python where it can be, any other key its `str()`.
+fn key_cow<'a>(key: &'a Bound<'_, PyAny>) -> Cow<'a, str> {
     match key.cast::<PyString>() {
-        Ok(s) => s.to_string_lossy().into_owned(),
+        Ok(s) => s.to_string_lossy(),
         Err(_) => match text(key) {
-            Value::String(s) => s,
-            _ => String::new(),
+            Value::String(s) => Cow::Owned(s),
+            _ => Cow::Borrowed(""),
         },
     }
 }

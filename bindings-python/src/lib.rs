@@ -26,7 +26,7 @@ use std::sync::Arc;
 use kakunin::input::{CsvReader, Format, Layout, Mapping};
 use kakunin::summary::{field_pointer, key_text};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyMapping, PyString};
+use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 
 use crate::batch::{FindingRows, Key, PyBatch, Row, Source, Summary};
 use crate::errors::IntoPy;
@@ -92,9 +92,15 @@ impl PyRuleSet {
         let rules = &*self.rules;
         let mut rows = Vec::new();
         py.detach(|| {
-            batch::drive(rules, plan, source, None::<&dyn Fn(&_)>, |outcome, _| {
-                rows.push(Row::from_outcome(outcome, lines));
-            })
+            batch::drive(
+                rules,
+                plan,
+                source,
+                None::<&(dyn Fn(&_) + Sync)>,
+                |outcome, _| {
+                    rows.push(Row::from_outcome(outcome, lines));
+                },
+            )
         })
         .map_err(batch::Failure::into_py)?;
         Ok(PyBatch {
@@ -104,8 +110,9 @@ impl PyRuleSet {
         })
     }
 
-    /// A Python iterable as a batch source: streamed, or buffered when the cross-record rules
-    /// need to read it more than once.
+    /// A Python iterable as a batch source: streamed, and read again for the cross-record rules
+    /// when it is a list or a tuple; a one-shot iterator (a generator, a file...) is converted
+    /// and held, because those rules need to read the records more than once.
     /// `partial`: convert only the fields the plan reads (see [`Source::Python`]).
     fn python_source(
         &self,
@@ -120,15 +127,16 @@ impl PyRuleSet {
             ));
         }
         let iter = records.try_iter()?;
-        if batch::needs_two_passes(&self.rules, plan) {
+        let reread = records.cast::<PyList>().is_ok() || records.cast::<PyTuple>().is_ok();
+        if batch::needs_two_passes(&self.rules, plan) && !reread {
             let mut values = Vec::new();
             for item in iter {
                 values.push(convert::to_record(&item?, partial.then_some(plan)));
             }
-            Ok(Source::Buffered(values))
+            Ok(Source::Buffered(values.into()))
         } else {
             Ok(Source::Python {
-                iter: iter.into_any().unbind(),
+                records: records.clone().unbind(),
                 partial,
             })
         }
@@ -514,9 +522,15 @@ impl PyRuleSet {
         let mut rows = FindingRows::default();
         let source = Source::Frame(Arc::new(frame::Frame::new(table, fplan)));
         py.detach(|| {
-            batch::drive(rules, &plan, &source, None::<&dyn Fn(&_)>, |outcome, _| {
-                rows.add(&Row::from_outcome(outcome, false));
-            })
+            batch::drive(
+                rules,
+                &plan,
+                &source,
+                None::<&(dyn Fn(&_) + Sync)>,
+                |outcome, _| {
+                    rows.add(&Row::from_outcome(outcome, false));
+                },
+            )
         })
         .map_err(batch::Failure::into_py)?;
         drop(source);

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import copy
+import signal
+import subprocess
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -63,3 +67,24 @@ def test_rule_sets_are_made_safely_from_many_threads() -> None:
     with ThreadPoolExecutor(8) as pool:
         hashes = set(pool.map(lambda _: kakunin.RuleSet.bundled("hersys").hash, range(16)))
     assert len(hashes) == 1
+
+
+def test_ctrl_c_stops_a_batch_that_would_never_end() -> None:
+    # The records are read on a thread of their own; Ctrl-C reaches only the main thread, which
+    # looks for it between outcomes and stops the reading. An endless generator ends only so.
+    script = (
+        "import itertools, kakunin\n"
+        "rules = kakunin.RuleSet.bundled('hersys')\n"
+        "print('started', flush=True)\n"
+        "rules.check_many(itertools.repeat({'id': 'a'}), as_of='2024-06-01', ignore='identity')\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "started"
+    time.sleep(1.0)
+    child.send_signal(signal.SIGINT)
+    try:
+        _, stderr = child.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        raise AssertionError("check_many went on after Ctrl-C") from None
+    assert "KeyboardInterrupt" in stderr, stderr

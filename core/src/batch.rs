@@ -33,6 +33,16 @@ pub enum Item {
         /// The line's bytes.
         bytes: Vec<u8>,
     },
+    /// A record of a batch already in memory and shared by every read of it (a host's records
+    /// held for the cross-record pass): each read borrows it instead of copying it.
+    Shared {
+        /// 1-based line where the record starts (0: none).
+        line: u64,
+        /// The batch.
+        records: Arc<[Value]>,
+        /// Which one.
+        index: usize,
+    },
     /// A record not built yet ([`Rows`]): the thread that checks it builds it, so building runs
     /// on every core and a record is checked while it is still in the cache.
     Row {
@@ -103,6 +113,7 @@ impl Item {
     fn line(&self) -> u64 {
         match self {
             Item::Record { line, .. }
+            | Item::Shared { line, .. }
             | Item::Unparsed { line, .. }
             | Item::Row { line, .. }
             | Item::Unbuilt { line, .. }
@@ -114,6 +125,10 @@ impl Item {
     pub(crate) fn held(&self) -> Held<'_> {
         match self {
             Item::Record { value, .. } => Held::Record(Cow::Borrowed(value)),
+            Item::Shared { records, index, .. } => match records.get(*index) {
+                Some(value) => Held::Record(Cow::Borrowed(value)),
+                None => Held::NotRecord(Cow::Borrowed("no such record in the batch")),
+            },
             Item::Row { rows, row, .. } => Held::Record(Cow::Owned(rows.record(*row))),
             Item::Unbuilt { record, .. } => match record.build() {
                 Ok(value) => Held::Record(Cow::Owned(value)),
@@ -279,6 +294,17 @@ impl<'r> CrossPass<'r> {
     /// Whether any cross-record rule is selected (otherwise one pass is enough).
     pub fn is_needed(&self) -> bool {
         !self.checks.is_empty()
+    }
+
+    /// The fields `read` uses of each record: the cross-record reads a few, the checking read
+    /// what the plan's rules read ([`Plan::fields`]). A host that builds records from its own
+    /// objects on each read builds only these.
+    pub fn fields(&self, read: Read) -> crate::sparse::Fields<'_> {
+        match read {
+            Read::Keys => crate::sparse::Fields::of(&self.wanted),
+            Read::Details => crate::sparse::Fields::of(&self.details),
+            Read::Check => self.plan.fields(),
+        }
     }
 
     /// A record's compact keys for each cross-record check (by slot); needs only `&self`, so

@@ -75,6 +75,7 @@ pub use finding::{Counts, Finding, PackInfo, Report};
 pub use options::{CheckOptions, Locale, today_in_japan};
 pub use pack::{PackFiles, Severity, Stage, Tier};
 pub use ruleset::{Applies, MAX_QUOTED_CHARS, NOT_AN_OBJECT, Plan, Rule, RuleSet};
+pub use sparse::{Fields, Wanted};
 
 #[cfg(test)]
 mod send_sync {

@@ -331,6 +331,16 @@ impl Plan {
         self.reads.is_none()
     }
 
+    /// The fields the plan's rules read, as a cursor for a reader that builds records from a
+    /// host's objects: what it leaves out would change no finding.
+    pub fn fields(&self) -> crate::sparse::Fields<'_> {
+        self.reads
+            .as_ref()
+            .map_or(crate::sparse::Fields::Whole, |w| {
+                crate::sparse::Fields::of(w)
+            })
+    }
+
     /// Whether the plan's rules read the value at this JSON Pointer (`/basic/sex`,
     /// `/tests/0/method`), or something inside it: a reader that builds records from columns or
     /// from a host's objects can leave out the rest. `true` for everything when the rules read

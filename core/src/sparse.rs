@@ -13,7 +13,7 @@ use crate::text::key_position;
 
 /// The fields to keep, as a tree of keys.
 #[derive(Debug, Default)]
-pub(crate) struct Wanted {
+pub struct Wanted {
     /// The wanted keys in [`crate::text::length_first`] order: most keys of a record are not
     /// wanted, and a look-up compares bytes only with wanted keys of the same length.
     children: Vec<(Box<str>, Wanted)>,
@@ -93,6 +93,45 @@ impl Wanted {
         let value = Keep(self).deserialize(&mut de)?;
         de.end()?;
         Ok(value)
+    }
+}
+
+/// The fields a read keeps, as a cursor that a host walks alongside its own objects while it
+/// builds a record from them, keeping what [`Wanted::parse`] would keep of the same record as
+/// JSON (see [`Plan::fields`](crate::Plan::fields)).
+#[derive(Debug, Clone, Copy)]
+pub enum Fields<'a> {
+    /// This value whole.
+    Whole,
+    /// Some fields of this object, or of each element of this array.
+    Some(&'a Wanted),
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn of(wanted: &'a Wanted) -> Self {
+        if wanted.whole {
+            Fields::Whole
+        } else {
+            Fields::Some(wanted)
+        }
+    }
+
+    /// What is kept of the member `key` of an object here; `None`: nothing (leave it out).
+    pub fn member(self, key: &str) -> Option<Fields<'a>> {
+        match self {
+            Fields::Whole => Some(Fields::Whole),
+            Fields::Some(wanted) => wanted.child(key).map(|(_, child)| Fields::of(child)),
+        }
+    }
+
+    /// What is kept of each element of an array here; `None`: nothing, and the array stands in
+    /// as `null`. Every element of an array that is kept is kept, so that indices stay those of
+    /// the record.
+    pub fn elements(self) -> Option<Fields<'a>> {
+        match self {
+            Fields::Whole => Some(Fields::Whole),
+            Fields::Some(wanted) => wanted.items.as_deref().map(Fields::of),
+        }
     }
 }
 
@@ -226,6 +265,43 @@ mod tests {
         assert!(!w.wants_pointer("/a/0/z"));
         assert!(!w.wants_pointer("/a/b"));
         assert!(w.wants_pointer("/whole/0/y"));
+    }
+
+    /// What a host building records from its own objects keeps, walking [`Fields`].
+    fn walk(value: &Value, fields: Fields<'_>) -> Value {
+        match (fields, value) {
+            (Fields::Whole, _) => value.clone(),
+            (Fields::Some(_), Value::Object(map)) => Value::Object(
+                map.iter()
+                    .filter_map(|(k, v)| fields.member(k).map(|f| (k.clone(), walk(v, f))))
+                    .collect(),
+            ),
+            (Fields::Some(_), Value::Array(items)) => match fields.elements() {
+                Some(each) => Value::Array(items.iter().map(|v| walk(v, each)).collect()),
+                None => Value::Null,
+            },
+            (Fields::Some(_), _) => Value::Null,
+        }
+    }
+
+    #[test]
+    fn walking_the_fields_keeps_what_parsing_keeps() {
+        let text = r#"{"id":"x","skip":{"deep":[1,2,{"k":"v"}]},"a":[{"b":1,"z":2},"text",{"c":[1,{"d":2}],"z":[3]},[4]],"k":{"deeper":1,"other":2},"whole":[{"x":1,"y":2}],"n":[1,2]}"#;
+        let record: Value = serde_json::from_str(text).unwrap();
+        for paths in [
+            &["/id", "/k/deeper", "/k"][..],
+            &["/a/*/b", "/a/*/c/*", "/whole", "/whole/*/x"],
+            &["/n/x", "/skip/deep/*/k"],
+            &[],
+        ] {
+            let w = wanted(paths);
+            assert_eq!(
+                walk(&record, Fields::of(&w)),
+                w.parse(text).unwrap(),
+                "{paths:?}"
+            );
+        }
+        assert_eq!(walk(&record, Fields::Whole), record);
     }
 
     #[test]

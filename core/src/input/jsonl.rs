@@ -165,6 +165,7 @@ mod tests {
                     Err(Unreadable { line, message })
                 }
                 crate::batch::Item::Record { .. }
+                | crate::batch::Item::Shared { .. }
                 | crate::batch::Item::Row { .. }
                 | crate::batch::Item::Unbuilt { .. } => {
                     unreachable!("lines are read as they are")

@@ -360,7 +360,7 @@ mod tests {
             Item::Record { line, value } => (line, Ok(value)),
             Item::Unbuilt { line, record } => (line, record.build()),
             Item::Unreadable { line, message } => (line, Err(message)),
-            Item::Unparsed { line, .. } | Item::Row { line, .. } => {
+            Item::Unparsed { line, .. } | Item::Row { line, .. } | Item::Shared { line, .. } => {
                 (line, Err("unexpected".into()))
             }
         }
