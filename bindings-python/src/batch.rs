@@ -12,7 +12,7 @@ use kakunin::batch::{self, CrossPass, Item, Outcome};
 use kakunin::input::{self, Format, Mapping};
 use kakunin::{Counts, Fields, Finding, PackInfo, Plan, Report, RuleSet, Severity};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyIterator, PyList};
 use serde_json::Value;
 
 use crate::convert;
@@ -79,7 +79,7 @@ impl ErrorCell {
 /// Records pulled from a Python iterator, converted while attached.
 struct Pull<'a> {
     /// `None` once exhausted, or when the iterable gave no iterator (the error is in `error`).
-    iter: Option<Py<PyAny>>,
+    iter: Option<Py<PyIterator>>,
     /// What is converted of each record.
     fields: Fields<'a>,
     ready: VecDeque<Value>,
@@ -90,7 +90,7 @@ impl<'a> Pull<'a> {
     /// A new iterator over `records` (a one-shot iterator is its own).
     fn new(records: &Py<PyAny>, fields: Fields<'a>, error: ErrorCell) -> Self {
         let iter = Python::attach(|py| match records.bind(py).try_iter() {
-            Ok(iter) => Some(iter.into_any().unbind()),
+            Ok(iter) => Some(iter.unbind()),
             Err(e) => {
                 error.set(e);
                 None
@@ -113,18 +113,19 @@ impl Iterator for Pull<'_> {
             && let Some(pulling) = self.iter.take()
         {
             Python::attach(|py| {
-                let iter = pulling.bind(py);
+                let mut iter = pulling.bind(py).clone();
                 for _ in 0..PULL {
-                    match iter.call_method0("__next__") {
-                        Ok(obj) => {
+                    match iter.next() {
+                        Some(Ok(obj)) => {
                             let value = convert::to_record_keeping(&obj, self.fields);
                             self.ready.push_back(value);
                         }
-                        Err(e) => {
-                            if !e.is_instance_of::<pyo3::exceptions::PyStopIteration>(py) {
+                        end => {
+                            if let Some(Err(e)) = end {
                                 self.error.set(e);
                             }
                             // Released while attached: the iterator is done with.
+                            drop(iter);
                             drop(pulling);
                             return;
                         }
