@@ -372,10 +372,11 @@ impl PyRuleSet {
     /// Checks many records from any iterable (a list, a generator, a file of dicts...) on all
     /// cores, and returns a ``Batch`` with one entry per record, in input order.
     ///
-    /// The records are streamed: pulled and converted a block at a time, checked with the
-    /// interpreter released. Only when a selected rule looks across records (``identity/``)
-    /// are the converted records held in memory, because that pass reads them more than once; pass
-    /// ``ignore="identity"`` to stream a one-shot generator in constant memory.
+    /// The records are streamed: pulled and converted a block at a time (only the fields the
+    /// selected rules read), checked with the interpreter released. When a selected rule looks
+    /// across records (``identity/``) the records are read more than once: a list or a tuple is
+    /// read again, a one-shot iterable (a generator) is converted once and held in memory; pass
+    /// ``ignore="identity"`` to stream a generator in constant memory.
     ///
     /// >>> same_id = [{"id": "a", "hersys_id": "1", "notification": {"patient": {"sex": "male"}}},
     /// ...            {"id": "b", "hersys_id": "1", "notification": {"patient": {"sex": "female"}}}]
