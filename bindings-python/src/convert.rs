@@ -53,14 +53,15 @@ fn keep(obj: &Bound<'_, PyAny>, fields: Fields<'_>, depth: usize) -> Value {
         return convert(obj, depth);
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        let mut map = Map::new();
-        for (k, v) in d.iter() {
-            let key = key_cow(&k);
-            if let Some(member) = fields.member(&key) {
-                map.insert(key.into_owned(), keep(&v, member, depth + 1));
-            }
-        }
-        return Value::Object(map);
+        return Value::Object(
+            d.iter()
+                .filter_map(|(k, v)| {
+                    let key = key_cow(&k);
+                    let member = fields.member(&key)?;
+                    Some((key.into_owned(), keep(&v, member, depth + 1)))
+                })
+                .collect(),
+        );
     }
     let elements = |items: &mut dyn Iterator<Item = Bound<'_, PyAny>>| match fields.elements() {
         Some(each) => Value::Array(items.map(|v| keep(&v, each, depth + 1)).collect()),
@@ -88,11 +89,13 @@ fn convert(obj: &Bound<'_, PyAny>, depth: usize) -> Value {
         return Value::String(s.to_string_lossy().into_owned());
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        let mut map = Map::with_capacity(d.len());
-        for (k, v) in d.iter() {
-            map.insert(key_text(&k), convert(&v, depth + 1));
-        }
-        return Value::Object(map);
+        // Collected, not inserted one by one: the map is then built in one pass from its sorted
+        // entries, and a record's keys usually come sorted already.
+        return Value::Object(
+            d.iter()
+                .map(|(k, v)| (key_text(&k), convert(&v, depth + 1)))
+                .collect(),
+        );
     }
     if let Ok(b) = obj.cast::<PyBool>() {
         return Value::Bool(b.is_true());
