@@ -113,25 +113,23 @@ impl Iterator for Pull<'_> {
             && let Some(pulling) = self.iter.take()
         {
             Python::attach(|py| {
-                let mut iter = pulling.bind(py).clone();
+                let mut iter = pulling.into_bound(py);
                 for _ in 0..PULL {
                     match iter.next() {
                         Some(Ok(obj)) => {
                             let value = convert::to_record_keeping(&obj, self.fields);
                             self.ready.push_back(value);
                         }
+                        // The iterator is done with, and released here, while attached.
                         end => {
                             if let Some(Err(e)) = end {
                                 self.error.set(e);
                             }
-                            // Released while attached: the iterator is done with.
-                            drop(iter);
-                            drop(pulling);
                             return;
                         }
                     }
                 }
-                self.iter = Some(pulling);
+                self.iter = Some(iter.unbind());
             });
         }
         self.ready.pop_front()
