@@ -1421,7 +1421,9 @@ fn item_order(env: &Env, order: &ItemOrder, out: &mut Vec<Raw>) {
         .iter()
         .filter_map(|by| {
             let rank = by.value.as_i64()?;
-            let date = dates.iter().find(|d| d.idx[..depth] == by.idx[..depth])?;
+            let date = dates
+                .iter()
+                .find(|d| crate::path::within(&d.idx, &by.idx[..depth]))?;
             let text = date.value.as_str()?;
             Some((rank, parse_date(text)?, text, date))
         })

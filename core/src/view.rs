@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::date::{Day, parse_day};
-use crate::path::{FieldPath, Indices, MAX_WILDCARDS};
+use crate::path::{FieldPath, Indices, MAX_WILDCARDS, within};
 use crate::schema::RecordSchema;
 
 /// A value of the record at one schema field, with the indices its array steps took.
@@ -99,7 +99,7 @@ impl<'a> View<'a> {
     ) -> impl Iterator<Item = &'s Hit<'a>> + 's {
         self.hits(path)
             .iter()
-            .filter(move |h| h.idx[..bound.len()] == *bound)
+            .filter(move |h| within(&h.idx, bound))
     }
 }
 
