@@ -63,6 +63,7 @@ pub mod path;
 mod ruleset;
 pub mod schema;
 pub mod script;
+mod skim;
 mod sparse;
 pub mod summary;
 mod text;

@@ -1,12 +1,9 @@
 //! Reading only some fields of a JSON record: the cross-record first pass needs a handful of
 //! fields (keys, dates, the id) of every record, and building the whole record for them would
-//! cost as much as the check itself. Everything else is skipped by the parser without being
-//! built.
+//! cost as much as the check itself. Everything else is skipped without being built
+//! ([`crate::skim`]).
 
-use std::fmt;
-
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::path::{FieldPath, Seg, unescape_token};
 use crate::text::key_position;
@@ -16,13 +13,13 @@ use crate::text::key_position;
 pub struct Wanted {
     /// The wanted keys in [`crate::text::length_first`] order: most keys of a record are not
     /// wanted, and a look-up compares bytes only with wanted keys of the same length.
-    children: Vec<(Box<str>, Wanted)>,
+    pub(crate) children: Vec<(Box<str>, Wanted)>,
     /// What is wanted of each element, for an array a path goes through with `*` (HER-SYS
     /// records keep most of their bulk in arrays of tests, stays and observations, of which a
     /// rule reads a date or two).
-    items: Option<Box<Wanted>>,
+    pub(crate) items: Option<Box<Wanted>>,
     /// Keep this value whole (a path ends here).
-    whole: bool,
+    pub(crate) whole: bool,
 }
 
 impl Wanted {
@@ -70,7 +67,7 @@ impl Wanted {
     }
 
     /// The wanted key `key`, with what is wanted under it.
-    fn child(&self, key: &str) -> Option<(&str, &Wanted)> {
+    pub(crate) fn child(&self, key: &str) -> Option<(&str, &Wanted)> {
         let i = key_position(&self.children, key).ok()?;
         let (key, child) = &self.children[i];
         Some((key, child))
@@ -87,12 +84,16 @@ impl Wanted {
         &mut self.children[i].1
     }
 
-    /// Parses `text` keeping only the wanted fields (the rest must still be valid JSON).
+    /// Parses `text` keeping only the wanted fields (the rest must still be valid JSON). An
+    /// object keeps its wanted members; an array every element, so that indices stay those of
+    /// the record, each with what is wanted of it; an array no path goes through, and a scalar
+    /// where fields are wanted, are not what any path reads: both stand in as `null`.
     pub(crate) fn parse(&self, text: &str) -> Result<Value, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let value = Keep(self).deserialize(&mut de)?;
-        de.end()?;
-        Ok(value)
+        match crate::skim::read(text, self) {
+            Some(value) => Ok(value),
+            // Not JSON: serde_json says what is wrong, and where.
+            None => serde_json::from_str(text),
+        }
     }
 }
 
@@ -135,105 +136,10 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Deserialises one value, keeping the wanted part.
-struct Keep<'w>(&'w Wanted);
-
-impl<'de> DeserializeSeed<'de> for Keep<'_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        if self.0.whole {
-            return serde::Deserialize::deserialize(deserializer);
-        }
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Keep<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut kept = Map::new();
-        while let Some(wanted) = map.next_key_seed(Key(self.0))? {
-            match wanted {
-                Some((key, child)) => {
-                    let value = map.next_value_seed(Keep(child))?;
-                    kept.insert(key.to_owned(), value);
-                }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Value::Object(kept))
-    }
-
-    // Every element is kept, so that indices stay those of the record, each with only what is
-    // wanted of it. An array no path goes through, and scalars where an object was wanted, are
-    // not what any path reads: both stand in as `null`.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let Some(items) = self.0.items.as_deref() else {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            return Ok(Value::Null);
-        };
-        let mut kept = Vec::new();
-        while let Some(element) = seq.next_element_seed(Keep(items))? {
-            kept.push(element);
-        }
-        Ok(Value::Array(kept))
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-}
-
-/// Reads an object key and says whether (and as what) it is wanted, without allocating for the
-/// keys that are not.
-struct Key<'w>(&'w Wanted);
-
-impl<'de, 'w> DeserializeSeed<'de> for Key<'w> {
-    type Value = Option<(&'w str, &'w Wanted)>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de, 'w> Visitor<'de> for Key<'w> {
-    type Value = Option<(&'w str, &'w Wanted)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.0.child(key))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn wanted(paths: &[&str]) -> Wanted {
         let paths: Vec<FieldPath> = paths.iter().map(|p| FieldPath::parse(p).unwrap()).collect();
@@ -314,5 +220,122 @@ mod tests {
         assert_eq!(w.parse("[1,2]").unwrap(), Value::Null);
         assert!(w.parse(r#"{"a":{"b":1},"x":[1,}"#).is_err());
         assert!(w.parse(r#"{"a":{"b":1}} trailing"#).is_err());
+    }
+
+    /// Whether serde_json's own skipping accepts `text` as JSON.
+    fn serde_accepts(text: &str) -> bool {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    }
+
+    #[test]
+    fn the_skim_accepts_exactly_what_serde_accepts() {
+        let w = wanted(&["/id", "/a/*/b"]);
+        let deep = format!(r#"{{"x":{}{}}}"#, "[".repeat(5000), "]".repeat(5000));
+        let cases = [
+            r#"{"id":"x"}"#,
+            r#"  {"id" : "x" , "n" : [ ] , "o" : { } }  "#,
+            r#"{"n":[0,-0,1.5,-2e10,3E+2,4e-1,123456789012345678901234567890]}"#,
+            r#"{"n":01}"#,
+            r#"{"n":-}"#,
+            r#"{"n":1.}"#,
+            r#"{"n":.5}"#,
+            r#"{"n":1e}"#,
+            r#"{"n":1e+}"#,
+            r#"{"n":+1}"#,
+            r#"{"n":1x}"#,
+            r#"{"t":[true,false,null]}"#,
+            r#"{"t":tru}"#,
+            r#"{"t":nul}"#,
+            r#"{"t":truex}"#,
+            "{\"s\":\"a\u{1}b\"}",
+            "{\"s\":\"tab\tinside\"}",
+            r#"{"s":"\u00e9\n\"\\\/\b\f\r\t"}"#,
+            r#"{"s":"\ud800"}"#,
+            r#"{"s":"\u12G4"}"#,
+            r#"{"s":"\q"}"#,
+            r#"{"s":"unterminated}"#,
+            r#"{"s":"ends in a backslash\"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":[,1]}"#,
+            r#"{"a":1,}"#,
+            r#"{,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1}}"#,
+            r#"{"a":1} x"#,
+            r#"{1:2}"#,
+            r#"{"a":[{"b":1},{"b":[1,{"c":"]"}]}]}"#,
+            "",
+            "   ",
+            "[1,2]",
+            "\"text\"",
+            &deep,
+        ];
+        for text in cases {
+            assert_eq!(
+                crate::skim::read(text, &w).is_some(),
+                serde_accepts(text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn escaped_keys_are_matched_unescaped() {
+        let w = wanted(&["/id"]);
+        assert_eq!(
+            w.parse(r#"{"\u0069d":"x","i\"d":1}"#).unwrap(),
+            serde_json::json!({"id": "x"})
+        );
+    }
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "[a-c\"\\\\\u{1}\t é日]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec(("[a-e]|i\"d|é", inner), 0..5)
+                    .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// On any JSON, and on JSON with one byte changed, the skim accepts what serde accepts
+        /// and keeps what a whole parse, pruned by the wanted fields, would keep.
+        #[test]
+        fn the_skim_keeps_what_a_pruned_whole_parse_keeps(
+            value in json(),
+            pretty in any::<bool>(),
+            change in proptest::option::of((any::<prop::sample::Index>(), prop::sample::select(
+                vec!["", "\"", "\\", ",", ":", "{", "}", "[", "]", "0", "-", ".", "e", " ", "x", "\u{1}"],
+            ))),
+        ) {
+            let mut text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            if let Some((at, byte)) = change {
+                let at = at.index(text.len() + 1);
+                let end = (at + 1).min(text.len());
+                if text.is_char_boundary(at) && text.is_char_boundary(end) {
+                    text.replace_range(at..end, byte);
+                }
+            }
+            for paths in [&["/a", "/b/c"][..], &["/c/*/a", "/d/*/e/*", "/i\"d"], &["/a/*"], &[]] {
+                let w = wanted(paths);
+                let skimmed = crate::skim::read(&text, &w);
+                prop_assert_eq!(skimmed.is_some(), serde_accepts(&text), "{}", text);
+                if let (Some(kept), Ok(whole)) = (skimmed, serde_json::from_str::<Value>(&text)) {
+                    prop_assert_eq!(kept, walk(&whole, Fields::of(&w)), "{} {:?}", text, paths);
+                }
+            }
+        }
     }
 }
