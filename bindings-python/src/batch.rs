@@ -228,7 +228,7 @@ pub fn drive<K: Send>(
                 match (read, format) {
                     (None, input::Format::JsonLines) => Box::new(input::read_unparsed(file)),
                     (None, _) => input::read(file, *format, *mapping)
-                        .only_read_by(plan)
+                        .keeping(cross.fields(pass))
                         .into_items(),
                     // A summary reads fields no rule may read: its records are built whole.
                     (Some(_), _) => Box::new(input::read(file, *format, *mapping).enumerate().map(

@@ -242,15 +242,15 @@ impl Setup {
         })
     }
 
-    /// The records of every file, one after another (call again to read them again); `starts`
-    /// is filled with where each file begins. With `plan`, only the fields its rules read are
+    /// The records of every file, one after another, for each read of a batch; `starts` is
+    /// filled with where each file begins. With `reads`, only the fields each read uses are
     /// built (where the reader can leave the rest out); without, records are built whole.
     pub fn source<'s>(
         &'s self,
         starts: Arc<Mutex<Vec<(usize, usize)>>>,
-        plan: Option<&'s kakunin::Plan>,
-    ) -> impl FnMut() -> Result<FileChain, kakunin::Error> + 's {
-        move || {
+        reads: Option<&'s batch::CrossPass<'s>>,
+    ) -> impl FnMut(batch::Read) -> Result<FileChain, kakunin::Error> + 's {
+        move |read| {
             starts.lock().map(|mut s| s.clear()).unwrap_or_default();
             let mut items: Vec<(usize, FileItems)> = Vec::new();
             for (index, input) in self.inputs.iter().enumerate() {
@@ -259,11 +259,11 @@ impl Setup {
                     message: m,
                 })?;
                 // JSON Lines are parsed by the threads that check them, not by the reader, and
-                // so are CSV rows built; a summary (no plan) reads CSV records as they are read.
-                let file: FileItems = match (input.format, plan) {
+                // so are CSV rows built; a summary (no `reads`) reads CSV records as they are read.
+                let file: FileItems = match (input.format, reads) {
                     (input::Format::JsonLines, _) => Box::new(input::read_unparsed(reader)),
-                    (format, Some(plan)) => input::read(reader, format, self.mapping.as_ref())
-                        .only_read_by(plan)
+                    (format, Some(reads)) => input::read(reader, format, self.mapping.as_ref())
+                        .keeping(reads.fields(read))
                         .into_items(),
                     (format, None) => {
                         Box::new(input::read(reader, format, self.mapping.as_ref()).map(Item::from))
@@ -332,8 +332,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let starts: Arc<Mutex<Vec<(usize, usize)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut summary = Summary::default();
     let mut write_error: Option<std::io::Error> = None;
-    let source = setup.source(starts.clone(), Some(&plan));
-    batch::check_stream_pipelined(rules, &plan, source, |outcome: Outcome| {
+    let reads = batch::CrossPass::new(rules, &plan);
+    let source = setup.source(starts.clone(), Some(&reads));
+    batch::check_stream_pipelined_reads(rules, &plan, source, |outcome: Outcome| {
         if write_error.is_some() {
             return;
         }

@@ -105,7 +105,10 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         &options,
         setup.mapping.as_ref(),
         // Whole records: the report reads fields no rule may read (`--by`, the period).
-        setup.source(starts.clone(), None),
+        {
+            let mut source = setup.source(starts.clone(), None);
+            move || source(kakunin::batch::Read::Check)
+        },
         |outcome| {
             if let Some(bar) = &progress {
                 bar.inc(1);

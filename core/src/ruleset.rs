@@ -346,7 +346,7 @@ impl Plan {
     /// from a host's objects can leave out the rest. `true` for everything when the rules read
     /// every field.
     pub fn reads_pointer(&self, pointer: &str) -> bool {
-        self.reads.as_ref().is_none_or(|w| w.wants_pointer(pointer))
+        self.fields().wants_pointer(pointer)
     }
 
     /// Whether the rule at this index (in [`RuleSet::rules`]) is selected.

@@ -184,24 +184,24 @@ impl Records {
         &self.notes
     }
 
-    /// Builds of each record only the fields `plan`'s rules read, where the reader can leave
-    /// the rest out (the columns of CSV; JSON is read whole). Records are built whole unless
-    /// this is called, for callers that read fields no rule reads.
+    /// Builds of each record only `fields`, where the reader can leave the rest out (the
+    /// columns of CSV; JSON is read whole): what a plan's rules read ([`crate::Plan::fields`]),
+    /// or what one read of a batch uses ([`crate::batch::CrossPass::fields`]). Records are
+    /// built whole unless this is called, for callers that read fields no rule reads.
     #[cfg(feature = "files")]
-    pub fn only_read_by(mut self, plan: &crate::Plan) -> Records {
+    pub fn keeping(mut self, fields: crate::Fields<'_>) -> Records {
         if let Inner::Csv(rows) = &mut self.inner {
             // Before any row is handed out, so the shape is not shared yet and is not copied.
             std::sync::Arc::make_mut(&mut rows.shape)
                 .layout
-                .retain(|pointer| plan.reads_pointer(pointer));
+                .retain(|pointer| fields.wants_pointer(pointer));
         }
         self
     }
 
-    /// Builds of each record only the fields `plan`'s rules read (without CSV, every reader
-    /// builds records whole).
+    /// Builds of each record only `fields` (without CSV, every reader builds records whole).
     #[cfg(not(feature = "files"))]
-    pub fn only_read_by(self, _plan: &crate::Plan) -> Records {
+    pub fn keeping(self, _fields: crate::Fields<'_>) -> Records {
         self
     }
 
