@@ -251,7 +251,11 @@ pub fn drive<K: Send>(
             // Rows are built by the threads that check them, unless the summary needs record
             // values as they are read.
             Source::Frame(frame) if read.is_none() => {
-                let rows: Arc<dyn batch::Rows> = frame.clone();
+                // Each read builds only the columns it uses: the keys read, a few.
+                let rows: Arc<dyn batch::Rows> = match pass {
+                    batch::Read::Check => frame.clone(),
+                    pass => Arc::new(frame.keeping(cross.fields(pass))),
+                };
                 Box::new((0..frame.rows()).map(move |row| Item::Row {
                     line: 0,
                     rows: rows.clone(),

@@ -328,6 +328,7 @@ fn pandas_column(
 }
 
 /// How the columns of a table become records.
+#[derive(Clone)]
 pub struct Plan {
     layout: Layout,
     /// Per column: whether its field is a date (a midnight timestamp is written as a date).
@@ -408,7 +409,7 @@ pub struct Records<'t> {
 /// A frame with the plan that turns its rows into records: the checking threads build each
 /// record from the columns as they check it ([`kakunin::batch::Item::Row`]).
 pub struct Frame {
-    pub table: Table,
+    pub table: Arc<Table>,
     pub plan: Plan,
     /// The first row of each part, to find a row's part.
     starts: Vec<usize>,
@@ -416,6 +417,7 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(table: Table, plan: Plan) -> Frame {
+        let table = Arc::new(table);
         let starts = table
             .parts
             .iter()
@@ -429,6 +431,18 @@ impl Frame {
             table,
             plan,
             starts,
+        }
+    }
+
+    /// The same rows, building only `fields` of each record: a read of a batch that uses a
+    /// few fields (the cross-record keys) builds only their columns.
+    pub fn keeping(&self, fields: kakunin::Fields<'_>) -> Frame {
+        let mut plan = self.plan.clone();
+        plan.layout.retain(|pointer| fields.wants_pointer(pointer));
+        Frame {
+            table: self.table.clone(),
+            plan,
+            starts: self.starts.clone(),
         }
     }
 
