@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets and runs each for a fixed time: fuzz/run.sh [SECONDS] [TARGET...]
-# (default 20 seconds each, all four targets, one after another). CI calls it with the default;
+# (default 20 seconds each, all five targets, one after another). CI calls it with the default;
 # a longer campaign is the same command with more seconds (see README.md).
 #
 # Needs the nightly toolchain and cargo-fuzz (installed here when missing). The seed corpora are
@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(record pack script csv)
+[ ${#targets[@]} -gt 0 ] || targets=(record pack script csv partial)
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal
@@ -22,7 +22,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 cargo +nightly fuzz build -O
-if [ ! -d corpus/record ]; then
+if [ ! -d corpus/record ] || [ ! -d corpus/partial ]; then
   "target/x86_64-unknown-linux-gnu/release/seeds"
 fi
 

@@ -1,7 +1,7 @@
 //! Writes the seed corpora of the fuzz targets from the bundled packs' examples:
 //! `cargo run --release --bin seeds` (from `fuzz/`) fills `corpus/<target>/`.
 //!
-//! - `record`: every example record of both packs, as JSON;
+//! - `record` and `partial`: every example record of both packs, as JSON;
 //! - `pack`: every hersys rule file with its script;
 //! - `script`: every script of the hersys pack;
 //! - `csv`: the example records as small CSV files, hersys flattened to its CSV layout and
@@ -48,13 +48,14 @@ fn opendata_row(header: &[String], record: &Value) -> Vec<String> {
 
 fn main() {
     let mut counts = [0usize; 4];
-    let (records, csvs) = (corpus("record"), corpus("csv"));
+    let (records, partial, csvs) = (corpus("record"), corpus("partial"), corpus("csv"));
     for name in kakunin_rules::PACKS {
         let rules = kakunin_fuzz::pack(name);
         for (i, case) in cases(&rules).into_iter().flatten().enumerate() {
             for (j, record) in case.records.iter().enumerate() {
                 let text = serde_json::to_vec(record).expect("JSON");
                 write(&records, &format!("{name}-{i}-{j}.json"), &text);
+                write(&partial, &format!("{name}-{i}-{j}.json"), &text);
                 counts[0] += 1;
             }
             let (header, rows): (Vec<String>, Vec<Vec<String>>) = if name == "hersys" {
@@ -100,7 +101,7 @@ fn main() {
         counts[1] += 1;
     }
     println!(
-        "seeds: record {}, pack {}, script {}, csv {}",
+        "seeds: record and partial {}, pack {}, script {}, csv {}",
         counts[0], counts[1], counts[2], counts[3]
     );
 }
