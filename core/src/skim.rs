@@ -79,55 +79,60 @@ impl<'t> Skim<'t> {
     }
 
     fn object(&mut self, wanted: &Wanted) -> Option<Value> {
-        self.at += 1; // `{`
         let mut kept = Map::new();
-        self.whitespace();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            return Some(Value::Object(kept));
-        }
-        loop {
-            let key = self.key()?;
-            self.expect(b':')?;
+        self.entries(b'}', |skim| {
+            let key = skim.key()?;
+            skim.expect(b':')?;
             match wanted.child(&key) {
                 Some((key, child)) => {
-                    let value = self.value(child)?;
+                    let value = skim.value(child)?;
                     kept.insert(key.to_owned(), value);
+                    Some(())
                 }
-                None => self.skip()?,
+                None => skim.skip(),
             }
+        })?;
+        Some(Value::Object(kept))
+    }
+
+    fn array(&mut self, items: &Wanted) -> Option<Value> {
+        let mut kept = Vec::new();
+        self.entries(b']', |skim| {
+            kept.push(skim.value(items)?);
+            Some(())
+        })?;
+        Some(Value::Array(kept))
+    }
+
+    /// Reads the members or elements of the container here with `each`, from its opening
+    /// bracket to `close`, checking the commas between them.
+    fn entries(&mut self, close: u8, mut each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.at += 1; // the opening bracket
+        if self.closes_at_once(close) {
+            return Some(());
+        }
+        loop {
+            each(self)?;
             self.whitespace();
             match self.peek()? {
                 b',' => self.at += 1,
-                b'}' => {
+                byte if byte == close => {
                     self.at += 1;
-                    return Some(Value::Object(kept));
+                    return Some(());
                 }
                 _ => return None,
             }
         }
     }
 
-    fn array(&mut self, items: &Wanted) -> Option<Value> {
-        self.at += 1; // `[`
-        let mut kept = Vec::new();
+    /// Just after an opening bracket: whether the container is empty, its `close` taken.
+    fn closes_at_once(&mut self, close: u8) -> bool {
         self.whitespace();
-        if self.peek() == Some(b']') {
+        let empty = self.peek() == Some(close);
+        if empty {
             self.at += 1;
-            return Some(Value::Array(kept));
         }
-        loop {
-            kept.push(self.value(items)?);
-            self.whitespace();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(Value::Array(kept));
-                }
-                _ => return None,
-            }
-        }
+        empty
     }
 
     /// An object key, unescaped (borrowed from the text when it has no escapes).
@@ -163,10 +168,7 @@ impl<'t> Skim<'t> {
             match self.peek()? {
                 b'{' => {
                     self.at += 1;
-                    self.whitespace();
-                    if self.peek() == Some(b'}') {
-                        self.at += 1;
-                    } else {
+                    if !self.closes_at_once(b'}') {
                         self.open.push(Open::Object);
                         self.member_name()?;
                         continue;
@@ -174,10 +176,7 @@ impl<'t> Skim<'t> {
                 }
                 b'[' => {
                     self.at += 1;
-                    self.whitespace();
-                    if self.peek() == Some(b']') {
-                        self.at += 1;
-                    } else {
+                    if !self.closes_at_once(b']') {
                         self.open.push(Open::Array);
                         continue;
                     }
