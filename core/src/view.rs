@@ -21,6 +21,8 @@ pub(crate) struct Hit<'a> {
     pub(crate) idx: Indices,
     /// The value read as a day, for fields the schema formats as a date or date-time.
     pub(crate) day: Option<Day>,
+    /// The schema node the value is filed under.
+    node: u32,
 }
 
 /// Every value of a record that the schema knows, by schema field.
@@ -35,36 +37,24 @@ impl<'a> View<'a> {
     /// read them (paths are checked against the schema when a pack is loaded). With `only`, so
     /// are the nodes it does not mark (a plan's rules do not read them).
     pub(crate) fn new(schema: &RecordSchema, record: &'a Value, only: Option<&[bool]>) -> Self {
-        let mut filed: Vec<(u32, Hit<'a>)> = Vec::with_capacity(128);
+        let mut hits: Vec<Hit<'a>> = Vec::with_capacity(256);
         let mut walk = Walk {
             schema,
             in_key_order: maps_iterate_in_key_order(),
             only,
-            out: &mut filed,
+            out: &mut hits,
         };
         walk.object(0, record, [0; MAX_WILDCARDS], 0);
-        // A counting sort groups the hits by node and keeps document order within a node.
+        // Nodes are numbered in the order of their paths, so a walk in key order files most
+        // hits in node order already; only an array's elements interleave their fields. A
+        // stable sort finds those runs and keeps document order within a node.
+        hits.sort_by_key(|hit| hit.node);
         let mut spans = vec![(0u32, 0u32); schema.node_count()];
-        for (node, _) in &filed {
-            spans[*node as usize].1 += 1;
-        }
-        let mut start = 0;
-        for span in &mut spans {
-            span.0 = start;
-            start += span.1;
-            span.1 = 0;
-        }
-        let mut hits = vec![
-            Hit {
-                value: record,
-                idx: [0; MAX_WILDCARDS],
-                day: None,
-            };
-            filed.len()
-        ];
-        for (node, hit) in filed {
-            let span = &mut spans[node as usize];
-            hits[(span.0 + span.1) as usize] = hit;
+        for (at, hit) in hits.iter().enumerate() {
+            let span = &mut spans[hit.node as usize];
+            if span.1 == 0 {
+                span.0 = at as u32;
+            }
             span.1 += 1;
         }
         View { spans, hits }
@@ -121,7 +111,7 @@ struct Walk<'s, 'a> {
     /// Whether a JSON object iterates its keys in order (see [`maps_iterate_in_key_order`]).
     in_key_order: bool,
     only: Option<&'s [bool]>,
-    out: &'s mut Vec<(u32, Hit<'a>)>,
+    out: &'s mut Vec<Hit<'a>>,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -134,7 +124,12 @@ impl<'a> Walk<'_, 'a> {
             Value::String(s) if self.schema.node(node).dated => parse_day(s),
             _ => None,
         };
-        self.out.push((node as u32, Hit { value, idx, day }));
+        self.out.push(Hit {
+            value,
+            idx,
+            day,
+            node: node as u32,
+        });
         match value {
             Value::Object(_) => self.object(node, value, idx, depth),
             Value::Array(items) => {
