@@ -694,6 +694,17 @@ fn check_one(
 ) -> Outcome {
     let line = item.line();
     let check = |record: &Value, cross| rules.check_planned(record, plan, cross);
+    // A row a layout built from text is shallow by construction: no walk to find out.
+    let check_built = |into: &Reused, cross| {
+        let record = into.record();
+        if into.within_depth() {
+            judge(rules, position, line, record, cross, |record, cross| {
+                rules.check_within_depth(record, plan, cross)
+            })
+        } else {
+            judge(rules, position, line, record, cross, check)
+        }
+    };
     let unreadable = |message| Outcome::Unreadable {
         position,
         line,
@@ -703,10 +714,10 @@ fn check_one(
         // A row is built into the record the thread built last.
         Item::Row { rows, row, .. } => reusing(|into| {
             rows.record_into(row, into);
-            judge(rules, position, line, into.record(), cross, check)
+            check_built(into, cross)
         }),
         Item::Unbuilt { record, .. } => reusing(|into| match record.build_into(into) {
-            Ok(()) => judge(rules, position, line, into.record(), cross, check),
+            Ok(()) => check_built(into, cross),
             Err(message) => unreadable(message),
         }),
         item => match item.held() {

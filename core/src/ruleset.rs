@@ -218,7 +218,7 @@ pub const TOO_DEEP: &str = "<nested too deep>";
 
 /// Whether any value lies deeper than [`MAX_DEPTH`] (the record is depth 0; a [`TOO_DEEP`] mark
 /// left by a cut does not count), without recursing.
-fn deeper_than_max(record: &Value) -> bool {
+pub(crate) fn deeper_than_max(record: &Value) -> bool {
     let mut stack = vec![(record, 0usize)];
     while let Some((value, depth)) = stack.pop() {
         let (items, fields) = match value {

@@ -276,6 +276,9 @@ pub struct Layout {
     notes: Vec<String>,
     /// The record the columns build, as its fields in key order ([`Layout::build`]).
     skeleton: Vec<(String, Skeleton)>,
+    /// Whether a record built from text cells is no deeper than the checks' depth limit, so
+    /// that it need not be walked to find out.
+    text_within_depth: bool,
 }
 
 /// A record kept from one row to the next by a thread that builds many rows of one layout
@@ -287,6 +290,8 @@ pub struct Reused {
     /// The layout that filled `record` last (0: none, `record` is anyone's).
     layout: u64,
     record: Value,
+    /// Whether `record` is known to be no deeper than [`MAX_DEPTH`](crate::ruleset::MAX_DEPTH).
+    within_depth: bool,
 }
 
 impl Reused {
@@ -299,6 +304,13 @@ impl Reused {
     pub fn set(&mut self, record: Value) {
         self.layout = 0;
         self.record = record;
+        self.within_depth = false;
+    }
+
+    /// Whether the record is known to be no deeper than the checks' depth limit: built by a
+    /// layout from text and scalar cells only.
+    pub(crate) fn within_depth(&self) -> bool {
+        self.within_depth
     }
 }
 
@@ -340,11 +352,14 @@ impl Layout {
     pub fn new(mapping: Option<&Mapping>, headers: &[String]) -> Layout {
         let (targets, notes) = plan(mapping, headers);
         let skeleton = skeleton(&targets);
+        let is_list = |index: usize| targets[index].kind == ColumnType::List;
+        let text_within_depth = deepest_text(&skeleton, 1, &is_list) <= crate::ruleset::MAX_DEPTH;
         Layout {
             id: next_layout_id(),
             targets,
             notes,
             skeleton,
+            text_within_depth,
         }
     }
 
@@ -362,6 +377,11 @@ impl Layout {
     /// [`Layout::build`] into `into`: the same record, reusing what the last row built with
     /// this layout left there.
     pub fn build_into(&self, mut cells: Vec<Option<Cell<'_>>>, into: &mut Reused) {
+        // A typed cell may hold a container of any depth; text makes a string or a flat list.
+        into.within_depth = self.text_within_depth
+            && cells
+                .iter()
+                .all(|cell| !matches!(cell, Some(Cell::Value(Value::Array(_) | Value::Object(_)))));
         // The refill walks the kept keys beside the layout's in key order; with maps in
         // insertion order (serde_json's `preserve_order`) the record is built afresh instead.
         if into.layout != self.id
@@ -591,6 +611,32 @@ impl Entered<'_> {
             }
             _ => *slot = Value::String(text.to_owned()),
         }
+    }
+}
+
+/// The depth of the deepest value text cells can make in `fields` (at `depth`): a column's
+/// text, or the items of a list column (`is_list`), one level further.
+fn deepest_text(
+    fields: &[(String, Skeleton)],
+    depth: usize,
+    is_list: &dyn Fn(usize) -> bool,
+) -> usize {
+    fields
+        .iter()
+        .map(|(_, node)| deepest_at(node, depth, is_list))
+        .max()
+        .unwrap_or(depth)
+}
+
+fn deepest_at(node: &Skeleton, depth: usize, is_list: &dyn Fn(usize) -> bool) -> usize {
+    match node {
+        Skeleton::Column(index) => depth + usize::from(is_list(*index)),
+        Skeleton::Object(fields) => deepest_text(fields, depth + 1, is_list),
+        Skeleton::Array(elements) => elements
+            .iter()
+            .map(|(_, element)| deepest_at(element, depth + 1, is_list))
+            .max()
+            .unwrap_or(depth),
     }
 }
 
@@ -881,6 +927,45 @@ mod tests {
             map,
         );
         assert_eq!(fields, Value::Object(layout.build(cells())));
+    }
+
+    #[test]
+    fn a_built_record_is_called_shallow_only_when_it_is() {
+        use crate::ruleset::{MAX_DEPTH, deeper_than_max};
+        // A list column puts its items one level below the column's path.
+        let list = |header: &str| {
+            Mapping::from_toml(&format!(
+                "[[column]]\nheader = \"{header}\"\npath = \"/{}\"\ntype = \"list\"\n",
+                header.replace('.', "/")
+            ))
+            .expect("valid mapping")
+        };
+        for levels in [1, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1] {
+            let header = (0..levels)
+                .map(|i| format!("k{i}"))
+                .collect::<Vec<_>>()
+                .join(".");
+            for mapping in [None, Some(list(&header))] {
+                let layout = Layout::new(mapping.as_ref(), &headers(&[&header]));
+                let mut reused = Reused::default();
+                layout.build_into(vec![Some(Cell::Text("x;y"))], &mut reused);
+                assert_eq!(
+                    reused.within_depth(),
+                    !deeper_than_max(reused.record()),
+                    "{levels} levels, list: {}",
+                    mapping.is_some()
+                );
+            }
+        }
+        // A typed cell may hold containers: not known to be shallow, whatever the layout.
+        let layout = Layout::new(None, &headers(&["a"]));
+        let mut reused = Reused::default();
+        layout.build_into(vec![Some(Cell::Value(json!([[1]])))], &mut reused);
+        assert!(!reused.within_depth());
+        layout.build_into(vec![Some(Cell::Value(json!(1)))], &mut reused);
+        assert!(reused.within_depth());
+        reused.set(json!({}));
+        assert!(!reused.within_depth());
     }
 
     /// Headers of one to three segments from a small alphabet, so paths share containers,
