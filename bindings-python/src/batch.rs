@@ -151,6 +151,14 @@ impl<I: Iterator> Iterator for Stoppable<I> {
         }
         self.inner.next()
     }
+
+    /// Forwarded, so that a file's reader passes over the lines a read does not need.
+    fn nth(&mut self, n: usize) -> Option<I::Item> {
+        if self.error.is_set() {
+            return None;
+        }
+        self.inner.nth(n)
+    }
 }
 
 /// Whether the plan selects cross-record rules (the source is then read more than once).

@@ -401,4 +401,21 @@ impl Iterator for FileChain {
             self.current = Some(records);
         }
     }
+
+    /// The last file passes over the items itself, as cheaply as its reader can; the files
+    /// before it, item by item (a file does not say how many items it holds).
+    fn nth(&mut self, mut n: usize) -> Option<Item> {
+        while self.files.len() > 0 || self.current.is_none() {
+            if n == 0 {
+                return self.next();
+            }
+            self.next()?;
+            n -= 1;
+        }
+        let item = self.current.as_mut()?.nth(n);
+        if item.is_some() {
+            self.position += n + 1;
+        }
+        item
+    }
 }

@@ -342,3 +342,48 @@ fn opendata_csv_in_shift_jis_is_detected_and_checked() {
         results[1]
     );
 }
+
+#[test]
+fn records_split_over_several_files_get_the_findings_of_one_file() {
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../data/sample/hersys-sample.jsonl"
+    ))
+    .expect("bundled sample");
+    let lines: Vec<&str> = sample.lines().collect();
+    // Three parts of unequal length, so that cross-record groups span the files.
+    let parts: Vec<String> = [&lines[..500], &lines[500..1300], &lines[1300..]]
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let path = temp_file(&format!("part-{i}.jsonl"), part.join("\n").as_bytes());
+            path.to_string_lossy().into_owned()
+        })
+        .collect();
+    let whole = temp_file("whole.jsonl", sample.as_bytes());
+    let common = ["--as-of", "2026-11-01", "--format", "jsonl"];
+    let mut args: Vec<&str> = vec!["check"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(common);
+    let split = jsonl(&kakunin(&args, None));
+    let mut args = vec!["check", whole.to_str().expect("utf-8 path")];
+    args.extend(common);
+    let one = jsonl(&kakunin(&args, None));
+    let findings = |rows: &[Value]| -> Vec<(Value, Value)> {
+        rows.iter()
+            .map(|row| (row["id"].clone(), row["findings"].clone()))
+            .collect()
+    };
+    assert_eq!(split.len(), lines.len());
+    assert_eq!(findings(&split), findings(&one));
+    let cross = one
+        .iter()
+        .flat_map(|row| row["findings"].as_array().into_iter().flatten())
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("identity/"))
+        })
+        .count();
+    assert!(cross > 0, "the sample has records that name others");
+}

@@ -375,13 +375,19 @@ impl<'r> CrossPass<'r> {
 
     /// What the findings need of the `needed` records (sorted positions) among `items`: their
     /// ids and carried fields, an unparsed line parsed for those alone.
-    fn details(&self, needed: &[usize], items: impl Iterator<Item = Item>) -> cross::Fetched {
+    ///
+    /// The items between are passed over with [`Iterator::nth`], which a source can make
+    /// cheap (JSON Lines do not hand over the lines they pass).
+    fn details(&self, needed: &[usize], mut items: impl Iterator<Item = Item>) -> cross::Fetched {
         let mut fetched =
             cross::Fetched::new(self.checks.iter().flat_map(|(_, spec)| spec.carried()));
-        for (position, item) in items.enumerate() {
-            if needed.binary_search(&position).is_err() {
-                continue;
-            }
+        // The position of the item `items` gives next.
+        let mut next = 0;
+        for &position in needed {
+            let Some(item) = items.nth(position - next) else {
+                break;
+            };
+            next = position + 1;
             let record = match item.held() {
                 Held::Record(record) => record,
                 Held::Line(bytes) => match crate::input::utf8(bytes)

@@ -1,57 +1,50 @@
 //! JSON Lines: one object per physical line.
 
 use std::io::{BufRead, BufReader, Read};
+use std::ops::Range;
 
 use super::{Item, Unreadable, json};
 
-/// Capacity of the line buffer kept between records; a buffer grown past
-/// [`SHRINK_ABOVE`] by one huge line is given back so that one outlier does not pin its memory
-/// for the rest of the run.
+/// Capacity of the line buffer kept between records, and the largest a line's own buffer is
+/// made before its length is known; a buffer grown past [`SHRINK_ABOVE`] by one huge line is
+/// given back so that one outlier does not pin its memory for the rest of the run.
 const KEEP: usize = 64 * 1024;
 const SHRINK_ABOVE: usize = 16 * 1024 * 1024;
 
-/// Reads lines into one reused buffer, so a record costs no allocation beyond its own `Value`.
-pub(crate) struct JsonLines<R> {
+/// The lines of a reader, each read into a buffer the caller gives.
+struct Lines<R> {
     reader: BufReader<R>,
-    buf: Vec<u8>,
     line: u64,
     max: usize,
     done: bool,
 }
 
-impl<R: Read> JsonLines<R> {
-    pub(crate) fn new(reader: R, max: usize) -> Self {
-        JsonLines {
+impl<R: Read> Lines<R> {
+    fn new(reader: R, max: usize) -> Self {
+        Lines {
             reader: BufReader::with_capacity(KEEP, reader),
-            buf: Vec::with_capacity(KEEP),
             line: 0,
             max,
             done: false,
         }
     }
-}
 
-impl<R: Read> JsonLines<R> {
-    /// The next non-blank line (without its line break or a leading BOM) and its number, or an
-    /// unreadable line; `None` at the end.
-    fn next_line(&mut self) -> Option<Result<(u64, &[u8]), Unreadable>> {
+    /// Reads the next non-blank line into `buf` (cleared first) and says where its record lies
+    /// there (without its line break or a leading BOM), with its number; or an unreadable
+    /// line; `None` at the end.
+    fn next_into(&mut self, buf: &mut Vec<u8>) -> Option<Result<(u64, Range<usize>), Unreadable>> {
         while !self.done {
-            self.buf.clear();
-            if self.buf.capacity() > SHRINK_ABOVE {
-                self.buf.shrink_to(KEEP);
-            }
+            buf.clear();
             // `take` bounds how much one line may pull into memory.
             let limit = u64::try_from(self.max)
                 .unwrap_or(u64::MAX)
                 .saturating_add(1);
-            match Read::take(&mut self.reader, limit).read_until(b'\n', &mut self.buf) {
+            match Read::take(&mut self.reader, limit).read_until(b'\n', buf) {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     self.line += 1;
-                    match self.trimmed() {
-                        Ok(Some((start, end))) => {
-                            return Some(Ok((self.line, &self.buf[start..end])));
-                        }
+                    match self.trimmed(buf) {
+                        Ok(Some(record)) => return Some(Ok((self.line, record))),
                         Ok(None) => {}
                         Err(unreadable) => return Some(Err(unreadable)),
                     }
@@ -69,9 +62,9 @@ impl<R: Read> JsonLines<R> {
     }
 
     /// Where the record of the line in `buf` lies, or `None` for a blank line.
-    fn trimmed(&mut self) -> Result<Option<(usize, usize)>, Unreadable> {
+    fn trimmed(&mut self, buf: &[u8]) -> Result<Option<Range<usize>>, Unreadable> {
         let line = self.line;
-        let mut bytes = self.buf.as_slice();
+        let mut bytes = buf;
         match bytes.strip_suffix(b"\n") {
             Some(rest) => bytes = rest.strip_suffix(b"\r").unwrap_or(rest),
             None if bytes.len() > self.max => {
@@ -94,7 +87,22 @@ impl<R: Read> JsonLines<R> {
         if bytes[start..].iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        Ok(Some((start, bytes.len())))
+        Ok(Some(start..bytes.len()))
+    }
+}
+
+/// Reads lines into one reused buffer, so a record costs no allocation beyond its own `Value`.
+pub(crate) struct JsonLines<R> {
+    lines: Lines<R>,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> JsonLines<R> {
+    pub(crate) fn new(reader: R, max: usize) -> Self {
+        JsonLines {
+            lines: Lines::new(reader, max),
+            buf: Vec::with_capacity(KEEP),
+        }
     }
 }
 
@@ -102,20 +110,37 @@ impl<R: Read> Iterator for JsonLines<R> {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
-        Some(match self.next_line()? {
-            Ok((line, bytes)) => json::parse_object(bytes, line, 1),
+        // A buffer grown past SHRINK_ABOVE by one huge line is given back, so that one outlier
+        // does not pin its memory for the rest of the run.
+        if self.buf.capacity() > SHRINK_ABOVE {
+            self.buf = Vec::with_capacity(KEEP);
+        }
+        Some(match self.lines.next_into(&mut self.buf)? {
+            Ok((line, record)) => json::parse_object(&self.buf[record], line, 1),
             Err(unreadable) => Err(unreadable),
         })
     }
 }
 
 /// JSON Lines read but not parsed: each line as a [`crate::batch::Item::Unparsed`], for the
-/// threads that check it to parse ([`super::parse_json_line`] parses one).
-pub struct UnparsedLines<R>(JsonLines<R>);
+/// threads that check it to parse ([`super::parse_json_line`] parses one). Each line is read
+/// straight into the buffer it is handed over in.
+pub struct UnparsedLines<R> {
+    lines: Lines<R>,
+    /// The length of the last line: the next buffer is made a little larger, so that a line
+    /// like the one before costs one allocation.
+    last: usize,
+    /// For lines passed over by [`Iterator::nth`].
+    skipped: Vec<u8>,
+}
 
 impl<R: Read> UnparsedLines<R> {
     pub(crate) fn new(reader: R, max: usize) -> Self {
-        UnparsedLines(JsonLines::new(reader, max))
+        UnparsedLines {
+            lines: Lines::new(reader, max),
+            last: 0,
+            skipped: Vec::new(),
+        }
     }
 }
 
@@ -123,16 +148,32 @@ impl<R: Read> Iterator for UnparsedLines<R> {
     type Item = crate::batch::Item;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(match self.0.next_line()? {
-            Ok((line, bytes)) => crate::batch::Item::Unparsed {
-                line,
-                bytes: bytes.to_vec(),
-            },
+        let mut bytes = Vec::with_capacity((self.last + self.last / 4).clamp(256, KEEP));
+        Some(match self.lines.next_into(&mut bytes)? {
+            Ok((line, record)) => {
+                self.last = bytes.len();
+                bytes.truncate(record.end);
+                bytes.drain(..record.start);
+                crate::batch::Item::Unparsed { line, bytes }
+            }
             Err(bad) => crate::batch::Item::Unreadable {
                 line: bad.line,
                 message: bad.message,
             },
         })
+    }
+
+    /// Passes over `n` items without handing their lines over: a read that needs a few
+    /// records (the details of a cross-record finding) costs little more than the file's I/O.
+    fn nth(&mut self, n: usize) -> Option<Self::Item> {
+        for _ in 0..n {
+            // An unreadable line is an item too: passed over all the same.
+            let _line_or_unreadable = self.lines.next_into(&mut self.skipped)?;
+            if self.skipped.capacity() > SHRINK_ABOVE {
+                self.skipped = Vec::new();
+            }
+        }
+        self.next()
     }
 }
 
@@ -152,6 +193,48 @@ mod tests {
             Some((2, "line is longer than the limit of 20 bytes".to_owned()))
         );
         assert_eq!(items[2].as_ref().ok().map(|r| r.line), Some(3));
+    }
+
+    /// An item as (line, bytes or message), to compare two reads of the same lines.
+    fn seen(item: crate::batch::Item) -> (u64, Result<Vec<u8>, String>) {
+        match item {
+            crate::batch::Item::Unparsed { line, bytes } => (line, Ok(bytes)),
+            crate::batch::Item::Unreadable { line, message } => (line, Err(message)),
+            other => unreachable!("lines are read as they are: {other:?}"),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn passing_over_lines_gives_the_items_reading_them_would(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("{\"a\":1}"),
+                    proptest::strategy::Just(""),
+                    proptest::strategy::Just("   "),
+                    proptest::strategy::Just("{\"b\":2}\r"),
+                    proptest::strategy::Just("{\"long\":\"xxxxxxxxxxxxxxxxxxxxxxxx\"}"),
+                    proptest::strategy::Just("not json"),
+                ],
+                0..30,
+            ),
+            gaps in proptest::collection::vec(0usize..5, 0..12),
+            bom in proptest::bool::ANY,
+        ) {
+            let mut data = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            data.extend_from_slice(lines.join("\n").as_bytes());
+            let every: Vec<_> = UnparsedLines::new(&data[..], 20).map(seen).collect();
+            let mut skipping = UnparsedLines::new(&data[..], 20);
+            let mut at = 0;
+            for gap in gaps {
+                let item = skipping.nth(gap).map(seen);
+                proptest::prop_assert_eq!(item.as_ref(), every.get(at + gap));
+                at += gap + 1;
+                if item.is_none() {
+                    break;
+                }
+            }
+        }
     }
 
     #[test]
