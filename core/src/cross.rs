@@ -497,8 +497,14 @@ pub(crate) fn evaluate(
     let mut failed = Vec::new();
     match (spec, found) {
         (CrossSpec::Group { mode, .. }, Found::Groups(groups)) => {
-            for members in groups {
-                if let Err(e) = group_findings(mode, rule, engine, fetched, &members, &mut out) {
+            let each = |members: &[Member]| {
+                let mut found = Vec::new();
+                let result = group_findings(mode, rule, engine, fetched, members, &mut found);
+                (found, result.err())
+            };
+            for ((found, error), members) in per_group(&groups, each).into_iter().zip(&groups) {
+                out.extend(found);
+                if let Some(e) = error {
                     failed.extend(members.iter().map(|m| (m.position, e.clone())));
                 }
             }
@@ -513,6 +519,19 @@ pub(crate) fn evaluate(
         _ => {}
     }
     (out, failed)
+}
+
+/// `each` of the groups, in group order. Groups are independent, and a group script (rhai)
+/// costs far more than handing a group to another thread: with threads, they run in parallel.
+#[cfg(feature = "parallel")]
+fn per_group<T: Send>(groups: &[Vec<Member>], each: impl Fn(&[Member]) -> T + Sync) -> Vec<T> {
+    use rayon::prelude::*;
+    groups.par_iter().map(|members| each(members)).collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn per_group<T>(groups: &[Vec<Member>], each: impl Fn(&[Member]) -> T) -> Vec<T> {
+    groups.iter().map(|members| each(members)).collect()
 }
 
 fn group_findings(
