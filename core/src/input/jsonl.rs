@@ -5,9 +5,10 @@ use std::ops::Range;
 
 use super::{Item, Unreadable, json};
 
-/// Capacity of the line buffer kept between records, and the largest a line's own buffer is
-/// made before its length is known; a buffer grown past [`SHRINK_ABOVE`] by one huge line is
-/// given back so that one outlier does not pin its memory for the rest of the run.
+/// Capacity of a line buffer kept between records, and the largest a line's own buffer is made
+/// before its length is known; a kept buffer grown past [`SHRINK_ABOVE`] by one huge line is
+/// given back before the next line, so that one outlier does not pin its memory for the rest
+/// of the run.
 const KEEP: usize = 64 * 1024;
 const SHRINK_ABOVE: usize = 16 * 1024 * 1024;
 
@@ -29,10 +30,14 @@ impl<R: Read> Lines<R> {
         }
     }
 
-    /// Reads the next non-blank line into `buf` (cleared first) and says where its record lies
-    /// there (without its line break or a leading BOM), with its number; or an unreadable
-    /// line; `None` at the end.
+    /// Reads the next non-blank line into `buf` and says where its record lies there (without
+    /// its line break or a leading BOM), with its number; or an unreadable line; `None` at the
+    /// end. `buf` is cleared first, and given back when a huge line left it larger than
+    /// [`SHRINK_ABOVE`].
     fn next_into(&mut self, buf: &mut Vec<u8>) -> Option<Result<(u64, Range<usize>), Unreadable>> {
+        if buf.capacity() > SHRINK_ABOVE {
+            *buf = Vec::with_capacity(KEEP);
+        }
         while !self.done {
             buf.clear();
             // `take` bounds how much one line may pull into memory.
@@ -110,11 +115,6 @@ impl<R: Read> Iterator for JsonLines<R> {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
-        // A buffer grown past SHRINK_ABOVE by one huge line is given back, so that one outlier
-        // does not pin its memory for the rest of the run.
-        if self.buf.capacity() > SHRINK_ABOVE {
-            self.buf = Vec::with_capacity(KEEP);
-        }
         Some(match self.lines.next_into(&mut self.buf)? {
             Ok((line, record)) => json::parse_object(&self.buf[record], line, 1),
             Err(unreadable) => Err(unreadable),
@@ -169,9 +169,6 @@ impl<R: Read> Iterator for UnparsedLines<R> {
         for _ in 0..n {
             // An unreadable line is an item too: passed over all the same.
             let _line_or_unreadable = self.lines.next_into(&mut self.skipped)?;
-            if self.skipped.capacity() > SHRINK_ABOVE {
-                self.skipped = Vec::new();
-            }
         }
         self.next()
     }
