@@ -438,7 +438,7 @@ impl Frame {
     /// few fields (the cross-record keys) builds only their columns.
     pub fn keeping(&self, fields: kakunin::Fields<'_>) -> Frame {
         let mut plan = self.plan.clone();
-        plan.layout.retain(|pointer| fields.wants_pointer(pointer));
+        plan.layout.keep_fields(fields);
         Frame {
             table: self.table.clone(),
             plan,

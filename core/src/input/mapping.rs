@@ -351,6 +351,11 @@ impl Layout {
     /// Resolves `headers` (a file's header row, in order) with `mapping`.
     pub fn new(mapping: Option<&Mapping>, headers: &[String]) -> Layout {
         let (targets, notes) = plan(mapping, headers);
+        Layout::with_targets(targets, notes)
+    }
+
+    /// The layout that puts the columns at `targets`: its tree, and a new id.
+    fn with_targets(targets: Vec<Target>, notes: Vec<String>) -> Layout {
         let skeleton = skeleton(&targets);
         let is_list = |index: usize| targets[index].kind == ColumnType::List;
         let text_within_depth = deepest_text(&skeleton, 1, &is_list) <= crate::ruleset::MAX_DEPTH;
@@ -427,16 +432,16 @@ impl Layout {
         self.targets.get(index).is_some_and(|t| !t.segs.is_empty())
     }
 
-    /// Drops the columns whose record path (a JSON Pointer) `keep` refuses, as if unmapped: a
-    /// check that reads only some fields need not build the rest.
-    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        for target in &mut self.targets {
-            if !target.segs.is_empty() && !keep(&target.pointer()) {
+    /// Drops the columns whose record path `fields` does not want, as if unmapped: a read that
+    /// uses only some fields need not build the rest.
+    pub fn keep_fields(&mut self, fields: crate::Fields<'_>) {
+        let mut targets = std::mem::take(&mut self.targets);
+        for target in &mut targets {
+            if !target.segs.is_empty() && !fields.wants_pointer(&target.pointer()) {
                 target.segs.clear();
             }
         }
-        self.skeleton = skeleton(&self.targets);
-        self.id = next_layout_id();
+        *self = Layout::with_targets(targets, std::mem::take(&mut self.notes));
     }
 }
 
@@ -957,6 +962,24 @@ mod tests {
                 );
             }
         }
+        // Keeping only a shallow column makes a deep layout shallow.
+        let deep = (0..=MAX_DEPTH)
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(".");
+        let mut layout = Layout::new(None, &headers(&[&deep, "id"]));
+        let mut reused = Reused::default();
+        layout.build_into(vec![None, Some(Cell::Text("r1"))], &mut reused);
+        assert!(!reused.within_depth());
+        let id = crate::path::FieldPath::parse("/id").expect("a path");
+        let wanted = crate::sparse::Wanted::of([&id]);
+        layout.keep_fields(crate::Fields::Some(&wanted));
+        layout.build_into(
+            vec![Some(Cell::Text("x")), Some(Cell::Text("r1"))],
+            &mut reused,
+        );
+        assert_eq!(reused.record(), &json!({"id": "r1"}));
+        assert!(reused.within_depth());
         // A typed cell may hold containers: not known to be shallow, whatever the layout.
         let layout = Layout::new(None, &headers(&["a"]));
         let mut reused = Reused::default();

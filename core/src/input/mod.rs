@@ -194,7 +194,7 @@ impl Records {
             // Before any row is handed out, so the shape is not shared yet and is not copied.
             std::sync::Arc::make_mut(&mut rows.shape)
                 .layout
-                .retain(|pointer| fields.wants_pointer(pointer));
+                .keep_fields(fields);
         }
         self
     }
