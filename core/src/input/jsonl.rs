@@ -239,17 +239,9 @@ mod tests {
         let data = b"\xEF\xBB\xBF{\"a\":1}\r\n\n  \n{\"b\":\n{\"long\":\"xxxxxxxxxxxxxxxxxxxxxxxx\"}\n{\"c\":3}";
         let parsed: Vec<Item> = JsonLines::new(&data[..], 20).collect();
         let unparsed: Vec<Item> = UnparsedLines::new(&data[..], 20)
-            .map(|item| match item {
-                crate::batch::Item::Unparsed { line, bytes } => json::parse_object(&bytes, line, 1),
-                crate::batch::Item::Unreadable { line, message } => {
-                    Err(Unreadable { line, message })
-                }
-                crate::batch::Item::Record { .. }
-                | crate::batch::Item::Shared { .. }
-                | crate::batch::Item::Row { .. }
-                | crate::batch::Item::Unbuilt { .. } => {
-                    unreachable!("lines are read as they are")
-                }
+            .map(|item| match seen(item) {
+                (line, Ok(bytes)) => json::parse_object(&bytes, line, 1),
+                (line, Err(message)) => Err(Unreadable { line, message }),
             })
             .collect();
         assert_eq!(parsed, unparsed);
