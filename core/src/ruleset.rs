@@ -218,9 +218,24 @@ pub const TOO_DEEP: &str = "<nested too deep>";
 
 /// Whether any value lies deeper than [`MAX_DEPTH`] (the record is depth 0; a [`TOO_DEEP`] mark
 /// left by a cut does not count), without recursing.
+#[cfg(test)]
 pub(crate) fn deeper_than_max(record: &Value) -> bool {
-    let mut stack = vec![(record, 0usize)];
+    reaches_past_max(record, 0)
+}
+
+/// Whether `value`, lying at `depth` (the record is 0), or any value in it lies deeper than
+/// [`MAX_DEPTH`] (a [`TOO_DEEP`] mark left by a cut does not count), without recursing.
+pub(crate) fn reaches_past_max(value: &Value, depth: usize) -> bool {
+    let too_deep =
+        |value: &Value, depth: usize| depth > MAX_DEPTH && value.as_str() != Some(TOO_DEEP);
+    if !(value.is_array() || value.is_object()) {
+        return too_deep(value, depth);
+    }
+    let mut stack = vec![(value, depth)];
     while let Some((value, depth)) = stack.pop() {
+        if too_deep(value, depth) {
+            return true;
+        }
         let (items, fields) = match value {
             Value::Array(items) => (items.as_slice(), None),
             Value::Object(map) => (&[][..], Some(map)),
@@ -230,7 +245,7 @@ pub(crate) fn deeper_than_max(record: &Value) -> bool {
             .iter()
             .chain(fields.into_iter().flat_map(|m| m.values()))
         {
-            if depth + 1 > MAX_DEPTH && child.as_str() != Some(TOO_DEEP) {
+            if too_deep(child, depth + 1) {
                 return true;
             }
             if child.is_array() || child.is_object() {
@@ -357,6 +372,26 @@ impl Plan {
 
 /// The id of the finding for a record that is not a JSON object.
 pub const NOT_AN_OBJECT: &str = "structure/not-an-object";
+
+/// The finding for a record that is not a JSON object.
+fn not_an_object(locale: Locale) -> Finding {
+    Finding {
+        rule: NOT_AN_OBJECT.into(),
+        severity: Severity::Error,
+        message: match locale {
+            Locale::Ja => "レコードがJSONオブジェクトではありません。".into(),
+            Locale::En => "The record is not a JSON object.".into(),
+        },
+        path: String::new(),
+        paths: Vec::new(),
+        ctx: BTreeMap::new(),
+        help: match locale {
+            Locale::Ja => "レコードの形式".into(),
+            Locale::En => "Record shape".into(),
+        },
+        acknowledged: false,
+    }
+}
 
 impl RuleSet {
     /// Compiles a pack from its files.
@@ -612,46 +647,50 @@ impl RuleSet {
         plan: &Plan,
         cross: Vec<(usize, Raw)>,
     ) -> Result<Report> {
-        if deeper_than_max(record) {
-            return self.check_within_depth(&cut_at_max_depth(record, 0), plan, cross);
-        }
-        self.check_within_depth(record, plan, cross)
+        self.check_walked(record, plan, cross, false)
     }
 
     /// [`RuleSet::check_planned`] for a record known to be no deeper than [`MAX_DEPTH`], such
-    /// as every record the JSON readers parse (their recursion limit is the same): the walk
-    /// that would look for deeper values costs as much as a few rules.
+    /// as every record the JSON readers parse (their recursion limit is the same): its walk
+    /// need not look into what it skips.
     pub(crate) fn check_within_depth(
         &self,
         record: &Value,
         plan: &Plan,
         cross: Vec<(usize, Raw)>,
     ) -> Result<Report> {
+        self.check_walked(record, plan, cross, true)
+    }
+
+    fn check_walked(
+        &self,
+        record: &Value,
+        plan: &Plan,
+        cross: Vec<(usize, Raw)>,
+        within_depth: bool,
+    ) -> Result<Report> {
         let options = &plan.options;
         if !record.is_object() {
-            let finding = Finding {
-                rule: NOT_AN_OBJECT.into(),
-                severity: Severity::Error,
-                message: match options.locale {
-                    Locale::Ja => "レコードがJSONオブジェクトではありません。".into(),
-                    Locale::En => "The record is not a JSON object.".into(),
-                },
-                path: String::new(),
-                paths: Vec::new(),
-                ctx: BTreeMap::new(),
-                help: match options.locale {
-                    Locale::Ja => "レコードの形式".into(),
-                    Locale::En => "Record shape".into(),
-                },
-                acknowledged: false,
-            };
-            return Ok(Report::new(self.info.clone(), None, vec![finding]));
+            return Ok(Report::new(
+                self.info.clone(),
+                None,
+                vec![not_an_object(options.locale)],
+            ));
         }
+        let only = plan.filed.as_deref();
+        let view = if within_depth {
+            View::new(&self.schema, record, only)
+        } else {
+            match View::within_depth(&self.schema, record, only) {
+                Some(view) => view,
+                // Rare: checked again as the JSON readers would have read it.
+                None => return self.check_within_depth(&cut_at_max_depth(record, 0), plan, cross),
+            }
+        };
         let day = self.reference_date(record, plan.as_of);
         let pref = self.prefecture_of(record);
         let mut raws: Vec<(usize, Raw)> = cross;
         let mut scratch = Vec::new();
-        let view = View::new(&self.schema, record, plan.filed.as_deref());
         for (i, rule) in self.rules.iter().enumerate() {
             if !plan.selected[i] || rule.cross || !rule.applies.in_force(day, pref.as_deref()) {
                 continue;

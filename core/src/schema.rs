@@ -217,6 +217,10 @@ fn resolve<'a>(root: &'a Value, node: &'a Value, depth: usize) -> Result<&'a Val
     }
 }
 
+/// How deep a record schema's fields may nest (a record's own values may go deeper, up to
+/// [`MAX_DEPTH`](crate::ruleset::MAX_DEPTH)).
+pub(crate) const MAX_SCHEMA_DEPTH: usize = 24;
+
 fn walk(
     root: &Value,
     node: &Value,
@@ -225,7 +229,7 @@ fn walk(
     out: &mut BTreeMap<String, FieldInfo>,
     depth: usize,
 ) -> Result<(), String> {
-    if depth > 24 {
+    if depth > MAX_SCHEMA_DEPTH {
         return Err(format!(
             "{path}: schema nested too deeply (recursive `$ref`?)"
         ));

@@ -12,7 +12,10 @@ use serde_json::Value;
 
 use crate::date::{Day, parse_day};
 use crate::path::{FieldPath, Indices, MAX_WILDCARDS, within};
-use crate::schema::RecordSchema;
+use crate::ruleset::{MAX_DEPTH, reaches_past_max};
+use crate::schema::{MAX_SCHEMA_DEPTH, RecordSchema};
+
+const _: () = assert!(MAX_SCHEMA_DEPTH < MAX_DEPTH);
 
 /// A value of the record at one schema field, with the indices its array steps took.
 #[derive(Debug, Clone, Copy)]
@@ -33,18 +36,46 @@ pub(crate) struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    /// Walks `record` beside `schema`. Keys the schema does not know are skipped: no rule can
-    /// read them (paths are checked against the schema when a pack is loaded). With `only`, so
-    /// are the nodes it does not mark (a plan's rules do not read them).
+    /// Walks `record` beside `schema`, for a record known to be no deeper than [`MAX_DEPTH`]
+    /// (one a JSON reader parsed: its recursion limit is the same). Keys the schema does not
+    /// know are skipped: no rule can read them (paths are checked against the schema when a pack
+    /// is loaded). With `only`, so are the nodes it does not mark (a plan's rules do not read
+    /// them).
     pub(crate) fn new(schema: &RecordSchema, record: &'a Value, only: Option<&[bool]>) -> Self {
+        Self::walk(schema, record, only, false).0
+    }
+
+    /// [`View::new`] for a record of unknown depth: `None` when a value of it lies deeper than
+    /// [`MAX_DEPTH`]. The walk looks into what it skips as it goes, so the record is read once
+    /// rather than walked for its depth first.
+    pub(crate) fn within_depth(
+        schema: &RecordSchema,
+        record: &'a Value,
+        only: Option<&[bool]>,
+    ) -> Option<Self> {
+        let (view, too_deep) = Self::walk(schema, record, only, true);
+        (!too_deep).then_some(view)
+    }
+
+    /// The view, and whether a value lies deeper than [`MAX_DEPTH`] (looked for only when
+    /// `look_for_deep`).
+    fn walk(
+        schema: &RecordSchema,
+        record: &'a Value,
+        only: Option<&[bool]>,
+        look_for_deep: bool,
+    ) -> (Self, bool) {
         let mut hits: Vec<Hit<'a>> = Vec::with_capacity(256);
         let mut walk = Walk {
             schema,
             in_key_order: maps_iterate_in_key_order(),
             only,
+            look_for_deep,
+            too_deep: false,
             out: &mut hits,
         };
-        walk.object(0, record, [0; MAX_WILDCARDS], 0);
+        walk.object(0, record, [0; MAX_WILDCARDS], 0, 0);
+        let too_deep = walk.too_deep;
         // Nodes are numbered in the order of their paths, so a walk in key order files most
         // hits in node order already; only an array's elements interleave their fields. A
         // stable sort finds those runs and keeps document order within a node.
@@ -57,7 +88,7 @@ impl<'a> View<'a> {
             }
             span.1 += 1;
         }
-        View { spans, hits }
+        (View { spans, hits }, too_deep)
     }
 
     /// Every value at a path (for a `*` path, one per array element that has it).
@@ -111,6 +142,9 @@ struct Walk<'s, 'a> {
     /// Whether a JSON object iterates its keys in order (see [`maps_iterate_in_key_order`]).
     in_key_order: bool,
     only: Option<&'s [bool]>,
+    /// Whether to look for values deeper than [`MAX_DEPTH`], and whether one was found.
+    look_for_deep: bool,
+    too_deep: bool,
     out: &'s mut Vec<Hit<'a>>,
 }
 
@@ -119,7 +153,18 @@ impl<'a> Walk<'_, 'a> {
         self.only.is_none_or(|only| only[node])
     }
 
-    fn file(&mut self, node: usize, value: &'a Value, idx: Indices, depth: usize) {
+    /// A value the walk does not go into, at nesting `level` (the record is 0): looked into for
+    /// its depth alone.
+    fn pass_over(&mut self, value: &Value, level: usize) {
+        if self.look_for_deep && !self.too_deep && reaches_past_max(value, level) {
+            self.too_deep = true;
+        }
+    }
+
+    /// Files `value` under `node`. `depth` counts the array steps taken (the indices in `idx`),
+    /// `level` every step (the record is 0). A value filed lies no deeper than the schema's
+    /// fields, far above [`MAX_DEPTH`]: only what the walk passes over can lie deeper.
+    fn file(&mut self, node: usize, value: &'a Value, idx: Indices, depth: usize, level: usize) {
         let day = match value {
             Value::String(s) if self.schema.node(node).dated => parse_day(s),
             _ => None,
@@ -131,26 +176,24 @@ impl<'a> Walk<'_, 'a> {
             node: node as u32,
         });
         match value {
-            Value::Object(_) => self.object(node, value, idx, depth),
+            Value::Object(_) => self.object(node, value, idx, depth, level),
             Value::Array(items) => {
-                let Some(item_node) = self.schema.node(node).items.filter(|&n| self.wanted(n))
-                else {
-                    return;
+                let item_node = self.schema.node(node).items.filter(|&n| self.wanted(n));
+                // Deeper than any compiled path can reach when `depth` is at the limit.
+                let Some(item_node) = item_node.filter(|_| depth < MAX_WILDCARDS) else {
+                    return self.pass_over(value, level);
                 };
-                if depth == MAX_WILDCARDS {
-                    return; // deeper than any compiled path can reach
-                }
                 let mut idx = idx;
                 for (i, item) in items.iter().enumerate() {
                     idx[depth] = u32::try_from(i).unwrap_or(u32::MAX);
-                    self.file(item_node, item, idx, depth + 1);
+                    self.file(item_node, item, idx, depth + 1, level + 1);
                 }
             }
             _ => {}
         }
     }
 
-    fn object(&mut self, node: usize, value: &'a Value, idx: Indices, depth: usize) {
+    fn object(&mut self, node: usize, value: &'a Value, idx: Indices, depth: usize, level: usize) {
         let Value::Object(fields) = value else {
             return;
         };
@@ -179,9 +222,91 @@ impl<'a> Walk<'_, 'a> {
             } else {
                 schema.child(node, key)
             };
-            if let Some(child) = child.filter(|&n| self.wanted(n)) {
-                self.file(child, child_value, idx, depth);
+            match child.filter(|&n| self.wanted(n)) {
+                Some(child) => self.file(child, child_value, idx, depth, level + 1),
+                None => self.pass_over(child_value, level + 1),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ruleset::{TOO_DEEP, deeper_than_max};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// Objects with known and unknown keys, an array of objects, and a leaf.
+    fn schema() -> RecordSchema {
+        RecordSchema::from_json(&json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "patient": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "tags": {"type": "array", "items": {"type": "string"}}
+                }},
+                "tests": {"type": "array", "items": {"type": "object", "properties": {
+                    "method": {"type": "string"}
+                }}}
+            }
+        }))
+        .expect("schema")
+    }
+
+    /// `levels` arrays around `inner`, built without recursion.
+    fn nested(levels: usize, inner: Value) -> Value {
+        (0..levels).fold(inner, |value, _| Value::Array(vec![value]))
+    }
+
+    /// Where a nested value goes, and the depth (the record is 0) its first array lies at.
+    const PLACES: [(&str, usize); 7] = [
+        ("/id", 1),             // a leaf holding a container
+        ("/unknown", 1),        // a key the schema does not know
+        ("/patient/name", 2),   // a leaf inside an object
+        ("/patient/other", 2),  // an unknown key inside an object
+        ("/patient/tags/0", 3), // an array's item that is a leaf
+        ("/tests/0/method", 3), // a leaf inside an array's object
+        ("/tests/0/x", 3),      // an unknown key there
+    ];
+
+    proptest! {
+        /// The walk that looks into what it skips finds a value too deep exactly when a walk of
+        /// the whole record does, whichever nodes a plan files.
+        #[test]
+        fn the_view_finds_a_value_too_deep_where_a_whole_walk_does(
+            place in 0..PLACES.len(),
+            past in -2i64..3,
+            mark in any::<bool>(),
+            only_mask in any::<u8>(),
+        ) {
+            let schema = schema();
+            let (place, first) = PLACES[place];
+            // Innermost value at MAX_DEPTH + past: a mark there does not count.
+            let innermost = if mark { json!(TOO_DEEP) } else { json!(1) };
+            let levels = (MAX_DEPTH as i64 + past - first as i64) as usize;
+            let mut record = json!({
+                "id": "x", "patient": {"name": "n", "tags": ["t"]},
+                "tests": [{"method": "m"}]
+            });
+            let (parent, key) = place.rsplit_once('/').expect("a path");
+            let deep = nested(levels, innermost);
+            match record.pointer_mut(parent).expect("parent") {
+                Value::Array(items) => items[key.parse::<usize>().expect("index")] = deep,
+                Value::Object(map) => { map.insert(key.into(), deep); }
+                _ => unreachable!(),
+            }
+            let only: Vec<bool> = (0..schema.node_count())
+                .map(|node| node == 0 || only_mask & (1 << (node % 8)) != 0)
+                .collect();
+            for only in [None, Some(only.as_slice())] {
+                let view = View::within_depth(&schema, &record, only);
+                prop_assert_eq!(view.is_none(), deeper_than_max(&record), "{} {:?}", place, only);
+            }
+            // The oracle itself: past the limit by an array, or by the innermost value unless it
+            // is a mark.
+            prop_assert_eq!(deeper_than_max(&record), past >= 2 || past == 1 && !mark);
         }
     }
 }
