@@ -14,6 +14,7 @@ use crate::date::{Day, parse_day};
 use crate::path::{FieldPath, Indices, MAX_WILDCARDS, within};
 use crate::ruleset::{MAX_DEPTH, reaches_past_max};
 use crate::schema::{MAX_SCHEMA_DEPTH, RecordSchema};
+use crate::text::cmp_short;
 
 const _: () = assert!(MAX_SCHEMA_DEPTH < MAX_DEPTH);
 
@@ -208,7 +209,7 @@ impl<'a> Walk<'_, 'a> {
             let child = if in_key_order {
                 let mut found = None;
                 while let Some(((property, child), rest)) = properties.split_first() {
-                    match (**property).cmp(key.as_str()) {
+                    match cmp_short(property, key) {
                         Ordering::Less => properties = rest,
                         Ordering::Equal => {
                             found = Some(*child);

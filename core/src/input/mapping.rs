@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
 use crate::path::{escape_token, unescape_token};
+use crate::text::cmp_short;
 
 /// A CSV mapping, usually read from a pack's `mapping.toml`.
 #[derive(Debug, Clone, Default)]
@@ -660,7 +661,7 @@ fn refill_fields<'c>(
     let mut entries = fields.iter_mut().peekable();
     for (key, child) in skeleton {
         let slot = loop {
-            match entries.peek().map(|(k, _)| k.as_str().cmp(key)) {
+            match entries.peek().map(|(k, _)| cmp_short(k, key)) {
                 Some(std::cmp::Ordering::Less) => {
                     foreign = true;
                     entries.next();
