@@ -934,7 +934,7 @@ impl Check {
             Kind::Codes { fields, list } => each_present(
                 fields,
                 env.view,
-                &mut |ptr, value| {
+                &mut |ptr, value, _| {
                     let known = value.as_str().is_some_and(|s| list.contains(trim(s)));
                     (!known).then(|| value_raw(env.schema, &ptr(), value))
                 },
@@ -943,7 +943,7 @@ impl Check {
             Kind::Range { fields, min, max } => each_present(
                 fields,
                 env.view,
-                &mut |ptr, value| {
+                &mut |ptr, value, _| {
                     let n = value.as_f64()?;
                     let outside =
                         min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) || n.is_nan();
@@ -965,7 +965,7 @@ impl Check {
             } => each_present(
                 fields,
                 env.view,
-                &mut |ptr, value| {
+                &mut |ptr, value, _| {
                     let text: Cow<str> = match value {
                         Value::String(s) => Cow::Borrowed(trim(s)),
                         other => Cow::Owned(other.to_string()),
@@ -982,13 +982,13 @@ impl Check {
             Kind::Format { fields, timestamp } => each_present(
                 fields,
                 env.view,
-                &mut |ptr, value| {
-                    let valid = value.as_str().is_some_and(|s| {
-                        if *timestamp {
-                            parse_timestamp(s).is_some()
-                        } else {
-                            parse_date(s).is_some()
-                        }
+                &mut |ptr, value, day| {
+                    let valid = value.as_str().is_some_and(|s| match day {
+                        // The view read a date field's text as a day already: as a date when
+                        // it is ten characters long, as a timestamp otherwise.
+                        Some(_) => (trim(s).len() == 10) != *timestamp,
+                        None if *timestamp => parse_timestamp(s).is_some(),
+                        None => parse_date(s).is_some(),
                     });
                     (!valid).then(|| value_raw(env.schema, &ptr(), value))
                 },
@@ -1166,15 +1166,16 @@ fn value_raw(schema: &RecordSchema, ptr: &str, value: &Value) -> Raw {
     raw
 }
 
-/// Judges one present value; gets a way to build its pointer (only needed for a finding).
-type ValueCheck<'f> = dyn FnMut(&dyn Fn() -> String, &Value) -> Option<Raw> + 'f;
+/// Judges one present value, with the day the view read it as (a date field's value); gets a way
+/// to build its pointer (only needed for a finding).
+type ValueCheck<'f> = dyn FnMut(&dyn Fn() -> String, &Value, Option<Day>) -> Option<Raw> + 'f;
 
 fn each_present(fields: &[FieldPath], view: &View, f: &mut ValueCheck, out: &mut Vec<Raw>) {
     // The pointer is built only for a finding: most values are fine.
     for field in fields {
         for hit in view.hits(field) {
             if !is_absent(Some(hit.value))
-                && let Some(raw) = f(&|| field.pointer(&hit.idx), hit.value)
+                && let Some(raw) = f(&|| field.pointer(&hit.idx), hit.value, hit.day)
             {
                 out.push(raw);
             }

@@ -502,3 +502,58 @@ at = "/dx""#,
         [vec!["#4"], vec![], vec!["#4"], vec!["#1", "#3"], vec![]]
     );
 }
+
+#[test]
+fn formats_judge_a_date_field_as_parsing_its_text_would() {
+    // The view reads a date field's text as a day once; `format` checks take that reading
+    // instead of parsing again, and must judge every text as the parsers do.
+    let check =
+        |format: &str| format!("kind = \"format\"\nfields = [\"/rx\"]\nformat = \"{format}\"");
+    let rules = pack(&[
+        (
+            "fmt/date.toml",
+            rule("fmt/date", "error", &check("date"), ""),
+        ),
+        (
+            "fmt/ts.toml",
+            rule("fmt/ts", "error", &check("date-time"), ""),
+        ),
+    ])
+    .expect("pack");
+    let texts = [
+        "2021-03-12",
+        " 2021-03-12 ",
+        "2021-02-29",
+        "2020-02-29",
+        "2021-3-12",
+        "2021-03-12T09:30:00+09:00",
+        " 2021-03-12T09:30:00Z",
+        "2021-03-12T25:30:00Z",
+        "2021-03-12 09:30:00",
+        "20210312",
+        "0000-01-01",
+        "",
+        " ",
+        "１２３４-01-01",
+    ];
+    for text in texts {
+        let report = rules
+            .check(
+                &json!({"dx": "2021-03-13", "rx": text}),
+                &CheckOptions::default(),
+            )
+            .expect("checked");
+        let flagged = |id: &str| report.findings.iter().any(|f| f.rule == id);
+        let blank = text.trim().is_empty();
+        assert_eq!(
+            flagged("fmt/date"),
+            !blank && kakunin::date::parse_date(text).is_none(),
+            "date {text:?}"
+        );
+        assert_eq!(
+            flagged("fmt/ts"),
+            !blank && kakunin::date::parse_timestamp(text).is_none(),
+            "date-time {text:?}"
+        );
+    }
+}
