@@ -8,6 +8,18 @@ use crate::examples::{self, CaseResult};
 use crate::options::CheckOptions;
 use crate::ruleset::RuleSet;
 
+/// Whether `file` looks like a rule file that the pack does not read as one: a `.toml` in a
+/// folder (the pack's own files lie at the top), but nested deeper than `group/name.toml`. A rule
+/// put there would otherwise go missing without a word.
+fn is_misplaced_rule_file(file: &str) -> bool {
+    let hidden = file.split('/').any(|part| part.starts_with('.'));
+    file.ends_with(".toml")
+        && file.contains('/')
+        && !hidden
+        && !file.starts_with("examples/")
+        && crate::pack::rule_place(file).is_none()
+}
+
 /// One problem of a pack.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LintProblem {
@@ -71,6 +83,14 @@ pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
                     ),
                 );
             }
+        }
+    }
+    for file in rules.files().iter().map(|(file, _)| file) {
+        if is_misplaced_rule_file(file) {
+            say(
+                file,
+                "not read as a rule: a rule file lies one folder deep (`group/name.toml`)".into(),
+            );
         }
     }
     let as_of = rules.manifest().example_as_of.clone().unwrap_or_default();

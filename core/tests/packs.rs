@@ -557,3 +557,23 @@ fn formats_judge_a_date_field_as_parsing_its_text_would() {
         );
     }
 }
+
+#[test]
+fn lint_names_a_rule_file_nested_too_deep_to_be_read() {
+    let rules = pack(&[
+        ("d/order.toml", rule("d/order", "error", ORDER, "")),
+        (
+            "d/more/order.toml",
+            rule("d/more/order", "error", ORDER, ""),
+        ),
+        (".drafts/d/order.toml", rule("d/x", "error", ORDER, "")),
+    ])
+    .expect("compiles");
+    assert_eq!(rules.rules().len(), 1, "only group/name.toml is a rule");
+    let misplaced: Vec<String> = kakunin::lint::lint(&rules)
+        .into_iter()
+        .filter(|p| p.message.starts_with("not read as a rule"))
+        .map(|p| p.subject)
+        .collect();
+    assert_eq!(misplaced, ["d/more/order.toml"]);
+}
