@@ -228,6 +228,7 @@ pub(crate) fn deeper_than_max(record: &Value) -> bool {
 pub(crate) fn reaches_past_max(value: &Value, depth: usize) -> bool {
     let too_deep =
         |value: &Value, depth: usize| depth > MAX_DEPTH && value.as_str() != Some(TOO_DEEP);
+    // The view's walk asks this of every scalar it passes over: answered without a stack.
     if !(value.is_array() || value.is_object()) {
         return too_deep(value, depth);
     }
