@@ -45,8 +45,11 @@ pub enum Source<'a> {
 
 /// How many Python records are converted per visit to the interpreter.
 const PULL: usize = 1024;
-/// How often (in records) a long run looks for Ctrl-C.
+/// How often (in records) a long run looks for Ctrl-C between outcomes.
 const SIGNALS: usize = 1 << 16;
+/// How often (in items) a source read on the calling thread looks for Ctrl-C: about once per
+/// chunk the pool checks, as a record may take long (a script running to its limits).
+const SIGNALS_READ: usize = 1 << 9;
 
 /// Shared between the source (read on a thread of its own) and the caller: the first Python
 /// error met while reading, or the caller's Ctrl-C, which stops the source.
@@ -140,12 +143,20 @@ impl Iterator for Pull<'_> {
 struct Stoppable<I> {
     inner: I,
     error: ErrorCell,
+    /// Items handed over, to look for Ctrl-C every [`SIGNALS_READ`] of them.
+    read: usize,
 }
 
 impl<I: Iterator> Iterator for Stoppable<I> {
     type Item = I::Item;
 
     fn next(&mut self) -> Option<I::Item> {
+        // Read on the calling thread, a file's checking read sees Ctrl-C here, even when the
+        // outcomes come only after the whole file is read (`check_stream_folded`).
+        self.read += 1;
+        if self.read.is_multiple_of(SIGNALS_READ) {
+            look_for_ctrl_c(&self.error);
+        }
         if self.error.is_set() {
             return None;
         }
@@ -201,6 +212,11 @@ pub fn drive<K: Send>(
     type Items<'i> = Box<dyn Iterator<Item = Item> + Send + 'i>;
     let open = |pass: batch::Read| -> kakunin::Result<Items<'_>> {
         checking.store(pass == batch::Read::Check, Ordering::Relaxed);
+        // Stopped (Ctrl-C): the reads still to come have nothing to give, and the file is not
+        // opened again (a pipe would wait for a writer that is gone).
+        if error.is_set() {
+            return Ok(Box::new(std::iter::empty()));
+        }
         let items: Items<'_> = match source {
             Source::Python { records, partial } => {
                 let fields = match pass {
@@ -282,18 +298,17 @@ pub fn drive<K: Send>(
         Ok(Box::new(Stoppable {
             inner: items,
             error: error.clone(),
+            read: 0,
         }))
     };
     let mut outcomes = 0usize;
     let each = |outcome: Outcome| {
         let k = lock(keys).remove(&outcome.position());
         sink(outcome, k);
-        // Ctrl-C is seen on this thread only: it stops the source, which ends the run.
+        // A source read on a thread of its own cannot see Ctrl-C: the outcomes come here.
         outcomes += 1;
-        if outcomes.is_multiple_of(SIGNALS)
-            && let Err(e) = Python::attach(|py| py.check_signals())
-        {
-            error.set(e);
+        if outcomes.is_multiple_of(SIGNALS) {
+            look_for_ctrl_c(&error);
         }
     };
     // Python records are converted by one thread, attached to the interpreter, while the pool
@@ -302,12 +317,25 @@ pub fn drive<K: Send>(
     // compete with the pool for the cores (CSV 9 % slower on two cores).
     let result = match source {
         Source::Python { .. } => batch::check_stream_pipelined_reads(rules, plan, open, each),
+        // A file is read once, unless a summary holds what it read of each record until the
+        // record's outcome comes (they come only after the whole file is read once).
+        Source::File { .. } if read.is_none() => {
+            batch::check_stream_folded(rules, plan, open, false, each)
+        }
         _ => batch::check_stream_reads(rules, plan, open, each),
     };
     if let Some(e) = error.take() {
         return Err(Failure::Python(e));
     }
     result.map_err(Failure::Core)
+}
+
+/// Keeps the caller's Ctrl-C in `error`, which stops the source. Python sees signals on its
+/// main thread alone: called on another thread, this finds none.
+fn look_for_ctrl_c(error: &ErrorCell) {
+    if let Err(e) = Python::attach(|py| py.check_signals()) {
+        error.set(e);
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

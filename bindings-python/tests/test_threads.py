@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import kakunin
-from conftest import AS_OF
+from conftest import AS_OF, rule_file, write_pack
 
 
 def variants(record: dict[str, Any], n: int) -> list[dict[str, Any]]:
@@ -69,6 +69,23 @@ def test_rule_sets_are_made_safely_from_many_threads() -> None:
     assert len(hashes) == 1
 
 
+def stderr_after_ctrl_c(script: str, *args: str, within: float) -> str:
+    """Runs `script` (which prints `started` before its batch), sends it Ctrl-C a second after,
+    and gives its stderr; it must end within `within` seconds of the signal."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "started"
+    time.sleep(1.0)
+    child.send_signal(signal.SIGINT)
+    try:
+        _, stderr = child.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        raise AssertionError("the batch went on after Ctrl-C") from None
+    return stderr
+
+
 def test_ctrl_c_stops_a_batch_that_would_never_end() -> None:
     # The records are read on a thread of their own; Ctrl-C reaches only the main thread, which
     # looks for it between outcomes and stops the reading. An endless generator ends only so.
@@ -78,13 +95,29 @@ def test_ctrl_c_stops_a_batch_that_would_never_end() -> None:
         "print('started', flush=True)\n"
         "rules.check_many(itertools.repeat({'id': 'a'}), as_of='2024-06-01', ignore='identity')\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert child.stdout is not None and child.stdout.readline().strip() == "started"
-    time.sleep(1.0)
-    child.send_signal(signal.SIGINT)
-    try:
-        _, stderr = child.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        raise AssertionError("check_many went on after Ctrl-C") from None
+    stderr = stderr_after_ctrl_c(script, within=60)
+    assert "KeyboardInterrupt" in stderr, stderr
+
+
+def test_ctrl_c_stops_a_long_file_before_its_end(tmp_path: Path) -> None:
+    # With a cross-record rule a file is read to its end before the first outcome comes, so
+    # Ctrl-C is looked for as its lines are read. Each record here runs a script to its
+    # operation limit: the whole file takes over a minute.
+    folder = write_pack(
+        tmp_path / "pack",
+        {
+            "d/same.toml": rule_file("d/same", 'kind = "group"\nkey = ["/id"]\nmode = "duplicate"\nat = "/id"'),
+            "d/s.toml": rule_file("d/s", 'kind = "script"\nscript = "s.rhai"\nreads = ["/dx"]'),
+            "d/s.rhai": "loop { } []",
+        },
+    )
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(f'{{"id": "a{i}", "dx": "2021-01-01"}}\n' for i in range(1_000_000)), encoding="utf-8")
+    script = (
+        "import sys, kakunin\n"
+        "rules = kakunin.RuleSet.from_path(sys.argv[1])\n"
+        "print('started', flush=True)\n"
+        "rules.check_file(sys.argv[2], as_of='2024-06-01')\n"
+    )
+    stderr = stderr_after_ctrl_c(script, str(folder), str(cases), within=15)
     assert "KeyboardInterrupt" in stderr, stderr

@@ -242,16 +242,25 @@ impl Setup {
         })
     }
 
-    /// The records of every file, one after another, for each read of a batch; `starts` is
-    /// filled with where each file begins. With `reads`, only the fields each read uses are
-    /// built (where the reader can leave the rest out); without, records are built whole.
+    /// The records of every file, one after another, for each read of a batch. The checking
+    /// read fills `starts` with where each file begins, and counts its items on `progress`.
+    /// With `reads`, only the fields each read uses are built (where the reader can leave the
+    /// rest out); without, records are built whole.
     pub fn source<'s>(
         &'s self,
         starts: Arc<Mutex<Vec<(usize, usize)>>>,
         reads: Option<&'s batch::CrossPass<'s>>,
+        progress: Option<indicatif::ProgressBar>,
     ) -> impl FnMut(batch::Read) -> Result<FileChain, kakunin::Error> + 's {
         move |read| {
-            starts.lock().map(|mut s| s.clear()).unwrap_or_default();
+            let checking = read == batch::Read::Check;
+            // The other reads may stop early: where files start is noted by the checking read.
+            let starts = if checking {
+                starts.lock().map(|mut s| s.clear()).unwrap_or_default();
+                starts.clone()
+            } else {
+                Arc::default()
+            };
             let mut items: Vec<(usize, FileItems)> = Vec::new();
             for (index, input) in self.inputs.iter().enumerate() {
                 let reader = input.open().map_err(|Fatal(m)| kakunin::Error::Input {
@@ -275,7 +284,8 @@ impl Setup {
                 files: items.into_iter(),
                 current: None,
                 position: 0,
-                starts: starts.clone(),
+                starts,
+                progress: progress.clone().filter(|_| checking),
             })
         }
     }
@@ -318,23 +328,18 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     );
     writer.begin(rules)?;
 
-    let progress = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} records checked ({per_sec})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
+    // Counts the records read: with cross-record rules selected, outcomes are handed over only
+    // once the whole input is read (see `check_stream_folded`).
+    let progress = progress_bar("read");
 
-    // Which file each position came from; filled as items are read (the second pass's reads
-    // always run ahead of the outcomes handed to the sink).
+    // Which file each position came from; filled by the checking read, which runs ahead of the
+    // outcomes handed to the sink.
     let starts: Arc<Mutex<Vec<(usize, usize)>>> = Arc::new(Mutex::new(Vec::new()));
     let mut summary = Summary::default();
     let mut write_error: Option<std::io::Error> = None;
     let reads = batch::CrossPass::new(rules, &plan);
-    let source = setup.source(starts.clone(), Some(&reads));
-    batch::check_stream_pipelined_reads(rules, &plan, source, |outcome: Outcome| {
+    let source = setup.source(starts.clone(), Some(&reads), progress.clone());
+    batch::check_stream_folded(rules, &plan, source, true, |outcome: Outcome| {
         if write_error.is_some() {
             return;
         }
@@ -345,9 +350,6 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
             .map(|i| inputs[i].name.as_str())
             .unwrap_or("-");
         summary.add(rules, options.locale, &outcome);
-        if let Some(bar) = &progress {
-            bar.inc(1);
-        }
         if let Err(e) = writer.record(file, &outcome) {
             write_error = Some(e);
         }
@@ -366,6 +368,20 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
+/// A spinner on stderr counting records `done`, when stderr is a terminal.
+pub fn progress_bar(done: &str) -> Option<indicatif::ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner}} {{pos}} records {done} ({{per_sec}})"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    })
+}
+
 pub fn file_of(starts: &[(usize, usize)], position: usize) -> Option<usize> {
     let i = starts.partition_point(|(start, _)| *start <= position);
     i.checked_sub(1).map(|i| starts[i].1)
@@ -381,6 +397,8 @@ pub struct FileChain {
     current: Option<FileItems>,
     position: usize,
     starts: Arc<Mutex<Vec<(usize, usize)>>>,
+    /// Counts the items handed over.
+    progress: Option<indicatif::ProgressBar>,
 }
 
 impl Iterator for FileChain {
@@ -392,6 +410,9 @@ impl Iterator for FileChain {
                 && let Some(item) = records.next()
             {
                 self.position += 1;
+                if let Some(bar) = &self.progress {
+                    bar.inc(1);
+                }
                 return Some(item);
             }
             let (index, records) = self.files.next()?;

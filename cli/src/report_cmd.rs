@@ -4,7 +4,7 @@
 //! `summarize(...).to_html()` writes the same bytes.
 
 use std::fs::File;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -89,14 +89,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         }
         None => None,
     };
-    let progress = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos} records checked ({per_sec})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
+    let progress = crate::check::progress_bar("checked");
     let starts = Arc::new(Mutex::new(Vec::new()));
     let mut write_error: Option<std::io::Error> = None;
     let summary = summary::summarize_stream(
@@ -106,7 +99,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         setup.mapping.as_ref(),
         // Whole records: the report reads fields no rule may read (`--by`, the period).
         {
-            let mut source = setup.source(starts.clone(), None);
+            let mut source = setup.source(starts.clone(), None, None);
             move || source(kakunin::batch::Read::Check)
         },
         |outcome| {

@@ -351,9 +351,11 @@ fn records_split_over_several_files_get_the_findings_of_one_file() {
     ))
     .expect("bundled sample");
     let lines: Vec<&str> = sample.lines().collect();
-    // Three parts of unequal length, so that cross-record groups span the files.
-    let parts: Vec<String> = [&lines[..500], &lines[500..1300], &lines[1300..]]
-        .iter()
+    // Parts of unequal length, so that cross-record groups span the files.
+    let bounds = [0, 500, 1300, 1990, lines.len()];
+    let parts: Vec<String> = bounds
+        .windows(2)
+        .map(|w| &lines[w[0]..w[1]])
         .enumerate()
         .map(|(i, part)| {
             let path = temp_file(&format!("part-{i}.jsonl"), part.join("\n").as_bytes());
@@ -376,6 +378,13 @@ fn records_split_over_several_files_get_the_findings_of_one_file() {
     };
     assert_eq!(split.len(), lines.len());
     assert_eq!(findings(&split), findings(&one));
+    // Each record is named by its own file and line, though its outcome is handed over only
+    // once every file is read, and the records that findings name are read again.
+    for (i, row) in split.iter().enumerate() {
+        let part = bounds.partition_point(|&b| b <= i) - 1;
+        assert_eq!(row["file"], json!(parts[part]), "record {i}");
+        assert_eq!(row["line"], json!(i - bounds[part] + 1), "record {i}");
+    }
     let cross = one
         .iter()
         .flat_map(|row| row["findings"].as_array().into_iter().flatten())

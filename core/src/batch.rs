@@ -15,6 +15,11 @@ use crate::input::Reused;
 use crate::path::FieldPath;
 use crate::ruleset::{Plan, RuleSet};
 
+#[cfg(all(feature = "files", feature = "parallel"))]
+mod fold;
+#[cfg(all(feature = "files", feature = "parallel"))]
+pub use fold::check_stream_folded;
+
 /// One input item: a record with the line it starts on, or a record that could not be read.
 #[derive(Debug, Clone)]
 pub enum Item {
@@ -246,7 +251,6 @@ pub struct CrossPass<'r> {
     rules: &'r RuleSet,
     plan: &'r Plan,
     checks: Vec<(usize, &'r CrossSpec)>,
-    participants: Vec<Participants>,
     /// The fields this pass reads of every record, so unparsed lines are parsed for those alone.
     wanted: crate::sparse::Wanted,
     /// The fields findings need of the records in a group or named by a finding.
@@ -268,7 +272,6 @@ impl<'r> CrossPass<'r> {
                 })
             })
             .collect();
-        let participants = checks.iter().map(|_| Participants::default()).collect();
         let wanted = crate::sparse::Wanted::of(
             checks
                 .iter()
@@ -285,7 +288,6 @@ impl<'r> CrossPass<'r> {
             rules,
             plan,
             checks,
-            participants,
             wanted,
             details,
         }
@@ -330,10 +332,14 @@ impl<'r> CrossPass<'r> {
         keys
     }
 
-    fn add(&mut self, position: usize, keys: Keys) {
-        for (slot, entry) in keys {
-            self.participants[slot].push(position, entry);
-        }
+    /// Nothing observed yet, for each check of the pass.
+    fn observed(&self) -> Observed {
+        Observed(
+            self.checks
+                .iter()
+                .map(|_| Participants::default())
+                .collect(),
+        )
     }
 
     /// The keys of one item (an unparsed line is parsed here; an unreadable one has none).
@@ -353,13 +359,11 @@ impl<'r> CrossPass<'r> {
         }
     }
 
-    /// What each check finds among what was observed (in `checks` order). The rows are read
-    /// once: the pass holds none afterwards.
-    fn find(&mut self) -> Result<Vec<cross::Found>> {
-        let participants = std::mem::take(&mut self.participants);
+    /// What each check finds among what was observed (in `checks` order).
+    fn find(&self, observed: Observed) -> Result<Vec<cross::Found>> {
         self.checks
             .iter()
-            .zip(participants)
+            .zip(observed.0)
             .map(|((_, spec), participants)| cross::find(spec, participants))
             .collect()
     }
@@ -411,7 +415,7 @@ impl<'r> CrossPass<'r> {
     /// Runs the cross-record rules over what was observed, with the details of the records
     /// their findings need.
     fn finish_with(
-        self,
+        &self,
         found_by_check: Vec<cross::Found>,
         fetched: &cross::Fetched,
     ) -> Result<CrossFindings> {
@@ -436,6 +440,18 @@ impl<'r> CrossPass<'r> {
         // Stable: a record's findings stay in the order of its checks.
         found.found.sort_by_key(|(position, ..)| *position);
         Ok(found)
+    }
+}
+
+/// What the keys of a read observed: each record's entries, by check slot (the pass itself only
+/// reads, so records are read for it in parallel while this grows on one thread).
+struct Observed(Vec<Participants>);
+
+impl Observed {
+    fn add(&mut self, position: usize, keys: Keys) {
+        for (slot, entry) in keys {
+            self.0[slot].push(position, entry);
+        }
     }
 }
 
@@ -501,30 +517,40 @@ where
 }
 
 /// Checks the chunks `next` gives until it gives an empty one, handing the outcomes to `sink`
-/// in order. The pool checks one chunk while the calling thread reads the next and hands over
-/// the previous one; the source and the sink stay on the calling thread (a host's may be
-/// neither `Send` nor `Sync`).
-#[cfg(feature = "parallel")]
+/// in order.
 fn check_chunks(
     rules: &RuleSet,
     plan: &Plan,
-    mut next: impl FnMut() -> Vec<Pending>,
+    next: impl FnMut() -> Vec<Pending>,
     sink: &mut dyn FnMut(Outcome),
+) {
+    in_pool(next, |chunk| check_chunk(rules, plan, chunk), sink);
+}
+
+/// Hands each chunk `next` gives to `work`, until an empty one, and what it makes to `sink`, in
+/// order. The pool works on one chunk while the calling thread reads the next and hands over
+/// the previous one; `next` and `sink` stay on the calling thread (a host's source and sink may
+/// be neither `Send` nor `Sync`).
+#[cfg(feature = "parallel")]
+fn in_pool<T: Send, U: Send>(
+    mut next: impl FnMut() -> Vec<T>,
+    work: impl Fn(Vec<T>) -> Vec<U> + Send,
+    sink: &mut dyn FnMut(U),
 ) {
     use std::sync::mpsc::sync_channel;
 
     std::thread::scope(|scope| {
-        let (chunk_tx, chunk_rx) = sync_channel::<Vec<Pending>>(1);
-        let (outcome_tx, outcome_rx) = sync_channel::<Vec<Outcome>>(1);
+        let (chunk_tx, chunk_rx) = sync_channel::<Vec<T>>(1);
+        let (done_tx, done_rx) = sync_channel::<Vec<U>>(1);
         scope.spawn(move || {
             for chunk in chunk_rx {
-                if outcome_tx.send(check_chunk(rules, plan, chunk)).is_err() {
+                if done_tx.send(work(chunk)).is_err() {
                     return;
                 }
             }
         });
-        // One chunk is checked while the next is read: after handing chunk N over, the
-        // outcomes of chunk N-1 are waited for.
+        // One chunk is worked on while the next is read: after handing chunk N over, what
+        // chunk N-1 made is waited for.
         let mut in_flight = false;
         loop {
             let chunk = next();
@@ -533,10 +559,10 @@ fn check_chunks(
                 return;
             }
             if in_flight {
-                let Ok(outcomes) = outcome_rx.recv() else {
+                let Ok(done) = done_rx.recv() else {
                     return;
                 };
-                outcomes.into_iter().for_each(&mut *sink);
+                done.into_iter().for_each(&mut *sink);
             }
             if !more {
                 return;
@@ -547,20 +573,17 @@ fn check_chunks(
 }
 
 #[cfg(not(feature = "parallel"))]
-fn check_chunks(
-    rules: &RuleSet,
-    plan: &Plan,
-    mut next: impl FnMut() -> Vec<Pending>,
-    sink: &mut dyn FnMut(Outcome),
+fn in_pool<T, U>(
+    mut next: impl FnMut() -> Vec<T>,
+    work: impl Fn(Vec<T>) -> Vec<U>,
+    sink: &mut dyn FnMut(U),
 ) {
     loop {
         let chunk = next();
         if chunk.is_empty() {
             return;
         }
-        check_chunk(rules, plan, chunk)
-            .into_iter()
-            .for_each(&mut *sink);
+        work(chunk).into_iter().for_each(&mut *sink);
     }
 }
 
@@ -575,24 +598,36 @@ where
     I: Iterator<Item = Item>,
     S: FnMut(Read) -> Result<I>,
 {
-    let mut cross_pass = CrossPass::new(rules, plan);
+    let cross_pass = CrossPass::new(rules, plan);
     if !cross_pass.is_needed() {
         return Ok(CrossFindings::default());
     }
+    let mut observed = cross_pass.observed();
     chunked(source(Read::Keys)?, &mut |chunk| {
         for (position, keys) in chunk_keys(&cross_pass, chunk) {
-            cross_pass.add(position, keys);
+            observed.add(position, keys);
         }
     });
-    // Another read for the few records the findings name: their lines alone are parsed.
-    let found = cross_pass.find()?;
-    let needed = CrossPass::needed(&found);
-    let fetched = if needed.is_empty() {
-        cross_pass.details(&needed, std::iter::empty())
-    } else {
-        cross_pass.details(&needed, source(Read::Details)?)
-    };
-    cross_pass.finish_with(found, &fetched)
+    cross_pass.findings(observed, source)
+}
+
+impl CrossPass<'_> {
+    /// The findings of the cross-record rules among what the keys read observed. Another read
+    /// fetches the few records the findings name: their lines alone are parsed.
+    fn findings<I, S>(&self, observed: Observed, source: &mut S) -> Result<CrossFindings>
+    where
+        I: Iterator<Item = Item>,
+        S: FnMut(Read) -> Result<I>,
+    {
+        let found = self.find(observed)?;
+        let needed = CrossPass::needed(&found);
+        let fetched = if needed.is_empty() {
+            self.details(&needed, std::iter::empty())
+        } else {
+            self.details(&needed, source(Read::Details)?)
+        };
+        self.finish_with(found, &fetched)
+    }
 }
 
 /// [`check_stream`] as a pipeline: a reader thread reads the next chunk while the pool checks
@@ -698,23 +733,55 @@ fn check_one(
     item: Item,
     cross: Result<Vec<(usize, Raw)>, Error>,
 ) -> Outcome {
+    check_keeping(rules, plan, position, item, cross, |_| ()).0
+}
+
+/// [`check_one`], and what `keep` takes of the record built for checking (`None` for an item
+/// that is not a record).
+fn check_keeping<K>(
+    rules: &RuleSet,
+    plan: &Plan,
+    position: usize,
+    item: Item,
+    cross: Result<Vec<(usize, Raw)>, Error>,
+    keep: impl Fn(&Value) -> K,
+) -> (Outcome, Option<K>) {
     let line = item.line();
-    let check = |record: &Value, cross| rules.check_planned(record, plan, cross);
-    // A row a layout built from text is shallow by construction: no walk to find out.
-    let check_built = |into: &Reused, cross| {
-        let record = into.record();
-        if into.within_depth() {
-            judge(rules, position, line, record, cross, |record, cross| {
+    let judge = |record: &Value, cross: Result<Vec<(usize, Raw)>, Error>, within_depth: bool| {
+        let kept = keep(record);
+        let id = rules.record_id(record);
+        let checked = cross.and_then(|cross| {
+            if within_depth {
                 rules.check_within_depth(record, plan, cross)
-            })
-        } else {
-            judge(rules, position, line, record, cross, check)
-        }
+            } else {
+                rules.check_planned(record, plan, cross)
+            }
+        });
+        let outcome = match checked {
+            Ok(report) => Outcome::Checked {
+                position,
+                line,
+                id,
+                report,
+            },
+            Err(error) => Outcome::Failed {
+                position,
+                line,
+                id,
+                error,
+            },
+        };
+        (outcome, Some(kept))
     };
-    let unreadable = |message| Outcome::Unreadable {
-        position,
-        line,
-        message,
+    // A row a layout built from text is shallow by construction: no walk to find out.
+    let check_built = |into: &Reused, cross| judge(into.record(), cross, into.within_depth());
+    let unreadable = |message| {
+        let outcome = Outcome::Unreadable {
+            position,
+            line,
+            message,
+        };
+        (outcome, None)
     };
     match item {
         // A row is built into the record the thread built last.
@@ -727,17 +794,10 @@ fn check_one(
             Err(message) => unreadable(message),
         }),
         item => match item.held() {
-            Held::Record(record) => judge(rules, position, line, &record, cross, check),
+            Held::Record(record) => judge(&record, cross, false),
             // Parsed here, by a reader whose recursion limit is the checks' depth limit.
             Held::Line(bytes) => match crate::input::parse_json_line_for(bytes, line, plan) {
-                Ok(record) => judge(
-                    rules,
-                    position,
-                    line,
-                    &record.value,
-                    cross,
-                    |record, cross| rules.check_within_depth(record, plan, cross),
-                ),
+                Ok(record) => judge(&record.value, cross, true),
                 Err(bad) => unreadable(bad.message),
             },
             Held::NotRecord(message) => unreadable(message.into_owned()),
@@ -756,32 +816,6 @@ fn reusing<T>(f: impl FnOnce(&mut Reused) -> T) -> T {
         Ok(mut reused) => f(&mut reused),
         Err(_) => f(&mut Reused::default()),
     })
-}
-
-/// The outcome of checking one record with `check`.
-fn judge(
-    rules: &RuleSet,
-    position: usize,
-    line: u64,
-    record: &Value,
-    cross: Result<Vec<(usize, Raw)>, Error>,
-    check: impl FnOnce(&Value, Vec<(usize, Raw)>) -> Result<Report>,
-) -> Outcome {
-    let id = rules.record_id(record);
-    match cross.and_then(|cross| check(record, cross)) {
-        Ok(report) => Outcome::Checked {
-            position,
-            line,
-            id,
-            report,
-        },
-        Err(error) => Outcome::Failed {
-            position,
-            line,
-            id,
-            error,
-        },
-    }
 }
 
 #[cfg(feature = "parallel")]

@@ -1,9 +1,10 @@
 //! Errors: things that stop kakunin from judging records. Problems *in* a record are findings.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Everything that can go wrong outside of a record's contents.
-#[derive(Debug, Error, Clone, PartialEq)]
+#[derive(Debug, Error, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Error {
     /// A pack file is malformed: bad TOML/JSON, an unknown key, an unknown path, a missing
@@ -53,7 +54,7 @@ pub enum Error {
 }
 
 /// Why a script stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScriptErrorKind {
     /// A hardened-engine limit (operations, depth, sizes).
     Limit,

@@ -726,7 +726,32 @@ impl RuleSet {
         ))
     }
 
-    fn acknowledged_rules(&self, record: &Value) -> Vec<String> {
+    /// `report` with findings of the cross-record pass added, exactly as if
+    /// [`RuleSet::check_planned`] had been given them: for a record checked before they were
+    /// known. `acknowledged` is what the record acknowledges ([`RuleSet::acknowledged_rules`]).
+    #[cfg(all(feature = "files", feature = "parallel"))]
+    pub(crate) fn with_cross(
+        &self,
+        report: Report,
+        cross: Vec<(usize, Raw)>,
+        options: &CheckOptions,
+        acknowledged: &[String],
+    ) -> Report {
+        if cross.is_empty() {
+            return report;
+        }
+        // Cross-record findings first, as `check_walked` gathers them: the sort is stable.
+        let mut findings: Vec<Finding> = cross
+            .into_iter()
+            .map(|(i, raw)| self.finish(i, raw, options, acknowledged))
+            .collect();
+        findings.extend(report.findings);
+        sort_findings(&mut findings);
+        Report::new(report.pack, report.reference_date, findings)
+    }
+
+    /// The rules whose warnings a record acknowledges.
+    pub(crate) fn acknowledged_rules(&self, record: &Value) -> Vec<String> {
         let Some(items) = self
             .acknowledged
             .as_ref()

@@ -137,3 +137,136 @@ fn rows_built_by_the_checking_threads_are_checked_as_records_are() {
     assert!(shared(&expected) > 0);
     assert_eq!(format!("{got:?}"), format!("{expected:?}"));
 }
+
+/// JSON Lines of generated records, with lines that are not records between them, and half the
+/// records in a duplicate pair acknowledging the duplicate warning.
+fn lines_with_duplicates_and_bad_lines(count: usize) -> Vec<Vec<u8>> {
+    let mut lines = Vec::new();
+    let samples = kakunin_sample::generate(&kakunin_sample::Config {
+        seed: 7,
+        count,
+        ..Default::default()
+    });
+    for (i, sample) in samples.enumerate() {
+        let mut record = sample.record;
+        if sample.duplicate_of.is_some() && i % 2 == 0 {
+            record["acknowledged"] = serde_json::json!([
+                {"rule": "identity/probable-duplicate", "reason": "same person, second visit"}
+            ]);
+        }
+        lines.push(serde_json::to_vec(&record).expect("record"));
+        match i % 400 {
+            17 => lines.push(b"{\"id\": \"cut-short\",".to_vec()),
+            18 => lines.push(b"42".to_vec()),
+            19 => lines.push(vec![b'"', 0xff, b'"']),
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[test]
+fn one_read_of_a_file_gives_what_two_reads_give() {
+    use kakunin::batch::{Item, Read, check_stream_folded, check_stream_reads};
+
+    let (rules, plan) = hersys_whole_pack();
+    let lines = lines_with_duplicates_and_bad_lines(2000);
+    // Read by read, as a file is: the details read passes over lines with `nth`.
+    let source = |_: Read| -> kakunin::Result<_> {
+        Ok(lines
+            .clone()
+            .into_iter()
+            .enumerate()
+            .map(|(i, bytes)| Item::Unparsed {
+                line: i as u64 + 1,
+                bytes,
+            }))
+    };
+    let mut two_reads = Vec::new();
+    check_stream_reads(&rules, &plan, source, |o| two_reads.push(o)).expect("two reads");
+    for read_ahead in [false, true] {
+        let mut one_read = Vec::new();
+        check_stream_folded(&rules, &plan, source, read_ahead, |o| one_read.push(o))
+            .expect("one read");
+        assert_eq!(one_read.len(), lines.len());
+        for (two, one) in two_reads.iter().zip(&one_read) {
+            assert_eq!(
+                format!("{one:?}"),
+                format!("{two:?}"),
+                "read ahead: {read_ahead}"
+            );
+        }
+    }
+    // The batch has what the folded read must get right: records that name others, warnings
+    // they acknowledge, and lines that are no record.
+    let findings = two_reads.iter().flat_map(|o| match o {
+        Outcome::Checked { report, .. } => report.findings.iter().collect(),
+        _ => Vec::new(),
+    });
+    let (mut named, mut acknowledged) = (0, 0);
+    for f in findings.filter(|f| f.rule.starts_with("identity/")) {
+        named += 1;
+        acknowledged += usize::from(f.acknowledged);
+    }
+    let unreadable = two_reads
+        .iter()
+        .filter(|o| matches!(o, Outcome::Unreadable { .. }))
+        .count();
+    assert!(
+        named > 10 && acknowledged > 0 && acknowledged < named,
+        "{named} {acknowledged}"
+    );
+    assert_eq!(unreadable, 15);
+}
+
+#[test]
+fn a_line_too_deep_to_read_makes_no_record_its_duplicate() {
+    use kakunin::batch::{Item, Read, check_stream_folded};
+
+    let (rules, plan) = hersys_whole_pack();
+    let record = kakunin_sample::generate(&kakunin_sample::Config {
+        seed: 3,
+        count: 1,
+        ..Default::default()
+    })
+    .next()
+    .expect("a record")
+    .record;
+    let mut copy = serde_json::to_string(&record).expect("record");
+    // The same person again, with a field no rule reads nested past the readers' limit.
+    copy.pop();
+    copy.push_str(&format!(
+        r#","id":"copy","junk":{}{}}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    ));
+    let lines = [
+        serde_json::to_vec(&record).expect("record"),
+        copy.into_bytes(),
+    ];
+    let source = |_: Read| -> kakunin::Result<_> {
+        Ok(lines
+            .clone()
+            .into_iter()
+            .enumerate()
+            .map(|(i, bytes)| Item::Unparsed {
+                line: i as u64 + 1,
+                bytes,
+            }))
+    };
+    let mut outcomes = Vec::new();
+    check_stream_folded(&rules, &plan, source, false, |o| outcomes.push(o)).expect("batch");
+    assert!(
+        matches!(&outcomes[1], Outcome::Unreadable { message, .. } if message.contains("deep")),
+        "{:?}",
+        outcomes[1]
+    );
+    let Outcome::Checked { report, .. } = &outcomes[0] else {
+        panic!("{:?}", outcomes[0]);
+    };
+    assert_eq!(
+        report.findings,
+        vec![],
+        "a record with no mistake, and no readable duplicate"
+    );
+}

@@ -1,0 +1,287 @@
+//! One read of the input when cross-record rules are selected, for hosts that read files.
+//!
+//! The two-read flow ([`check_stream_reads`]) reads every record once for its cross-record keys
+//! and again to check it, with the findings of those keys in hand: a file is read, split and
+//! scanned twice, a fifth of the command's time on JSON Lines. Here each record is read once:
+//! checked, and its keys taken from the record built for checking. Its outcome cannot be handed
+//! over yet (a record further on may be its duplicate), so it waits, in order, in an anonymous
+//! temporary file, and memory stays flat. Once the input ends the cross-record findings are
+//! found, and the outcomes are read back and handed over with them.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read as _, Seek, Write};
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    CHUNK, CrossPass, Item, Keys, Outcome, Read, check_keeping, check_stream_pipelined_reads,
+    check_stream_reads, in_pool, read_ahead,
+};
+use crate::check::Raw;
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Report};
+use crate::ruleset::{Plan, RuleSet};
+
+/// [`check_stream_reads`] reading the input once (see the module docs): `source` is asked for
+/// the checking read, then, when cross-record findings name records, for the details read.
+/// With `read_ahead` a thread of its own reads the next chunk while the pool checks this one
+/// (worth it when reading costs more than handing over lines).
+///
+/// Falls back to the two reads when no cross-record rule is selected (one read is all there
+/// is) or no temporary file can be made. Unlike the two reads, `source`'s checking read runs to
+/// its end before the first outcome reaches `sink`: a host that holds something per item read
+/// until its outcome arrives should not use this.
+pub fn check_stream_folded<I, S>(
+    rules: &RuleSet,
+    plan: &Plan,
+    mut source: S,
+    read_ahead_on_a_thread: bool,
+    mut sink: impl FnMut(Outcome),
+) -> Result<()>
+where
+    I: Iterator<Item = Item> + Send,
+    S: FnMut(Read) -> Result<I>,
+{
+    let pass = CrossPass::new(rules, plan);
+    let spill = match pass.is_needed().then(Spill::new) {
+        Some(Ok(spill)) => spill,
+        _ if read_ahead_on_a_thread => {
+            return check_stream_pipelined_reads(rules, plan, source, sink);
+        }
+        _ => return check_stream_reads(rules, plan, source, sink),
+    };
+    let items = source(Read::Check)?;
+    let (observed, spill) =
+        check_and_spill(rules, plan, &pass, items, spill, read_ahead_on_a_thread);
+    let spill = spill.map_err(spill_error)?;
+    let mut cross = pass.findings(observed, &mut source)?;
+    let mut spilled = spill.read_back().map_err(spill_error)?;
+
+    // Read back a chunk at a time, each outcome with its cross-record findings; the pool turns
+    // them back into outcomes while the next chunk is read.
+    let mut position = 0;
+    let mut lost: Option<io::Error> = None;
+    let next = || {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        while lost.is_none() && chunk.len() < CHUNK {
+            match spilled.next_frame() {
+                Ok(Some(frame)) => {
+                    chunk.push((position, frame, cross.take(position)));
+                    position += 1;
+                }
+                Ok(None) => break,
+                Err(e) => lost = Some(e),
+            }
+        }
+        chunk
+    };
+    in_pool(
+        next,
+        |chunk| {
+            par_map(chunk, |(p, frame, cross)| {
+                unspill(rules, plan, p, &frame, cross)
+            })
+        },
+        &mut sink,
+    );
+    match lost {
+        Some(e) => Err(spill_error(e)),
+        None => Ok(()),
+    }
+}
+
+/// The checking read: every item checked in the pool, its keys added to what the pass observed
+/// and its outcome written to `spill`, in order.
+fn check_and_spill<I: Iterator<Item = Item> + Send>(
+    rules: &RuleSet,
+    plan: &Plan,
+    pass: &CrossPass,
+    items: I,
+    mut spill: Spill,
+    read_ahead_on_a_thread: bool,
+) -> (super::Observed, io::Result<Spill>) {
+    let mut observed = pass.observed();
+    let mut failed: Option<io::Error> = None;
+    let check = |chunk: Vec<(usize, Item)>| {
+        par_map(chunk, |(position, item)| {
+            let (outcome, kept) =
+                check_keeping(rules, plan, position, item, Ok(Vec::new()), |record| {
+                    (pass.keys(record), rules.acknowledged_rules(record))
+                });
+            // An item that is not a record takes no part in the cross-record rules.
+            let (keys, acknowledged) = kept.unwrap_or_default();
+            (position, Spilled::of(outcome, acknowledged).encode(), keys)
+        })
+    };
+    let mut keep = |(position, frame, keys): (usize, Vec<u8>, Keys)| {
+        observed.add(position, keys);
+        if failed.is_none()
+            && let Err(e) = spill.push(&frame)
+        {
+            failed = Some(e);
+        }
+    };
+    if read_ahead_on_a_thread {
+        std::thread::scope(|scope| {
+            let chunks = read_ahead(scope, items);
+            in_pool(|| chunks.recv().unwrap_or_default(), check, &mut keep);
+        });
+    } else {
+        let mut items = items.enumerate();
+        in_pool(|| items.by_ref().take(CHUNK).collect(), check, &mut keep);
+    }
+    (observed, failed.map_or(Ok(spill), Err))
+}
+
+fn par_map<T: Send, U: Send>(chunk: Vec<T>, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
+    use rayon::prelude::*;
+    chunk.into_par_iter().map(f).collect()
+}
+
+/// The outcome at `position` read back, with its cross-record findings.
+fn unspill(
+    rules: &RuleSet,
+    plan: &Plan,
+    position: usize,
+    frame: &[u8],
+    cross: Result<Vec<(usize, Raw)>, Error>,
+) -> Outcome {
+    let spilled = match serde_json::from_slice::<Spilled>(frame) {
+        Ok(spilled) => spilled,
+        // Only a temporary file changed under the run could do this; the record is still
+        // accounted for.
+        Err(e) => {
+            return Outcome::Failed {
+                position,
+                line: 0,
+                id: None,
+                error: spill_error(e.into()),
+            };
+        }
+    };
+    match spilled {
+        Spilled::Checked(line, id, reference_date, findings, acknowledged) => match cross {
+            Ok(cross) => {
+                let report = Report::new(rules.info().clone(), reference_date, findings);
+                Outcome::Checked {
+                    position,
+                    line,
+                    id,
+                    report: rules.with_cross(report, cross, plan.options(), &acknowledged),
+                }
+            }
+            // A cross-record script failed on the record's group: as in the two reads, the
+            // record is not judged.
+            Err(error) => Outcome::Failed {
+                position,
+                line,
+                id,
+                error,
+            },
+        },
+        Spilled::Unreadable(line, message) => Outcome::Unreadable {
+            position,
+            line,
+            message,
+        },
+        Spilled::Failed(line, id, error) => Outcome::Failed {
+            position,
+            line,
+            id,
+            error,
+        },
+    }
+}
+
+fn spill_error(e: io::Error) -> Error {
+    Error::Input {
+        path: "temporary file of the outcomes".into(),
+        message: e.to_string(),
+    }
+}
+
+/// An outcome as it waits in the temporary file: its position is its place there, and the
+/// pack that judged it is the run's.
+#[derive(Serialize, Deserialize)]
+enum Spilled {
+    /// Line, id, reference date, findings, acknowledged rules.
+    Checked(
+        u64,
+        Option<String>,
+        Option<String>,
+        Vec<Finding>,
+        Vec<String>,
+    ),
+    /// Line, what is wrong.
+    Unreadable(u64, String),
+    /// Line, id, the error.
+    Failed(u64, Option<String>, Error),
+}
+
+impl Spilled {
+    fn of(outcome: Outcome, acknowledged: Vec<String>) -> Spilled {
+        match outcome {
+            Outcome::Checked {
+                line, id, report, ..
+            } => Spilled::Checked(
+                line,
+                id,
+                report.reference_date,
+                report.findings,
+                acknowledged,
+            ),
+            Outcome::Unreadable { line, message, .. } => Spilled::Unreadable(line, message),
+            Outcome::Failed {
+                line, id, error, ..
+            } => Spilled::Failed(line, id, error),
+        }
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        // Strings, numbers and JSON values only: serializing cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// Outcomes in an anonymous temporary file (removed by the system when closed), each a frame:
+/// its length as 4 bytes, then its bytes.
+struct Spill(BufWriter<File>);
+
+impl Spill {
+    fn new() -> io::Result<Spill> {
+        Ok(Spill(BufWriter::with_capacity(
+            1 << 20,
+            tempfile::tempfile()?,
+        )))
+    }
+
+    fn push(&mut self, frame: &[u8]) -> io::Result<()> {
+        let len = u32::try_from(frame.len())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "outcome over 4 GB"))?;
+        self.0.write_all(&len.to_le_bytes())?;
+        self.0.write_all(frame)
+    }
+
+    fn read_back(self) -> io::Result<Frames> {
+        let mut file = self.0.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        Ok(Frames(BufReader::with_capacity(1 << 20, file)))
+    }
+}
+
+/// The frames of a [`Spill`], read back in order.
+struct Frames(BufReader<File>);
+
+impl Frames {
+    fn next_frame(&mut self) -> io::Result<Option<Vec<u8>>> {
+        let mut len = [0u8; 4];
+        match self.0.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        let mut frame = vec![0u8; u32::from_le_bytes(len) as usize];
+        self.0.read_exact(&mut frame)?;
+        Ok(Some(frame))
+    }
+}
