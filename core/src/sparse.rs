@@ -98,7 +98,7 @@ impl Wanted {
 }
 
 /// The fields a read keeps, as a cursor that a host walks alongside its own objects while it
-/// builds a record from them, keeping what [`Wanted::parse`] would keep of the same record as
+/// builds a record from them, keeping what `Wanted::parse` would keep of the same record as
 /// JSON (see [`Plan::fields`](crate::Plan::fields)).
 #[derive(Debug, Clone, Copy)]
 pub enum Fields<'a> {

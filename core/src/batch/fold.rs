@@ -24,8 +24,8 @@ use crate::ruleset::{Plan, RuleSet};
 
 /// [`check_stream_reads`] reading the input once (see the module docs): `source` is asked for
 /// the checking read, then, when cross-record findings name records, for the details read.
-/// With `read_ahead` a thread of its own reads the next chunk while the pool checks this one
-/// (worth it when reading costs more than handing over lines).
+/// With `read_ahead_on_a_thread`, a thread of its own reads the next chunk while the pool checks
+/// this one (worth it when reading costs more than handing over lines, as for the command).
 ///
 /// Falls back to the two reads when no cross-record rule is selected (one read is all there
 /// is) or no temporary file can be made. Unlike the two reads, `source`'s checking read runs to
