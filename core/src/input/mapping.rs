@@ -274,6 +274,8 @@ pub struct Layout {
     /// Tells this layout's skeleton from any other's, for [`Reused`] (a clone has the same one).
     id: u64,
     targets: Vec<Target>,
+    /// The columns that go somewhere, in column order ([`Layout::keeps`]).
+    kept: Vec<usize>,
     notes: Vec<String>,
     /// The record the columns build, as its fields in key order ([`Layout::build`]).
     skeleton: Vec<(String, Skeleton)>,
@@ -360,9 +362,14 @@ impl Layout {
         let skeleton = skeleton(&targets);
         let is_list = |index: usize| targets[index].kind == ColumnType::List;
         let text_within_depth = deepest_text(&skeleton, 1, &is_list) <= crate::ruleset::MAX_DEPTH;
+        let kept = (targets.iter().enumerate())
+            .filter(|(_, t)| !t.segs.is_empty())
+            .map(|(index, _)| index)
+            .collect();
         Layout {
             id: next_layout_id(),
             targets,
+            kept,
             notes,
             skeleton,
             text_within_depth,
@@ -431,6 +438,11 @@ impl Layout {
     /// does not (an empty header).
     pub fn keeps(&self, index: usize) -> bool {
         self.targets.get(index).is_some_and(|t| !t.segs.is_empty())
+    }
+
+    /// The columns that go somewhere, in column order: a reader need look at no other cell.
+    pub fn kept(&self) -> &[usize] {
+        &self.kept
     }
 
     /// Drops the columns whose record path `fields` does not want, as if unmapped: a read that

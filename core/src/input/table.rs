@@ -263,16 +263,18 @@ fn cells<'r>(row: &'r ByteRecord, shape: &Shape) -> Result<Vec<Option<Cell<'r>>>
         ));
     }
     let mut texts = Vec::with_capacity(cells);
-    for (index, cell) in row.iter().enumerate() {
-        if cell.is_empty() || !layout.keeps(index) {
-            texts.push(None);
+    texts.resize_with(cells, || None);
+    // Only the columns the layout keeps: a read that builds a few fields of a wide table looks
+    // at a few of its cells.
+    for &index in layout.kept() {
+        let Some(cell) = row.get(index).filter(|cell| !cell.is_empty()) else {
             continue;
-        }
+        };
         let Ok(text) = super::utf8(cell) else {
             let header = headers.get(index).map_or("", String::as_str);
             return Err(format!("invalid UTF-8 in column {} `{header}`", index + 1));
         };
-        texts.push(Some(Cell::Text(text)));
+        texts[index] = Some(Cell::Text(text));
     }
     Ok(texts)
 }
