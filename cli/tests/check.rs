@@ -396,3 +396,41 @@ fn records_split_over_several_files_get_the_findings_of_one_file() {
         .count();
     assert!(cross > 0, "the sample has records that name others");
 }
+
+#[test]
+fn without_a_temporary_folder_a_file_is_read_twice_to_the_same_findings() {
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../data/sample/hersys-sample.jsonl"
+    );
+    let args = [
+        "check",
+        sample,
+        "--as-of",
+        "2026-11-01",
+        "--format",
+        "jsonl",
+    ];
+    let run = |tmpdir: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kakunin"));
+        command.args(args);
+        if let Some(dir) = tmpdir {
+            command.env("TMPDIR", dir);
+        }
+        command.output().expect("kakunin runs")
+    };
+    // The outcomes wait in a temporary file; where none can be made, the keys are read first
+    // and the records checked on a second read, as before.
+    let folded = run(None);
+    let missing = std::env::temp_dir().join("kakunin-no-such-folder");
+    let two_reads = run(Some(missing.to_str().expect("utf-8 path")));
+    assert_eq!(two_reads.status.code(), folded.status.code());
+    assert!(
+        two_reads.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&two_reads.stderr)
+    );
+    let rows = jsonl(&folded);
+    assert_eq!(rows.len(), 2000);
+    assert_eq!(jsonl(&two_reads), rows);
+}
