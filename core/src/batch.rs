@@ -412,6 +412,23 @@ impl<'r> CrossPass<'r> {
         fetched
     }
 
+    /// The findings of the cross-record rules among what the keys read observed. Another read
+    /// fetches the few records the findings name: their lines alone are parsed.
+    fn findings<I, S>(&self, observed: Observed, source: &mut S) -> Result<CrossFindings>
+    where
+        I: Iterator<Item = Item>,
+        S: FnMut(Read) -> Result<I>,
+    {
+        let found = self.find(observed)?;
+        let needed = CrossPass::needed(&found);
+        let fetched = if needed.is_empty() {
+            self.details(&needed, std::iter::empty())
+        } else {
+            self.details(&needed, source(Read::Details)?)
+        };
+        self.finish_with(found, &fetched)
+    }
+
     /// Runs the cross-record rules over what was observed, with the details of the records
     /// their findings need.
     fn finish_with(
@@ -524,7 +541,15 @@ fn check_chunks(
     next: impl FnMut() -> Vec<Pending>,
     sink: &mut dyn FnMut(Outcome),
 ) {
-    in_pool(next, |chunk| check_chunk(rules, plan, chunk), sink);
+    in_pool(
+        next,
+        |chunk| {
+            par_map(chunk, |(p, item, cross)| {
+                check_one(rules, plan, p, item, cross)
+            })
+        },
+        sink,
+    );
 }
 
 /// Hands each chunk `next` gives to `work`, until an empty one, and what it makes to `sink`, in
@@ -604,30 +629,14 @@ where
     }
     let mut observed = cross_pass.observed();
     chunked(source(Read::Keys)?, &mut |chunk| {
-        for (position, keys) in chunk_keys(&cross_pass, chunk) {
+        let keys = par_map(chunk, |(position, item)| {
+            (position, cross_pass.item_keys(item))
+        });
+        for (position, keys) in keys {
             observed.add(position, keys);
         }
     });
     cross_pass.findings(observed, source)
-}
-
-impl CrossPass<'_> {
-    /// The findings of the cross-record rules among what the keys read observed. Another read
-    /// fetches the few records the findings name: their lines alone are parsed.
-    fn findings<I, S>(&self, observed: Observed, source: &mut S) -> Result<CrossFindings>
-    where
-        I: Iterator<Item = Item>,
-        S: FnMut(Read) -> Result<I>,
-    {
-        let found = self.find(observed)?;
-        let needed = CrossPass::needed(&found);
-        let fetched = if needed.is_empty() {
-            self.details(&needed, std::iter::empty())
-        } else {
-            self.details(&needed, source(Read::Details)?)
-        };
-        self.finish_with(found, &fetched)
-    }
 }
 
 /// [`check_stream`] as a pipeline: a reader thread reads the next chunk while the pool checks
@@ -818,38 +827,16 @@ fn reusing<T>(f: impl FnOnce(&mut Reused) -> T) -> T {
     })
 }
 
+/// `f` over the items of a chunk, on the pool when there is one, in order.
 #[cfg(feature = "parallel")]
-fn chunk_keys(pass: &CrossPass, chunk: Vec<(usize, Item)>) -> Vec<(usize, Keys)> {
+fn par_map<T: Send, U: Send>(chunk: Vec<T>, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
     use rayon::prelude::*;
-    chunk
-        .into_par_iter()
-        .map(|(position, item)| (position, pass.item_keys(item)))
-        .collect()
+    chunk.into_par_iter().map(f).collect()
 }
 
 #[cfg(not(feature = "parallel"))]
-fn chunk_keys(pass: &CrossPass, chunk: Vec<(usize, Item)>) -> Vec<(usize, Keys)> {
-    chunk
-        .into_iter()
-        .map(|(position, item)| (position, pass.item_keys(item)))
-        .collect()
-}
-
-#[cfg(feature = "parallel")]
-fn check_chunk(rules: &RuleSet, plan: &Plan, chunk: Vec<Pending>) -> Vec<Outcome> {
-    use rayon::prelude::*;
-    chunk
-        .into_par_iter()
-        .map(|(p, item, cross)| check_one(rules, plan, p, item, cross))
-        .collect()
-}
-
-#[cfg(not(feature = "parallel"))]
-fn check_chunk(rules: &RuleSet, plan: &Plan, chunk: Vec<Pending>) -> Vec<Outcome> {
-    chunk
-        .into_iter()
-        .map(|(p, item, cross)| check_one(rules, plan, p, item, cross))
-        .collect()
+fn par_map<T, U>(chunk: Vec<T>, f: impl Fn(T) -> U) -> Vec<U> {
+    chunk.into_iter().map(f).collect()
 }
 
 /// Checks records already in memory (a batch from a form, an example, a test).

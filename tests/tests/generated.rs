@@ -165,23 +165,26 @@ fn lines_with_duplicates_and_bad_lines(count: usize) -> Vec<Vec<u8>> {
     lines
 }
 
+/// Lines of JSON Lines as a file's reader hands them over, each read anew.
+fn unparsed(lines: &[Vec<u8>]) -> impl Iterator<Item = kakunin::batch::Item> + Send + use<> {
+    let lines = lines.to_vec();
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, bytes)| kakunin::batch::Item::Unparsed {
+            line: i as u64 + 1,
+            bytes,
+        })
+}
+
 #[test]
 fn one_read_of_a_file_gives_what_two_reads_give() {
-    use kakunin::batch::{Item, Read, check_stream_folded, check_stream_reads};
+    use kakunin::batch::{Read, check_stream_folded, check_stream_reads};
 
     let (rules, plan) = hersys_whole_pack();
     let lines = lines_with_duplicates_and_bad_lines(2000);
     // Read by read, as a file is: the details read passes over lines with `nth`.
-    let source = |_: Read| -> kakunin::Result<_> {
-        Ok(lines
-            .clone()
-            .into_iter()
-            .enumerate()
-            .map(|(i, bytes)| Item::Unparsed {
-                line: i as u64 + 1,
-                bytes,
-            }))
-    };
+    let source = |_: Read| -> kakunin::Result<_> { Ok(unparsed(&lines)) };
     let mut two_reads = Vec::new();
     check_stream_reads(&rules, &plan, source, |o| two_reads.push(o)).expect("two reads");
     for read_ahead in [false, true] {
@@ -221,7 +224,7 @@ fn one_read_of_a_file_gives_what_two_reads_give() {
 
 #[test]
 fn a_line_too_deep_to_read_makes_no_record_its_duplicate() {
-    use kakunin::batch::{Item, Read, check_stream_folded};
+    use kakunin::batch::{Read, check_stream_folded};
 
     let (rules, plan) = hersys_whole_pack();
     let record = kakunin_sample::generate(&kakunin_sample::Config {
@@ -244,16 +247,7 @@ fn a_line_too_deep_to_read_makes_no_record_its_duplicate() {
         serde_json::to_vec(&record).expect("record"),
         copy.into_bytes(),
     ];
-    let source = |_: Read| -> kakunin::Result<_> {
-        Ok(lines
-            .clone()
-            .into_iter()
-            .enumerate()
-            .map(|(i, bytes)| Item::Unparsed {
-                line: i as u64 + 1,
-                bytes,
-            }))
-    };
+    let source = |_: Read| -> kakunin::Result<_> { Ok(unparsed(&lines)) };
     let mut outcomes = Vec::new();
     check_stream_folded(&rules, &plan, source, false, |o| outcomes.push(o)).expect("batch");
     assert!(

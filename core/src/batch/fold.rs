@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CHUNK, CrossPass, Item, Keys, Outcome, Read, check_keeping, check_stream_pipelined_reads,
-    check_stream_reads, in_pool, read_ahead,
+    check_stream_reads, in_pool, par_map, read_ahead,
 };
 use crate::check::Raw;
 use crate::error::{Error, Result};
@@ -131,11 +131,6 @@ fn check_and_spill<I: Iterator<Item = Item> + Send>(
         in_pool(|| items.by_ref().take(CHUNK).collect(), check, &mut keep);
     }
     (observed, failed.map_or(Ok(spill), Err))
-}
-
-fn par_map<T: Send, U: Send>(chunk: Vec<T>, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
-    use rayon::prelude::*;
-    chunk.into_par_iter().map(f).collect()
 }
 
 /// The outcome at `position` read back, with its cross-record findings.
