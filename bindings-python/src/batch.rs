@@ -251,8 +251,8 @@ pub fn drive<K: Send>(
                 // summary needs record values as they are read.
                 match (read, format) {
                     (None, input::Format::JsonLines) => Box::new(input::read_unparsed(file)),
-                    (None, _) => input::read(file, *format, *mapping)
-                        .keeping(cross.fields(pass))
+                    (None, _) => cross
+                        .built_for(input::read(file, *format, *mapping), pass)
                         .into_items(),
                     // A summary reads fields no rule may read: its records are built whole.
                     (Some(_), _) => Box::new(input::read(file, *format, *mapping).enumerate().map(

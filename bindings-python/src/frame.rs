@@ -352,6 +352,13 @@ impl Plan {
             .collect();
         Plan { layout, date_field }
     }
+
+    /// Screens the rows for `plan`, the plan they are checked with
+    /// ([`Layout::screen_for`]).
+    pub fn screened_for(mut self, rules: &RuleSet, plan: &kakunin::Plan) -> Plan {
+        self.layout.screen_for(rules, plan);
+        self
+    }
 }
 
 /// Whether a column of this header holds a field the check plan reads.

@@ -171,7 +171,8 @@ impl PyRuleSet {
             read_frame(data, None)?
         };
         if let Some((library, table)) = frame {
-            let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names());
+            let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names())
+                .screened_for(&self.rules, plan);
             let source = Source::Frame(Arc::new(frame::Frame::new(table, fplan)));
             f(&source, Some(library))
         } else if is_path {
@@ -518,7 +519,8 @@ impl PyRuleSet {
             )));
         };
         let output = Output::choose(output, Some(library))?;
-        let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names());
+        let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names())
+            .screened_for(&self.rules, &plan);
         let rules = &*self.rules;
         let mut rows = FindingRows::default();
         let source = Source::Frame(Arc::new(frame::Frame::new(table, fplan)));

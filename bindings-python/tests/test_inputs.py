@@ -393,7 +393,16 @@ def sample_records(count: int) -> list[dict[str, Any]]:
 
 # A narrow selection builds only the fields its rules read (columns of a frame, keys of a dict);
 # what it finds must be exactly what the whole pack finds for those rules.
-SELECTIONS = [["codes/sex"], ["dates"], ["required"], ["codes/municipality", "ranges/age-mismatch"]]
+# Selections with rules that judge values alone (formats, code lists, ranges) beside others
+# screen a table's rows: a row whose cells they accept is built and checked without them.
+SELECTIONS = [
+    ["codes/sex"],
+    ["dates"],
+    ["required"],
+    ["codes/municipality", "ranges/age-mismatch"],
+    ["formats", "codes", "ranges", "dates"],
+    ["formats/date", "codes/sex", "ranges/age-impossible", "dates/report-before-diagnosis"],
+]
 
 
 def only(rows: list[dict[str, Any]], select: list[str]) -> list[dict[str, Any]]:
@@ -418,6 +427,42 @@ def test_a_selection_on_a_frame_finds_what_the_whole_pack_finds(hersys: kakunin.
     assert shared and shared == from_dicts
     for select in SELECTIONS:
         part = hersys.check_frame(frame, as_of=AS_OF, select=select, output="dicts")
+        assert part == only(whole, select), select
+        assert part, select
+
+
+def flat_row(record: dict[str, Any], prefix: str = "", row: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A record as one row of a flat export: `tests.0.sampled_on` columns, lists of codes joined
+    with `;`."""
+    row = {} if row is None else row
+    for key, value in record.items():
+        name = prefix + key
+        if isinstance(value, dict):
+            flat_row(value, name + ".", row)
+        elif value == []:
+            continue  # nothing entered: no column, as an export leaves out what no row has
+        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            for i, item in enumerate(value):
+                flat_row(item, f"{name}.{i}.", row)
+        elif isinstance(value, list):
+            row[name] = ";".join(str(item) for item in value)
+        else:
+            row[name] = value
+    return row
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_a_selection_on_a_flat_frame_finds_what_the_whole_pack_finds(hersys: kakunin.RuleSet, typed: bool) -> None:
+    # One column per date, as in a flat export: rules that judge values alone (formats/date reads
+    # every date column) screen the rows, and a row is built whole only when a cell fails.
+    df = pd.DataFrame([flat_row(r) for r in sample_records(300)])
+    if not typed:
+        df = df.astype("string")
+    assert "tests.0.sampled_on" in df.columns
+    whole = hersys.check_frame(df, as_of=AS_OF, output="dicts")
+    assert len({r["rule"] for r in whole}) > 10
+    for select in SELECTIONS:
+        part = hersys.check_frame(df, as_of=AS_OF, select=select, output="dicts")
         assert part == only(whole, select), select
         assert part, select
 

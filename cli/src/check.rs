@@ -271,8 +271,8 @@ impl Setup {
                 // so are CSV rows built; a summary (no `reads`) reads CSV records as they are read.
                 let file: FileItems = match (input.format, reads) {
                     (input::Format::JsonLines, _) => Box::new(input::read_unparsed(reader)),
-                    (format, Some(reads)) => input::read(reader, format, self.mapping.as_ref())
-                        .keeping(reads.fields(read))
+                    (format, Some(reads)) => reads
+                        .built_for(input::read(reader, format, self.mapping.as_ref()), read)
                         .into_items(),
                     (format, None) => {
                         Box::new(input::read(reader, format, self.mapping.as_ref()).map(Item::from))

@@ -309,6 +309,17 @@ impl<'r> CrossPass<'r> {
         }
     }
 
+    /// `records` set to build what `read` uses of each ([`CrossPass::fields`]); on the checking
+    /// read, with their rows screened for the plan ([`crate::input::Layout::screen_for`]).
+    #[cfg(feature = "files")]
+    pub fn built_for(&self, records: crate::input::Records, read: Read) -> crate::input::Records {
+        let records = records.keeping(self.fields(read));
+        match read {
+            Read::Check => records.screened_for(self.rules, self.plan),
+            Read::Keys | Read::Details => records,
+        }
+    }
+
     /// A record's compact keys for each cross-record check (by slot); needs only `&self`, so
     /// the records of a chunk are read in parallel.
     fn keys(&self, record: &Value) -> Keys {
@@ -756,7 +767,10 @@ fn check_keeping<K>(
     keep: impl Fn(&Value) -> K,
 ) -> (Outcome, Option<K>) {
     let line = item.line();
-    let judge = |record: &Value, cross: Result<Vec<(usize, Raw)>, Error>, within_depth: bool| {
+    let judge = |record: &Value,
+                 plan: &Plan,
+                 cross: Result<Vec<(usize, Raw)>, Error>,
+                 within_depth: bool| {
         let kept = keep(record);
         let id = rules.record_id(record);
         let checked = cross.and_then(|cross| {
@@ -782,8 +796,10 @@ fn check_keeping<K>(
         };
         (outcome, Some(kept))
     };
-    // A row a layout built from text is shallow by construction: no walk to find out.
-    let check_built = |into: &Reused, cross| judge(into.record(), cross, into.within_depth());
+    // A row a layout built from text is shallow by construction: no walk to find out. A row
+    // its screen built lean is checked with the plan that leaves the screened rules out.
+    let check_built =
+        |into: &Reused, cross| judge(into.record(), into.plan(plan), cross, into.within_depth());
     let unreadable = |message| {
         let outcome = Outcome::Unreadable {
             position,
@@ -803,10 +819,10 @@ fn check_keeping<K>(
             Err(message) => unreadable(message),
         }),
         item => match item.held() {
-            Held::Record(record) => judge(&record, cross, false),
+            Held::Record(record) => judge(&record, plan, cross, false),
             // Parsed here, by a reader whose recursion limit is the checks' depth limit.
             Held::Line(bytes) => match crate::input::parse_json_line_for(bytes, line, plan) {
-                Ok(record) => judge(&record.value, cross, true),
+                Ok(record) => judge(&record.value, plan, cross, true),
                 Err(bad) => unreadable(bad.message),
             },
             Held::NotRecord(message) => unreadable(message.into_owned()),

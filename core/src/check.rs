@@ -799,6 +799,64 @@ fn hidden_if(schema: &RecordSchema, pointer: &str, key: &str, hidden: &mut Vec<S
     }
 }
 
+impl Kind {
+    /// Whether a check that judges each value on its own (codes, range, pattern, format) finds
+    /// fault with `value`, with the day the view read it as (a date field's text); `false` for
+    /// the other kinds. For a string, the judgement of [`Kind::rejects_text`].
+    pub(crate) fn rejects(&self, value: &Value, day: Option<Day>) -> bool {
+        if let Value::String(text) = value {
+            return self.rejects_text(text, day);
+        }
+        match self {
+            Kind::Range { min, max, .. } => value.as_f64().is_some_and(|n| {
+                min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) || n.is_nan()
+            }),
+            Kind::Pattern { .. } => self.rejects_text(&value.to_string(), None),
+            // A code or a date is text.
+            Kind::Codes { .. } | Kind::Format { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// [`Kind::rejects`] for a string value, without building one (the screen of a table's
+    /// rows judges their cells as text: [`crate::screen`]).
+    pub(crate) fn rejects_text(&self, text: &str, day: Option<Day>) -> bool {
+        match self {
+            Kind::Codes { list, .. } => !list.contains(trim(text)),
+            Kind::Pattern { regex, ignore, .. } => {
+                let text = trim(text);
+                if ignore.is_empty() {
+                    !regex.is_match(text)
+                } else {
+                    let cleaned: String = text.chars().filter(|c| !ignore.contains(c)).collect();
+                    !regex.is_match(&cleaned)
+                }
+            }
+            Kind::Format { timestamp, .. } => !match day {
+                // The view read a date field's text as a day already: as a date when it is
+                // ten characters long, as a timestamp otherwise.
+                Some(_) => (trim(text).len() == 10) != *timestamp,
+                None if *timestamp => parse_timestamp(text).is_some(),
+                None => parse_date(text).is_some(),
+            },
+            // A string is not a number: no range judges it.
+            _ => false,
+        }
+    }
+
+    /// The finding on a value the check [`rejects`](Kind::rejects).
+    fn value_finding(&self, schema: &RecordSchema, ptr: &str, value: &Value) -> Raw {
+        let mut raw = value_raw(schema, ptr, value);
+        if let Kind::Range { min, max, .. } = self {
+            raw.ctx
+                .insert("min".into(), min.map_or(Value::Null, number));
+            raw.ctx
+                .insert("max".into(), max.map_or(Value::Null, number));
+        }
+        raw
+    }
+}
+
 impl Check {
     /// The ctx keys this check's findings carry, so a pack whose message names a key no check
     /// fills is refused when it loads; `None` for a script, whose findings carry what it says.
@@ -931,66 +989,16 @@ impl Check {
                 };
                 date_order(env, earlier, later, &allowed, *at_earlier, out);
             }
-            Kind::Codes { fields, list } => each_present(
-                fields,
-                env.view,
-                &mut |ptr, value, _| {
-                    let known = value.as_str().is_some_and(|s| list.contains(trim(s)));
-                    (!known).then(|| value_raw(env.schema, &ptr(), value))
-                },
-                out,
-            ),
-            Kind::Range { fields, min, max } => each_present(
-                fields,
-                env.view,
-                &mut |ptr, value, _| {
-                    let n = value.as_f64()?;
-                    let outside =
-                        min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) || n.is_nan();
-                    outside.then(|| {
-                        let mut raw = value_raw(env.schema, &ptr(), value);
-                        raw.ctx
-                            .insert("min".into(), min.map_or(Value::Null, number));
-                        raw.ctx
-                            .insert("max".into(), max.map_or(Value::Null, number));
-                        raw
-                    })
-                },
-                out,
-            ),
-            Kind::Pattern {
-                fields,
-                regex,
-                ignore,
-            } => each_present(
-                fields,
-                env.view,
-                &mut |ptr, value, _| {
-                    let text: Cow<str> = match value {
-                        Value::String(s) => Cow::Borrowed(trim(s)),
-                        other => Cow::Owned(other.to_string()),
-                    };
-                    let cleaned: Cow<str> = if ignore.is_empty() {
-                        text
-                    } else {
-                        Cow::Owned(text.chars().filter(|c| !ignore.contains(c)).collect())
-                    };
-                    (!regex.is_match(&cleaned)).then(|| value_raw(env.schema, &ptr(), value))
-                },
-                out,
-            ),
-            Kind::Format { fields, timestamp } => each_present(
+            Kind::Codes { fields, .. }
+            | Kind::Range { fields, .. }
+            | Kind::Pattern { fields, .. }
+            | Kind::Format { fields, .. } => each_present(
                 fields,
                 env.view,
                 &mut |ptr, value, day| {
-                    let valid = value.as_str().is_some_and(|s| match day {
-                        // The view read a date field's text as a day already: as a date when
-                        // it is ten characters long, as a timestamp otherwise.
-                        Some(_) => (trim(s).len() == 10) != *timestamp,
-                        None if *timestamp => parse_timestamp(s).is_some(),
-                        None => parse_date(s).is_some(),
-                    });
-                    (!valid).then(|| value_raw(env.schema, &ptr(), value))
+                    self.kind
+                        .rejects(value, day)
+                        .then(|| self.kind.value_finding(env.schema, &ptr(), value))
                 },
                 out,
             ),

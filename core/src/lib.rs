@@ -62,6 +62,7 @@ pub mod pack;
 pub mod path;
 mod ruleset;
 pub mod schema;
+mod screen;
 pub mod script;
 mod skim;
 mod sparse;

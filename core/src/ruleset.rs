@@ -342,6 +342,11 @@ impl Plan {
         }
     }
 
+    /// Per rule of the pack, whether the plan runs it.
+    pub(crate) fn selected(&self) -> &[bool] {
+        &self.selected
+    }
+
     /// Whether the plan's rules read every field (then a reader has nothing to leave out).
     pub fn reads_every_field(&self) -> bool {
         self.reads.is_none()
@@ -555,6 +560,11 @@ impl RuleSet {
                     && !(options.stage == Stage::Draft && r.submit_only)
             })
             .collect();
+        Ok(self.plan_of(selected, options))
+    }
+
+    /// The plan that runs the `selected` rules with `options`.
+    pub(crate) fn plan_of(&self, selected: Vec<bool>, options: &CheckOptions) -> Plan {
         let reads = self
             .reads_of(&selected)
             .map(|paths| Arc::new(Wanted::of(&paths)));
@@ -563,13 +573,13 @@ impl RuleSet {
                 .map(|node| wanted.wants_pattern(self.schema.pattern(node)))
                 .collect()
         });
-        Ok(Plan {
+        Plan {
             selected,
             options: options.clone(),
             as_of: options.as_of_or_today(),
             reads,
             filed,
-        })
+        }
     }
 
     /// The fields the selected rules read (cross-record ones included: their pass may be handed

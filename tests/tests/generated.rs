@@ -264,3 +264,108 @@ fn a_line_too_deep_to_read_makes_no_record_its_duplicate() {
         "a record with no mistake, and no readable duplicate"
     );
 }
+
+/// Generated records as the flat CSV of `kakunin sample --format csv`, every cell quoted.
+fn flat_csv(records: &[serde_json::Value]) -> Vec<u8> {
+    let quoted = |cell: &str| format!("\"{}\"", cell.replace('"', "\"\""));
+    let mut csv: Vec<String> = vec![
+        kakunin_sample::flat_headers()
+            .iter()
+            .map(|h| quoted(h))
+            .collect::<Vec<_>>()
+            .join(","),
+    ];
+    for record in records {
+        let row = kakunin_sample::flatten(record);
+        csv.push(
+            row.iter()
+                .map(|(_, v)| quoted(v))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+    }
+    (csv.join("\n") + "\n").into_bytes()
+}
+
+#[test]
+fn screened_rows_of_a_table_get_the_findings_of_rows_built_whole() {
+    use kakunin::batch::{CrossPass, Item, Read, check_stream_reads};
+    use kakunin::input::{Format, Mapping, read};
+
+    let rules = kakunin_rules::bundled("hersys").expect("hersys");
+    let mapping =
+        Mapping::from_toml(rules.files().get("mapping.toml").expect("mapping")).expect("mapping");
+    let records: Vec<_> = kakunin_sample::generate(&kakunin_sample::Config {
+        seed: 29,
+        count: 3000,
+        ..Default::default()
+    })
+    .map(|s| s.record)
+    .collect();
+    let csv = flat_csv(&records);
+    let selections: [&[&str]; 5] = [
+        // The benchmark's subset: formats, code lists and a range beside dates and scope rules.
+        &[
+            "required/dates",
+            "codes/sex",
+            "codes/case-class",
+            "formats/date",
+            "dates/report-before-diagnosis",
+            "ranges/age-impossible",
+            "ranges/age-mismatch",
+            "codes/municipality",
+            "scope/after-class5",
+        ],
+        &["formats", "codes", "ranges", "dates"],
+        // A cross-record rule beside a screened one: its keys come from the lean rows.
+        &["formats/date", "identity"],
+        &["formats", "required"],
+        // Every rule but those that read every field.
+        &[],
+    ];
+    for select in selections {
+        let options = CheckOptions {
+            select: select.iter().map(|s| (*s).to_owned()).collect(),
+            ignore: vec!["structure".into()],
+            ..CheckOptions::default()
+                .with_as_of("2024-06-01")
+                .expect("date")
+        };
+        let plan = rules.plan(&options).expect("plan");
+        let pass = CrossPass::new(&rules, &plan);
+        let outcomes = |screened: bool| {
+            let mut got = Vec::new();
+            check_stream_reads(
+                &rules,
+                &plan,
+                |r: Read| {
+                    let records = read(
+                        std::io::Cursor::new(csv.clone()),
+                        Format::Csv,
+                        Some(&mapping),
+                    );
+                    Ok(if screened {
+                        pass.built_for(records, r).into_items()
+                    } else {
+                        // Built whole as they are read: no screen.
+                        Box::new(records.map(Item::from))
+                    })
+                },
+                |outcome| got.push(outcome),
+            )
+            .expect("batch");
+            got
+        };
+        let (whole, screened) = (outcomes(false), outcomes(true));
+        assert_eq!(whole.len(), records.len());
+        let with_findings = whole
+            .iter()
+            .filter(|o| matches!(o, Outcome::Checked { report, .. } if !report.findings.is_empty()))
+            .count();
+        assert!(
+            with_findings > 50,
+            "{select:?}: {with_findings} records with findings"
+        );
+        assert_eq!(format!("{screened:?}"), format!("{whole:?}"), "{select:?}");
+    }
+}

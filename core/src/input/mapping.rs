@@ -9,6 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
+use std::sync::Arc;
+
+use crate::screen::Screen;
+use crate::{Plan, RuleSet};
 
 use crate::path::{escape_token, unescape_token};
 use crate::text::cmp_short;
@@ -249,6 +253,17 @@ struct Target {
 }
 
 impl Target {
+    /// The path as a pattern of the record schema (`/tests/*/method`).
+    fn pattern(&self) -> String {
+        self.segs
+            .iter()
+            .map(|seg| match seg {
+                Seg::Key(key) => format!("/{}", escape_token(key)),
+                Seg::Index(_) => "/*".to_owned(),
+            })
+            .collect()
+    }
+
     /// The path as a JSON Pointer.
     fn pointer(&self) -> String {
         self.segs
@@ -282,6 +297,42 @@ pub struct Layout {
     /// Whether a record built from text cells is no deeper than the checks' depth limit, so
     /// that it need not be walked to find out.
     text_within_depth: bool,
+    /// The screen of the plan the rows are checked with, when it leaves columns out
+    /// ([`Layout::screen_for`]).
+    screening: Option<Arc<Screening>>,
+}
+
+/// A layout's screen ([`crate::screen`]): a row whose screened cells all pass is built by
+/// `lean`, which leaves out the columns only the screened rules read.
+#[derive(Debug)]
+struct Screening {
+    screen: Screen,
+    lean: Layout,
+    /// (column, index of its field in `screen.fields`) for each screened column.
+    columns: Vec<(usize, usize)>,
+}
+
+impl Screening {
+    /// Whether the screened rules accept every screened cell of the row, judged as the value
+    /// the build makes of it. A container cell sends the row to the whole build.
+    fn accepts(&self, cells: &[Option<Cell<'_>>], targets: &[Target]) -> bool {
+        self.columns.iter().all(|&(column, field)| {
+            let field = &self.screen.fields[field];
+            match cells.get(column) {
+                Some(Some(Cell::Text(text))) => match targets[column].kind {
+                    _ if text.is_empty() => true,
+                    ColumnType::String => field.accepts_text(text),
+                    kind => match kind.typed(text) {
+                        Some(value) => field.accepts(&value),
+                        None => field.accepts_text(text),
+                    },
+                },
+                Some(Some(Cell::Value(Value::Array(_) | Value::Object(_)))) => false,
+                Some(Some(Cell::Value(value))) => field.accepts(value),
+                Some(None) | None => true,
+            }
+        })
+    }
 }
 
 /// A record kept from one row to the next by a thread that builds many rows of one layout
@@ -295,6 +346,9 @@ pub struct Reused {
     record: Value,
     /// Whether `record` is known to be no deeper than [`MAX_DEPTH`](crate::ruleset::MAX_DEPTH).
     within_depth: bool,
+    /// The plan to check `record` with instead of the caller's, when a screen built it without
+    /// the columns of the rules it left out ([`Layout::screen_for`]).
+    pub(crate) lean: Option<Arc<Plan>>,
 }
 
 impl Reused {
@@ -308,12 +362,19 @@ impl Reused {
         self.layout = 0;
         self.record = record;
         self.within_depth = false;
+        self.lean = None;
     }
 
     /// Whether the record is known to be no deeper than the checks' depth limit: built by a
     /// layout from text and scalar cells only.
     pub(crate) fn within_depth(&self) -> bool {
         self.within_depth
+    }
+
+    /// The plan to check the record with: `plan`, or the lean plan of its screen when the
+    /// record was built lean.
+    pub(crate) fn plan<'p>(&'p self, plan: &'p Plan) -> &'p Plan {
+        self.lean.as_deref().unwrap_or(plan)
     }
 }
 
@@ -373,6 +434,7 @@ impl Layout {
             notes,
             skeleton,
             text_within_depth,
+            screening: None,
         }
     }
 
@@ -388,8 +450,70 @@ impl Layout {
     }
 
     /// [`Layout::build`] into `into`: the same record, reusing what the last row built with
-    /// this layout left there.
-    pub fn build_into(&self, mut cells: Vec<Option<Cell<'_>>>, into: &mut Reused) {
+    /// this layout left there. With a screen ([`Layout::screen_for`]), a row whose screened
+    /// cells all pass is built without the columns only the screened rules read, and `into`
+    /// says to check it with the plan that leaves them out.
+    pub fn build_into(&self, cells: Vec<Option<Cell<'_>>>, into: &mut Reused) {
+        match &self.screening {
+            Some(screening) if screening.accepts(&cells, &self.targets) => {
+                screening.lean.refill(cells, into);
+                let lean = &screening.screen.lean;
+                if !into
+                    .lean
+                    .as_ref()
+                    .is_some_and(|kept| Arc::ptr_eq(kept, lean))
+                {
+                    into.lean = Some(lean.clone());
+                }
+            }
+            _ => {
+                self.refill(cells, into);
+                into.lean = None;
+            }
+        }
+    }
+
+    /// Screens the rows this layout builds into records for `plan` ([`crate::screen`]), when
+    /// that leaves columns out of most rows. `plan` must be the plan the records are checked
+    /// with: a row built lean is checked with the lean plan of its screen.
+    ///
+    /// Each cell is judged as the value the build makes of it. A rule that reads a field
+    /// below a column (the items of a list) or above one (an object the columns fill) is not
+    /// screened: no one cell makes its values.
+    pub fn screen_for(&mut self, rules: &RuleSet, plan: &Plan) {
+        self.screening = None;
+        let patterns: Vec<(usize, String)> = (self.kept.iter())
+            .map(|&column| (column, self.targets[column].pattern()))
+            .collect();
+        let below = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|r| r.starts_with('/'));
+        let made_by_cells = |field: &str| {
+            !patterns
+                .iter()
+                .any(|(_, column)| below(column, field) || below(field, column))
+        };
+        let Some(screen) = rules.screen(plan, made_by_cells) else {
+            return;
+        };
+        let columns = patterns
+            .iter()
+            .filter_map(|(column, pattern)| {
+                let field = screen.fields.iter().position(|f| f.pattern == *pattern)?;
+                Some((*column, field))
+            })
+            .collect();
+        let mut lean = self.clone();
+        lean.keep_fields(screen.lean.fields());
+        if lean.kept.len() < self.kept.len() {
+            self.screening = Some(Arc::new(Screening {
+                screen,
+                lean,
+                columns,
+            }));
+        }
+    }
+
+    /// The record of `cells` built into `into` by this layout, screen aside.
+    fn refill(&self, mut cells: Vec<Option<Cell<'_>>>, into: &mut Reused) {
         // A typed cell may hold a container of any depth; text makes a string or a flat list.
         into.within_depth = self.text_within_depth
             && cells

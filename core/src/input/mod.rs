@@ -199,6 +199,20 @@ impl Records {
         self
     }
 
+    /// Screens CSV rows for `plan`, the plan they are checked with
+    /// ([`Layout::screen_for`]): a row that the rules judging values alone accept is built
+    /// without the columns only they read. Call it after [`Records::keeping`], on the read
+    /// whose records are checked.
+    #[cfg(feature = "files")]
+    pub fn screened_for(mut self, rules: &crate::RuleSet, plan: &crate::Plan) -> Records {
+        if let Inner::Csv(rows) = &mut self.inner {
+            std::sync::Arc::make_mut(&mut rows.shape)
+                .layout
+                .screen_for(rules, plan);
+        }
+        self
+    }
+
     /// Builds of each record only `fields` (without CSV, every reader builds records whole).
     #[cfg(not(feature = "files"))]
     pub fn keeping(self, _fields: crate::Fields<'_>) -> Records {
