@@ -57,10 +57,12 @@ impl ScreenedField {
 
     /// [`ScreenedField::accepts`] for a string value, without building one.
     pub(crate) fn accepts_text(&self, text: &str) -> bool {
-        if trim(text).is_empty() {
+        let trimmed = trim(text);
+        if trimmed.is_empty() {
             return true;
         }
-        let day = if self.dated { parse_day(text) } else { None };
+        // The day the view reads (it trims the text too).
+        let day = if self.dated { parse_day(trimmed) } else { None };
         !self.kinds.iter().any(|kind| kind.rejects_text(text, day))
     }
 }

@@ -308,18 +308,19 @@ pub struct Layout {
 struct Screening {
     screen: Screen,
     lean: Layout,
-    /// (column, index of its field in `screen.fields`) for each screened column.
-    columns: Vec<(usize, usize)>,
+    /// Each screened column: its index, its type, and the index of its field in
+    /// `screen.fields`.
+    columns: Vec<(usize, ColumnType, usize)>,
 }
 
 impl Screening {
     /// Whether the screened rules accept every screened cell of the row, judged as the value
     /// the build makes of it. A container cell sends the row to the whole build.
-    fn accepts(&self, cells: &[Option<Cell<'_>>], targets: &[Target]) -> bool {
-        self.columns.iter().all(|&(column, field)| {
+    fn accepts(&self, cells: &[Option<Cell<'_>>]) -> bool {
+        self.columns.iter().all(|&(column, kind, field)| {
             let field = &self.screen.fields[field];
             match cells.get(column) {
-                Some(Some(Cell::Text(text))) => match targets[column].kind {
+                Some(Some(Cell::Text(text))) => match kind {
                     _ if text.is_empty() => true,
                     ColumnType::String => field.accepts_text(text),
                     kind => match kind.typed(text) {
@@ -455,7 +456,7 @@ impl Layout {
     /// says to check it with the plan that leaves them out.
     pub fn build_into(&self, cells: Vec<Option<Cell<'_>>>, into: &mut Reused) {
         match &self.screening {
-            Some(screening) if screening.accepts(&cells, &self.targets) => {
+            Some(screening) if screening.accepts(&cells) => {
                 screening.lean.refill(cells, into);
                 let lean = &screening.screen.lean;
                 if !into
@@ -498,7 +499,7 @@ impl Layout {
             .iter()
             .filter_map(|(column, pattern)| {
                 let field = screen.fields.iter().position(|f| f.pattern == *pattern)?;
-                Some((*column, field))
+                Some((*column, self.targets[*column].kind, field))
             })
             .collect();
         let mut lean = self.clone();
