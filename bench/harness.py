@@ -371,9 +371,15 @@ def markdown(doc: dict[str, Any]) -> str:
             )
             if not rows:
                 continue
-            earlier = sorted({r["measured"] for r in rows if r.get("measured")})
-            if earlier:
+            kept = [r for r in rows if r.get("measured")]
+            earlier = sorted({r["measured"] for r in kept})
+            if kept and len(kept) == len(rows):
                 text += f" Kept from an earlier run ({'; '.join(earlier)}): not repeated by this one."
+            elif kept:
+                # A group run again in part (`--skip`): say which rows are older.
+                names = ", ".join(f"`{r['case']}`" for r in kept)
+                rows_are = "The row" + (f" {names} is" if len(kept) == 1 else f"s {names} are")
+                text += f" {rows_are} kept from an earlier run ({'; '.join(earlier)}): not repeated by this one."
             lines += ["", f"## {size:,} records — {group}", "", text, "",
                       "| tool | records | seconds | records/s | × | findings | peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|"]
             first = rows[0]["records_per_second"]
