@@ -4,20 +4,19 @@
 //! Such a rule finds nothing in a row whose cells it accepts, so that row can be built without
 //! the columns only these rules read, and checked without them. Where one of these rules reads
 //! many columns (`formats/date` reads every date column of the flat HER-SYS table, some forty),
-//! building those cells into the record costs more than judging them: a cell is judged as
-//! text here, in the order of a few nanoseconds, and the row is built lean. A row with a cell
-//! they reject is built and checked whole, exactly as without a screen, so the findings never
-//! depend on it.
+//! building those cells into the record costs more than judging them, which is done on the
+//! cells as they are. A row with a cell they reject is built and checked whole, exactly as
+//! without a screen, so the findings never depend on it.
 //!
-//! The layout of a table decides whether its columns can be screened
-//! ([`Layout::screen_for`](crate::input::Layout::screen_for)): only text columns kept as
-//! strings, whose values are exactly the cells' text.
+//! The layout of a table decides which of these rules it can screen
+//! ([`Layout::screen_for`](crate::input::Layout::screen_for)): those whose every field is made
+//! by single cells, not by a list column's items or by several columns below it.
 
 use std::sync::Arc;
 
-use crate::check::Kind;
 use serde_json::Value;
 
+use crate::check::Kind;
 use crate::date::parse_day;
 use crate::path::{FieldPath, is_absent};
 use crate::ruleset::{Plan, Rule, RuleSet};
@@ -25,7 +24,7 @@ use crate::text::trim;
 
 /// The rules of a plan that judge each value on its own, and the plan without them.
 #[derive(Debug)]
-pub struct Screen {
+pub(crate) struct Screen {
     /// The plan a row is checked with when every screened cell passes.
     pub(crate) lean: Arc<Plan>,
     /// The fields the screened rules read, each with the checks that judge its values.
