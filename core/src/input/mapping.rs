@@ -474,9 +474,15 @@ impl Layout {
         }
     }
 
-    /// Screens the rows this layout builds into records for `plan` ([`crate::screen`]), when
-    /// that leaves columns out of most rows. `plan` must be the plan the records are checked
-    /// with: a row built lean is checked with the lean plan of its screen.
+    /// Screens the rows this layout builds into records for `plan`, when that leaves columns
+    /// out of most rows. `plan` must be the plan the records are checked with: a row built
+    /// lean is checked with the lean plan of its screen.
+    ///
+    /// The screen covers the selected rules that judge each value on its own (code lists,
+    /// ranges, patterns and formats, with no condition and no carried values): they find
+    /// nothing in a row whose cells they accept, so [`Layout::build_into`] builds such a row
+    /// without the columns only they read, and the row is checked without them. A row with a
+    /// cell they reject is built and checked whole, so the findings are the same either way.
     ///
     /// Each cell is judged as the value the build makes of it. A rule that reads a field
     /// below a column (the items of a list) or above one (an object the columns fill) is not
