@@ -800,6 +800,18 @@ fn hidden_if(schema: &RecordSchema, pointer: &str, key: &str, hidden: &mut Vec<S
 }
 
 impl Kind {
+    /// The fields of a check that judges each value on its own (codes, range, pattern,
+    /// format); `None` for the other kinds.
+    pub(crate) fn value_fields(&self) -> Option<&[FieldPath]> {
+        match self {
+            Kind::Codes { fields, .. }
+            | Kind::Range { fields, .. }
+            | Kind::Pattern { fields, .. }
+            | Kind::Format { fields, .. } => Some(fields),
+            _ => None,
+        }
+    }
+
     /// Whether a check that judges each value on its own (codes, range, pattern, format) finds
     /// fault with `value`, with the day the view read it as (a date field's text); `false` for
     /// the other kinds. For a string, the judgement of [`Kind::rejects_text`].

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::check::Kind;
 use crate::date::parse_day;
-use crate::path::{FieldPath, is_absent};
+use crate::path::is_absent;
 use crate::ruleset::{Plan, Rule, RuleSet};
 use crate::text::trim;
 
@@ -71,27 +71,8 @@ impl ScreenedField {
 fn judges_values_alone(rule: &Rule) -> bool {
     !rule.cross
         && rule.checks.iter().all(|check| {
-            check.when.is_none()
-                && check.ctx.is_empty()
-                && matches!(
-                    check.kind,
-                    Kind::Codes { .. }
-                        | Kind::Range { .. }
-                        | Kind::Pattern { .. }
-                        | Kind::Format { .. }
-                )
+            check.when.is_none() && check.ctx.is_empty() && check.kind.value_fields().is_some()
         })
-}
-
-/// The fields a check reads, for the kinds that judge values alone.
-fn judged_fields(kind: &Kind) -> &[FieldPath] {
-    match kind {
-        Kind::Codes { fields, .. }
-        | Kind::Range { fields, .. }
-        | Kind::Pattern { fields, .. }
-        | Kind::Format { fields, .. } => fields,
-        _ => &[],
-    }
 }
 
 impl RuleSet {
@@ -108,8 +89,7 @@ impl RuleSet {
                 selected
                     && judges_values_alone(rule)
                     && rule.checks.iter().all(|check| {
-                        judged_fields(&check.kind)
-                            .iter()
+                        (check.kind.value_fields().unwrap_or_default().iter())
                             .all(|path| screenable(self.schema.pattern(path.node as usize)))
                     })
             })
@@ -131,7 +111,7 @@ impl RuleSet {
             .filter(|(_, screened)| **screened)
             .flat_map(|(rule, _)| &rule.checks);
         for check in screened_checks {
-            for path in judged_fields(&check.kind) {
+            for path in check.kind.value_fields().unwrap_or_default() {
                 let node = path.node as usize;
                 let pattern = self.schema.pattern(node);
                 let field = match fields.iter().position(|f| f.pattern == pattern) {

@@ -80,6 +80,17 @@ fn clean_records_are_clean_and_every_injected_mistake_is_caught() {
     );
 }
 
+/// `count` generated records of the seed `seed`.
+fn generated_records(seed: u64, count: usize) -> Vec<serde_json::Value> {
+    kakunin_sample::generate(&kakunin_sample::Config {
+        seed,
+        count,
+        ..Default::default()
+    })
+    .map(|s| s.record)
+    .collect()
+}
+
 /// Records a source builds when asked ([`kakunin::batch::Rows`]), here from records in memory.
 #[derive(Debug)]
 struct Built(Vec<serde_json::Value>);
@@ -97,13 +108,7 @@ fn rows_built_by_the_checking_threads_are_checked_as_records_are() {
     use kakunin::batch::{Item, check_stream};
 
     let (rules, plan) = hersys_whole_pack();
-    let records: Vec<_> = kakunin_sample::generate(&kakunin_sample::Config {
-        seed: 11,
-        count: 600,
-        ..Default::default()
-    })
-    .map(|s| s.record)
-    .collect();
+    let records = generated_records(11, 600);
     let expected = check_all(&rules, &plan, &records).expect("batch");
     let rows = Arc::new(Built(records));
     let mut got = Vec::new();
@@ -227,14 +232,7 @@ fn a_line_too_deep_to_read_makes_no_record_its_duplicate() {
     use kakunin::batch::{Read, check_stream_folded};
 
     let (rules, plan) = hersys_whole_pack();
-    let record = kakunin_sample::generate(&kakunin_sample::Config {
-        seed: 3,
-        count: 1,
-        ..Default::default()
-    })
-    .next()
-    .expect("a record")
-    .record;
+    let record = generated_records(3, 1).remove(0);
     let mut copy = serde_json::to_string(&record).expect("record");
     // The same person again, with a field no rule reads nested past the readers' limit.
     copy.pop();
@@ -295,13 +293,7 @@ fn screened_rows_of_a_table_get_the_findings_of_rows_built_whole() {
     let rules = kakunin_rules::bundled("hersys").expect("hersys");
     let mapping =
         Mapping::from_toml(rules.files().get("mapping.toml").expect("mapping")).expect("mapping");
-    let records: Vec<_> = kakunin_sample::generate(&kakunin_sample::Config {
-        seed: 29,
-        count: 3000,
-        ..Default::default()
-    })
-    .map(|s| s.record)
-    .collect();
+    let records = generated_records(29, 3000);
     let csv = flat_csv(&records);
     let selections: [&[&str]; 5] = [
         // The benchmark's subset: formats, code lists and a range beside dates and scope rules.

@@ -255,22 +255,21 @@ struct Target {
 impl Target {
     /// The path as a pattern of the record schema (`/tests/*/method`).
     fn pattern(&self) -> String {
-        self.segs
-            .iter()
-            .map(|seg| match seg {
-                Seg::Key(key) => format!("/{}", escape_token(key)),
-                Seg::Index(_) => "/*".to_owned(),
-            })
-            .collect()
+        self.written(|_| "*".to_owned())
     }
 
     /// The path as a JSON Pointer.
     fn pointer(&self) -> String {
+        self.written(|i| i.to_string())
+    }
+
+    /// The path with each array step written by `step`.
+    fn written(&self, step: impl Fn(usize) -> String) -> String {
         self.segs
             .iter()
             .map(|seg| match seg {
                 Seg::Key(key) => format!("/{}", escape_token(key)),
-                Seg::Index(i) => format!("/{i}"),
+                Seg::Index(i) => format!("/{}", step(*i)),
             })
             .collect()
     }
