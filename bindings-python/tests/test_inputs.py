@@ -394,9 +394,11 @@ def sample_records(count: int) -> list[dict[str, Any]]:
 # A narrow selection builds only the fields its rules read (columns of a frame, keys of a dict);
 # what it finds must be exactly what the whole pack finds for those rules.
 # Selections with rules that judge values alone (formats, code lists, ranges) beside others
-# screen a table's rows: a row whose cells they accept is built and checked without them.
+# screen a table's rows: a row whose cells they accept is built and checked without them (with
+# nothing else selected, checked with no rule at all).
 SELECTIONS = [
     ["codes/sex"],
+    ["formats"],
     ["dates"],
     ["required"],
     ["codes/municipality", "ranges/age-mismatch"],

@@ -78,8 +78,9 @@ fn judges_values_alone(rule: &Rule) -> bool {
 impl RuleSet {
     /// The screen of `plan` for a table whose cells make the values of the fields
     /// `screenable` accepts (by path pattern): it screens the selected rules that judge values
-    /// alone and read only such fields. `None` when there are none, or when every selected
-    /// rule is one (a row would then be checked with no rule at all, which is no cheaper).
+    /// alone and read only such fields. `None` when there are none. When every selected rule
+    /// is one, a row they all accept is checked with no rule at all: built with only the
+    /// fields that place and name it, which is what the screen saves.
     pub(crate) fn screen(&self, plan: &Plan, screenable: impl Fn(&str) -> bool) -> Option<Screen> {
         let screened: Vec<bool> = self
             .rules
@@ -100,7 +101,7 @@ impl RuleSet {
             .zip(&screened)
             .map(|(&selected, &screened)| selected && !screened)
             .collect();
-        if !screened.contains(&true) || !lean.contains(&true) {
+        if !screened.contains(&true) {
             return None;
         }
         let mut fields: Vec<ScreenedField> = Vec::new();
@@ -283,6 +284,38 @@ format = "date""#,
     }
 
     #[test]
+    fn a_row_is_screened_when_every_selected_rule_judges_values_alone() {
+        let rules = rules();
+        let plan = selecting(&rules, &["formats", "codes/sex"]);
+        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
+        let mut layout = Layout::new(None, &headers);
+        layout.keep_fields(plan.fields());
+        layout.screen_for(&rules, &plan);
+        let clean = ["2021-03-01", "2021-03-02", "male", "41", "2021-02-27", ""];
+        let (lean, record) = build(&layout, &clean);
+        assert!(lean);
+        // Only the reference date is left: it places the record in time.
+        assert_eq!(record, json!({"diagnosed_on": "2021-03-01"}));
+        let mut into = Reused::default();
+        layout.build_into(
+            clean.iter().map(|c| Some(Cell::Text(c))).collect(),
+            &mut into,
+        );
+        let lean = into.lean.as_deref().expect("built lean");
+        let report = rules.check_with_plan(into.record(), lean).expect("checked");
+        assert!(report.findings.is_empty());
+        assert_eq!(report.reference_date.as_deref(), Some("2021-03-01"));
+        // A bad cell is built and checked whole, and found.
+        let mut cells = clean;
+        cells[1] = "2021-02-30";
+        let (lean, record) = build(&layout, &cells);
+        assert!(!lean);
+        let report = rules.check_with_plan(&record, &plan).expect("checked");
+        let found: Vec<&str> = report.findings.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(found, ["/reported_on"]);
+    }
+
+    #[test]
     fn a_typed_column_is_screened_as_its_value() {
         let rules = rules();
         let plan = selecting(&rules, &["ranges", "dates"]);
@@ -340,9 +373,6 @@ format = "date""#,
         let report = rules.check_with_plan(into.record(), lean).expect("checked");
         let found: Vec<&str> = report.findings.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(found, ["/symptoms/1"]);
-        // Only rules that judge values alone: nothing is left to check a lean row with.
-        let plan = selecting(&rules, &["formats"]);
-        assert!(rules.screen(&plan, |_| true).is_none());
         // No such rule selected.
         assert!(
             rules
