@@ -1,6 +1,6 @@
 //! criterion: compiling each bundled pack, `check` per record (by pack and by rule group), a rhai
-//! rule against the same rule written declaratively, the cross-record pass, and a batch of JSON
-//! Lines checked end to end against just parsing it. `bench/run --criterion` folds the medians
+//! rule against the same rule written declaratively, the cross-record pass, parsing dates, and a
+//! batch of JSON Lines checked end to end against just parsing it. `bench/run --criterion` folds the medians
 //! into the results table.
 
 use std::io::Write;
@@ -162,6 +162,37 @@ fn cross_record(c: &mut Criterion) {
     group.finish();
 }
 
+/// Every date of the sample records' date fields, as text: what the view and the screen parse.
+fn sample_dates() -> Vec<String> {
+    fn gather(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) if s.len() >= 10 && s.as_bytes()[4] == b'-' => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| gather(v, out)),
+            Value::Object(fields) => fields.values().for_each(|v| gather(v, out)),
+            _ => {}
+        }
+    }
+    let mut dates = Vec::new();
+    for record in sample(RECORDS) {
+        gather(&record, &mut dates);
+    }
+    dates
+}
+
+fn dates(c: &mut Criterion) {
+    let dates = sample_dates();
+    let mut group = c.benchmark_group("dates");
+    group.throughput(Throughput::Elements(dates.len() as u64));
+    group.bench_function("parse_day/sample", |b| {
+        b.iter(|| {
+            (dates.iter())
+                .filter_map(|d| kakunin::date::parse_day(d))
+                .fold(0i64, |sum, day| sum + i64::from(day))
+        })
+    });
+    group.finish();
+}
+
 fn batch(c: &mut Criterion) {
     let count = 50_000;
     let path = std::env::temp_dir().join(format!("kakunin-bench-{count}.jsonl"));
@@ -226,6 +257,7 @@ criterion_group!(
     check_records,
     rhai_vs_declarative,
     cross_record,
+    dates,
     batch
 );
 criterion_main!(benches);

@@ -195,6 +195,34 @@ mod tests {
     }
 
     #[test]
+    fn every_date_of_years_1_to_9999_parses_to_its_day() {
+        for day in days_from_civil(1, 1, 1)..=days_from_civil(9999, 12, 31) {
+            let (y, m, d) = civil_from_days(day);
+            let text = format!("{y:04}-{m:02}-{d:02}");
+            assert_eq!(parse_date(&text), Some(day), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any ten bytes of the date's shape: parsed exactly when they name a real day, and to
+        /// the day the general formula gives.
+        #[test]
+        fn a_date_parses_when_its_fields_name_a_real_day(
+            year in 0u32..10_000, month in 0u32..14, day in 0u32..33, junk in 0usize..12,
+        ) {
+            let mut text = format!("{year:04}-{month:02}-{day:02}").into_bytes();
+            if let Some(byte) = text.get_mut(junk) {
+                *byte = b'x';
+            }
+            let text = String::from_utf8(text).expect("ASCII");
+            let real = junk >= 10 && year > 0 && (1..=12).contains(&month)
+                && (1..=days_in_month(year as i32, month)).contains(&day);
+            let expected = real.then(|| days_from_civil(year as i32, month, day));
+            proptest::prop_assert_eq!(parse_date(&text), expected, "{}", text);
+        }
+    }
+
+    #[test]
     fn timestamps_keep_their_written_day_and_their_instant() {
         let (day, secs) = parse_timestamp("2021-08-02T09:30:00+09:00").unwrap();
         assert_eq!(format_day(day), "2021-08-02");
