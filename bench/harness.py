@@ -65,6 +65,7 @@ CASES: list[Case] = [
     python_case("file-jsonl", "check_file-full", "jsonl"),
     python_case("file-jsonl", "python-loop", "jsonl"),
     python_case("file-jsonl", "json.loads", "jsonl"),
+    python_case("file-jsonl", "json.loads+jsonschema-rs", "jsonl"),
     *cli_cases("csv"),
     python_case("file-csv", "check_file", "csv"),
     python_case("file-csv", "python-loop-csv", "csv"),
@@ -84,8 +85,9 @@ CASES: list[Case] = [
 
 GROUPS = {
     "file-jsonl": "From a JSON Lines file: the command and `check_file` against a plain Python loop over "
-    "`json.loads` lines doing the subset, `json.loads` alone (the floor of any Python tool), and the "
-    "command's own parse-only time.",
+    "`json.loads` lines doing the subset, `json.loads` alone (the floor of any Python tool), "
+    "jsonschema-rs validating each `json.loads` line against the structural subset (the `schema` "
+    "group's schema), and the command's own parse-only time.",
     "file-csv": "From the flat CSV file: the same, with `csv.DictReader` for the loop and the floor.",
     "frame": "From a pandas frame (`read_csv(dtype=str)` before the clock): `check_frame` against the "
     "subset as vectorised pandas, as a pandera schema and as a Great Expectations suite.",
@@ -268,6 +270,7 @@ RATIOS = [
     ("check_frame vs Great Expectations", ("frame", "check_frame"), ("frame", "great_expectations"), "rate", (">=", 100), "GE: no age against birth date, no check digit"),
     ("check_frame vs vectorised pandas", ("frame", "check_frame"), ("frame", "pandas"), "rate", None, "same subset"),
     ("whole pack (check_many) vs jsonschema-rs structural", ("schema", "check_many-full"), ("schema", "jsonschema-rs"), "rate", (">=", 1), "per record; >1: the whole pack costs less"),
+    ("whole pack (check_file) vs json.loads + jsonschema-rs structural, from the file", ("file-jsonl", "check_file-full"), ("file-jsonl", "json.loads+jsonschema-rs"), "rate", None, "per record of a JSON Lines file; >1: the whole pack costs less"),
     ("structural rules (check_many) vs jsonschema-rs", ("schema", "check_many-structural"), ("schema", "jsonschema-rs"), "rate", None, "like for like: types and formats"),
     ("whole pack (check_many) vs fastjsonschema", ("schema", "check_many-full"), ("schema", "fastjsonschema"), "rate", None, ""),
     ("whole pack (check_many) vs jsonschema", ("schema", "check_many-full"), ("schema", "jsonschema"), "rate", None, ""),
