@@ -10,7 +10,7 @@ use crate::text::trim;
 pub type Day = i32;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub fn days_from_civil(year: i32, month: u32, day: u32) -> Day {
+pub const fn days_from_civil(year: i32, month: u32, day: u32) -> Day {
     let y = if month <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -34,18 +34,8 @@ pub fn civil_from_days(days: Day) -> (i32, u32, u32) {
     (year, month, day)
 }
 
-fn is_leap(year: i32) -> bool {
+const fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
 }
 
 fn digits(bytes: &[u8]) -> Option<u32> {
@@ -54,20 +44,62 @@ fn digits(bytes: &[u8]) -> Option<u32> {
     })
 }
 
+/// The years whose first days [`ymd`] looks up rather than computes: every date a case record
+/// holds falls in them.
+const TABLED_FROM: u32 = 1900;
+const TABLED_YEARS: usize = 256;
+
+/// Per tabled year: its first day, and whether it is a leap year.
+const YEARS: [(Day, bool); TABLED_YEARS] = {
+    let mut years = [(0, false); TABLED_YEARS];
+    let mut i = 0;
+    while i < TABLED_YEARS {
+        let year = TABLED_FROM as i32 + i as i32;
+        years[i] = (days_from_civil(year, 1, 1), is_leap(year));
+        i += 1;
+    }
+    years
+};
+
+/// Days in the year before each month's first (index 1 = January), in a common and a leap year.
+const BEFORE_MONTH: [[u16; 13]; 2] = [
+    [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334],
+    [0, 0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335],
+];
+
+/// The day of `YYYY-MM-DD`. The view and a table's screen parse every date of every record:
+/// the eight digits are checked at once as the bytes of one word, and a year's first day is
+/// looked up, not computed with divisions.
 fn ymd(bytes: &[u8]) -> Option<Day> {
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+    let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else {
+        return None;
+    };
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0xF0 * ONES;
+    let word = u64::from_le_bytes([y0, y1, y2, y3, m0, m1, d0, d1]);
+    // Every byte is 0x30–0x3F, and what is left after taking 0x30 gains no high bit from 6
+    // more: 0–9, a digit.
+    let values = word.wrapping_sub(0x30 * ONES);
+    if word & HIGH != 0x30 * ONES || values.wrapping_add(6 * ONES) & HIGH != 0 {
         return None;
     }
-    let year = digits(&bytes[0..4])? as i32;
-    if year == 0 {
+    let [y0, y1, y2, y3, m0, m1, d0, d1] = values.to_le_bytes().map(u32::from);
+    let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+    let (month, day) = (m0 * 10 + m1, d0 * 10 + d1);
+    if year == 0 || !(1..=12).contains(&month) || day == 0 {
         return None;
     }
-    let month = digits(&bytes[5..7])?;
-    let day = digits(&bytes[8..10])?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    Some(days_from_civil(year, month, day))
+    let (first, leap) = match YEARS.get(year.wrapping_sub(TABLED_FROM) as usize) {
+        Some(&tabled) => tabled,
+        None => (days_from_civil(year as i32, 1, 1), is_leap(year as i32)),
+    };
+    let before = BEFORE_MONTH[usize::from(leap)];
+    let length = if month == 12 {
+        31
+    } else {
+        before[month as usize + 1] - before[month as usize]
+    };
+    (day <= u32::from(length)).then(|| first + Day::from(before[month as usize]) + day as Day - 1)
 }
 
 /// Parses a strict ISO 8601 calendar date, `YYYY-MM-DD` (years 0001–9999), ignoring white space
@@ -123,7 +155,7 @@ pub fn parse_timestamp(text: &str) -> Option<(Day, i64)> {
 pub fn parse_day(text: &str) -> Option<Day> {
     let text = trim(text);
     if text.len() == 10 {
-        parse_date(text)
+        ymd(text.as_bytes())
     } else {
         parse_timestamp(text).map(|(day, _)| day)
     }
@@ -163,6 +195,17 @@ pub fn weekday(day: Day) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The calendar's month lengths, as the oracle of the parser's tables.
+    fn days_in_month(year: i32, month: u32) -> u32 {
+        match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if is_leap(year) => 29,
+            2 => 28,
+            _ => 0,
+        }
+    }
 
     #[test]
     fn round_trips_and_rejects_impossible_dates() {
