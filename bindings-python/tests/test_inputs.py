@@ -379,6 +379,20 @@ def test_summary_by_rule_severity_and_a_record_column(hersys: kakunin.RuleSet, t
     assert isinstance(frame, pl.DataFrame) and frame.to_dicts() == by_center
 
 
+@pytest.mark.parametrize("by", [None, "severity", ["rule", "severity"]])
+def test_a_files_summary_by_rule_or_severity_is_that_of_its_records(hersys: kakunin.RuleSet, tmp_path: Path, by: Any) -> None:
+    # No record field to read: the file takes the checking path (lines parsed by the checking
+    # threads, the cross-record rules on their keys), which must count what the records do.
+    records = sample_records(400)
+    path = tmp_path / "sample.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    from_file = hersys.summary(path, by=by, as_of=AS_OF)
+    from_records = hersys.summary(records, by=by, as_of=AS_OF)
+    assert from_file == from_records
+    assert sum(r["findings"] for r in from_file) > 100
+    assert any(r.get("rule", "").startswith("identity/") for r in hersys.summary(path, as_of=AS_OF))
+
+
 def test_summary_refuses_personal_fields(hersys: kakunin.RuleSet) -> None:
     with pytest.raises(kakunin.OptionsError, match="personal"):
         hersys.summary([{"id": "a"}], by="notification.patient.name", as_of=AS_OF)
