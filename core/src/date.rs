@@ -61,10 +61,15 @@ const YEARS: [(Day, bool); TABLED_YEARS] = {
     years
 };
 
-/// Days in the year before each month's first (index 1 = January), in a common and a leap year.
-const BEFORE_MONTH: [[u16; 13]; 2] = [
-    [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334],
-    [0, 0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335],
+/// Days in the year before each month's first (index 1 = January; 13, the next year's), in a
+/// common and a leap year.
+const BEFORE_MONTH: [[u16; 14]; 2] = [
+    [
+        0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365,
+    ],
+    [
+        0, 0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366,
+    ],
 ];
 
 /// The day of `YYYY-MM-DD`. The view and a table's screen parse every date of every record:
@@ -94,12 +99,8 @@ fn ymd(bytes: &[u8]) -> Option<Day> {
         None => (days_from_civil(year as i32, 1, 1), is_leap(year as i32)),
     };
     let before = BEFORE_MONTH[usize::from(leap)];
-    let length = if month == 12 {
-        31
-    } else {
-        before[month as usize + 1] - before[month as usize]
-    };
-    (day <= u32::from(length)).then(|| first + Day::from(before[month as usize]) + day as Day - 1)
+    let (start, end) = (before[month as usize], before[month as usize + 1]);
+    (day <= u32::from(end - start)).then(|| first + Day::from(start) + day as Day - 1)
 }
 
 /// Parses a strict ISO 8601 calendar date, `YYYY-MM-DD` (years 0001–9999), ignoring white space
