@@ -141,7 +141,7 @@ mod tests {
     use serde_json::json;
 
     use crate::input::{Cell, Column, ColumnType, Layout, Mapping, Reused};
-    use crate::{CheckOptions, PackFiles, RuleSet};
+    use crate::{CheckOptions, PackFiles, Plan, RuleSet};
 
     /// A pack with rules that judge values alone (a format over three date fields, a code
     /// list, a range, and codes on the items of a list) beside one that does not.
@@ -238,6 +238,23 @@ format = "date""#,
         "note",
     ];
 
+    /// A row of [`HEADERS`] that every rule of the inline pack accepts.
+    const CLEAN: [&str; 6] = ["2021-03-01", "2021-03-02", "male", "41", "2021-02-27", ""];
+
+    /// The layout of `headers` (through `mapping`) that keeps what `plan` reads, screened for it.
+    fn screened(
+        rules: &RuleSet,
+        plan: &Plan,
+        mapping: Option<&Mapping>,
+        headers: &[&str],
+    ) -> Layout {
+        let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+        let mut layout = Layout::new(mapping, &headers);
+        layout.keep_fields(plan.fields());
+        layout.screen_for(rules, plan);
+        layout
+    }
+
     /// Builds `cells` with `layout`: whether the row was built lean, and the record.
     fn build(layout: &Layout, cells: &[&str]) -> (bool, serde_json::Value) {
         let mut into = Reused::default();
@@ -252,12 +269,8 @@ format = "date""#,
     fn a_row_whose_screened_cells_pass_is_built_without_their_columns() {
         let rules = rules();
         let plan = selecting(&rules, &["formats", "codes/sex", "dates"]);
-        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
-        let mut layout = Layout::new(None, &headers);
-        layout.keep_fields(plan.fields());
-        layout.screen_for(&rules, &plan);
-        let clean = ["2021-03-01", "2021-03-02", "male", "41", "2021-02-27", ""];
-        let (lean, record) = build(&layout, &clean);
+        let layout = screened(&rules, &plan, None, &HEADERS);
+        let (lean, record) = build(&layout, &CLEAN);
         assert!(lean);
         // The dates stay for `dates/order`; the sex and the test date were only screened.
         assert_eq!(
@@ -268,7 +281,7 @@ format = "date""#,
         let (lean, _) = build(&layout, &["2021-03-01", " ", "male", "", "", ""]);
         assert!(lean);
         for (column, bad) in [(0, "2021-02-30"), (2, "Male"), (4, "2021/02/27")] {
-            let mut cells = clean;
+            let mut cells = CLEAN;
             cells[column] = bad;
             let (lean, record) = build(&layout, &cells);
             assert!(!lean, "{bad}");
@@ -277,7 +290,7 @@ format = "date""#,
         }
         // A typed cell is judged as the value it is.
         let mut into = Reused::default();
-        let mut cells: Vec<Option<Cell>> = clean.iter().map(|c| Some(Cell::Text(c))).collect();
+        let mut cells: Vec<Option<Cell>> = CLEAN.iter().map(|c| Some(Cell::Text(c))).collect();
         cells[0] = Some(Cell::Value(json!(20210301)));
         layout.build_into(cells, &mut into);
         assert!(into.lean.is_none());
@@ -287,18 +300,14 @@ format = "date""#,
     fn a_row_is_screened_when_every_selected_rule_judges_values_alone() {
         let rules = rules();
         let plan = selecting(&rules, &["formats", "codes/sex"]);
-        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
-        let mut layout = Layout::new(None, &headers);
-        layout.keep_fields(plan.fields());
-        layout.screen_for(&rules, &plan);
-        let clean = ["2021-03-01", "2021-03-02", "male", "41", "2021-02-27", ""];
-        let (lean, record) = build(&layout, &clean);
+        let layout = screened(&rules, &plan, None, &HEADERS);
+        let (lean, record) = build(&layout, &CLEAN);
         assert!(lean);
         // Only the reference date is left: it places the record in time.
         assert_eq!(record, json!({"diagnosed_on": "2021-03-01"}));
         let mut into = Reused::default();
         layout.build_into(
-            clean.iter().map(|c| Some(Cell::Text(c))).collect(),
+            CLEAN.iter().map(|c| Some(Cell::Text(c))).collect(),
             &mut into,
         );
         let lean = into.lean.as_deref().expect("built lean");
@@ -306,7 +315,7 @@ format = "date""#,
         assert!(report.findings.is_empty());
         assert_eq!(report.reference_date.as_deref(), Some("2021-03-01"));
         // A bad cell is built and checked whole, and found.
-        let mut cells = clean;
+        let mut cells = CLEAN;
         cells[1] = "2021-02-30";
         let (lean, record) = build(&layout, &cells);
         assert!(!lean);
@@ -326,10 +335,7 @@ format = "date""#,
             kind: ColumnType::Integer,
         }])
         .expect("mapping");
-        let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
-        let mut layout = Layout::new(Some(&mapping), &headers);
-        layout.keep_fields(plan.fields());
-        layout.screen_for(&rules, &plan);
+        let layout = screened(&rules, &plan, Some(&mapping), &HEADERS);
         let row = |age| ["2021-03-01", "2021-03-02", "", age, "", ""];
         assert!(build(&layout, &row("41")).0);
         // Not a number: a string, which no range judges.
@@ -340,9 +346,12 @@ format = "date""#,
     #[test]
     fn no_screen_where_a_cell_does_not_make_the_screened_values() {
         let rules = rules();
-        let headers: Vec<String> = ["diagnosed_on", "reported_on", "symptoms"]
-            .map(str::to_owned)
-            .to_vec();
+        let headers = [
+            "diagnosed_on",
+            "reported_on",
+            "symptoms",
+            "tests.0.sampled_on",
+        ];
         // The symptoms' items come from a list column: no one cell is an item.
         let mapping = Mapping::new(vec![Column {
             header: "symptoms".into(),
@@ -352,17 +361,11 @@ format = "date""#,
         }])
         .expect("mapping");
         let plan = selecting(&rules, &["codes/symptoms", "dates"]);
-        let mut layout = Layout::new(Some(&mapping), &headers);
-        layout.keep_fields(plan.fields());
-        layout.screen_for(&rules, &plan);
+        let layout = screened(&rules, &plan, Some(&mapping), &headers[..3]);
         assert!(!build(&layout, &["2021-03-01", "2021-03-02", "fever"]).0);
         // Beside a rule that can be screened, it stays in the lean plan.
         let plan = selecting(&rules, &["codes/symptoms", "formats", "dates"]);
-        let mut headers = headers;
-        headers.push("tests.0.sampled_on".into());
-        let mut layout = Layout::new(Some(&mapping), &headers);
-        layout.keep_fields(plan.fields());
-        layout.screen_for(&rules, &plan);
+        let layout = screened(&rules, &plan, Some(&mapping), &headers);
         let mut into = Reused::default();
         let cells = ["2021-03-01", "2021-03-02", "fever;cough", "2021-02-28"];
         layout.build_into(
