@@ -10,7 +10,7 @@
 //! CSV reader places a cell (empty means "not entered", mapped types converted), a typed cell
 //! (numbers, booleans, dates, lists, structs) as its JSON value; nulls and `NaN` are left out.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -420,7 +420,16 @@ pub struct Frame {
     pub plan: Plan,
     /// The first row of each part, to find a row's part.
     starts: Vec<usize>,
+    /// With a screen ([`Plan::screened_for`]): per part, per block of [`SCREEN_BLOCK`] rows,
+    /// the rows with a cell the screen rejects (bit `i`: the block's row `i`). Judged by the
+    /// first thread to build a row of the block, a column at a time.
+    rejected: Vec<Vec<OnceLock<u128>>>,
 }
+
+/// Rows judged together by the screen: a column's cells of a block lie together, where a row's
+/// cells lie as far apart as the columns do. Few enough that the two threads checking a chunk
+/// of rows seldom wait for each other's block.
+const SCREEN_BLOCK: usize = 128;
 
 impl Frame {
     pub fn new(table: Table, plan: Plan) -> Frame {
@@ -434,10 +443,26 @@ impl Frame {
                 Some(start)
             })
             .collect();
+        Frame::with_plan(table, plan, starts)
+    }
+
+    fn with_plan(table: Arc<Table>, plan: Plan, starts: Vec<usize>) -> Frame {
+        let rejected = if plan.layout.column_screens().is_empty() {
+            Vec::new()
+        } else {
+            (table.parts.iter())
+                .map(|part| {
+                    (0..part.len.div_ceil(SCREEN_BLOCK))
+                        .map(|_| OnceLock::new())
+                        .collect()
+                })
+                .collect()
+        };
         Frame {
             table,
             plan,
             starts,
+            rejected,
         }
     }
 
@@ -446,11 +471,7 @@ impl Frame {
     pub fn keeping(&self, fields: kakunin::Fields<'_>) -> Frame {
         let mut plan = self.plan.clone();
         plan.layout.keep_fields(fields);
-        Frame {
-            table: self.table.clone(),
-            plan,
-            starts: self.starts.clone(),
-        }
+        Frame::with_plan(self.table.clone(), plan, self.starts.clone())
     }
 
     /// How many rows the frame has.
@@ -460,32 +481,65 @@ impl Frame {
 }
 
 impl Frame {
-    /// The part holding row `row`, and the row's index in it.
-    fn part_of(&self, row: usize) -> Option<(&Part, usize)> {
+    /// The part holding row `row`, its index, and the row's index in it.
+    fn part_of(&self, row: usize) -> Option<(usize, &Part, usize)> {
         // The last part starting at or before `row`.
         let part = self
             .starts
             .partition_point(|&start| start <= row)
             .saturating_sub(1);
-        Some((self.table.parts.get(part)?, row - self.starts[part]))
+        Some((part, self.table.parts.get(part)?, row - self.starts[part]))
+    }
+
+    /// Whether the screen accepts every screened cell of row `row` of part `index`; `None`
+    /// without a screen.
+    fn accepted(&self, index: usize, part: &Part, row: usize) -> Option<bool> {
+        let block = self.rejected.get(index)?.get(row / SCREEN_BLOCK)?;
+        let rejected = block.get_or_init(|| {
+            let first = row - row % SCREEN_BLOCK;
+            let rows = first..(first + SCREEN_BLOCK).min(part.len);
+            let mut rejected = 0u128;
+            for judge in self.plan.layout.column_screens() {
+                for (bit, row) in rows.clone().enumerate() {
+                    if rejected & 1 << bit == 0
+                        && !judge.accepts(cell(&self.plan, part, judge.column, row).as_ref())
+                    {
+                        rejected |= 1 << bit;
+                    }
+                }
+            }
+            rejected
+        });
+        Some(rejected & 1 << (row % SCREEN_BLOCK) == 0)
     }
 }
 
 impl kakunin::batch::Rows for Frame {
     fn record(&self, row: usize) -> Value {
         match self.part_of(row) {
-            Some((part, row)) => record(&self.plan, part, row),
+            Some((_, part, row)) => record(&self.plan, part, row),
             None => Value::Object(Map::new()),
         }
     }
 
     fn record_into(&self, row: usize, into: &mut Reused) {
-        match self.part_of(row) {
-            Some((part, row)) => self
-                .plan
-                .layout
-                .build_into(cells(&self.plan, part, row), into),
-            None => into.set(Value::Object(Map::new())),
+        let Some((index, part, row)) = self.part_of(row) else {
+            return into.set(Value::Object(Map::new()));
+        };
+        let layout = &self.plan.layout;
+        match self.accepted(index, part, row) {
+            // An accepted row is built without the cells only the screened rules read.
+            Some(true) => layout.build_judged_into(
+                cells(&self.plan, part, row, |i| layout.keeps_accepted(i)),
+                true,
+                into,
+            ),
+            Some(false) => layout.build_judged_into(
+                cells(&self.plan, part, row, |i| layout.keeps(i)),
+                false,
+                into,
+            ),
+            None => layout.build_into(cells(&self.plan, part, row, |i| layout.keeps(i)), into),
         }
     }
 }
@@ -542,31 +596,41 @@ impl Iterator for Records<'_> {
 }
 
 fn record(plan: &Plan, part: &Part, row: usize) -> Value {
-    Value::Object(plan.layout.build(cells(plan, part, row)))
+    Value::Object(
+        plan.layout
+            .build(cells(plan, part, row, |i| plan.layout.keeps(i))),
+    )
 }
 
-/// The cells of one row, in column order.
-fn cells<'p>(plan: &Plan, part: &'p Part, row: usize) -> Vec<Option<Cell<'p>>> {
-    part.columns
-        .iter()
-        .enumerate()
-        .map(|(index, cells)| {
-            if !plan.layout.keeps(index) {
-                return None;
-            }
-            match cells {
-                Cells::Text(text) => text.cell(row),
-                Cells::Arrow(array) => {
-                    let date_field = plan.date_field.get(index).copied().unwrap_or(false);
-                    arrow_cell(array.as_ref(), row, date_field)
-                }
-                Cells::Values(values, offset) => match values.get(offset + row)? {
-                    Value::String(text) => Some(Cell::Text(text)),
-                    other => Some(Cell::Value(other.clone())),
-                },
-            }
+/// The cells of one row, in column order: those of the columns `wanted` names.
+fn cells<'p>(
+    plan: &Plan,
+    part: &'p Part,
+    row: usize,
+    wanted: impl Fn(usize) -> bool,
+) -> Vec<Option<Cell<'p>>> {
+    (0..part.columns.len())
+        .map(|index| {
+            wanted(index)
+                .then(|| cell(plan, part, index, row))
+                .flatten()
         })
         .collect()
+}
+
+/// The cell of column `index` in row `row` of `part`.
+fn cell<'p>(plan: &Plan, part: &'p Part, index: usize, row: usize) -> Option<Cell<'p>> {
+    match part.columns.get(index)? {
+        Cells::Text(text) => text.cell(row),
+        Cells::Arrow(array) => {
+            let date_field = plan.date_field.get(index).copied().unwrap_or(false);
+            arrow_cell(array.as_ref(), row, date_field)
+        }
+        Cells::Values(values, offset) => match values.get(offset + row)? {
+            Value::String(text) => Some(Cell::Text(text)),
+            other => Some(Cell::Value(other.clone())),
+        },
+    }
 }
 
 /// One top-level cell: text as a CSV cell, anything else as its JSON value.

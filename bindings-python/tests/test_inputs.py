@@ -483,6 +483,24 @@ def test_a_selection_on_a_flat_frame_finds_what_the_whole_pack_finds(hersys: kak
         assert part, select
 
 
+def test_a_screened_frame_in_uneven_chunks_finds_what_the_whole_pack_finds(hersys: kakunin.RuleSet) -> None:
+    # The screen judges a frame's rows a block of rows at a time within each chunk of its
+    # columns: chunks that end inside a block, and rows far past the first block, change nothing.
+    records = sample_records(700)
+    table = pa.Table.from_pandas(pd.DataFrame([flat_row(r) for r in records]).astype("string"), preserve_index=False)
+    cuts = [0, 77, 205, 206, 600, 700]
+    chunked = pa.Table.from_batches(
+        [batch for start, end in zip(cuts, cuts[1:]) for batch in table.slice(start, end - start).to_batches()]
+    )
+    assert chunked.column(0).num_chunks == len(cuts) - 1
+    whole = hersys.check_frame(chunked, as_of=AS_OF, output="dicts")
+    assert max(r["position"] for r in whole) > 600
+    for select in SELECTIONS:
+        part = hersys.check_frame(chunked, as_of=AS_OF, select=select, output="dicts")
+        assert part == only(whole, select), select
+        assert part, select
+
+
 def test_a_selection_on_dicts_finds_what_the_whole_pack_finds(hersys: kakunin.RuleSet) -> None:
     records = sample_records(300)
     whole = [(i, f.rule, f.path, f.message) for i, r in enumerate(hersys.check_many(records, as_of=AS_OF).reports()) for f in r.findings]

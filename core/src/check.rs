@@ -15,7 +15,7 @@ use crate::pack::CheckSpec;
 use crate::path::{FieldPath, Indices, MAX_WILDCARDS, is_absent};
 use crate::schema::RecordSchema;
 use crate::script::{self, Script};
-use crate::text::trim;
+use crate::text::{CharSet, trim};
 use crate::view::View;
 
 /// A finding before it gets its rule's message: where, what was involved, with which values.
@@ -148,7 +148,7 @@ pub(crate) enum Kind {
     Pattern {
         fields: Vec<FieldPath>,
         regex: Regex,
-        ignore: Vec<char>,
+        ignore: CharSet,
     },
     Format {
         fields: Vec<FieldPath>,
@@ -636,7 +636,7 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
             Kind::Pattern {
                 fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &[])?,
                 regex,
-                ignore: spec.ignore.as_deref().unwrap_or("").chars().collect(),
+                ignore: CharSet::new(spec.ignore.as_deref().unwrap_or("")),
             }
         }
         "format" => Kind::Format {
@@ -830,24 +830,22 @@ impl Kind {
         }
     }
 
-    /// [`Kind::rejects`] for a string value, without building one (the screen of a table's
-    /// rows judges their cells as text: [`crate::screen`]).
+    /// [`Kind::rejects`] for a string value.
     pub(crate) fn rejects_text(&self, text: &str, day: Option<Day>) -> bool {
+        self.rejects_trimmed(trim(text), day)
+    }
+
+    /// [`Kind::rejects_text`] for a text already trimmed, as every kind judges it, without
+    /// building a value (the screen of a table's rows judges their cells as text, trimming
+    /// each once: [`crate::screen`]).
+    pub(crate) fn rejects_trimmed(&self, text: &str, day: Option<Day>) -> bool {
         match self {
-            Kind::Codes { list, .. } => !list.contains(trim(text)),
-            Kind::Pattern { regex, ignore, .. } => {
-                let text = trim(text);
-                if ignore.is_empty() {
-                    !regex.is_match(text)
-                } else {
-                    let cleaned: String = text.chars().filter(|c| !ignore.contains(c)).collect();
-                    !regex.is_match(&cleaned)
-                }
-            }
+            Kind::Codes { list, .. } => !list.contains(text),
+            Kind::Pattern { regex, ignore, .. } => !regex.is_match(&ignore.remove_from(text)),
             Kind::Format { timestamp, .. } => !match day {
                 // The view read a date field's text as a day already: as a date when it is
                 // ten characters long, as a timestamp otherwise.
-                Some(_) => (trim(text).len() == 10) != *timestamp,
+                Some(_) => (text.len() == 10) != *timestamp,
                 None if *timestamp => parse_timestamp(text).is_some(),
                 None => parse_date(text).is_some(),
             },

@@ -154,7 +154,12 @@ pub fn parse_timestamp(text: &str) -> Option<(Day, i64)> {
 
 /// The day of a value that is a date or a timestamp.
 pub fn parse_day(text: &str) -> Option<Day> {
-    let text = trim(text);
+    parse_trimmed_day(trim(text))
+}
+
+/// [`parse_day`] of a text already trimmed (the screen of a table's cells trims each once, for
+/// every judgement of it).
+pub(crate) fn parse_trimmed_day(text: &str) -> Option<Day> {
     if text.len() == 10 {
         ymd(text.as_bytes())
     } else {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::check::Kind;
-use crate::date::parse_day;
+use crate::date::parse_trimmed_day;
 use crate::path::is_absent;
 use crate::ruleset::{Plan, Rule, RuleSet};
 use crate::text::trim;
@@ -61,8 +61,15 @@ impl ScreenedField {
             return true;
         }
         // The day the view reads (it trims the text too).
-        let day = if self.dated { parse_day(trimmed) } else { None };
-        !self.kinds.iter().any(|kind| kind.rejects_text(text, day))
+        let day = if self.dated {
+            parse_trimmed_day(trimmed)
+        } else {
+            None
+        };
+        !self
+            .kinds
+            .iter()
+            .any(|kind| kind.rejects_trimmed(trimmed, day))
     }
 }
 
@@ -294,6 +301,55 @@ format = "date""#,
         cells[0] = Some(Cell::Value(json!(20210301)));
         layout.build_into(cells, &mut into);
         assert!(into.lean.is_none());
+    }
+
+    /// A row judged a column at a time ([`Layout::column_screens`]), as a host holding its
+    /// table by column judges it, and built from the cells its verdict needs.
+    fn build_judged(layout: &Layout, cells: &[&str]) -> (bool, serde_json::Value) {
+        let accepted = (layout.column_screens().iter())
+            .all(|judge| judge.accepts(Some(&Cell::Text(cells[judge.column]))));
+        let needed = |column: usize| match accepted {
+            true => layout.keeps_accepted(column),
+            false => layout.keeps(column),
+        };
+        let cells = (cells.iter().enumerate())
+            .map(|(column, cell)| needed(column).then_some(Cell::Text(cell)))
+            .collect();
+        let mut into = Reused::default();
+        layout.build_judged_into(cells, accepted, &mut into);
+        (into.lean.is_some(), into.record().clone())
+    }
+
+    #[test]
+    fn a_row_judged_a_column_at_a_time_is_built_as_one_judged_whole() {
+        let rules = rules();
+        let plan = selecting(&rules, &["formats", "codes/sex", "dates"]);
+        let layout = screened(&rules, &plan, None, &HEADERS);
+        let judged: Vec<usize> = layout.column_screens().iter().map(|j| j.column).collect();
+        assert_eq!(judged, [0, 1, 2, 4]);
+        // Only the dates `dates/order` reads are needed once every judge accepts the row.
+        let needed: Vec<usize> = (0..HEADERS.len())
+            .filter(|&c| layout.keeps_accepted(c))
+            .collect();
+        assert_eq!(needed, [0, 1]);
+        let mut rows = vec![CLEAN];
+        for (column, bad) in [(0, "2021-02-30"), (2, "Male"), (4, "2021/02/27"), (1, " ")] {
+            let mut cells = CLEAN;
+            cells[column] = bad;
+            rows.push(cells);
+        }
+        for cells in rows {
+            assert_eq!(
+                build_judged(&layout, &cells),
+                build(&layout, &cells),
+                "{cells:?}"
+            );
+        }
+        // Without a screen, nothing is judged and every kept column is needed.
+        let plain = screened(&rules, &selecting(&rules, &["dates"]), None, &HEADERS);
+        assert!(plain.column_screens().is_empty());
+        assert!((0..HEADERS.len()).all(|c| plain.keeps_accepted(c) == plain.keeps(c)));
+        assert_eq!(build_judged(&plain, &CLEAN), build(&plain, &CLEAN));
     }
 
     #[test]

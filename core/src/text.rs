@@ -41,6 +41,45 @@ pub(crate) fn cmp_short(a: &str, b: &str) -> std::cmp::Ordering {
     padded(a).cmp(&padded(b)).then(a.len().cmp(&b.len()))
 }
 
+/// A small set of characters, asked once per character of a value: the characters a pattern
+/// check ignores (a phone number's hyphens and spaces, a dozen of them). ASCII members are bits
+/// of a mask, so a value in ASCII is judged without scanning the list.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CharSet {
+    ascii: u128,
+    other: Box<[char]>,
+}
+
+impl CharSet {
+    pub(crate) fn new(chars: &str) -> Self {
+        let (ascii, other): (Vec<char>, Vec<char>) = chars.chars().partition(char::is_ascii);
+        CharSet {
+            ascii: ascii.iter().fold(0, |mask, &c| mask | 1 << (c as u32)),
+            other: other.into(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, c: char) -> bool {
+        match u32::from(c) {
+            code @ 0..128 => self.ascii & 1 << code != 0,
+            _ => self.other.contains(&c),
+        }
+    }
+
+    /// `text` without the set's characters (borrowed when it has none of them).
+    pub(crate) fn remove_from<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if !text.contains(|c| self.contains(c)) {
+            return text.into();
+        }
+        // A run at a time between the removed characters, not a character at a time.
+        let mut kept = String::with_capacity(text.len());
+        text.split(|c| self.contains(c))
+            .for_each(|run| kept.push_str(run));
+        kept.into()
+    }
+}
+
 /// Orders keys by length, then bytes: a binary search over keys in this order compares bytes only
 /// between keys of the same length (the schema's and the parser's key look-ups).
 pub(crate) fn length_first(a: &str, b: &str) -> std::cmp::Ordering {
@@ -54,7 +93,7 @@ pub(crate) fn key_position<T>(entries: &[(Box<str>, T)], key: &str) -> Result<us
 
 #[cfg(test)]
 mod tests {
-    use super::{cmp_short, trim};
+    use super::{CharSet, cmp_short, trim};
     use proptest::prelude::*;
 
     proptest! {
@@ -67,6 +106,21 @@ mod tests {
             prop_assert_eq!(cmp_short(&a, &a), std::cmp::Ordering::Equal);
             let longer = format!("{a}{b}");
             prop_assert_eq!(cmp_short(&a, &longer), a.as_str().cmp(longer.as_str()));
+        }
+
+        /// ASCII and wider characters, in the set and not: removed exactly as a filter of
+        /// every character would remove them.
+        #[test]
+        fn a_char_set_removes_what_a_filter_removes(
+            set in "[-\\x00\\x7f ー　a]{0,5}",
+            text in "[-\\x00\\x7f ー　a0９]{0,20}",
+        ) {
+            let chars = CharSet::new(&set);
+            let filtered: String = text.chars().filter(|c| !set.contains(*c)).collect();
+            prop_assert_eq!(chars.remove_from(&text), filtered);
+            for c in text.chars() {
+                prop_assert_eq!(chars.contains(c), set.contains(c));
+            }
         }
     }
 

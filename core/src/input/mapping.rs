@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 use std::sync::Arc;
 
-use crate::screen::Screen;
+use crate::screen::{Screen, ScreenedField};
 use crate::{Plan, RuleSet};
 
 use crate::path::{escape_token, unescape_token};
@@ -314,24 +314,48 @@ struct Screening {
 
 impl Screening {
     /// Whether the screened rules accept every screened cell of the row, judged as the value
-    /// the build makes of it. A container cell sends the row to the whole build.
+    /// the build makes of it.
     fn accepts(&self, cells: &[Option<Cell<'_>>]) -> bool {
-        self.columns.iter().all(|&(column, kind, field)| {
-            let field = &self.screen.fields[field];
-            match cells.get(column) {
-                Some(Some(Cell::Text(text))) => match kind {
-                    _ if text.is_empty() => true,
-                    ColumnType::String => field.accepts_text(text),
-                    kind => match kind.typed(text) {
-                        Some(value) => field.accepts(&value),
-                        None => field.accepts_text(text),
-                    },
-                },
-                Some(Some(Cell::Value(Value::Array(_) | Value::Object(_)))) => false,
-                Some(Some(Cell::Value(value))) => field.accepts(value),
-                Some(None) | None => true,
-            }
+        self.judges()
+            .all(|judge| judge.accepts(cells.get(judge.column).and_then(Option::as_ref)))
+    }
+
+    fn judges(&self) -> impl Iterator<Item = ColumnScreen<'_>> {
+        (self.columns.iter()).map(|&(column, kind, field)| ColumnScreen {
+            column,
+            kind,
+            field: &self.screen.fields[field],
         })
+    }
+}
+
+/// The screen's judge of one column's cells ([`Layout::column_screens`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnScreen<'l> {
+    /// The column it judges.
+    pub column: usize,
+    kind: ColumnType,
+    field: &'l ScreenedField,
+}
+
+impl ColumnScreen<'_> {
+    /// Whether the screened rules accept `cell` (`None`: no cell), judged as the value the
+    /// build makes of it. A container cell is not judged: its row is built whole.
+    pub fn accepts(&self, cell: Option<&Cell<'_>>) -> bool {
+        let field = self.field;
+        match cell {
+            Some(Cell::Text(text)) => match self.kind {
+                _ if text.is_empty() => true,
+                ColumnType::String => field.accepts_text(text),
+                kind => match kind.typed(text) {
+                    Some(value) => field.accepts(&value),
+                    None => field.accepts_text(text),
+                },
+            },
+            Some(Cell::Value(Value::Array(_) | Value::Object(_))) => false,
+            Some(Cell::Value(value)) => field.accepts(value),
+            None => true,
+        }
     }
 }
 
@@ -454,8 +478,21 @@ impl Layout {
     /// cells all pass is built without the columns only the screened rules read, and `into`
     /// says to check it with the plan that leaves them out.
     pub fn build_into(&self, cells: Vec<Option<Cell<'_>>>, into: &mut Reused) {
+        let accepted = (self.screening.as_ref()).is_some_and(|screening| screening.accepts(&cells));
+        self.build_judged_into(cells, accepted, into);
+    }
+
+    /// [`Layout::build_into`] for a row whose screened cells the host judged already, a column
+    /// at a time ([`Layout::column_screens`]): `accepted` when every judge accepted its cell.
+    /// An accepted row needs only the cells of the columns [`Layout::keeps_accepted`] names.
+    pub fn build_judged_into(
+        &self,
+        cells: Vec<Option<Cell<'_>>>,
+        accepted: bool,
+        into: &mut Reused,
+    ) {
         match &self.screening {
-            Some(screening) if screening.accepts(&cells) => {
+            Some(screening) if accepted => {
                 screening.lean.refill(cells, into);
                 let lean = &screening.screen.lean;
                 if !into
@@ -470,6 +507,24 @@ impl Layout {
                 self.refill(cells, into);
                 into.lean = None;
             }
+        }
+    }
+
+    /// The judges of the screened columns ([`Layout::screen_for`]); none without a screen. A
+    /// host that holds its table by column can judge each column in one pass, where its cells
+    /// lie together, and build each row with [`Layout::build_judged_into`].
+    pub fn column_screens(&self) -> Vec<ColumnScreen<'_>> {
+        (self.screening.iter())
+            .flat_map(|screening| screening.judges())
+            .collect()
+    }
+
+    /// Whether a row whose screened cells were all accepted is built from column `index`: the
+    /// columns only the screened rules read are left out.
+    pub fn keeps_accepted(&self, index: usize) -> bool {
+        match &self.screening {
+            Some(screening) => screening.lean.keeps(index),
+            None => self.keeps(index),
         }
     }
 
