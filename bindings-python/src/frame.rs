@@ -530,16 +530,14 @@ impl kakunin::batch::Rows for Frame {
         match self.accepted(index, part, row) {
             // An accepted row is built without the cells only the screened rules read.
             Some(true) => layout.build_judged_into(
-                cells(&self.plan, part, row, |i| layout.keeps_accepted(i)),
+                cells(&self.plan, part, row, layout.kept_accepted()),
                 true,
                 into,
             ),
-            Some(false) => layout.build_judged_into(
-                cells(&self.plan, part, row, |i| layout.keeps(i)),
-                false,
-                into,
-            ),
-            None => layout.build_into(cells(&self.plan, part, row, |i| layout.keeps(i)), into),
+            Some(false) => {
+                layout.build_judged_into(cells(&self.plan, part, row, layout.kept()), false, into)
+            }
+            None => layout.build_into(cells(&self.plan, part, row, layout.kept()), into),
         }
     }
 }
@@ -598,24 +596,20 @@ impl Iterator for Records<'_> {
 fn record(plan: &Plan, part: &Part, row: usize) -> Value {
     Value::Object(
         plan.layout
-            .build(cells(plan, part, row, |i| plan.layout.keeps(i))),
+            .build(cells(plan, part, row, plan.layout.kept())),
     )
 }
 
-/// The cells of one row, in column order: those of the columns `wanted` names.
-fn cells<'p>(
-    plan: &Plan,
-    part: &'p Part,
-    row: usize,
-    wanted: impl Fn(usize) -> bool,
-) -> Vec<Option<Cell<'p>>> {
-    (0..part.columns.len())
-        .map(|index| {
-            wanted(index)
-                .then(|| cell(plan, part, index, row))
-                .flatten()
-        })
-        .collect()
+/// The cells of one row, in column order: those of `columns` (in column order), `None` for
+/// the others.
+fn cells<'p>(plan: &Plan, part: &'p Part, row: usize, columns: &[usize]) -> Vec<Option<Cell<'p>>> {
+    let mut cells: Vec<Option<Cell<'p>>> = (0..part.columns.len()).map(|_| None).collect();
+    for &index in columns {
+        if let Some(slot) = cells.get_mut(index) {
+            *slot = cell(plan, part, index, row);
+        }
+    }
+    cells
 }
 
 /// The cell of column `index` in row `row` of `part`.

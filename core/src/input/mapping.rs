@@ -484,7 +484,7 @@ impl Layout {
 
     /// [`Layout::build_into`] for a row whose screened cells the host judged already, a column
     /// at a time ([`Layout::column_screens`]): `accepted` when every judge accepted its cell.
-    /// An accepted row needs only the cells of the columns [`Layout::keeps_accepted`] names.
+    /// An accepted row needs only the cells of the columns [`Layout::kept_accepted`] names.
     pub fn build_judged_into(
         &self,
         cells: Vec<Option<Cell<'_>>>,
@@ -519,12 +519,12 @@ impl Layout {
             .collect()
     }
 
-    /// Whether a row whose screened cells were all accepted is built from column `index`: the
-    /// columns only the screened rules read are left out.
-    pub fn keeps_accepted(&self, index: usize) -> bool {
+    /// The columns a row whose screened cells were all accepted is built from, in column order:
+    /// [`Layout::kept`] without the columns only the screened rules read.
+    pub fn kept_accepted(&self) -> &[usize] {
         match &self.screening {
-            Some(screening) => screening.lean.keeps(index),
-            None => self.keeps(index),
+            Some(screening) => screening.lean.kept(),
+            None => self.kept(),
         }
     }
 
