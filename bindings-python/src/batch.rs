@@ -676,7 +676,7 @@ impl Summary {
 /// 'structure/not-an-object'
 #[pyclass(frozen, module = "kakunin._kakunin", name = "Batch")]
 pub struct PyBatch {
-    pub pack: PackInfo,
+    pub pack: Arc<PackInfo>,
     pub rows: Vec<Row>,
     pub notes: Vec<String>,
 }

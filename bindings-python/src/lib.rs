@@ -104,7 +104,7 @@ impl PyRuleSet {
         })
         .map_err(batch::Failure::into_py)?;
         Ok(PyBatch {
-            pack: rules.info().clone(),
+            pack: Arc::new(rules.info().clone()),
             rows,
             notes,
         })

@@ -327,7 +327,7 @@ impl<'r> CrossPass<'r> {
             return Vec::new();
         }
         let day = self.rules.reference_date(record, self.plan.as_of());
-        let pref = self.rules.prefecture_for(record);
+        let pref = self.rules.prefecture_of(record);
         let mut keys = Vec::new();
         for (slot, (rule, spec)) in self.checks.iter().enumerate() {
             if !self.rules.rules()[*rule]

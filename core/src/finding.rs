@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -56,8 +58,9 @@ pub struct Counts {
 /// The result of checking one record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// The pack, version and hash that judged the record.
-    pub pack: PackInfo,
+    /// The pack, version and hash that judged the record (shared by every report of a rule
+    /// set: a batch makes one report a record).
+    pub pack: Arc<PackInfo>,
     /// The record's reference date (decides which rules were in force).
     pub reference_date: Option<String>,
     /// The record may be written: no `error` finding.
@@ -70,7 +73,7 @@ pub struct Report {
 
 impl Report {
     pub(crate) fn new(
-        pack: PackInfo,
+        pack: Arc<PackInfo>,
         reference_date: Option<String>,
         findings: Vec<Finding>,
     ) -> Self {

@@ -1,5 +1,6 @@
 //! `RuleSet`: a pack compiled once, and `check`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
@@ -281,7 +282,7 @@ fn cut_at_max_depth(value: &Value, depth: usize) -> Value {
 
 /// A pack compiled once: immutable, `Send + Sync`, cheap to share behind an `Arc`.
 pub struct RuleSet {
-    pub(crate) info: PackInfo,
+    pub(crate) info: Arc<PackInfo>,
     pub(crate) manifest: Manifest,
     pub(crate) schema: RecordSchema,
     pub(crate) rules: Vec<Rule>,
@@ -484,7 +485,7 @@ impl RuleSet {
             hash,
         };
         Ok(RuleSet {
-            info,
+            info: Arc::new(info),
             manifest,
             schema,
             rules,
@@ -614,10 +615,11 @@ impl RuleSet {
             .unwrap_or(as_of)
     }
 
-    fn prefecture_of(&self, record: &Value) -> Option<String> {
+    /// The record's prefecture code, for rules in force in some prefectures only.
+    pub(crate) fn prefecture_of<'r>(&self, record: &'r Value) -> Option<Cow<'r, str>> {
         match self.prefecture.as_ref()?.get(record)? {
-            Value::String(s) => Some(trim(s).to_owned()),
-            Value::Number(n) => n.as_u64().map(|n| format!("{n:02}")),
+            Value::String(s) => Some(trim(s).into()),
+            Value::Number(n) => n.as_u64().map(|n| format!("{n:02}").into()),
             _ => None,
         }
     }
@@ -805,10 +807,6 @@ impl RuleSet {
             help: rule.title.get(options.locale).to_owned(),
             acknowledged: rule.severity == Severity::Warning && acknowledged.contains(&rule.id),
         }
-    }
-
-    pub(crate) fn prefecture_for(&self, record: &Value) -> Option<String> {
-        self.prefecture_of(record)
     }
 
     /// The fields that decide which rules apply to a record: its reference date candidates

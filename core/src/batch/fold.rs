@@ -157,7 +157,7 @@ fn unspill(
     match spilled {
         Spilled::Checked(line, id, reference_date, findings, acknowledged) => match cross {
             Ok(cross) => {
-                let report = Report::new(rules.info().clone(), reference_date, findings);
+                let report = Report::new(rules.info.clone(), reference_date, findings);
                 Outcome::Checked {
                     position,
                     line,
