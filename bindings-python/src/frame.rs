@@ -527,18 +527,15 @@ impl kakunin::batch::Rows for Frame {
             return into.set(Value::Object(Map::new()));
         };
         let layout = &self.plan.layout;
-        match self.accepted(index, part, row) {
-            // An accepted row is built without the cells only the screened rules read.
-            Some(true) => layout.build_judged_into(
-                cells(&self.plan, part, row, layout.kept_accepted()),
-                true,
-                into,
-            ),
-            Some(false) => {
-                layout.build_judged_into(cells(&self.plan, part, row, layout.kept()), false, into)
-            }
-            None => layout.build_into(cells(&self.plan, part, row, layout.kept()), into),
-        }
+        // Without a screen, a row is built whole, as one the screen rejects.
+        let accepted = self.accepted(index, part, row).unwrap_or(false);
+        // An accepted row is built without the cells only the screened rules read.
+        let columns = if accepted {
+            layout.kept_accepted()
+        } else {
+            layout.kept()
+        };
+        layout.build_judged_into(cells(&self.plan, part, row, columns), accepted, into);
     }
 }
 
