@@ -95,6 +95,37 @@ impl Text {
             Text::View(array) => text_cell(array, row),
         }
     }
+
+    /// The rows of `rows` (at most [`SCREEN_BLOCK`]) that `accepts` refuses, as bits from the
+    /// first row, skipping those already in `rejected`: one match on the array's kind for the
+    /// whole run, not one a cell.
+    fn rejected(
+        &self,
+        rows: std::ops::Range<usize>,
+        rejected: u128,
+        accepts: impl Fn(Option<&Cell<'_>>) -> bool,
+    ) -> u128 {
+        match self {
+            Text::Utf8(array) => text_rejected(array, rows, rejected, accepts),
+            Text::Large(array) => text_rejected(array, rows, rejected, accepts),
+            Text::View(array) => text_rejected(array, rows, rejected, accepts),
+        }
+    }
+}
+
+/// [`Text::rejected`] for one kind of text array.
+fn text_rejected<'a>(
+    array: impl ArrayAccessor<Item = &'a str> + Copy,
+    rows: std::ops::Range<usize>,
+    mut rejected: u128,
+    accepts: impl Fn(Option<&Cell<'_>>) -> bool,
+) -> u128 {
+    for (bit, row) in rows.enumerate() {
+        if rejected & 1 << bit == 0 && !accepts(text_cell(array, row).as_ref()) {
+            rejected |= 1 << bit;
+        }
+    }
+    rejected
 }
 
 /// Row `row` of a text column (`None`: null or past the end).
@@ -500,9 +531,14 @@ impl Frame {
             let rows = first..(first + SCREEN_BLOCK).min(part.len);
             let mut rejected = 0u128;
             for judge in self.plan.layout.column_screens() {
+                let accepts = |cell: Option<&Cell<'_>>| judge.accepts(cell);
+                if let Some(Cells::Text(text)) = part.columns.get(judge.column) {
+                    rejected = text.rejected(rows.clone(), rejected, accepts);
+                    continue;
+                }
                 for (bit, row) in rows.clone().enumerate() {
                     if rejected & 1 << bit == 0
-                        && !judge.accepts(cell(&self.plan, part, judge.column, row).as_ref())
+                        && !accepts(cell(&self.plan, part, judge.column, row).as_ref())
                     {
                         rejected |= 1 << bit;
                     }
