@@ -303,7 +303,8 @@ pub fn drive<K: Send>(
     };
     let mut outcomes = 0usize;
     let each = |outcome: Outcome| {
-        let k = lock(keys).remove(&outcome.position());
+        // Without a summary's fields nothing is kept: no lock to take per record.
+        let k = read.and_then(|_| lock(keys).remove(&outcome.position()));
         sink(outcome, k);
         // A source read on a thread of its own cannot see Ctrl-C: the outcomes come here.
         outcomes += 1;

@@ -490,6 +490,14 @@ type Pending = (usize, Item, Result<Vec<(usize, Raw)>, Error>);
 /// to keep memory flat.
 const CHUNK: usize = 512;
 
+/// The next [`CHUNK`] items (fewer at the end), in a vector allocated once: `collect` would
+/// start small and grow, as a source that may stop early promises no length.
+fn next_chunk<T>(items: &mut impl Iterator<Item = T>) -> Vec<T> {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    chunk.extend(items.take(CHUNK));
+    chunk
+}
+
 /// Checks a stream of items and hands each outcome to `sink` in input order.
 ///
 /// `source` is called once, or up to three times when cross-record rules are selected (a first
@@ -535,12 +543,7 @@ where
     let mut pending = source(Read::Check)?
         .enumerate()
         .map(|(position, item)| (position, item, cross.take(position)));
-    check_chunks(
-        rules,
-        plan,
-        || pending.by_ref().take(CHUNK).collect(),
-        &mut sink,
-    );
+    check_chunks(rules, plan, || next_chunk(&mut pending), &mut sink);
     Ok(())
 }
 
@@ -706,7 +709,7 @@ type Chunker<I> = fn(I, &mut dyn FnMut(Vec<(usize, Item)>));
 fn in_chunks<I: Iterator<Item = Item>>(items: I, each: &mut dyn FnMut(Vec<(usize, Item)>)) {
     let mut items = items.enumerate().peekable();
     while items.peek().is_some() {
-        each(items.by_ref().take(CHUNK).collect());
+        each(next_chunk(&mut items));
     }
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     CHUNK, CrossPass, Item, Keys, Outcome, Read, check_keeping, check_stream_pipelined_reads,
-    check_stream_reads, in_pool, par_map, read_ahead,
+    check_stream_reads, in_pool, next_chunk, par_map, read_ahead,
 };
 use crate::check::Raw;
 use crate::error::{Error, Result};
@@ -128,7 +128,7 @@ fn check_and_spill<I: Iterator<Item = Item> + Send>(
         });
     } else {
         let mut items = items.enumerate();
-        in_pool(|| items.by_ref().take(CHUNK).collect(), check, &mut keep);
+        in_pool(|| next_chunk(&mut items), check, &mut keep);
     }
     (observed, failed.map_or(Ok(spill), Err))
 }
