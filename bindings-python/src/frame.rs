@@ -562,16 +562,11 @@ impl kakunin::batch::Rows for Frame {
         let Some((index, part, row)) = self.part_of(row) else {
             return into.set(Value::Object(Map::new()));
         };
-        let layout = &self.plan.layout;
-        // Without a screen, a row is built whole, as one the screen rejects.
+        // Without a screen, a row is built whole, as one the screen rejects. An accepted row is
+        // built without the cells only the screened rules read: they are not fetched.
         let accepted = self.accepted(index, part, row).unwrap_or(false);
-        // An accepted row is built without the cells only the screened rules read.
-        let columns = if accepted {
-            layout.kept_accepted()
-        } else {
-            layout.kept()
-        };
-        layout.build_judged_into(cells(&self.plan, part, row, columns), accepted, into);
+        let cell = |column| cell(&self.plan, part, column, row);
+        self.plan.layout.build_judged_with(cell, accepted, into);
     }
 }
 

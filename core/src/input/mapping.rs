@@ -469,7 +469,8 @@ impl Layout {
     /// with `null`.
     pub fn build(&self, mut cells: Vec<Option<Cell<'_>>>) -> Map<String, Value> {
         fields(&self.skeleton, &mut |i| {
-            self.entered(&mut cells, i).map(Entered::into_value)
+            let cell = cells.get_mut(i)?.take();
+            self.entered(cell, i).map(Entered::into_value)
         })
     }
 
@@ -487,13 +488,25 @@ impl Layout {
     /// An accepted row needs only the cells of the columns [`Layout::kept_accepted`] names.
     pub fn build_judged_into(
         &self,
-        cells: Vec<Option<Cell<'_>>>,
+        mut cells: Vec<Option<Cell<'_>>>,
+        accepted: bool,
+        into: &mut Reused,
+    ) {
+        self.build_judged_with(|index| cells.get_mut(index)?.take(), accepted, into);
+    }
+
+    /// [`Layout::build_judged_into`] asking `cell` for the cell of each column it builds from,
+    /// once each, in the record's key order: for a host that holds its table by column, where
+    /// reading a row's cells in column order gains nothing, so no row of cells is gathered.
+    pub fn build_judged_with<'c>(
+        &self,
+        cell: impl FnMut(usize) -> Option<Cell<'c>>,
         accepted: bool,
         into: &mut Reused,
     ) {
         match &self.screening {
             Some(screening) if accepted => {
-                screening.lean.refill(cells, into);
+                screening.lean.refill(cell, into);
                 let lean = &screening.screen.lean;
                 if !into
                     .lean
@@ -504,7 +517,7 @@ impl Layout {
                 }
             }
             _ => {
-                self.refill(cells, into);
+                self.refill(cell, into);
                 into.lean = None;
             }
         }
@@ -574,12 +587,14 @@ impl Layout {
     }
 
     /// The record of `cells` built into `into` by this layout, screen aside.
-    fn refill(&self, mut cells: Vec<Option<Cell<'_>>>, into: &mut Reused) {
+    fn refill<'c>(&self, mut cell: impl FnMut(usize) -> Option<Cell<'c>>, into: &mut Reused) {
         // A typed cell may hold a container of any depth; text makes a string or a flat list.
-        into.within_depth = self.text_within_depth
-            && cells
-                .iter()
-                .all(|cell| !matches!(cell, Some(Cell::Value(Value::Array(_) | Value::Object(_)))));
+        let mut container = false;
+        let mut entered = |index: usize| {
+            let entered = self.entered(cell(index), index)?;
+            container |= matches!(entered, Entered::Value(Value::Array(_) | Value::Object(_)));
+            Some(entered)
+        };
         // The refill walks the kept keys beside the layout's in key order; with maps in
         // insertion order (serde_json's `preserve_order`) the record is built afresh instead.
         if into.layout != self.id
@@ -589,16 +604,16 @@ impl Layout {
             into.layout = self.id;
             into.record = Value::Object(Map::new());
         }
-        let Value::Object(fields) = &mut into.record else {
-            return;
-        };
-        refill_fields(&self.skeleton, &mut |i| self.entered(&mut cells, i), fields);
+        if let Value::Object(fields) = &mut into.record {
+            refill_fields(&self.skeleton, &mut entered, fields);
+        }
+        into.within_depth = self.text_within_depth && !container;
     }
 
-    /// Column `index`'s cell, taken from `cells`, if entered.
-    fn entered<'c>(&self, cells: &mut [Option<Cell<'c>>], index: usize) -> Option<Entered<'c>> {
+    /// Column `index`'s cell, if entered.
+    fn entered<'c>(&self, cell: Option<Cell<'c>>, index: usize) -> Option<Entered<'c>> {
         let kind = self.targets.get(index)?.kind;
-        match cells.get_mut(index)?.take()? {
+        match cell? {
             Cell::Text(text) => (!text.is_empty()).then_some(Entered::Text(kind, text)),
             Cell::Value(value) => (!value.is_null()).then_some(Entered::Value(value)),
         }
@@ -1126,7 +1141,7 @@ mod tests {
         let mut cells_now = cells();
         refill_fields(
             &layout.skeleton,
-            &mut |i| layout.entered(&mut cells_now, i),
+            &mut |i| layout.entered(cells_now.get_mut(i)?.take(), i),
             map,
         );
         assert_eq!(fields, Value::Object(layout.build(cells())));
