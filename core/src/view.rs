@@ -5,6 +5,7 @@
 //! five rules). Looking each one up in the parsed JSON again costs a hashed key look-up per step;
 //! here every compiled path already knows its schema field, so a read is an index.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
@@ -66,7 +67,9 @@ impl<'a> View<'a> {
         only: Option<&[bool]>,
         look_for_deep: bool,
     ) -> (Self, bool) {
-        let mut hits: Vec<Hit<'a>> = Vec::with_capacity(256);
+        let Spare { mut spans, hits } = SPARE.with_borrow_mut(std::mem::take);
+        let mut hits = recycled(hits);
+        hits.reserve(256);
         let mut walk = Walk {
             schema,
             in_key_order: maps_iterate_in_key_order(),
@@ -81,7 +84,8 @@ impl<'a> View<'a> {
         // hits in node order already; only an array's elements interleave their fields. A
         // stable sort finds those runs and keeps document order within a node.
         hits.sort_by_key(|hit| hit.node);
-        let mut spans = vec![(0u32, 0u32); schema.node_count()];
+        // Spare spans are all empty: only the length is set.
+        spans.resize(schema.node_count(), (0, 0));
         for (at, hit) in hits.iter().enumerate() {
             let span = &mut spans[hit.node as usize];
             if span.1 == 0 {
@@ -122,6 +126,43 @@ impl<'a> View<'a> {
         self.hits(path)
             .iter()
             .filter(move |h| within(&h.idx, bound))
+    }
+}
+
+thread_local! {
+    /// The buffers of the last view dropped on this thread, for the next one: a view lives for
+    /// one record's check, and a fresh pair (the spans zeroed, one per schema node) cost as much
+    /// as a small rule. The spans are left all empty.
+    static SPARE: RefCell<Spare> = const {
+        RefCell::new(Spare { spans: Vec::new(), hits: Vec::new() })
+    };
+}
+
+/// A view's buffers, kept between views (see `SPARE`).
+#[derive(Default)]
+struct Spare {
+    spans: Vec<(u32, u32)>,
+    hits: Vec<Hit<'static>>,
+}
+
+/// An empty vector of hits, reusing the allocation of `hits` whatever the records they borrowed.
+fn recycled<'b>(mut hits: Vec<Hit<'_>>) -> Vec<Hit<'b>> {
+    hits.clear();
+    // Collecting a vector's own iterator into one of the same layout keeps its allocation.
+    hits.into_iter().map_while(|_| None).collect()
+}
+
+impl Drop for View<'_> {
+    fn drop(&mut self) {
+        let mut spans = std::mem::take(&mut self.spans);
+        for hit in &self.hits {
+            if let Some(span) = spans.get_mut(hit.node as usize) {
+                *span = (0, 0);
+            }
+        }
+        let hits = recycled(std::mem::take(&mut self.hits));
+        // On a thread being torn down the buffers are simply freed.
+        let _ = SPARE.try_with(|spare| *spare.borrow_mut() = Spare { spans, hits });
     }
 }
 
@@ -271,6 +312,53 @@ mod tests {
         ("/tests/0/method", 3), // a leaf inside an array's object
         ("/tests/0/x", 3),      // an unknown key there
     ];
+
+    /// Each node's values as (JSON text, indices).
+    fn filed(view: &View<'_>) -> Vec<(usize, Vec<(String, Indices)>)> {
+        (view.by_node())
+            .map(|(node, hits)| {
+                (
+                    node,
+                    hits.iter().map(|h| (h.value.to_string(), h.idx)).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_view_made_after_another_on_its_thread_files_what_a_first_view_does() {
+        let schema = schema();
+        let full = json!({
+            "id": "a", "patient": {"name": "n", "tags": ["t", "u", "v"]},
+            "tests": [{"method": "m"}, {"method": "p"}]
+        });
+        let sparse = json!({"tests": [{"method": "q"}]});
+        // On a thread of its own, the first view there: made with fresh buffers.
+        let first = std::thread::scope(|s| {
+            s.spawn(|| filed(&View::new(&schema, &sparse, None)))
+                .join()
+                .expect("the thread ends")
+        });
+        // Here, after a view that filed every node, whose buffers it reuses.
+        drop(View::new(&schema, &full, None));
+        assert_eq!(filed(&View::new(&schema, &sparse, None)), first);
+    }
+
+    #[test]
+    fn recycled_hits_keep_their_allocation() {
+        let record = json!({"id": "a"});
+        let mut hits = Vec::with_capacity(64);
+        hits.push(Hit {
+            value: &record,
+            idx: [0; MAX_WILDCARDS],
+            day: None,
+            node: 0,
+        });
+        let capacity = hits.capacity();
+        let hits: Vec<Hit<'static>> = recycled(hits);
+        assert!(hits.is_empty());
+        assert_eq!(hits.capacity(), capacity);
+    }
 
     proptest! {
         /// The walk that looks into what it skips finds a value too deep exactly when a walk of
