@@ -10,6 +10,7 @@
 //! CSV reader places a cell (empty means "not entered", mapped types converted), a typed cell
 //! (numbers, booleans, dates, lists, structs) as its JSON value; nulls and `NaN` are left out.
 
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::cast::AsArray;
@@ -23,7 +24,7 @@ use arrow_array::{
     StringViewArray,
 };
 use arrow_schema::{DataType, TimeUnit};
-use kakunin::input::{Cell, Layout, Mapping, Reused};
+use kakunin::input::{Cell, ColumnScreen, Layout, Mapping, Reused};
 use kakunin::path::escape_token;
 use kakunin::{RuleSet, date};
 use pyo3::prelude::*;
@@ -96,32 +97,26 @@ impl Text {
         }
     }
 
-    /// The rows of `rows` (at most [`SCREEN_BLOCK`]) that `accepts` refuses, as bits from the
-    /// first row, skipping those already in `rejected`: one match on the array's kind for the
-    /// whole run, not one a cell.
-    fn rejected(
-        &self,
-        rows: std::ops::Range<usize>,
-        rejected: u128,
-        accepts: impl Fn(Option<&Cell<'_>>) -> bool,
-    ) -> u128 {
+    /// [`rejected_rows`] with the array's kind matched once for the whole run, not once a cell.
+    fn rejected(&self, rows: Range<usize>, rejected: u128, judge: &ColumnScreen<'_>) -> u128 {
         match self {
-            Text::Utf8(array) => text_rejected(array, rows, rejected, accepts),
-            Text::Large(array) => text_rejected(array, rows, rejected, accepts),
-            Text::View(array) => text_rejected(array, rows, rejected, accepts),
+            Text::Utf8(array) => rejected_rows(rows, rejected, judge, |row| text_cell(array, row)),
+            Text::Large(array) => rejected_rows(rows, rejected, judge, |row| text_cell(array, row)),
+            Text::View(array) => rejected_rows(rows, rejected, judge, |row| text_cell(array, row)),
         }
     }
 }
 
-/// [`Text::rejected`] for one kind of text array.
-fn text_rejected<'a>(
-    array: impl ArrayAccessor<Item = &'a str> + Copy,
-    rows: std::ops::Range<usize>,
+/// `rejected` with the rows of `rows` (at most [`SCREEN_BLOCK`], bits from the first) whose
+/// cell `judge` refuses; rows already rejected are not judged again.
+fn rejected_rows<'c>(
+    rows: Range<usize>,
     mut rejected: u128,
-    accepts: impl Fn(Option<&Cell<'_>>) -> bool,
+    judge: &ColumnScreen<'_>,
+    cell: impl Fn(usize) -> Option<Cell<'c>>,
 ) -> u128 {
     for (bit, row) in rows.enumerate() {
-        if rejected & 1 << bit == 0 && !accepts(text_cell(array, row).as_ref()) {
+        if rejected & 1 << bit == 0 && !judge.accepts(cell(row).as_ref()) {
             rejected |= 1 << bit;
         }
     }
@@ -531,18 +526,12 @@ impl Frame {
             let rows = first..(first + SCREEN_BLOCK).min(part.len);
             let mut rejected = 0u128;
             for judge in self.plan.layout.column_screens() {
-                let accepts = |cell: Option<&Cell<'_>>| judge.accepts(cell);
-                if let Some(Cells::Text(text)) = part.columns.get(judge.column) {
-                    rejected = text.rejected(rows.clone(), rejected, accepts);
-                    continue;
-                }
-                for (bit, row) in rows.clone().enumerate() {
-                    if rejected & 1 << bit == 0
-                        && !accepts(cell(&self.plan, part, judge.column, row).as_ref())
-                    {
-                        rejected |= 1 << bit;
-                    }
-                }
+                rejected = match part.columns.get(judge.column) {
+                    Some(Cells::Text(text)) => text.rejected(rows.clone(), rejected, &judge),
+                    _ => rejected_rows(rows.clone(), rejected, &judge, |row| {
+                        cell(&self.plan, part, judge.column, row)
+                    }),
+                };
             }
             rejected
         });
@@ -624,20 +613,8 @@ impl Iterator for Records<'_> {
 fn record(plan: &Plan, part: &Part, row: usize) -> Value {
     Value::Object(
         plan.layout
-            .build(cells(plan, part, row, plan.layout.kept())),
+            .build_with(|column| cell(plan, part, column, row)),
     )
-}
-
-/// The cells of one row, in column order: those of `columns` (in column order), `None` for
-/// the others.
-fn cells<'p>(plan: &Plan, part: &'p Part, row: usize, columns: &[usize]) -> Vec<Option<Cell<'p>>> {
-    let mut cells: Vec<Option<Cell<'p>>> = (0..part.columns.len()).map(|_| None).collect();
-    for &index in columns {
-        if let Some(slot) = cells.get_mut(index) {
-            *slot = cell(plan, part, index, row);
-        }
-    }
-    cells
 }
 
 /// The cell of column `index` in row `row` of `part`.

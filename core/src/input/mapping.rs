@@ -468,9 +468,17 @@ impl Layout {
     /// cache line they touch. Containers are made only for the cells entered; arrays are padded
     /// with `null`.
     pub fn build(&self, mut cells: Vec<Option<Cell<'_>>>) -> Map<String, Value> {
-        fields(&self.skeleton, &mut |i| {
-            let cell = cells.get_mut(i)?.take();
-            self.entered(cell, i).map(Entered::into_value)
+        self.build_with(|index| cells.get_mut(index)?.take())
+    }
+
+    /// [`Layout::build`] asking `cell` for the cell of each column it builds from, as
+    /// [`Layout::build_judged_with`] does.
+    pub fn build_with<'c>(
+        &self,
+        mut cell: impl FnMut(usize) -> Option<Cell<'c>>,
+    ) -> Map<String, Value> {
+        fields(&self.skeleton, &mut |index| {
+            self.entered(cell(index), index).map(Entered::into_value)
         })
     }
 
