@@ -50,6 +50,11 @@ impl<'a> View<'a> {
     /// [`View::new`] for a record of unknown depth: `None` when a value of it lies deeper than
     /// [`MAX_DEPTH`]. The walk looks into what it skips as it goes, so the record is read once
     /// rather than walked for its depth first.
+    ///
+    /// Such a record comes from outside the engine's readers (a host's objects, a batch held in
+    /// memory), most likely built some time before and no longer in the cache: the walk reads
+    /// ahead (see [`touch_ahead`]). A record a reader has just built is in the cache, where
+    /// reading ahead would only cost time.
     pub(crate) fn within_depth(
         schema: &RecordSchema,
         record: &'a Value,
@@ -59,13 +64,13 @@ impl<'a> View<'a> {
         (!too_deep).then_some(view)
     }
 
-    /// The view, and whether a value lies deeper than [`MAX_DEPTH`] (looked for only when
-    /// `look_for_deep`).
+    /// The view, and whether a value lies deeper than [`MAX_DEPTH`] (looked for only for a
+    /// `foreign` record, which is also read ahead: see [`View::within_depth`]).
     fn walk(
         schema: &RecordSchema,
         record: &'a Value,
         only: Option<&[bool]>,
-        look_for_deep: bool,
+        foreign: bool,
     ) -> (Self, bool) {
         let Spare { mut spans, hits } = SPARE.with_borrow_mut(std::mem::take);
         let mut hits = recycled(hits);
@@ -74,7 +79,8 @@ impl<'a> View<'a> {
             schema,
             in_key_order: maps_iterate_in_key_order(),
             only,
-            look_for_deep,
+            look_for_deep: foreign,
+            read_ahead: foreign,
             too_deep: false,
             out: &mut hits,
         };
@@ -186,6 +192,8 @@ struct Walk<'s, 'a> {
     only: Option<&'s [bool]>,
     /// Whether to look for values deeper than [`MAX_DEPTH`], and whether one was found.
     look_for_deep: bool,
+    /// Whether to read each object's keys and texts ahead of the walk ([`touch_ahead`]).
+    read_ahead: bool,
     too_deep: bool,
     out: &'s mut Vec<Hit<'a>>,
 }
@@ -246,6 +254,9 @@ impl<'a> Walk<'_, 'a> {
         // order instead, and keys are looked up.
         let mut properties = schema.node(node).children.as_slice();
         let in_key_order = self.in_key_order;
+        if self.read_ahead {
+            touch_ahead(fields);
+        }
         for (key, child_value) in fields {
             let child = if in_key_order {
                 let mut found = None;
@@ -270,6 +281,25 @@ impl<'a> Walk<'_, 'a> {
             }
         }
     }
+}
+
+/// Reads a byte of each key and text of an object, of the first key of each object in it and of
+/// the first element of each array in it. Each of them is an allocation of its own: in a record
+/// out of the cache, the walk would wait for memory at every one in turn. Loads that do not depend on each other are in flight
+/// together, so the walk then finds them in the cache (`check` on the 2,000 sample records held
+/// in memory: 28.5 → 24.5 ms).
+fn touch_ahead(fields: &serde_json::Map<String, Value>) {
+    let first = |text: &str| text.as_bytes().first().copied().unwrap_or(0);
+    let touched = fields.iter().fold(0u8, |acc, (key, value)| {
+        let inner = match value {
+            Value::String(text) => first(text),
+            Value::Object(map) => map.keys().next().map_or(0, |k| first(k)),
+            Value::Array(items) => items.first().and_then(Value::as_str).map_or(0, first),
+            _ => 0,
+        };
+        acc ^ first(key) ^ inner
+    });
+    std::hint::black_box(touched);
 }
 
 #[cfg(test)]
