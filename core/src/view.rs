@@ -86,10 +86,10 @@ impl<'a> View<'a> {
         };
         walk.object(0, record, [0; MAX_WILDCARDS], 0, 0);
         let too_deep = walk.too_deep;
-        // Nodes are numbered in the order of their paths, so a walk in key order files most
-        // hits in node order already; only an array's elements interleave their fields. A
-        // stable sort finds those runs and keeps document order within a node.
-        hits.sort_by_key(|hit| hit.node);
+        // A node's values lie together: a node outside arrays has one value, and the values of
+        // one inside an array are all among the hits of its outermost array, which the walk
+        // puts in node order as that array ends (see `Walk::file`). The hits as a whole need
+        // not be in node order.
         // Spare spans are all empty: only the length is set.
         spans.resize(schema.node_count(), (0, 0));
         for (at, hit) in hits.iter().enumerate() {
@@ -234,10 +234,15 @@ impl<'a> Walk<'_, 'a> {
                     return self.pass_over(value, level);
                 };
                 let mut idx = idx;
+                let first = self.out.len();
                 for (i, item) in items.iter().enumerate() {
                     idx[depth] = u32::try_from(i).unwrap_or(u32::MAX);
                     self.file(item_node, item, idx, depth + 1, level + 1);
                 }
+                // The elements interleave their fields' values: put together by node here,
+                // where they are few, rather than by a sort of the whole record's hits. Stable,
+                // so each node keeps its values in document order.
+                self.out[first..].sort_by_key(|hit| hit.node);
             }
             _ => {}
         }
@@ -372,6 +377,56 @@ mod tests {
         // Here, after a view that filed every node, whose buffers it reuses.
         drop(View::new(&schema, &full, None));
         assert_eq!(filed(&View::new(&schema, &sparse, None)), first);
+    }
+
+    #[test]
+    fn a_node_finds_its_values_whatever_order_the_walk_meets_them_in() {
+        // `a-b` is walked after `a` (its key sorts after), but numbered before `a`'s fields (its
+        // path sorts before `/a/x`); the array's elements interleave `x` and `y`.
+        let schema = RecordSchema::from_json(&json!({
+            "type": "object",
+            "properties": {
+                "a": {"type": "array", "items": {"type": "object", "properties": {
+                    "x": {"type": "integer"},
+                    "y": {"type": "array", "items": {"type": "integer"}}
+                }}},
+                "a-b": {"type": "string"}
+            }
+        }))
+        .expect("schema");
+        let record = json!({
+            "a": [{"x": 1, "y": [10, 11]}, {"y": [12]}, {"x": 3, "y": []}],
+            "a-b": "t"
+        });
+        let view = View::new(&schema, &record, None);
+        let a = schema.child(0, "a").expect("a");
+        let element = schema.node(a).items.expect("elements");
+        let at = |node: usize| -> Vec<(String, Indices)> {
+            let (start, len) = view.spans[node];
+            (view.hits[start as usize..(start + len) as usize].iter())
+                .map(|h| (h.value.to_string(), h.idx))
+                .collect()
+        };
+        let x = schema.child(element, "x").expect("x");
+        let y = schema.child(element, "y").expect("y");
+        let y_item = schema.node(y).items.expect("y's items");
+        let b = schema.child(0, "a-b").expect("a-b");
+        assert!(b < x, "the test needs `a-b` numbered before `a`'s fields");
+        let ix = |steps: &[u32]| {
+            let mut idx = [0; MAX_WILDCARDS];
+            idx[..steps.len()].copy_from_slice(steps);
+            idx
+        };
+        assert_eq!(at(x), [("1".into(), ix(&[0])), ("3".into(), ix(&[2]))]);
+        assert_eq!(
+            at(y_item),
+            [
+                ("10".into(), ix(&[0, 0])),
+                ("11".into(), ix(&[0, 1])),
+                ("12".into(), ix(&[1, 0]))
+            ]
+        );
+        assert_eq!(at(b), [("\"t\"".into(), ix(&[]))]);
     }
 
     #[test]
