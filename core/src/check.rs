@@ -1299,11 +1299,17 @@ fn date_order(
             ),
         }
     };
+    // An operand with no readable day pairs with nothing: most of a record's dates are left
+    // empty, and the `@dates` sets name twenty fields.
+    let has_days = |op: &Operand| day_hits(env, op).next().is_some();
     for e_op in earlier {
-        if day_hits(env, e_op).next().is_none() {
+        if !has_days(e_op) {
             continue;
         }
         for l_op in later {
+            if !has_days(l_op) {
+                continue;
+            }
             let shared = shared_wildcards(e_op, l_op);
             for e in day_hits(env, e_op) {
                 for l in day_hits(env, l_op) {
