@@ -79,8 +79,7 @@ impl<'a> View<'a> {
             schema,
             in_key_order: maps_iterate_in_key_order(),
             only,
-            look_for_deep: foreign,
-            read_ahead: foreign,
+            foreign,
             too_deep: false,
             out: &mut hits,
         };
@@ -190,10 +189,11 @@ struct Walk<'s, 'a> {
     /// Whether a JSON object iterates its keys in order (see [`maps_iterate_in_key_order`]).
     in_key_order: bool,
     only: Option<&'s [bool]>,
-    /// Whether to look for values deeper than [`MAX_DEPTH`], and whether one was found.
-    look_for_deep: bool,
-    /// Whether to read each object's keys and texts ahead of the walk ([`touch_ahead`]).
-    read_ahead: bool,
+    /// Whether the record comes from outside the engine's readers (see [`View::within_depth`]):
+    /// then values deeper than [`MAX_DEPTH`] are looked for, and each object's keys and texts
+    /// are read ahead of the walk ([`touch_ahead`]).
+    foreign: bool,
+    /// Whether a value deeper than [`MAX_DEPTH`] was found.
     too_deep: bool,
     out: &'s mut Vec<Hit<'a>>,
 }
@@ -206,7 +206,7 @@ impl<'a> Walk<'_, 'a> {
     /// A value the walk does not go into, at nesting `level` (the record is 0): looked into for
     /// its depth alone.
     fn pass_over(&mut self, value: &Value, level: usize) {
-        if self.look_for_deep && !self.too_deep && reaches_past_max(value, level) {
+        if self.foreign && !self.too_deep && reaches_past_max(value, level) {
             self.too_deep = true;
         }
     }
@@ -259,7 +259,7 @@ impl<'a> Walk<'_, 'a> {
         // order instead, and keys are looked up.
         let mut properties = schema.node(node).children.as_slice();
         let in_key_order = self.in_key_order;
-        if self.read_ahead {
+        if self.foreign {
             touch_ahead(fields);
         }
         for (key, child_value) in fields {
@@ -398,15 +398,10 @@ mod tests {
             "a": [{"x": 1, "y": [10, 11]}, {"y": [12]}, {"x": 3, "y": []}],
             "a-b": "t"
         });
-        let view = View::new(&schema, &record, None);
+        let filed = filed(&View::new(&schema, &record, None));
+        let at = |node: usize| filed[node].1.clone();
         let a = schema.child(0, "a").expect("a");
         let element = schema.node(a).items.expect("elements");
-        let at = |node: usize| -> Vec<(String, Indices)> {
-            let (start, len) = view.spans[node];
-            (view.hits[start as usize..(start + len) as usize].iter())
-                .map(|h| (h.value.to_string(), h.idx))
-                .collect()
-        };
         let x = schema.child(element, "x").expect("x");
         let y = schema.child(element, "y").expect("y");
         let y_item = schema.node(y).items.expect("y's items");
