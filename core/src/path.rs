@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::text::trim;
+use crate::text::is_blank;
 
 /// A key written as a JSON Pointer token (`~` as `~0`, `/` as `~1`).
 pub fn escape_token(key: &str) -> Cow<'_, str> {
@@ -189,7 +189,7 @@ pub(crate) fn pattern_of(pointer: &str) -> String {
 pub(crate) fn is_absent(value: Option<&Value>) -> bool {
     match value {
         None | Some(Value::Null) => true,
-        Some(Value::String(s)) => trim(s).is_empty(),
+        Some(Value::String(s)) => is_blank(s),
         Some(Value::Array(a)) => a.is_empty(),
         Some(_) => false,
     }

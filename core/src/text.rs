@@ -5,10 +5,7 @@
 /// generic pattern machinery even when there is nothing to cut (a tenth of `check`'s time).
 #[inline]
 pub(crate) fn trim(text: &str) -> &str {
-    // Printable ASCII is never white space; only other bytes need a character decoded.
-    let printable = |b: &u8| (b'!'..=b'~').contains(b);
-    let bytes = text.as_bytes();
-    if bytes.first().is_some_and(printable) && bytes.last().is_some_and(printable) {
+    if starts_unspaced(text) && ends_unspaced(text) {
         return text;
     }
     let kept = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
@@ -16,6 +13,45 @@ pub(crate) fn trim(text: &str) -> &str {
         text
     } else {
         text.trim()
+    }
+}
+
+/// Whether a text is empty or all white space ("not entered"), answered from its first
+/// character for nearly every text.
+#[inline]
+pub(crate) fn is_blank(text: &str) -> bool {
+    !starts_unspaced(text) && text.chars().all(char::is_whitespace)
+}
+
+/// Printable ASCII: never white space.
+const fn printable(byte: u8) -> bool {
+    matches!(byte, b'!'..=b'~')
+}
+
+/// Whether the text's first character is there and is not white space, told from its bytes
+/// without decoding it for the usual cases: printable ASCII, and the characters from U+3001 on
+/// (Japanese text: a first byte of 0xE3 followed by anything but 0x80, or 0xE4 and above).
+/// `false` also means "not known". Past ASCII, white space is U+0085, U+00A0, U+1680,
+/// U+2000–U+200A, U+2028, U+2029, U+202F, U+205F and U+3000.
+#[inline]
+fn starts_unspaced(text: &str) -> bool {
+    match *text.as_bytes() {
+        [first, ..] if printable(first) || first >= 0xE4 => true,
+        [0xE3, second, ..] => second != 0x80,
+        _ => false,
+    }
+}
+
+/// [`starts_unspaced`] for the last character.
+#[inline]
+fn ends_unspaced(text: &str) -> bool {
+    match *text.as_bytes() {
+        [.., last] if printable(last) => true,
+        // The last character is three bytes long exactly when a three-byte lead byte starts the
+        // last three (the text is valid UTF-8); a four-byte character is never white space.
+        [.., 0xE4..=0xEF, _, _] | [.., 0xF0..=0xF4, _, _, _] => true,
+        [.., 0xE3, second, _] => second != 0x80,
+        _ => false,
     }
 }
 
@@ -93,7 +129,7 @@ pub(crate) fn key_position<T>(entries: &[(Box<str>, T)], key: &str) -> Result<us
 
 #[cfg(test)]
 mod tests {
-    use super::{CharSet, cmp_short, trim};
+    use super::{CharSet, cmp_short, is_blank, trim};
     use proptest::prelude::*;
 
     proptest! {
@@ -121,6 +157,19 @@ mod tests {
             for c in text.chars() {
                 prop_assert_eq!(chars.contains(c), set.contains(c));
             }
+        }
+    }
+
+    proptest! {
+        /// Texts that start or end with each kind of character the fast paths tell apart:
+        /// ASCII, white space past ASCII (two and three bytes), Japanese text on either side of
+        /// U+3000, and four-byte characters.
+        #[test]
+        fn trims_and_finds_blanks_as_str_trim(
+            text in "[ a~\t\u{85}\u{a0}\u{3000}\u{3001}\u{2029}\u{205f}\u{1680}ア東𠀋é]{0,6}",
+        ) {
+            prop_assert_eq!(trim(&text), text.trim());
+            prop_assert_eq!(is_blank(&text), text.trim().is_empty());
         }
     }
 
