@@ -2,6 +2,7 @@
 //! evaluated on one record.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -40,6 +41,21 @@ pub(crate) struct Env<'a> {
 }
 
 /// A date-order operand.
+/// A `date-order` check: each day of the earlier operands against each of the later ones.
+#[derive(Debug, Clone)]
+pub(crate) struct DateOrder {
+    earlier: Vec<Operand>,
+    later: Vec<Operand>,
+    /// How many leading `*` each pair of operands shares (earlier-major): their values pair only
+    /// within the same element of those arrays. Fixed by the paths, so worked out once.
+    shared: Box<[u8]>,
+    /// Allowed gaps, in days, inclusive.
+    days: (i64, Option<i64>),
+    /// Gaps below this are left to another rule.
+    ignore_below: Option<i64>,
+    at_earlier: bool,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
     Field(FieldPath),
@@ -127,15 +143,7 @@ pub(crate) enum Kind {
     Required {
         fields: Vec<RequiredField>,
     },
-    DateOrder {
-        earlier: Vec<Operand>,
-        later: Vec<Operand>,
-        /// Allowed gaps, in days, inclusive.
-        days: (i64, Option<i64>),
-        /// Gaps below this are left to another rule.
-        ignore_below: Option<i64>,
-        at_earlier: bool,
-    },
+    DateOrder(DateOrder),
     Codes {
         fields: Vec<FieldPath>,
         list: Arc<FxHashSet<String>>,
@@ -588,26 +596,35 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
                 })
                 .collect::<Result<_, Error>>()?,
         },
-        "date-order" => Kind::DateOrder {
-            earlier: env.operands(nonempty(env, k, "earlier", &spec.earlier)?, &spec.exclude)?,
-            later: env.operands(nonempty(env, k, "later", &spec.later)?, &spec.exclude)?,
-            // With only an upper bound the check is about gaps, not order: no lower bound.
-            days: (
-                spec.min_days
-                    .unwrap_or(if spec.max_days.is_some() { i64::MIN } else { 0 }),
-                spec.max_days,
-            ),
-            ignore_below: spec.ignore_below_days,
-            at_earlier: match spec.at.as_deref() {
-                None | Some("later") => false,
-                Some("earlier") => true,
-                Some(other) => {
-                    return Err(env.err(format!(
-                        "`at` of a date-order check is \"earlier\" or \"later\", not `{other}`"
-                    )));
-                }
-            },
-        },
+        "date-order" => {
+            let earlier =
+                env.operands(nonempty(env, k, "earlier", &spec.earlier)?, &spec.exclude)?;
+            let later = env.operands(nonempty(env, k, "later", &spec.later)?, &spec.exclude)?;
+            let shared = (earlier.iter())
+                .flat_map(|e| later.iter().map(move |l| shared_wildcards(e, l) as u8))
+                .collect();
+            Kind::DateOrder(DateOrder {
+                earlier,
+                later,
+                shared,
+                // With only an upper bound the check is about gaps, not order: no lower bound.
+                days: (
+                    spec.min_days
+                        .unwrap_or(if spec.max_days.is_some() { i64::MIN } else { 0 }),
+                    spec.max_days,
+                ),
+                ignore_below: spec.ignore_below_days,
+                at_earlier: match spec.at.as_deref() {
+                    None | Some("later") => false,
+                    Some("earlier") => true,
+                    Some(other) => {
+                        return Err(env.err(format!(
+                            "`at` of a date-order check is \"earlier\" or \"later\", not `{other}`"
+                        )));
+                    }
+                },
+            })
+        }
         "codes" => {
             let name = need(env, k, "list", spec.list.as_ref())?;
             let list = env
@@ -873,7 +890,7 @@ impl Check {
     pub(crate) fn ctx_keys(&self) -> Option<Vec<String>> {
         let fixed: &[&str] = match &self.kind {
             Kind::Required { .. } => &["field"],
-            Kind::DateOrder { .. } => &["earlier_field", "earlier", "later_field", "later", "days"],
+            Kind::DateOrder(_) => &["earlier_field", "earlier", "later_field", "later", "days"],
             Kind::Codes { .. } | Kind::Pattern { .. } | Kind::Format { .. } => &["field", "value"],
             Kind::Range { .. } => &["field", "value", "min", "max"],
             Kind::Equal { .. } => &["field", "other_field", "value", "other"],
@@ -925,7 +942,7 @@ impl Check {
                     out.extend(f.element.iter().map(|(p, _)| p.clone()));
                 }
             }
-            Kind::DateOrder { earlier, later, .. } => {
+            Kind::DateOrder(DateOrder { earlier, later, .. }) => {
                 out.extend(earlier.iter().chain(later).filter_map(|op| match op {
                     Operand::Field(p) => Some(p.clone()),
                     Operand::Literal(_) | Operand::AsOf | Operand::ReferenceDate => None,
@@ -985,19 +1002,13 @@ impl Check {
         let start = out.len();
         match &self.kind {
             Kind::Required { fields } => required(fields, env.view, out),
-            Kind::DateOrder {
-                earlier,
-                later,
-                days,
-                ignore_below,
-                at_earlier,
-            } => {
+            Kind::DateOrder(order) => {
                 let allowed = |gap: i64| {
-                    let (min, max) = *days;
+                    let (min, max) = order.days;
                     (gap >= min && max.is_none_or(|m| gap <= m))
-                        || ignore_below.is_some_and(|b| gap < b)
+                        || order.ignore_below.is_some_and(|b| gap < b)
                 };
-                date_order(env, earlier, later, &allowed, *at_earlier, out);
+                date_order(env, order, &allowed, out);
             }
             Kind::Codes { fields, .. }
             | Kind::Range { fields, .. }
@@ -1239,34 +1250,66 @@ struct DayHit<'a> {
     idx: Option<Indices>,
 }
 
-/// The days an operand stands for in this record: one for a literal or `$as_of`, one per readable
-/// value of a field. An iterator, not a list: a date-order check reads its operands for every
-/// record, and most pairs find nothing.
-fn day_hits<'e, 'a>(env: &'e Env<'a>, op: &'e Operand) -> impl Iterator<Item = DayHit<'a>> + 'e {
-    let fixed = match op {
-        Operand::Literal(d) => Some(*d),
-        Operand::AsOf => Some(env.as_of),
-        Operand::ReferenceDate => env.cond.reference_date,
-        Operand::Field(_) => None,
+/// A day one operand of a date-order check stands for in this record: which operand, and which
+/// of its field's values ([`FIXED`] for a literal or `$as_of`). Plain numbers, so that a list of
+/// them can be kept between records (`OPERAND_DAYS`).
+#[derive(Clone, Copy)]
+struct OperandDay {
+    op: u32,
+    value: u32,
+    day: Day,
+}
+
+/// [`OperandDay::value`] of a day that is not a field's.
+const FIXED: u32 = u32::MAX;
+
+thread_local! {
+    /// The days of a date-order check's operands, gathered once per check (see [`date_order`]);
+    /// kept, so that the score of such checks a record meets allocate nothing.
+    static OPERAND_DAYS: RefCell<Vec<OperandDay>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Adds the days each operand stands for in this record: one for a literal or `$as_of`, one per
+/// readable value of a field.
+fn operand_days(env: &Env, ops: &[Operand], out: &mut Vec<OperandDay>) {
+    for (op, operand) in (0u32..).zip(ops) {
+        let fixed = match operand {
+            Operand::Literal(d) => Some(*d),
+            Operand::AsOf => Some(env.as_of),
+            Operand::ReferenceDate => env.cond.reference_date,
+            Operand::Field(path) => {
+                for (value, hit) in (0u32..).zip(env.view.hits(path)) {
+                    let Some(text) = hit.value.as_str() else {
+                        continue;
+                    };
+                    if let Some(day) = hit.day.or_else(|| parse_day(text)) {
+                        out.push(OperandDay { op, value, day });
+                    }
+                }
+                continue;
+            }
+        };
+        if let Some(day) = fixed {
+            out.push(OperandDay {
+                op,
+                value: FIXED,
+                day,
+            });
+        }
+    }
+}
+
+/// The value behind a day [`operand_days`] gathered from `ops`.
+fn day_hit<'a>(env: &Env<'a>, ops: &[Operand], at: OperandDay) -> DayHit<'a> {
+    let hit = match &ops[at.op as usize] {
+        Operand::Field(path) => env.view.hits(path).get(at.value as usize),
+        _ => None,
     };
-    let values = match op {
-        Operand::Field(path) => env.view.hits(path),
-        _ => &[],
-    };
-    let fixed = fixed.map(|day| DayHit {
-        day,
-        text: None,
-        idx: None,
-    });
-    fixed.into_iter().chain(values.iter().filter_map(|hit| {
-        let text = hit.value.as_str()?;
-        let day = hit.day.or_else(|| parse_day(text))?;
-        Some(DayHit {
-            day,
-            text: Some(text),
-            idx: Some(hit.idx),
-        })
-    }))
+    DayHit {
+        day: at.day,
+        text: hit.and_then(|h| h.value.as_str()),
+        idx: hit.map(|h| h.idx),
+    }
 }
 
 /// How many leading `*` two operands share (the same array), so their elements are paired.
@@ -1281,14 +1324,14 @@ fn shared_wildcards(a: &Operand, b: &Operand) -> usize {
     (0..MAX_WILDCARDS).take_while(|&n| same_array(n)).count()
 }
 
-fn date_order(
-    env: &Env,
-    earlier: &[Operand],
-    later: &[Operand],
-    allowed: &dyn Fn(i64) -> bool,
-    at_earlier: bool,
-    out: &mut Vec<Raw>,
-) {
+fn date_order(env: &Env, order: &DateOrder, allowed: &dyn Fn(i64) -> bool, out: &mut Vec<Raw>) {
+    let DateOrder {
+        earlier,
+        later,
+        shared,
+        at_earlier,
+        ..
+    } = order;
     let describe = |op: &Operand, hit: &DayHit| -> (String, bool) {
         match (op, hit.idx) {
             (Operand::Field(p), Some(idx)) => (p.pointer(&idx), env.schema.is_sensitive(&p.text)),
@@ -1300,76 +1343,77 @@ fn date_order(
             ),
         }
     };
-    // An operand with no readable day pairs with nothing: most of a record's dates are left
-    // empty, and the `@dates` sets name twenty fields.
-    let has_days = |op: &Operand| day_hits(env, op).next().is_some();
-    for e_op in earlier {
-        if !has_days(e_op) {
-            continue;
+    // Each operand's days are gathered once, then paired: the `@dates` sets name twenty fields,
+    // most of them empty in a record, and each meets every operand of the other side.
+    OPERAND_DAYS.with_borrow_mut(|days| {
+        days.clear();
+        operand_days(env, earlier, days);
+        let split = days.len();
+        if split == 0 {
+            return;
         }
-        for l_op in later {
-            if !has_days(l_op) {
-                continue;
-            }
-            let shared = shared_wildcards(e_op, l_op);
-            for e in day_hits(env, e_op) {
-                for l in day_hits(env, l_op) {
-                    if shared > 0 {
-                        let (Some(ei), Some(li)) = (e.idx, l.idx) else {
-                            continue;
-                        };
-                        if ei[..shared] != li[..shared] {
-                            continue;
-                        }
-                    }
-                    let days = i64::from(l.day) - i64::from(e.day);
-                    if allowed(days) {
-                        continue;
-                    }
-                    let (e_field, e_sensitive) = describe(e_op, &e);
-                    let (l_field, l_sensitive) = describe(l_op, &l);
-                    if e_field == l_field {
-                        continue;
-                    }
-                    let mut raw = Raw {
-                        path: if at_earlier {
-                            e_field.clone()
-                        } else {
-                            l_field.clone()
-                        },
-                        ..Raw::default()
-                    };
-                    raw.paths = [&e_field, &l_field]
-                        .into_iter()
-                        .filter(|p| p.starts_with('/'))
-                        .cloned()
-                        .collect();
-                    if !raw.path.starts_with('/') {
-                        raw.path = raw.paths.first().cloned().unwrap_or_default();
-                    }
-                    raw.ctx
-                        .insert("earlier_field".into(), Value::String(e_field));
-                    raw.ctx.insert(
-                        "earlier".into(),
-                        Value::String(e.text.map_or_else(|| format_day(e.day), str::to_owned)),
-                    );
-                    raw.ctx.insert("later_field".into(), Value::String(l_field));
-                    raw.ctx.insert(
-                        "later".into(),
-                        Value::String(l.text.map_or_else(|| format_day(l.day), str::to_owned)),
-                    );
-                    raw.ctx.insert("days".into(), Value::from(days));
-                    if e_sensitive {
-                        raw.hidden.push("earlier".into());
-                    }
-                    if l_sensitive {
-                        raw.hidden.push("later".into());
-                    }
-                    out.push(raw);
+        operand_days(env, later, days);
+        let (earlier_days, later_days) = days.split_at(split);
+        for &e_at in earlier_days {
+            for &l_at in later_days {
+                let gap = i64::from(l_at.day) - i64::from(e_at.day);
+                if allowed(gap) {
+                    continue;
                 }
+                let (e_op, l_op) = (&earlier[e_at.op as usize], &later[l_at.op as usize]);
+                let (e, l) = (day_hit(env, earlier, e_at), day_hit(env, later, l_at));
+                let common = shared[e_at.op as usize * later.len() + l_at.op as usize] as usize;
+                if common > 0 {
+                    let (Some(ei), Some(li)) = (e.idx, l.idx) else {
+                        continue;
+                    };
+                    if ei[..common] != li[..common] {
+                        continue;
+                    }
+                }
+                let (e_field, e_sensitive) = describe(e_op, &e);
+                let (l_field, l_sensitive) = describe(l_op, &l);
+                if e_field == l_field {
+                    continue;
+                }
+                let mut raw = Raw {
+                    path: if *at_earlier {
+                        e_field.clone()
+                    } else {
+                        l_field.clone()
+                    },
+                    ..Raw::default()
+                };
+                raw.paths = [&e_field, &l_field]
+                    .into_iter()
+                    .filter(|p| p.starts_with('/'))
+                    .cloned()
+                    .collect();
+                if !raw.path.starts_with('/') {
+                    raw.path = raw.paths.first().cloned().unwrap_or_default();
+                }
+                raw.ctx
+                    .insert("earlier_field".into(), Value::String(e_field));
+                raw.ctx.insert(
+                    "earlier".into(),
+                    Value::String(e.text.map_or_else(|| format_day(e.day), str::to_owned)),
+                );
+                raw.ctx.insert("later_field".into(), Value::String(l_field));
+                raw.ctx.insert(
+                    "later".into(),
+                    Value::String(l.text.map_or_else(|| format_day(l.day), str::to_owned)),
+                );
+                raw.ctx.insert("days".into(), Value::from(gap));
+                if e_sensitive {
+                    raw.hidden.push("earlier".into());
+                }
+                if l_sensitive {
+                    raw.hidden.push("later".into());
+                }
+                out.push(raw);
             }
         }
-    }
+    });
 }
 
 /// Whole months completed from `birth` to `on`: a birthday counts on its day, and someone born

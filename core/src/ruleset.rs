@@ -168,7 +168,7 @@ impl Rule {
             .iter()
             .map(|c| match &c.kind {
                 Kind::Required { .. } => "required",
-                Kind::DateOrder { .. } => "date-order",
+                Kind::DateOrder(_) => "date-order",
                 Kind::Codes { .. } => "codes",
                 Kind::Range { .. } => "range",
                 Kind::Pattern { .. } => "pattern",
