@@ -40,7 +40,6 @@ pub(crate) struct Env<'a> {
     pub(crate) rule: &'a str,
 }
 
-/// A date-order operand.
 /// A `date-order` check: each day of the earlier operands against each of the later ones.
 #[derive(Debug, Clone)]
 pub(crate) struct DateOrder {
@@ -56,6 +55,7 @@ pub(crate) struct DateOrder {
     at_earlier: bool,
 }
 
+/// A date-order operand.
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
     Field(FieldPath),
@@ -1265,7 +1265,8 @@ const FIXED: u32 = u32::MAX;
 
 thread_local! {
     /// The days of a date-order check's operands, gathered once per check (see [`date_order`]);
-    /// kept, so that the score of such checks a record meets allocate nothing.
+    /// kept between checks, so that the twenty or so date-order checks of a record allocate
+    /// nothing.
     static OPERAND_DAYS: RefCell<Vec<OperandDay>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -1343,8 +1344,8 @@ fn date_order(env: &Env, order: &DateOrder, allowed: &dyn Fn(i64) -> bool, out: 
             ),
         }
     };
-    // Each operand's days are gathered once, then paired: the `@dates` sets name twenty fields,
-    // most of them empty in a record, and each meets every operand of the other side.
+    // Each operand's days are gathered once, then paired: the `@dates` sets name dozens of
+    // fields, most of them empty in a record, and each meets every operand of the other side.
     OPERAND_DAYS.with_borrow_mut(|days| {
         days.clear();
         operand_days(env, earlier, days);
