@@ -55,6 +55,14 @@ pub(crate) struct DateOrder {
     at_earlier: bool,
 }
 
+impl DateOrder {
+    /// Whether `gap` days from an earlier day to a later one are fine (or left to another rule).
+    fn allows(&self, gap: i64) -> bool {
+        let (min, max) = self.days;
+        (gap >= min && max.is_none_or(|m| gap <= m)) || self.ignore_below.is_some_and(|b| gap < b)
+    }
+}
+
 /// A date-order operand.
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
@@ -1002,14 +1010,7 @@ impl Check {
         let start = out.len();
         match &self.kind {
             Kind::Required { fields } => required(fields, env.view, out),
-            Kind::DateOrder(order) => {
-                let allowed = |gap: i64| {
-                    let (min, max) = order.days;
-                    (gap >= min && max.is_none_or(|m| gap <= m))
-                        || order.ignore_below.is_some_and(|b| gap < b)
-                };
-                date_order(env, order, &allowed, out);
-            }
+            Kind::DateOrder(order) => date_order(env, order, out),
             Kind::Codes { fields, .. }
             | Kind::Range { fields, .. }
             | Kind::Pattern { fields, .. }
@@ -1325,7 +1326,7 @@ fn shared_wildcards(a: &Operand, b: &Operand) -> usize {
     (0..MAX_WILDCARDS).take_while(|&n| same_array(n)).count()
 }
 
-fn date_order(env: &Env, order: &DateOrder, allowed: &dyn Fn(i64) -> bool, out: &mut Vec<Raw>) {
+fn date_order(env: &Env, order: &DateOrder, out: &mut Vec<Raw>) {
     let DateOrder {
         earlier,
         later,
@@ -1358,7 +1359,7 @@ fn date_order(env: &Env, order: &DateOrder, allowed: &dyn Fn(i64) -> bool, out: 
         for &e_at in earlier_days {
             for &l_at in later_days {
                 let gap = i64::from(l_at.day) - i64::from(e_at.day);
-                if allowed(gap) {
+                if order.allows(gap) {
                     continue;
                 }
                 let (e_op, l_op) = (&earlier[e_at.op as usize], &later[l_at.op as usize]);

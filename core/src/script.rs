@@ -385,7 +385,7 @@ fn is_present(v: &Dynamic) -> bool {
         return false;
     }
     if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
-        return !s.trim().is_empty();
+        return !crate::text::is_blank(&s);
     }
     if let Some(a) = v.read_lock::<Array>() {
         return !a.is_empty();

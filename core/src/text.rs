@@ -158,9 +158,7 @@ mod tests {
                 prop_assert_eq!(chars.contains(c), set.contains(c));
             }
         }
-    }
 
-    proptest! {
         /// Texts that start or end with each kind of character the fast paths tell apart:
         /// ASCII, white space past ASCII (two and three bytes), Japanese text on either side of
         /// U+3000, and four-byte characters.

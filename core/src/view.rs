@@ -241,8 +241,11 @@ impl<'a> Walk<'_, 'a> {
                 }
                 // The elements interleave their fields' values: put together by node here,
                 // where they are few, rather than by a sort of the whole record's hits. Stable,
-                // so each node keeps its values in document order.
-                self.out[first..].sort_by_key(|hit| hit.node);
+                // so each node keeps its values in document order. Only the outermost array
+                // sorts: the values of the arrays inside it are among its own.
+                if depth == 0 {
+                    self.out[first..].sort_by_key(|hit| hit.node);
+                }
             }
             _ => {}
         }
