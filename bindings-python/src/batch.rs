@@ -1,7 +1,7 @@
 //! Batches: records from a Python iterable, a file or a frame, checked by the core's
 //! `check_stream` on all cores with the GIL released, reported in input order.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -177,14 +177,11 @@ pub fn needs_two_passes(rules: &RuleSet, plan: &Plan) -> bool {
     CrossPass::new(rules, plan).is_needed()
 }
 
-/// What a sink needs of each record (summary keys), read as the record streams past and kept
-/// until its outcome comes.
-type Keys<K> = Mutex<HashMap<usize, K>>;
-
 /// Runs a batch: every outcome, in input order, goes to `sink` with what `read` took of its
-/// record (when given). Called detached from the interpreter, on the interpreter's main thread
-/// (where Ctrl-C is seen). A Python source is read on a thread of its own, attached to the
-/// interpreter only while it pulls records, while the pool checks the records before.
+/// record (when given), on the thread that checked it. Called detached from the interpreter, on
+/// the interpreter's main thread (where Ctrl-C is seen). A Python source is read on a thread of
+/// its own, attached to the interpreter only while it pulls records, while the pool checks the
+/// records before.
 pub fn drive<K: Send>(
     rules: &RuleSet,
     plan: &Plan,
@@ -193,51 +190,36 @@ pub fn drive<K: Send>(
     mut sink: impl FnMut(Outcome, Option<K>),
 ) -> Result<(), Failure> {
     let error = ErrorCell::default();
-    let keys: Keys<K> = Mutex::new(HashMap::new());
-    let keys = &keys;
-    // With cross-record rules the source is opened more than once: keys are read on the checking
-    // read only, so they are held for the records in flight, not for the whole input.
-    let checking = AtomicBool::new(false);
-    let checking = &checking;
-    let tap = move |position: usize, value: &Value| {
-        if let Some(read) = read
-            && checking.load(Ordering::Relaxed)
-        {
-            let key = read(value);
-            lock(keys).insert(position, key);
-        }
-    };
     let cross = CrossPass::new(rules, plan);
     let cross = &cross;
+    // A summary reads fields no rule may read: the records it reads are built whole.
+    let whole = read.is_some();
     type Items<'i> = Box<dyn Iterator<Item = Item> + Send + 'i>;
     let open = |pass: batch::Read| -> kakunin::Result<Items<'_>> {
-        checking.store(pass == batch::Read::Check, Ordering::Relaxed);
         // Stopped (Ctrl-C): the reads still to come have nothing to give, and the file is not
         // opened again (a pipe would wait for a writer that is gone).
         if error.is_set() {
             return Ok(Box::new(std::iter::empty()));
         }
+        let checking = pass == batch::Read::Check;
         let items: Items<'_> = match source {
             Source::Python { records, partial } => {
                 let fields = match pass {
                     batch::Read::Check if !partial => Fields::Whole,
                     pass => cross.fields(pass),
                 };
-                Box::new(Pull::new(records, fields, error.clone()).enumerate().map(
-                    move |(position, value)| {
-                        tap(position, &value);
-                        Item::Record { line: 0, value }
-                    },
-                ))
+                Box::new(
+                    Pull::new(records, fields, error.clone())
+                        .map(|value| Item::Record { line: 0, value }),
+                )
             }
-            Source::Buffered(records) => Box::new((0..records.len()).map(move |index| {
-                tap(index, &records[index]);
-                Item::Shared {
+            Source::Buffered(records) => {
+                Box::new((0..records.len()).map(move |index| Item::Shared {
                     line: 0,
                     records: records.clone(),
                     index,
-                }
-            })),
+                }))
+            }
             Source::File {
                 path,
                 format,
@@ -247,35 +229,18 @@ pub fn drive<K: Send>(
                     path: path.display().to_string(),
                     message: e.to_string(),
                 })?;
-                // JSON Lines are parsed and CSV rows built by the checking threads, unless the
-                // summary needs record values as they are read.
-                match (read, format) {
-                    (None, input::Format::JsonLines) => Box::new(input::read_unparsed(file)),
-                    (None, _) => cross
+                // JSON Lines are parsed and CSV rows built by the threads that check them.
+                match format {
+                    input::Format::JsonLines => Box::new(input::read_unparsed(file)),
+                    _ if checking && whole => input::read(file, *format, *mapping).into_items(),
+                    _ => cross
                         .built_for(input::read(file, *format, *mapping), pass)
                         .into_items(),
-                    // A summary reads fields no rule may read: its records are built whole.
-                    (Some(_), _) => Box::new(input::read(file, *format, *mapping).enumerate().map(
-                        move |(position, item)| match item {
-                            Ok(record) => {
-                                tap(position, &record.value);
-                                Item::Record {
-                                    line: record.line,
-                                    value: record.value,
-                                }
-                            }
-                            Err(bad) => Item::Unreadable {
-                                line: bad.line,
-                                message: bad.message,
-                            },
-                        },
-                    )),
                 }
             }
-            // Rows are built by the threads that check them, unless the summary needs record
-            // values as they are read.
-            Source::Frame(frame) if read.is_none() => {
-                // Each read builds only the columns it uses: the keys read, a few.
+            // Rows are built by the threads that check them, each read building only the
+            // columns it uses, unless the summary needs the whole record.
+            Source::Frame(frame) if !whole => {
                 let rows: Arc<dyn batch::Rows> = match pass {
                     batch::Read::Check => frame.clone(),
                     pass => Arc::new(frame.keeping(cross.fields(pass))),
@@ -288,11 +253,7 @@ pub fn drive<K: Send>(
             }
             Source::Frame(frame) => Box::new(
                 frame::Records::new(&frame.table, &frame.plan)
-                    .enumerate()
-                    .map(move |(position, value)| {
-                        tap(position, &value);
-                        Item::Record { line: 0, value }
-                    }),
+                    .map(|value| Item::Record { line: 0, value }),
             ),
         };
         Ok(Box::new(Stoppable {
@@ -302,28 +263,30 @@ pub fn drive<K: Send>(
         }))
     };
     let mut outcomes = 0usize;
-    let each = |outcome: Outcome| {
-        // Without a summary's fields nothing is kept: no lock to take per record.
-        let k = read.and_then(|_| lock(keys).remove(&outcome.position()));
-        sink(outcome, k);
+    let mut each = |outcome: Outcome, kept: Option<Option<K>>| {
+        sink(outcome, kept.flatten());
         // A source read on a thread of its own cannot see Ctrl-C: the outcomes come here.
         outcomes += 1;
         if outcomes.is_multiple_of(SIGNALS) {
             look_for_ctrl_c(&error);
         }
     };
+    let keep = |record: &Value| read.map(|read| read(record));
+    let keep = batch::Keep::new(&keep);
     // Python records are converted by one thread, attached to the interpreter, while the pool
     // checks the block before. A file's or a frame's items cost little to read (their records
     // are built by the threads that check them): a reader thread of their own would only
     // compete with the pool for the cores (CSV 9 % slower on two cores).
     let result = match source {
-        Source::Python { .. } => batch::check_stream_pipelined_reads(rules, plan, open, each),
-        // A file is read once, unless a summary holds what it read of each record until the
-        // record's outcome comes (they come only after the whole file is read once).
-        Source::File { .. } if read.is_none() => {
-            batch::check_stream_folded(rules, plan, open, false, each)
+        Source::Python { .. } => {
+            batch::check_stream_pipelined_keeping(rules, plan, open, keep, each)
         }
-        _ => batch::check_stream_reads(rules, plan, open, each),
+        // A file is read once, unless a summary takes keys from its records (the outcomes of
+        // one read come only after the whole file is read, and carry no keys).
+        Source::File { .. } if !whole => {
+            batch::check_stream_folded(rules, plan, open, false, |o| each(o, None))
+        }
+        _ => batch::check_stream_keeping(rules, plan, open, keep, each),
     };
     if let Some(e) = error.take() {
         return Err(Failure::Python(e));

@@ -113,6 +113,32 @@ def test_frames_give_tables_of_their_library(hersys: kakunin.RuleSet) -> None:
         assert [p["period"] for p in summary.periods(output="dicts")] == ["2021-03-01", "2021-03-08"]
 
 
+def test_files_break_down_by_fields_no_selected_rule_reads(
+    hersys: kakunin.RuleSet, tmp_path: Path
+) -> None:
+    """The keys of a summary are read on the threads that check the records: a line or a row is
+    built whole for them, even when the selected rules read neither the breakdown field nor the
+    date."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()[:400]
+    records = [json.loads(line) for line in lines]
+    jsonl = tmp_path / "part.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    flat = pd.json_normalize(records)
+    csv = tmp_path / "part.csv"
+    flat[["id", "health_center", "notification.diagnosed_on"]].to_csv(csv, index=False)
+
+    def keys(summary: kakunin.Summary) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        return (
+            [(r["value"], r["records"]) for r in summary.breakdown(output="dicts")],
+            [(p["period"], p["records"]) for p in summary.periods(output="dicts")],
+        )
+
+    expected = keys(hersys.summarize(records, as_of=AS_OF))
+    assert len(expected[0]) > 5 and len(expected[1]) > 5
+    for data in (jsonl, csv):
+        assert keys(hersys.summarize(data, as_of=AS_OF, select="codes")) == expected, data.name
+
+
 def test_notebook_display_and_repr(hersys: kakunin.RuleSet) -> None:
     summary = hersys.summarize([{"id": "a", "health_center": "北保健所"}], as_of=AS_OF, locale="en")
     html = summary._repr_html_()

@@ -268,15 +268,13 @@ impl Setup {
                     message: m,
                 })?;
                 // JSON Lines are parsed by the threads that check them, not by the reader, and
-                // so are CSV rows built; a summary (no `reads`) reads CSV records as they are read.
+                // so are CSV rows built: whole for a summary (no `reads`), which reads fields no
+                // rule may read.
+                let records = |reader| input::read(reader, input.format, self.mapping.as_ref());
                 let file: FileItems = match (input.format, reads) {
                     (input::Format::JsonLines, _) => Box::new(input::read_unparsed(reader)),
-                    (format, Some(reads)) => reads
-                        .built_for(input::read(reader, format, self.mapping.as_ref()), read)
-                        .into_items(),
-                    (format, None) => {
-                        Box::new(input::read(reader, format, self.mapping.as_ref()).map(Item::from))
-                    }
+                    (_, Some(reads)) => reads.built_for(records(reader), read).into_items(),
+                    (_, None) => records(reader).into_items(),
                 };
                 items.push((index, file));
             }

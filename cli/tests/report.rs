@@ -454,3 +454,63 @@ fn reveal_writes_a_separate_findings_file() {
     );
     assert_eq!(page, report(&[]), "the page does not depend on --reveal");
 }
+
+/// A report reads its breakdown field and dates from each record on the thread that checks it:
+/// from a CSV file and with a narrow selection, whose rules read neither, the breakdown and the
+/// periods must still be those of the same records as JSON Lines under the whole pack.
+#[test]
+fn breakdown_and_periods_come_from_fields_no_selected_rule_reads() {
+    let dir = std::env::temp_dir().join(format!("kakunin-report-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (jsonl, csv) = (dir.join("r.jsonl"), dir.join("r.csv"));
+    for (path, format) in [(&jsonl, "jsonl"), (&csv, "csv")] {
+        let path = path.display().to_string();
+        let args = [
+            "sample", "--count", "600", "--seed", "11", "--format", format,
+        ];
+        kakunin(&[&args[..], &["--output", &path]].concat());
+    }
+    let summary = |file: &std::path::Path, extra: &[&str]| -> Value {
+        let file = file.display().to_string();
+        let mut args = vec![
+            "report", &file, "--as-of", AS_OF, "--format", "json", "-o", "-",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&kakunin(&args).stdout).expect("the JSON summary parses")
+    };
+    let keyed = |s: &Value| {
+        let rows = |key: &str, name: &str| -> Vec<(Value, Value)> {
+            (s[key].as_array().expect(key).iter())
+                .map(|row| (row[name].clone(), row["records"].clone()))
+                .collect()
+        };
+        (
+            rows("breakdown", "value"),
+            rows("periods", "period"),
+            s["undated"].clone(),
+        )
+    };
+    let whole = keyed(&summary(&jsonl, &[]));
+    assert!(
+        whole.0.len() > 5,
+        "health centres to break down by: {:?}",
+        whole.0
+    );
+    assert!(whole.1.len() > 5, "periods: {:?}", whole.1);
+    for extra in [
+        &["--select", "formats"][..],
+        &["--select", "codes", "--by", "prefecture"],
+    ] {
+        let expected = match extra.len() {
+            2 => whole.clone(),
+            _ => keyed(&summary(&jsonl, &["--by", "prefecture"])),
+        };
+        assert_eq!(keyed(&summary(&csv, extra)), expected, "CSV {extra:?}");
+        assert_eq!(
+            keyed(&summary(&jsonl, extra)),
+            expected,
+            "JSON Lines {extra:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -15,12 +15,11 @@ mod html;
 pub use html::escape_html;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::batch::{self, Held, Item, Outcome};
+use crate::batch::{self, Item, Keep, Outcome};
 use crate::date::{Day, civil_from_days, days_from_civil, format_day, parse_day, weekday};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, PackInfo};
@@ -115,48 +114,29 @@ pub fn field_pointer(field: &str, mapping: Option<&Mapping>) -> String {
 pub fn key_text(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::Null => None,
-        Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => Some(s.trim().to_owned()),
+        Value::String(s) => Some(crate::text::trim(s))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned),
         other => Some(other.to_string()),
     }
 }
 
-/// What a summary needs of one record, read when the record is read (the outcome of a check
-/// does not carry the record).
+/// What a summary needs of one record, read from the record by the thread that checks it (the
+/// outcome of a check does not carry the record).
 #[derive(Debug, Clone, Default)]
 pub struct RecordKeys {
     by: Option<String>,
     day: Option<Day>,
 }
 
-/// Reads [`RecordKeys`] from records: cheap, `Send`, cloned into reader threads.
+/// Reads [`RecordKeys`] from records: cheap, and shared by the threads that check them.
 #[derive(Debug, Clone)]
 pub struct KeyReader {
     by: Option<String>,
     dates: Vec<String>,
-    /// The fields of `by` and `dates`, for reading them alone from an unparsed line.
-    wanted: std::sync::Arc<crate::sparse::Wanted>,
 }
 
 impl KeyReader {
-    /// The keys of a line of JSON Lines not parsed yet: only the fields the keys come from are
-    /// built (the checking threads parse the whole line), so the reader's thread stays light.
-    pub fn read_line(&self, bytes: &[u8]) -> Option<RecordKeys> {
-        let record = self.wanted.parse(crate::input::utf8(bytes).ok()?).ok()?;
-        record.is_object().then(|| self.read(&record))
-    }
-
-    fn with_wanted(mut self) -> Self {
-        let paths: Vec<crate::path::FieldPath> = self
-            .by
-            .iter()
-            .chain(&self.dates)
-            .filter_map(|p| crate::path::FieldPath::parse(p).ok())
-            .collect();
-        self.wanted = std::sync::Arc::new(crate::sparse::Wanted::of(&paths));
-        self
-    }
-
     /// The keys of one record.
     pub fn read(&self, record: &Value) -> RecordKeys {
         RecordKeys {
@@ -471,7 +451,6 @@ impl<'r> Summarizer<'r> {
             reader: KeyReader {
                 by: None,
                 dates: rules.manifest().reference_date.clone(),
-                wanted: Default::default(),
             },
             totals: Totals::default(),
             tallies: Vec::new(),
@@ -514,9 +493,9 @@ impl<'r> Summarizer<'r> {
         Ok(summarizer)
     }
 
-    /// What to read of each record: hand it to the reader of the records.
+    /// What to read of each record: hand it to the threads that check the records.
     pub fn key_reader(&self) -> KeyReader {
-        self.reader.clone().with_wanted()
+        self.reader.clone()
     }
 
     fn group(&mut self, name: &str) -> usize {
@@ -788,8 +767,9 @@ fn others(finding: &Finding) -> Vec<String> {
 /// Checks a stream of items (as [`batch::check_stream`] takes them) and summarizes the
 /// outcomes; `each` sees every outcome too (for a progress bar or a findings file).
 ///
-/// The records' keys are read as they stream past, in input order, into a queue the outcomes
-/// drain in the same order, so memory holds only the records in flight.
+/// Each record's keys are read by the thread that checks it, from the record it built (see
+/// [`batch::check_stream_keeping`]), so `source` should build records whole: the keys may be
+/// fields no rule reads.
 pub fn summarize_stream<I, S>(
     rules: &RuleSet,
     plan: &Plan,
@@ -804,37 +784,15 @@ where
 {
     let mut summarizer = Summarizer::new(rules, plan, options, mapping)?;
     let reader = summarizer.key_reader();
-    let queue: Arc<Mutex<std::collections::VecDeque<Option<RecordKeys>>>> = Arc::default();
-    // Keys are taken on the checking read only (the cross-record reads come first); of a line
-    // left unparsed, only the key fields are read here.
-    let tapped = |read: batch::Read| {
-        let tap = read == batch::Read::Check;
-        let (reader, queue) = (reader.clone(), queue.clone());
-        source().map(move |items| {
-            items.inspect(move |item| {
-                if !tap {
-                    return;
-                }
-                let keys = match item.held() {
-                    Held::Record(record) => Some(reader.read(&record)),
-                    Held::Line(bytes) => reader.read_line(bytes),
-                    Held::NotRecord(_) => None,
-                };
-                if let Ok(mut q) = queue.lock() {
-                    q.push_back(keys);
-                }
-            })
-        })
-    };
-    let sink = |outcome: Outcome| {
-        let keys = queue.lock().ok().and_then(|mut q| q.pop_front()).flatten();
+    let keys = |record: &Value| reader.read(record);
+    let sink = |outcome: Outcome, keys: Option<RecordKeys>| {
         summarizer.add(&outcome, keys);
         each(&outcome);
     };
     #[cfg(feature = "parallel")]
-    batch::check_stream_pipelined_reads(rules, plan, tapped, sink)?;
+    batch::check_stream_pipelined_keeping(rules, plan, |_| source(), Keep::new(&keys), sink)?;
     #[cfg(not(feature = "parallel"))]
-    batch::check_stream_reads(rules, plan, tapped, sink)?;
+    batch::check_stream_keeping(rules, plan, |_| source(), Keep::new(&keys), sink)?;
     Ok(summarizer.finish())
 }
 
