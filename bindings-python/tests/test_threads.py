@@ -99,18 +99,23 @@ def test_ctrl_c_stops_a_batch_that_would_never_end() -> None:
     assert "KeyboardInterrupt" in stderr, stderr
 
 
-def test_ctrl_c_stops_a_long_file_before_its_end(tmp_path: Path) -> None:
-    # With a cross-record rule a file is read to its end before the first outcome comes, so
-    # Ctrl-C is looked for as its lines are read. Each record here runs a script to its
-    # operation limit: the whole file takes over a minute.
-    folder = write_pack(
-        tmp_path / "pack",
+def slow_cross_record_pack(folder: Path) -> Path:
+    """A pack with a cross-record rule, whose script rule runs each record to its operation
+    limit: a long batch takes minutes."""
+    return write_pack(
+        folder,
         {
             "d/same.toml": rule_file("d/same", 'kind = "group"\nkey = ["/id"]\nmode = "duplicate"\nat = "/id"'),
             "d/s.toml": rule_file("d/s", 'kind = "script"\nscript = "s.rhai"\nreads = ["/dx"]'),
             "d/s.rhai": "loop { } []",
         },
     )
+
+
+def test_ctrl_c_stops_a_long_file_before_its_end(tmp_path: Path) -> None:
+    # With a cross-record rule a file is read to its end before the first outcome comes, so
+    # Ctrl-C is looked for as its lines are read. The whole file takes over a minute.
+    folder = slow_cross_record_pack(tmp_path / "pack")
     cases = tmp_path / "cases.jsonl"
     cases.write_text("".join(f'{{"id": "a{i}", "dx": "2021-01-01"}}\n' for i in range(1_000_000)), encoding="utf-8")
     script = (
@@ -120,4 +125,20 @@ def test_ctrl_c_stops_a_long_file_before_its_end(tmp_path: Path) -> None:
         "rules.check_file(sys.argv[2], as_of='2024-06-01')\n"
     )
     stderr = stderr_after_ctrl_c(script, str(folder), str(cases), within=15)
+    assert "KeyboardInterrupt" in stderr, stderr
+
+
+def test_ctrl_c_stops_a_long_list_before_its_end(tmp_path: Path) -> None:
+    # A list is read once too when cross-record rules are selected: its records are converted
+    # and checked to its end before the first outcome comes, so Ctrl-C is looked for as they are
+    # converted. The whole list takes over a minute.
+    folder = slow_cross_record_pack(tmp_path / "pack")
+    script = (
+        "import sys, kakunin\n"
+        "rules = kakunin.RuleSet.from_path(sys.argv[1])\n"
+        "records = [{'id': f'a{i}', 'dx': '2021-01-01'} for i in range(1_000_000)]\n"
+        "print('started', flush=True)\n"
+        "rules.check_many(records, as_of='2024-06-01')\n"
+    )
+    stderr = stderr_after_ctrl_c(script, str(folder), within=15)
     assert "KeyboardInterrupt" in stderr, stderr
