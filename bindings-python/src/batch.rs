@@ -272,7 +272,6 @@ pub fn drive<K: Send>(
         }
     };
     let keep = |record: &Value| read.map(|read| read(record));
-    let keep = batch::Keep::new(&keep);
     // Python records are converted by one thread, attached to the interpreter, while the pool
     // checks the block before. A file's or a frame's items cost little to read (their records
     // are built by the threads that check them): a reader thread of their own would only
@@ -287,9 +286,9 @@ pub fn drive<K: Send>(
             batch::check_stream_folded(rules, plan, open, false, |o| each(o, None))
         }
         Source::Python { .. } => {
-            batch::check_stream_pipelined_keeping(rules, plan, open, keep, each)
+            batch::check_stream_pipelined_keeping(rules, plan, open, &keep, each)
         }
-        _ => batch::check_stream_keeping(rules, plan, open, keep, each),
+        _ => batch::check_stream_keeping(rules, plan, open, &keep, each),
     };
     if let Some(e) = error.take() {
         return Err(Failure::Python(e));

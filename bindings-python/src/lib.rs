@@ -656,6 +656,7 @@ impl PyRuleSet {
             kakunin::summary::Summarizer::new(rules, &plan, &options, self.mapping.as_ref())
                 .py_err()?;
         let reader = summarizer.key_reader();
+        let plan = reader.plan_reading_keys(&plan);
         let output = self.with_source(data, format, &plan, |source, library| {
             let output = Output::choose(output, library)?;
             py.detach(|| {

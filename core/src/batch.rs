@@ -539,54 +539,22 @@ where
     I: Iterator<Item = Item>,
     S: FnMut(Read) -> Result<I>,
 {
-    check_stream_keeping(rules, plan, source, Keep::NOTHING, |outcome, _| {
-        sink(outcome)
-    })
+    check_stream_keeping(rules, plan, source, &|_| (), |outcome, _| sink(outcome))
 }
 
 /// What a host takes of each record, on the thread that checks it (see
 /// [`check_stream_keeping`]).
-pub struct Keep<'k, K> {
-    take: &'k (dyn Fn(&Value) -> K + Sync),
-    /// Whether a line of JSON Lines is parsed whole, rather than as far as the rules read it.
-    whole_lines: bool,
-}
-
-impl<'k, K> Keep<'k, K> {
-    /// What `take` makes of each record. It may read fields no rule reads: a line of JSON Lines
-    /// left for the checking threads to parse is parsed whole.
-    pub fn new(take: &'k (dyn Fn(&Value) -> K + Sync)) -> Self {
-        Keep {
-            take,
-            whole_lines: true,
-        }
-    }
-}
-
-impl Keep<'static, ()> {
-    /// Nothing taken: records are built only as far as the rules read them.
-    const NOTHING: Self = Keep {
-        take: &|_| (),
-        whole_lines: false,
-    };
-}
-
-impl<K> Clone for Keep<'_, K> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<K> Copy for Keep<'_, K> {}
+pub type Keep<'k, K> = &'k (dyn Fn(&Value) -> K + Sync);
 
 /// [`check_stream_reads`] handing `sink`, with each outcome, what `keep` took of the record
 /// checked (`None` for an item that is not a record): fields no rule need read, such as a
 /// summary's breakdown and date. They are taken from the record the checking thread builds
 /// anyway, not by reading each item a second time on the thread that reads the input.
 ///
-/// `keep` sees the record as it was built for checking. A line of JSON Lines is parsed whole,
-/// but a source that builds only the fields the rules read ([`crate::input::Records::keeping`],
-/// a screen) leaves the others out.
+/// `keep` sees the record as it was built for checking, as far as `plan` reads it: a line of
+/// JSON Lines is parsed, and a source may build rows ([`crate::input::Records::keeping`]), only
+/// that far. A host that takes fields no rule reads makes the plan read them too (as
+/// [`crate::summary::KeyReader::plan_reading_keys`] does).
 pub fn check_stream_keeping<I, S, K: Send>(
     rules: &RuleSet,
     plan: &Plan,
@@ -619,7 +587,7 @@ fn check_chunks<K: Send>(
         next,
         |chunk| {
             par_map(chunk, |(p, item, cross)| {
-                check_keeping(rules, plan, p, item, cross, keep.take, keep.whole_lines)
+                check_keeping(rules, plan, p, item, cross, keep)
             })
         },
         &mut |(outcome, kept)| sink(outcome, kept),
@@ -742,9 +710,7 @@ where
     I: Iterator<Item = Item> + Send,
     S: FnMut(Read) -> Result<I>,
 {
-    check_stream_pipelined_keeping(rules, plan, source, Keep::NOTHING, |outcome, _| {
-        sink(outcome)
-    })
+    check_stream_pipelined_keeping(rules, plan, source, &|_| (), |outcome, _| sink(outcome))
 }
 
 /// [`check_stream_keeping`] as a pipeline (see [`check_stream_pipelined`]).
@@ -828,9 +794,7 @@ fn read_ahead<'scope, I: Iterator<Item = Item> + Send + 'scope>(
 }
 
 /// Checks one item: its outcome, and what `keep` takes of the record built for checking
-/// (`None` for an item that is not a record). A line of JSON Lines is parsed whole when
-/// `whole_lines` (for a `keep` that reads fields no rule reads), else only as far as the plan's
-/// rules read it.
+/// (`None` for an item that is not a record).
 fn check_keeping<K>(
     rules: &RuleSet,
     plan: &Plan,
@@ -838,13 +802,8 @@ fn check_keeping<K>(
     item: Item,
     cross: Result<Vec<(usize, Raw)>, Error>,
     keep: impl Fn(&Value) -> K,
-    whole_lines: bool,
 ) -> (Outcome, Option<K>) {
     let line = item.line();
-    let parse_line = |bytes: &[u8], line| match whole_lines {
-        true => crate::input::parse_json_line(bytes, line),
-        false => crate::input::parse_json_line_for(bytes, line, plan),
-    };
     let judge = |record: &Value,
                  plan: &Plan,
                  cross: Result<Vec<(usize, Raw)>, Error>,
@@ -899,7 +858,7 @@ fn check_keeping<K>(
         item => match item.held() {
             Held::Record(record) => judge(&record, plan, cross, false),
             // Parsed here, by a reader whose recursion limit is the checks' depth limit.
-            Held::Line(bytes) => match parse_line(bytes, line) {
+            Held::Line(bytes) => match crate::input::parse_json_line_for(bytes, line, plan) {
                 Ok(record) => judge(&record.value, plan, cross, true),
                 Err(bad) => unreadable(bad.message),
             },

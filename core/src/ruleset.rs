@@ -343,6 +343,17 @@ impl Plan {
         }
     }
 
+    /// The plan with its records also built with `paths`: fields a host reads beside the rules
+    /// (a summary's breakdown field and date), which a reader building only what the rules read
+    /// would leave out. The checks, and so the findings, are the same.
+    pub(crate) fn also_reading<'p>(&self, paths: impl IntoIterator<Item = &'p FieldPath>) -> Plan {
+        let mut plan = self.clone();
+        if let Some(reads) = &mut plan.reads {
+            Arc::make_mut(reads).add(paths);
+        }
+        plan
+    }
+
     /// Per rule of the pack, whether the plan runs it.
     pub(crate) fn selected(&self) -> &[bool] {
         &self.selected

@@ -9,7 +9,7 @@ use crate::path::{FieldPath, Seg, unescape_token};
 use crate::text::key_position;
 
 /// The fields to keep, as a tree of keys.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Wanted {
     /// The wanted keys in [`crate::text::length_first`] order: most keys of a record are not
     /// wanted, and a look-up compares bytes only with wanted keys of the same length.
@@ -26,8 +26,14 @@ impl Wanted {
     /// The tree of the given paths.
     pub(crate) fn of<'p>(paths: impl IntoIterator<Item = &'p FieldPath>) -> Wanted {
         let mut root = Wanted::default();
+        root.add(paths);
+        root
+    }
+
+    /// Keeps the given paths too.
+    pub(crate) fn add<'p>(&mut self, paths: impl IntoIterator<Item = &'p FieldPath>) {
         for path in paths {
-            let mut node = &mut root;
+            let mut node = &mut *self;
             for seg in path.segs.iter() {
                 match seg {
                     Seg::Key(key) => node = node.child_mut(key),
@@ -36,7 +42,6 @@ impl Wanted {
             }
             node.whole = true;
         }
-        root
     }
 
     /// Whether the value at a JSON Pointer is kept, whole or in part.

@@ -104,15 +104,10 @@ fn check_and_spill<I: Iterator<Item = Item> + Send>(
     let mut failed: Option<io::Error> = None;
     let check = |chunk: Vec<(usize, Item)>| {
         par_map(chunk, |(position, item)| {
-            let (outcome, kept) = check_keeping(
-                rules,
-                plan,
-                position,
-                item,
-                Ok(Vec::new()),
-                |record| (pass.keys(record), rules.acknowledged_rules(record)),
-                false,
-            );
+            let (outcome, kept) =
+                check_keeping(rules, plan, position, item, Ok(Vec::new()), |record| {
+                    (pass.keys(record), rules.acknowledged_rules(record))
+                });
             // An item that is not a record takes no part in the cross-record rules.
             let (keys, acknowledged) = kept.unwrap_or_default();
             (position, Spilled::of(outcome, acknowledged).encode(), keys)

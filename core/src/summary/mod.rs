@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::batch::{self, Item, Keep, Outcome};
+use crate::batch::{self, Item, Outcome};
 use crate::date::{Day, civil_from_days, days_from_civil, format_day, parse_day, weekday};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, PackInfo};
@@ -137,6 +137,16 @@ pub struct KeyReader {
 }
 
 impl KeyReader {
+    /// `plan` reading the fields the keys come from as well, for checking records whose keys
+    /// are read ([`batch::check_stream_keeping`]): a reader that builds only what the rules read
+    /// builds these fields too. The findings are those of `plan`.
+    pub fn plan_reading_keys(&self, plan: &Plan) -> Plan {
+        let paths: Vec<crate::path::FieldPath> = (self.by.iter().chain(&self.dates))
+            .filter_map(|p| crate::path::FieldPath::parse(p).ok())
+            .collect();
+        plan.also_reading(&paths)
+    }
+
     /// The keys of one record.
     pub fn read(&self, record: &Value) -> RecordKeys {
         RecordKeys {
@@ -768,8 +778,8 @@ fn others(finding: &Finding) -> Vec<String> {
 /// outcomes; `each` sees every outcome too (for a progress bar or a findings file).
 ///
 /// Each record's keys are read by the thread that checks it, from the record it built (see
-/// [`batch::check_stream_keeping`]), so `source` should build records whole: the keys may be
-/// fields no rule reads.
+/// [`batch::check_stream_keeping`]), with `plan` made to read them too. A `source` that builds
+/// rows itself should build them whole: the keys may be fields no rule reads.
 pub fn summarize_stream<I, S>(
     rules: &RuleSet,
     plan: &Plan,
@@ -784,15 +794,16 @@ where
 {
     let mut summarizer = Summarizer::new(rules, plan, options, mapping)?;
     let reader = summarizer.key_reader();
+    let plan = &reader.plan_reading_keys(plan);
     let keys = |record: &Value| reader.read(record);
     let sink = |outcome: Outcome, keys: Option<RecordKeys>| {
         summarizer.add(&outcome, keys);
         each(&outcome);
     };
     #[cfg(feature = "parallel")]
-    batch::check_stream_pipelined_keeping(rules, plan, |_| source(), Keep::new(&keys), sink)?;
+    batch::check_stream_pipelined_keeping(rules, plan, |_| source(), &keys, sink)?;
     #[cfg(not(feature = "parallel"))]
-    batch::check_stream_keeping(rules, plan, |_| source(), Keep::new(&keys), sink)?;
+    batch::check_stream_keeping(rules, plan, |_| source(), &keys, sink)?;
     Ok(summarizer.finish())
 }
 
