@@ -178,10 +178,11 @@ pub fn needs_two_passes(rules: &RuleSet, plan: &Plan) -> bool {
 }
 
 /// Runs a batch: every outcome, in input order, goes to `sink` with what `read` took of its
-/// record (when given), on the thread that checked it. Called detached from the interpreter, on
-/// the interpreter's main thread (where Ctrl-C is seen). A Python source is read on a thread of
-/// its own, attached to the interpreter only while it pulls records, while the pool checks the
-/// records before.
+/// record (when given), on the thread that checked it; a caller that reads fields no rule reads
+/// passes a plan that reads them too (`KeyReader::plan_reading_keys`). Called detached from the
+/// interpreter, on the interpreter's main thread (where Ctrl-C is seen). A Python source is
+/// attached to the interpreter only while it pulls records, while the pool checks the records
+/// before.
 pub fn drive<K: Send>(
     rules: &RuleSet,
     plan: &Plan,
@@ -192,7 +193,8 @@ pub fn drive<K: Send>(
     let error = ErrorCell::default();
     let cross = CrossPass::new(rules, plan);
     let cross = &cross;
-    // A summary reads fields no rule may read: the records it reads are built whole.
+    // A summary reads fields no rule may read: the rows it reads are built whole (its plan
+    // reads its fields, so lines and Python records are built far enough).
     let whole = read.is_some();
     type Items<'i> = Box<dyn Iterator<Item = Item> + Send + 'i>;
     let open = |pass: batch::Read| -> kakunin::Result<Items<'_>> {
@@ -272,19 +274,18 @@ pub fn drive<K: Send>(
         }
     };
     let keep = |record: &Value| read.map(|read| read(record));
-    // Python records are converted by one thread, attached to the interpreter, while the pool
-    // checks the block before. A file's or a frame's items cost little to read (their records
-    // are built by the threads that check them): a reader thread of their own would only
-    // compete with the pool for the cores (CSV 9 % slower on two cores).
     let result = match source {
         // A file or a list of records is read once, unless a summary takes keys from its
         // records (the outcomes of one read come only after the whole input is read, and carry
-        // no keys). Read on this thread, which sees Ctrl-C (see `Stoppable`), while the pool
-        // checks the chunk before: Python records are converted once, not once for the
-        // cross-record keys and again to be checked.
+        // no keys): Python records are converted once, not once for the cross-record keys and
+        // again to be checked. Read on this thread, which sees Ctrl-C (see `Stoppable`), while
+        // the pool checks the chunk before. A reader thread of their own would only compete
+        // with the pool for the cores (CSV 9 % slower on two cores).
         Source::Python { .. } | Source::File { .. } if !whole => {
             batch::check_stream_folded(rules, plan, open, false, |o| each(o, None))
         }
+        // For a summary, Python records are converted by a thread of their own while the
+        // outcomes come here, as they come.
         Source::Python { .. } => {
             batch::check_stream_pipelined_keeping(rules, plan, open, &keep, each)
         }
