@@ -183,7 +183,7 @@ pub fn needs_two_passes(rules: &RuleSet, plan: &Plan) -> bool {
 /// interpreter, on the interpreter's main thread (where Ctrl-C is seen). A Python source is
 /// attached to the interpreter only while it pulls records, while the pool checks the records
 /// before.
-pub fn drive<K: Send>(
+pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
     rules: &RuleSet,
     plan: &Plan,
     source: &Source<'_>,
@@ -265,7 +265,7 @@ pub fn drive<K: Send>(
         }))
     };
     let mut outcomes = 0usize;
-    let mut each = |outcome: Outcome, kept: Option<Option<K>>| {
+    let each = |outcome: Outcome, kept: Option<Option<K>>| {
         sink(outcome, kept.flatten());
         // A source read on a thread of its own cannot see Ctrl-C: the outcomes come here.
         outcomes += 1;
@@ -275,19 +275,13 @@ pub fn drive<K: Send>(
     };
     let keep = |record: &Value| read.map(|read| read(record));
     let result = match source {
-        // A file or a list of records is read once, unless a summary takes keys from its
-        // records (the outcomes of one read come only after the whole input is read, and carry
-        // no keys): Python records are converted once, not once for the cross-record keys and
-        // again to be checked. Read on this thread, which sees Ctrl-C (see `Stoppable`), while
-        // the pool checks the chunk before. A reader thread of their own would only compete
-        // with the pool for the cores (CSV 9 % slower on two cores).
-        Source::Python { .. } | Source::File { .. } if !whole => {
-            batch::check_stream_folded(rules, plan, open, false, |o| each(o, None))
-        }
-        // For a summary, Python records are converted by a thread of their own while the
-        // outcomes come here, as they come.
-        Source::Python { .. } => {
-            batch::check_stream_pipelined_keeping(rules, plan, open, &keep, each)
+        // A file or a list of records is read once: Python records are converted once, not
+        // once for the cross-record keys and again to be checked. Read on this thread, which
+        // sees Ctrl-C (see `Stoppable`), while the pool checks the chunk before; a reader
+        // thread of its own would only compete with the pool for the cores (CSV 9 % slower on
+        // two cores).
+        Source::Python { .. } | Source::File { .. } => {
+            batch::check_stream_folded_keeping(rules, plan, open, false, &keep, each)
         }
         _ => batch::check_stream_keeping(rules, plan, open, &keep, each),
     };

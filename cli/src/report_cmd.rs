@@ -89,7 +89,9 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         }
         None => None,
     };
-    let progress = crate::check::progress_bar("checked");
+    // Counts the records read: with cross-record rules selected, outcomes come only once the
+    // whole input is read (see `summarize_stream`).
+    let progress = crate::check::progress_bar("read");
     let starts = Arc::new(Mutex::new(Vec::new()));
     let mut write_error: Option<std::io::Error> = None;
     let summary = summary::summarize_stream(
@@ -97,15 +99,9 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
         &plan,
         &options,
         setup.mapping.as_ref(),
-        // Whole records: the report reads fields no rule may read (`--by`, the period).
-        {
-            let mut source = setup.source(starts.clone(), None, None);
-            move || source(kakunin::batch::Read::Check)
-        },
+        // Whole rows: the report reads fields no rule may read (`--by`, the period).
+        setup.source(starts.clone(), None, progress.clone()),
         |outcome| {
-            if let Some(bar) = &progress {
-                bar.inc(1);
-            }
             if let (Some(w), None) = (findings.as_mut(), &write_error) {
                 let file = starts
                     .lock()

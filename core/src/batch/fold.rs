@@ -11,11 +11,12 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read as _, Seek, Write};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CHUNK, CrossPass, Item, Keys, Outcome, Read, check_keeping, check_stream_pipelined_reads,
-    check_stream_reads, in_pool, next_chunk, par_map, read_ahead,
+    CHUNK, CrossPass, Item, Keep, Keys, Outcome, Read, check_keeping, check_stream_keeping,
+    check_stream_pipelined_keeping, in_pool, next_chunk, par_map, read_ahead,
 };
 use crate::check::Raw;
 use crate::error::{Error, Result};
@@ -34,7 +35,7 @@ use crate::ruleset::{Plan, RuleSet};
 pub fn check_stream_folded<I, S>(
     rules: &RuleSet,
     plan: &Plan,
-    mut source: S,
+    source: S,
     read_ahead_on_a_thread: bool,
     mut sink: impl FnMut(Outcome),
 ) -> Result<()>
@@ -42,17 +43,51 @@ where
     I: Iterator<Item = Item> + Send,
     S: FnMut(Read) -> Result<I>,
 {
+    let nothing: Keep<'_, ()> = &|_| ();
+    check_stream_folded_keeping(
+        rules,
+        plan,
+        source,
+        read_ahead_on_a_thread,
+        nothing,
+        |o, _| sink(o),
+    )
+}
+
+/// [`check_stream_folded`] handing `sink`, with each outcome, what `keep` took of the record
+/// checked, as [`check_stream_keeping`] does; what it takes waits with the outcome in the
+/// temporary file.
+pub fn check_stream_folded_keeping<I, S, K>(
+    rules: &RuleSet,
+    plan: &Plan,
+    mut source: S,
+    read_ahead_on_a_thread: bool,
+    keep: Keep<'_, K>,
+    mut sink: impl FnMut(Outcome, Option<K>),
+) -> Result<()>
+where
+    I: Iterator<Item = Item> + Send,
+    S: FnMut(Read) -> Result<I>,
+    K: Serialize + DeserializeOwned + Send,
+{
     let pass = CrossPass::new(rules, plan);
     let spill = match pass.is_needed().then(Spill::new) {
         Some(Ok(spill)) => spill,
         _ if read_ahead_on_a_thread => {
-            return check_stream_pipelined_reads(rules, plan, source, sink);
+            return check_stream_pipelined_keeping(rules, plan, source, keep, sink);
         }
-        _ => return check_stream_reads(rules, plan, source, sink),
+        _ => return check_stream_keeping(rules, plan, source, keep, sink),
     };
     let items = source(Read::Check)?;
-    let (observed, spill) =
-        check_and_spill(rules, plan, &pass, items, spill, read_ahead_on_a_thread);
+    let (observed, spill) = check_and_spill(
+        rules,
+        plan,
+        &pass,
+        items,
+        keep,
+        spill,
+        read_ahead_on_a_thread,
+    );
     let spill = spill.map_err(spill_error)?;
     let mut cross = pass.findings(observed, &mut source)?;
     let mut spilled = spill.read_back().map_err(spill_error)?;
@@ -82,7 +117,7 @@ where
                 unspill(rules, plan, p, &frame, cross)
             })
         },
-        &mut sink,
+        &mut |(outcome, kept)| sink(outcome, kept),
     );
     match lost {
         Some(e) => Err(spill_error(e)),
@@ -92,11 +127,12 @@ where
 
 /// The checking read: every item checked in the pool, its keys added to what the pass observed
 /// and its outcome written to `spill`, in order.
-fn check_and_spill<I: Iterator<Item = Item> + Send>(
+fn check_and_spill<I: Iterator<Item = Item> + Send, K: Serialize>(
     rules: &RuleSet,
     plan: &Plan,
     pass: &CrossPass,
     items: I,
+    keep: Keep<'_, K>,
     mut spill: Spill,
     read_ahead_on_a_thread: bool,
 ) -> (super::Observed, io::Result<Spill>) {
@@ -106,11 +142,16 @@ fn check_and_spill<I: Iterator<Item = Item> + Send>(
         par_map(chunk, |(position, item)| {
             let (outcome, kept) =
                 check_keeping(rules, plan, position, item, Ok(Vec::new()), |record| {
-                    (pass.keys(record), rules.acknowledged_rules(record))
+                    let cross = (pass.keys(record), rules.acknowledged_rules(record));
+                    (cross, keep(record))
                 });
             // An item that is not a record takes no part in the cross-record rules.
-            let (keys, acknowledged) = kept.unwrap_or_default();
-            (position, Spilled::of(outcome, acknowledged).encode(), keys)
+            let ((keys, acknowledged), kept) = match kept {
+                Some((cross, kept)) => (cross, Some(kept)),
+                None => (Default::default(), None),
+            };
+            let frame = Frame(Spilled::of(outcome, acknowledged), kept).encode();
+            (position, frame, keys)
         })
     };
     let mut keep = |(position, frame, keys): (usize, Vec<u8>, Keys)| {
@@ -133,27 +174,39 @@ fn check_and_spill<I: Iterator<Item = Item> + Send>(
     (observed, failed.map_or(Ok(spill), Err))
 }
 
-/// The outcome at `position` read back, with its cross-record findings.
-fn unspill(
+/// The outcome at `position` read back, with its cross-record findings, and what was kept of
+/// its record.
+fn unspill<K: DeserializeOwned>(
     rules: &RuleSet,
     plan: &Plan,
     position: usize,
     frame: &[u8],
     cross: Result<Vec<(usize, Raw)>, Error>,
-) -> Outcome {
-    let spilled = match serde_json::from_slice::<Spilled>(frame) {
-        Ok(spilled) => spilled,
+) -> (Outcome, Option<K>) {
+    match serde_json::from_slice::<Frame<K>>(frame) {
+        Ok(Frame(spilled, kept)) => (outcome_of(rules, plan, position, spilled, cross), kept),
         // Only a temporary file changed under the run could do this; the record is still
         // accounted for.
         Err(e) => {
-            return Outcome::Failed {
+            let outcome = Outcome::Failed {
                 position,
                 line: 0,
                 id: None,
                 error: spill_error(e.into()),
             };
+            (outcome, None)
         }
-    };
+    }
+}
+
+/// The outcome a [`Spilled`] stands for, with its cross-record findings.
+fn outcome_of(
+    rules: &RuleSet,
+    plan: &Plan,
+    position: usize,
+    spilled: Spilled,
+    cross: Result<Vec<(usize, Raw)>, Error>,
+) -> Outcome {
     match spilled {
         Spilled::Checked(line, id, reference_date, findings, acknowledged) => match cross {
             Ok(cross) => {
@@ -195,6 +248,19 @@ fn spill_error(e: io::Error) -> Error {
     }
 }
 
+/// What waits in the temporary file for one item: its outcome, and what the host kept of its
+/// record.
+#[derive(Serialize, Deserialize)]
+struct Frame<K>(Spilled, Option<K>);
+
+impl<K: Serialize> Frame<K> {
+    fn encode(&self) -> Vec<u8> {
+        // Strings, numbers and JSON values only, and the host's keys (plain data): serializing
+        // cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
 /// An outcome as it waits in the temporary file: its position is its place there, and the
 /// pack that judged it is the run's.
 #[derive(Serialize, Deserialize)]
@@ -230,11 +296,6 @@ impl Spilled {
                 line, id, error, ..
             } => Spilled::Failed(line, id, error),
         }
-    }
-
-    fn encode(&self) -> Vec<u8> {
-        // Strings, numbers and JSON values only: serializing cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 

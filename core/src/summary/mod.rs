@@ -123,7 +123,7 @@ pub fn key_text(value: Option<&Value>) -> Option<String> {
 
 /// What a summary needs of one record, read from the record by the thread that checks it (the
 /// outcome of a check does not carry the record).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct RecordKeys {
     by: Option<String>,
     day: Option<Day>,
@@ -774,23 +774,25 @@ fn others(finding: &Finding) -> Vec<String> {
     }
 }
 
-/// Checks a stream of items (as [`batch::check_stream`] takes them) and summarizes the
-/// outcomes; `each` sees every outcome too (for a progress bar or a findings file).
+/// Checks a stream of items (as [`batch::check_stream_reads`] takes them) and summarizes the
+/// outcomes; `each` sees every outcome too (for a findings file).
 ///
 /// Each record's keys are read by the thread that checks it, from the record it built (see
 /// [`batch::check_stream_keeping`]), with `plan` made to read them too. A `source` that builds
-/// rows itself should build them whole: the keys may be fields no rule reads.
+/// rows itself should build them whole: the keys may be fields no rule reads. With cross-record
+/// rules the input is read once ([`batch::check_stream_folded`]): the outcomes, and `each`, come
+/// only once the checking read has ended.
 pub fn summarize_stream<I, S>(
     rules: &RuleSet,
     plan: &Plan,
     options: &SummaryOptions,
     mapping: Option<&Mapping>,
-    mut source: S,
+    source: S,
     mut each: impl FnMut(&Outcome),
 ) -> Result<Summary>
 where
     I: Iterator<Item = Item> + Send,
-    S: FnMut() -> Result<I>,
+    S: FnMut(batch::Read) -> Result<I>,
 {
     let mut summarizer = Summarizer::new(rules, plan, options, mapping)?;
     let reader = summarizer.key_reader();
@@ -800,10 +802,10 @@ where
         summarizer.add(&outcome, keys);
         each(&outcome);
     };
-    #[cfg(feature = "parallel")]
-    batch::check_stream_pipelined_keeping(rules, plan, |_| source(), &keys, sink)?;
-    #[cfg(not(feature = "parallel"))]
-    batch::check_stream_keeping(rules, plan, |_| source(), &keys, sink)?;
+    #[cfg(all(feature = "files", feature = "parallel"))]
+    batch::check_stream_folded_keeping(rules, plan, source, true, &keys, sink)?;
+    #[cfg(not(all(feature = "files", feature = "parallel")))]
+    batch::check_stream_keeping(rules, plan, source, &keys, sink)?;
     Ok(summarizer.finish())
 }
 

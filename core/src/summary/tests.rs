@@ -16,7 +16,7 @@ fn summarize(rules: &RuleSet, records: Vec<Value>, options: &SummaryOptions) -> 
         &plan,
         options,
         None,
-        || {
+        |_| {
             Ok(records.clone().into_iter().enumerate().map(|(i, value)| {
                 if value.is_string() {
                     Item::Unreadable {
