@@ -1,12 +1,14 @@
-//! One read of the input when cross-record rules are selected, for hosts that read files.
+//! One read of the input when cross-record rules are selected, for hosts that read files or
+//! hold a list of records.
 //!
-//! The two-read flow ([`check_stream_reads`]) reads every record once for its cross-record keys
-//! and again to check it, with the findings of those keys in hand: a file is read, split and
-//! scanned twice, a fifth of the command's time on JSON Lines. Here each record is read once:
-//! checked, and its keys taken from the record built for checking. Its outcome cannot be handed
-//! over yet (a record further on may be its duplicate), so it waits, in order, in an anonymous
-//! temporary file, and memory stays flat. Once the input ends the cross-record findings are
-//! found, and the outcomes are read back and handed over with them.
+//! The two-read flow ([`check_stream_reads`](super::check_stream_reads)) reads every record
+//! once for its cross-record keys and again to check it, with the findings of those keys in
+//! hand: a file is read, split and scanned twice, a fifth of the command's time on JSON Lines.
+//! Here each record is read once: checked, and its keys taken from the record built for
+//! checking. Its outcome cannot be handed over yet (a record further on may be its duplicate),
+//! so it waits, in order, in an anonymous temporary file, with what the host keeps of the record,
+//! and memory stays flat. Once the input ends the cross-record findings are found, and the
+//! outcomes are read back and handed over with them.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read as _, Seek, Write};
@@ -23,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Report};
 use crate::ruleset::{Plan, RuleSet};
 
-/// [`check_stream_reads`] reading the input once (see the module docs): `source` is asked for
+/// [`check_stream_reads`](super::check_stream_reads) reading the input once (see the module docs): `source` is asked for
 /// the checking read, then, when cross-record findings name records, for the details read.
 /// With `read_ahead_on_a_thread`, a thread of its own reads the next chunk while the pool checks
 /// this one (worth it when reading costs more than handing over lines, as for the command).
