@@ -267,7 +267,7 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
     let mut outcomes = 0usize;
     let each = |outcome: Outcome, kept: Option<Option<K>>| {
         sink(outcome, kept.flatten());
-        // A source read on a thread of its own cannot see Ctrl-C: the outcomes come here.
+        // Ctrl-C is looked for between outcomes as well as between items read (`Stoppable`).
         outcomes += 1;
         if outcomes.is_multiple_of(SIGNALS) {
             look_for_ctrl_c(&error);

@@ -25,8 +25,9 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Report};
 use crate::ruleset::{Plan, RuleSet};
 
-/// [`check_stream_reads`](super::check_stream_reads) reading the input once (see the module docs): `source` is asked for
-/// the checking read, then, when cross-record findings name records, for the details read.
+/// [`check_stream_reads`](super::check_stream_reads) reading the input once (see the module
+/// docs): `source` is asked for the checking read, then, when cross-record findings name
+/// records, for the details read.
 /// With `read_ahead_on_a_thread`, a thread of its own reads the next chunk while the pool checks
 /// this one (worth it when reading costs more than handing over lines, as for the command).
 ///
