@@ -689,31 +689,23 @@ pub fn check_stream_pipelined<I, S>(
     rules: &RuleSet,
     plan: &Plan,
     mut source: S,
-    sink: impl FnMut(Outcome),
+    mut sink: impl FnMut(Outcome),
 ) -> Result<()>
 where
     I: Iterator<Item = Item> + Send,
     S: FnMut() -> Result<I>,
 {
-    check_stream_pipelined_reads(rules, plan, |_| source(), sink)
+    check_stream_pipelined_keeping(
+        rules,
+        plan,
+        |_| source(),
+        &|_| (),
+        |outcome, _| sink(outcome),
+    )
 }
 
-/// [`check_stream_pipelined`] telling the source which read each call is for (see [`Read`]).
-#[cfg(feature = "parallel")]
-pub fn check_stream_pipelined_reads<I, S>(
-    rules: &RuleSet,
-    plan: &Plan,
-    source: S,
-    mut sink: impl FnMut(Outcome),
-) -> Result<()>
-where
-    I: Iterator<Item = Item> + Send,
-    S: FnMut(Read) -> Result<I>,
-{
-    check_stream_pipelined_keeping(rules, plan, source, &|_| (), |outcome, _| sink(outcome))
-}
-
-/// [`check_stream_keeping`] as a pipeline (see [`check_stream_pipelined`]).
+/// [`check_stream_keeping`] as a pipeline (see [`check_stream_pipelined`]), the source told
+/// which read each call is for (see [`Read`]).
 #[cfg(feature = "parallel")]
 pub fn check_stream_pipelined_keeping<I, S, K: Send>(
     rules: &RuleSet,
