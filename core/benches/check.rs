@@ -123,7 +123,8 @@ fn check_records(c: &mut Criterion) {
 /// and checks it on the same thread, Python and the browser convert a record and check it. The
 /// records of `hersys/all-rules` were all built before the run and are read from memory, not
 /// from the cache; here each is parsed from its JSON text untimed, a few at a time, and then
-/// checked. Only the check is timed.
+/// checked. Only the check is timed: with a plan made once, and through `RuleSet::check` with
+/// the options, as a host that checks record by record calls it.
 fn just_built(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     rules: &RuleSet,
@@ -133,16 +134,28 @@ fn just_built(
     let texts: Vec<String> = records.iter().map(Value::to_string).collect();
     let mut next = texts.iter().cycle();
     group.throughput(Throughput::Elements(1));
-    group.bench_function("hersys/all-rules/just-built", |b| {
-        b.iter_batched_ref(
-            || serde_json::from_str::<Value>(next.next().expect("cycles")).expect("JSON"),
-            |record| {
-                let report = rules.check_with_plan(record, plan).expect("check");
-                report.findings.len()
-            },
-            BatchSize::NumIterations(16),
-        )
-    });
+    let options = plan.options();
+    type Way<'w> = &'w dyn Fn(&Value) -> usize;
+    let with_plan: Way = &|record| {
+        rules
+            .check_with_plan(record, plan)
+            .expect("check")
+            .findings
+            .len()
+    };
+    let with_options: Way = &|record| rules.check(record, options).expect("check").findings.len();
+    for (name, check) in [
+        ("just-built", with_plan),
+        ("just-built/options-each-call", with_options),
+    ] {
+        group.bench_function(format!("hersys/all-rules/{name}"), |b| {
+            b.iter_batched_ref(
+                || serde_json::from_str::<Value>(next.next().expect("cycles")).expect("JSON"),
+                |record| check(record),
+                BatchSize::NumIterations(16),
+            )
+        });
+    }
     group.throughput(Throughput::Elements(records.len() as u64));
 }
 
