@@ -709,6 +709,11 @@ impl RuleSet {
     }
 
     /// Checks one record. Rules across records need a batch and stay silent here.
+    ///
+    /// The options are worked into a plan on each call; what a selection of rules reads is kept
+    /// between calls, so that costs little (0.2 µs for the whole HER-SYS pack, against a check
+    /// of about 6). A host checking many records with the same options can make the plan once
+    /// ([`RuleSet::plan`]) and call [`RuleSet::check_with_plan`].
     pub fn check(&self, record: &Value, options: &CheckOptions) -> Result<Report> {
         self.check_planned(record, &self.plan(options)?, Vec::new())
     }
