@@ -193,9 +193,6 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
     let error = ErrorCell::default();
     let cross = CrossPass::new(rules, plan);
     let cross = &cross;
-    // A summary reads fields no rule may read: the rows it reads are built whole (its plan
-    // reads its fields, so lines and Python records are built far enough).
-    let whole = read.is_some();
     type Items<'i> = Box<dyn Iterator<Item = Item> + Send + 'i>;
     let open = |pass: batch::Read| -> kakunin::Result<Items<'_>> {
         // Stopped (Ctrl-C): the reads still to come have nothing to give, and the file is not
@@ -203,7 +200,6 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
         if error.is_set() {
             return Ok(Box::new(std::iter::empty()));
         }
-        let checking = pass == batch::Read::Check;
         let items: Items<'_> = match source {
             Source::Python { records, partial } => {
                 let fields = match pass {
@@ -231,18 +227,18 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
                     path: path.display().to_string(),
                     message: e.to_string(),
                 })?;
-                // JSON Lines are parsed and CSV rows built by the threads that check them.
+                // JSON Lines are parsed and CSV rows built by the threads that check them, as
+                // far as the plan reads (a summary's plan reads its fields too).
                 match format {
                     input::Format::JsonLines => Box::new(input::read_unparsed(file)),
-                    _ if checking && whole => input::read(file, *format, *mapping).into_items(),
                     _ => cross
                         .built_for(input::read(file, *format, *mapping), pass)
                         .into_items(),
                 }
             }
             // Rows are built by the threads that check them, each read building only the
-            // columns it uses, unless the summary needs the whole record.
-            Source::Frame(frame) if !whole => {
+            // columns it uses (a summary's plan reads its fields too).
+            Source::Frame(frame) => {
                 let rows: Arc<dyn batch::Rows> = match pass {
                     batch::Read::Check => frame.clone(),
                     pass => Arc::new(frame.keeping(cross.fields(pass))),
@@ -253,10 +249,6 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
                     row,
                 }))
             }
-            Source::Frame(frame) => Box::new(
-                frame::Records::new(&frame.table, &frame.plan)
-                    .map(|value| Item::Record { line: 0, value }),
-            ),
         };
         Ok(Box::new(Stoppable {
             inner: items,

@@ -30,7 +30,6 @@ use kakunin::{RuleSet, date};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
-use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::convert::{self, MAX_DEPTH, float_value};
@@ -430,15 +429,6 @@ fn pattern_of(pointer: &str) -> String {
         .join("/")
 }
 
-/// Rows turned into records a block at a time, each block in parallel.
-pub struct Records<'t> {
-    table: &'t Table,
-    plan: &'t Plan,
-    part: usize,
-    row: usize,
-    ready: std::vec::IntoIter<Value>,
-}
-
 /// A frame with the plan that turns its rows into records: the checking threads build each
 /// record from the columns as they check it ([`kakunin::batch::Item::Row`]).
 pub struct Frame {
@@ -565,48 +555,6 @@ impl std::fmt::Debug for Frame {
             .field("columns", &self.table.names)
             .field("rows", &self.rows())
             .finish()
-    }
-}
-
-/// Rows per block built in parallel.
-const BLOCK: usize = 4096;
-
-impl<'t> Records<'t> {
-    /// The records of `table`, in row order.
-    pub fn new(table: &'t Table, plan: &'t Plan) -> Self {
-        Records {
-            table,
-            plan,
-            part: 0,
-            row: 0,
-            ready: Vec::new().into_iter(),
-        }
-    }
-}
-
-impl Iterator for Records<'_> {
-    type Item = Value;
-
-    fn next(&mut self) -> Option<Value> {
-        loop {
-            if let Some(v) = self.ready.next() {
-                return Some(v);
-            }
-            let part = self.table.parts.get(self.part)?;
-            if self.row >= part.len {
-                self.part += 1;
-                self.row = 0;
-                continue;
-            }
-            let end = (self.row + BLOCK).min(part.len);
-            let plan = self.plan;
-            let block: Vec<Value> = (self.row..end)
-                .into_par_iter()
-                .map(|r| record(plan, part, r))
-                .collect();
-            self.row = end;
-            self.ready = block.into_iter();
-        }
     }
 }
 

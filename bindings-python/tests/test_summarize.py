@@ -117,8 +117,8 @@ def test_files_break_down_by_fields_no_selected_rule_reads(
     hersys: kakunin.RuleSet, tmp_path: Path
 ) -> None:
     """The keys of a summary are read on the threads that check the records: a line or a row is
-    built whole for them, even when the selected rules read neither the breakdown field nor the
-    date."""
+    built with them, even when the selected rules read neither the breakdown field nor the date,
+    and even a row that a screen builds without the columns only the screened rules read."""
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()[:400]
     records = [json.loads(line) for line in lines]
     jsonl = tmp_path / "part.jsonl"
@@ -126,6 +126,9 @@ def test_files_break_down_by_fields_no_selected_rule_reads(
     flat = pd.json_normalize(records)
     csv = tmp_path / "part.csv"
     flat[["id", "health_center", "notification.diagnosed_on"]].to_csv(csv, index=False)
+    # Every column: `codes` and `formats` are screened (see `test_a_selection_on_a_csv_file...`).
+    whole_csv = tmp_path / "flat.csv"
+    flat.to_csv(whole_csv, index=False)
 
     def keys(summary: kakunin.Summary) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
         return (
@@ -135,8 +138,10 @@ def test_files_break_down_by_fields_no_selected_rule_reads(
 
     expected = keys(hersys.summarize(records, as_of=AS_OF))
     assert len(expected[0]) > 5 and len(expected[1]) > 5
-    for data in (jsonl, csv):
-        assert keys(hersys.summarize(data, as_of=AS_OF, select="codes")) == expected, data.name
+    for data in (jsonl, csv, whole_csv, flat):
+        for select in ("codes", "formats"):
+            summary = hersys.summarize(data, as_of=AS_OF, select=select)
+            assert keys(summary) == expected, (type(data).__name__, select)
 
 
 def test_notebook_display_and_repr(hersys: kakunin.RuleSet) -> None:

@@ -244,12 +244,12 @@ impl Setup {
 
     /// The records of every file, one after another, for each read of a batch. The checking
     /// read fills `starts` with where each file begins, and counts its items on `progress`.
-    /// With `reads`, only the fields each read uses are built (where the reader can leave the
-    /// rest out); without, records are built whole.
+    /// Only the fields each read uses are built (where the reader can leave the rest out):
+    /// those `reads` says.
     pub fn source<'s>(
         &'s self,
         starts: Arc<Mutex<Vec<(usize, usize)>>>,
-        reads: Option<&'s batch::CrossPass<'s>>,
+        reads: &'s batch::CrossPass<'s>,
         progress: Option<indicatif::ProgressBar>,
     ) -> impl FnMut(batch::Read) -> Result<FileChain, kakunin::Error> + 's {
         move |read| {
@@ -268,13 +268,13 @@ impl Setup {
                     message: m,
                 })?;
                 // JSON Lines are parsed by the threads that check them, not by the reader, and
-                // so are CSV rows built: whole for a summary (no `reads`), which reads fields no
-                // rule may read.
-                let records = |reader| input::read(reader, input.format, self.mapping.as_ref());
-                let file: FileItems = match (input.format, reads) {
-                    (input::Format::JsonLines, _) => Box::new(input::read_unparsed(reader)),
-                    (_, Some(reads)) => reads.built_for(records(reader), read).into_items(),
-                    (_, None) => records(reader).into_items(),
+                // so are CSV rows built.
+                let file: FileItems = match input.format {
+                    input::Format::JsonLines => Box::new(input::read_unparsed(reader)),
+                    format => {
+                        let records = input::read(reader, format, self.mapping.as_ref());
+                        reads.built_for(records, read).into_items()
+                    }
                 };
                 items.push((index, file));
             }
@@ -336,7 +336,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let mut summary = Summary::default();
     let mut write_error: Option<std::io::Error> = None;
     let reads = batch::CrossPass::new(rules, &plan);
-    let source = setup.source(starts.clone(), Some(&reads), progress.clone());
+    let source = setup.source(starts.clone(), &reads, progress.clone());
     batch::check_stream_folded(rules, &plan, source, true, |outcome: Outcome| {
         if write_error.is_some() {
             return;

@@ -361,6 +361,9 @@ pub struct Plan {
     /// Per record-schema node, whether the selected rules read its values (`None`: all of them):
     /// the view of a record files only these.
     filed: Option<Arc<[bool]>>,
+    /// Fields read beside the rules ([`Plan::also_reading`]), kept for the plans made from this
+    /// one (a screen's lean plan).
+    also_read: Vec<FieldPath>,
 }
 
 impl Plan {
@@ -393,10 +396,20 @@ impl Plan {
     /// would leave out. The checks, and so the findings, are the same.
     pub(crate) fn also_reading<'p>(&self, paths: impl IntoIterator<Item = &'p FieldPath>) -> Plan {
         let mut plan = self.clone();
+        for path in paths {
+            if !plan.also_read.contains(path) {
+                plan.also_read.push(path.clone());
+            }
+        }
         if let Some(reads) = &mut plan.reads {
-            Arc::make_mut(reads).add(paths);
+            Arc::make_mut(reads).add(&plan.also_read);
         }
         plan
+    }
+
+    /// The fields read beside the rules ([`Plan::also_reading`]).
+    pub(crate) fn also_read(&self) -> &[FieldPath] {
+        &self.also_read
     }
 
     /// Per rule of the pack, whether the plan runs it.
@@ -632,6 +645,7 @@ impl RuleSet {
             as_of: options.as_of_or_today(),
             reads: wanted,
             filed,
+            also_read: Vec::new(),
         }
     }
 

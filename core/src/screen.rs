@@ -136,8 +136,12 @@ impl RuleSet {
                 field.kinds.push(check.kind.clone());
             }
         }
+        // The lean plan reads what the plan reads beside its rules, such as a summary's fields.
+        let lean = self
+            .plan_of(lean, plan.options())
+            .also_reading(plan.also_read());
         Some(Screen {
-            lean: Arc::new(self.plan_of(lean, plan.options())),
+            lean: Arc::new(lean),
             fields,
         })
     }
