@@ -590,6 +590,8 @@ impl PyRuleSet {
         };
         let mut summary = Summary::new(keys);
         let fields = summary.fields();
+        // The records are built with the fields counted by, which the rules may not read.
+        let plan = plan.also_reading_pointers(fields.iter().map(String::as_str));
         let rules = &*self.rules;
         let output = self.with_source(data, format, &plan, |source, library| {
             let output = Output::choose(output, library)?;

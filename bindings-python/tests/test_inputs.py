@@ -393,6 +393,31 @@ def test_a_files_summary_by_rule_or_severity_is_that_of_its_records(hersys: kaku
     assert any(r.get("rule", "").startswith("identity/") for r in hersys.summary(path, as_of=AS_OF))
 
 
+@pytest.mark.parametrize("select", ["codes", "formats", "dates/late-report"])
+def test_a_summary_by_a_field_no_selected_rule_reads_counts_it_from_every_source(
+    hersys: kakunin.RuleSet, tmp_path: Path, select: str
+) -> None:
+    # Lines, CSV rows and frame rows are built as far as the plan reads; the plan reads the
+    # field counted by as well, even in a row a screen builds without the screened columns.
+    records = sample_records(300)
+    jsonl = tmp_path / "sample.jsonl"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    flat = pd.json_normalize(records)
+    csv = tmp_path / "flat.csv"
+    flat.to_csv(csv, index=False)
+    by = ["health_center", "notification.patient.sex"]
+    expected = hersys.summary(records, by=by, as_of=AS_OF, select=select)
+    assert len({r["health_center"] for r in expected}) > 20
+    for data in (jsonl, flat):
+        found = hersys.summary(data, by=by, as_of=AS_OF, select=select, output="dicts")
+        assert found == expected, type(data).__name__
+    # The CSV holds the lists as Python's text of them, which the code lists reject: the
+    # counts of records by field are those of the records, the findings not.
+    counted = [(r["health_center"], r["notification.patient.sex"], r["records"]) for r in expected]
+    from_csv = hersys.summary(csv, by=by, as_of=AS_OF, select=select)
+    assert [(r["health_center"], r["notification.patient.sex"], r["records"]) for r in from_csv] == counted
+
+
 def test_summary_refuses_personal_fields(hersys: kakunin.RuleSet) -> None:
     with pytest.raises(kakunin.OptionsError, match="personal"):
         hersys.summary([{"id": "a"}], by="notification.patient.name", as_of=AS_OF)

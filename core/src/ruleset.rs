@@ -407,6 +407,17 @@ impl Plan {
         plan
     }
 
+    /// The plan with its records also built with the values at these JSON Pointers
+    /// (`/health_center`, `/tests/0/method`: an index stands for every element): for a host
+    /// that reads fields of the checked records beside the rules, such as a summary by a field.
+    /// The checks, and so the findings, are the same.
+    pub fn also_reading_pointers<'p>(&self, pointers: impl IntoIterator<Item = &'p str>) -> Plan {
+        let paths: Vec<FieldPath> = (pointers.into_iter())
+            .filter_map(|p| FieldPath::parse(&crate::path::pattern_of(p)).ok())
+            .collect();
+        self.also_reading(&paths)
+    }
+
     /// The fields read beside the rules ([`Plan::also_reading`]).
     pub(crate) fn also_read(&self) -> &[FieldPath] {
         &self.also_read

@@ -141,10 +141,7 @@ impl KeyReader {
     /// are read ([`batch::check_stream_keeping`]): a reader that builds only what the rules read
     /// builds these fields too. The findings are those of `plan`.
     pub fn plan_reading_keys(&self, plan: &Plan) -> Plan {
-        let paths: Vec<crate::path::FieldPath> = (self.by.iter().chain(&self.dates))
-            .filter_map(|p| crate::path::FieldPath::parse(p).ok())
-            .collect();
-        plan.also_reading(&paths)
+        plan.also_reading_pointers(self.by.iter().chain(&self.dates).map(String::as_str))
     }
 
     /// The keys of one record.
