@@ -26,10 +26,9 @@ use kakunin::summary::escape_html;
 pub enum Source<'a> {
     /// A Python iterable of records, pulled a block at a time (attached to the interpreter only
     /// while pulling), from a new iterator on each read: a one-shot iterator is read once, a list
-    /// or a tuple once per read, each read converting only the fields it uses. `partial`: the
-    /// checking read converts only the fields the plan reads (not when a summary reads other
-    /// fields of the records).
-    Python { records: Py<PyAny>, partial: bool },
+    /// or a tuple once per read, each read converting only the fields it uses (the checking
+    /// read those the plan reads).
+    Python { records: Py<PyAny> },
     /// Records already converted (a one-shot Python iterator buffered for the cross-record
     /// pass), shared by every read.
     Buffered(Arc<[Value]>),
@@ -201,11 +200,8 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
             return Ok(Box::new(std::iter::empty()));
         }
         let items: Items<'_> = match source {
-            Source::Python { records, partial } => {
-                let fields = match pass {
-                    batch::Read::Check if !partial => Fields::Whole,
-                    pass => cross.fields(pass),
-                };
+            Source::Python { records } => {
+                let fields = cross.fields(pass);
                 Box::new(
                     Pull::new(records, fields, error.clone())
                         .map(|value| Item::Record { line: 0, value }),

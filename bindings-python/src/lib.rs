@@ -112,13 +112,12 @@ impl PyRuleSet {
 
     /// A Python iterable as a batch source: streamed, and read again for the cross-record rules
     /// when it is a list or a tuple; a one-shot iterator (a generator, a file...) is converted
-    /// and held, because those rules need to read the records more than once.
-    /// `partial`: convert only the fields the plan reads (see [`Source::Python`]).
+    /// and held, because those rules need to read the records more than once. Only the fields
+    /// the plan reads are converted (a summary's plan reads its fields too).
     fn python_source(
         &self,
         records: &Bound<'_, PyAny>,
         plan: &kakunin::Plan,
-        partial: bool,
     ) -> PyResult<Source<'static>> {
         if records.cast::<PyMapping>().is_ok() || records.cast::<PyString>().is_ok() {
             return Err(pyo3::exceptions::PyTypeError::new_err(
@@ -131,13 +130,12 @@ impl PyRuleSet {
         if batch::needs_two_passes(&self.rules, plan) && !reread {
             let mut values = Vec::new();
             for item in iter {
-                values.push(convert::to_record(&item?, partial.then_some(plan)));
+                values.push(convert::to_record(&item?, Some(plan)));
             }
             Ok(Source::Buffered(values.into()))
         } else {
             Ok(Source::Python {
                 records: records.clone().unbind(),
-                partial,
             })
         }
     }
@@ -188,7 +186,7 @@ impl PyRuleSet {
             };
             f(&source, None)
         } else {
-            f(&self.python_source(data, plan, false)?, None)
+            f(&self.python_source(data, plan)?, None)
         }
     }
 
@@ -408,7 +406,7 @@ impl PyRuleSet {
             reveal,
         }
         .plan(&self.rules)?;
-        let source = self.python_source(records, &plan, true)?;
+        let source = self.python_source(records, &plan)?;
         self.run_batch(py, &plan, &source, false, Vec::new())
     }
 
