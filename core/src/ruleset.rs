@@ -308,9 +308,9 @@ struct Reads {
 
 /// The [`Reads`] of the last few selections plans were made for. Working them out gathers the
 /// paths of every selected rule: for the whole HER-SYS pack 16 µs (50 µs with the system
-/// allocator), more than twice a record's check. A host that checks record by record, each call with its options
-/// ([`RuleSet::check`], Python's `RuleSet.check`), makes a plan per record, nearly always for
-/// the same selection.
+/// allocator), more than twice a record's check. A host that checks record by record, each
+/// call with its options ([`RuleSet::check`], Python's `RuleSet.check`), makes a plan per
+/// record, nearly always for the same selection.
 #[derive(Default)]
 struct ReadsCache(RwLock<Vec<(Box<[bool]>, Reads)>>);
 

@@ -777,9 +777,9 @@ fn others(finding: &Finding) -> Vec<String> {
 /// Each record's keys are read by the thread that checks it, from the record it built (see
 /// [`batch::check_stream_keeping`]), with `plan` made to read them too. A `source` that builds
 /// only what a plan reads should build for that plan ([`KeyReader::plan_reading_keys`]): the
-/// keys may be fields no rule reads. With cross-record
-/// rules the input is read once ([`batch::check_stream_folded`]): the outcomes, and `each`, come
-/// only once the checking read has ended.
+/// keys may be fields no rule reads. With cross-record rules the input is read once
+/// ([`batch::check_stream_folded`]): the outcomes, and `each`, come only once the checking read
+/// has ended.
 pub fn summarize_stream<I, S>(
     rules: &RuleSet,
     plan: &Plan,
