@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList};
 use serde_json::Value;
 
-use crate::convert;
+use crate::convert::Tape;
 use crate::errors;
 use crate::frame;
 use crate::report::{PyReport, pack_dict};
@@ -84,7 +84,7 @@ struct Pull<'a> {
     iter: Option<Py<PyIterator>>,
     /// What is converted of each record.
     fields: Fields<'a>,
-    ready: VecDeque<Value>,
+    ready: VecDeque<Tape>,
     error: ErrorCell,
 }
 
@@ -108,9 +108,9 @@ impl<'a> Pull<'a> {
 }
 
 impl Iterator for Pull<'_> {
-    type Item = Value;
+    type Item = Tape;
 
-    fn next(&mut self) -> Option<Value> {
+    fn next(&mut self) -> Option<Tape> {
         if self.ready.is_empty()
             && let Some(pulling) = self.iter.take()
         {
@@ -119,8 +119,10 @@ impl Iterator for Pull<'_> {
                 for _ in 0..PULL {
                     match iter.next() {
                         Some(Ok(obj)) => {
-                            let value = convert::to_record_keeping(&obj, self.fields);
-                            self.ready.push_back(value);
+                            let mut tape =
+                                self.ready.back().map(Tape::sized_like).unwrap_or_default();
+                            tape.write_record(&obj, self.fields);
+                            self.ready.push_back(tape);
                         }
                         // The iterator is done with, and released here, while attached.
                         end => {
@@ -203,8 +205,11 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
             Source::Python { records } => {
                 let fields = cross.fields(pass);
                 Box::new(
-                    Pull::new(records, fields, error.clone())
-                        .map(|value| Item::Record { line: 0, value }),
+                    // Built by the threads that check them (see `Tape`).
+                    Pull::new(records, fields, error.clone()).map(|tape| Item::Unbuilt {
+                        line: 0,
+                        record: Arc::new(tape),
+                    }),
                 )
             }
             Source::Buffered(records) => {

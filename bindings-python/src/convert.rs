@@ -5,6 +5,9 @@
 //! "not entered" (`null`); infinities and unknown objects become strings; a structure nested
 //! deeper than [`MAX_DEPTH`] (or one that contains itself) is cut there. A record that is not a
 //! mapping stays what it is, and the core reports it as `structure/not-an-object`.
+//!
+//! Every conversion reads the Python objects into a [`Tape`] first; a batch hands the tapes to
+//! the threads that check the records, which build the values there.
 
 use std::borrow::Cow;
 
@@ -13,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
 };
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// How deep a Python structure is followed. A record is a few levels deep; this only stops
 /// self-referencing or hostile structures (the core's JSON reader stops at the same depth).
@@ -21,163 +24,352 @@ pub const MAX_DEPTH: usize = 128;
 
 /// Converts any Python object to a JSON value (see the module docs).
 pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
-    convert(obj, 0)
+    with_scratch(|tape| {
+        tape.write(obj);
+        tape.to_value()
+    })
 }
 
 /// Converts a record for checking with `plan`: only the fields its rules read (see
 /// [`kakunin::Plan::fields`]); what is left out would change no finding. `None`: every field
 /// (a summary reads fields no rule reads).
 pub fn to_record(obj: &Bound<'_, PyAny>, plan: Option<&kakunin::Plan>) -> Value {
-    match plan {
-        Some(plan) => to_record_keeping(obj, plan.fields()),
-        None => to_value(obj),
-    }
-}
-
-/// Converts what `fields` keeps of a record: its dicts keep only the members, its lists and
-/// tuples the parts of each element, that `fields` names; a list no field goes into stands in as
-/// `null`, as for the core's JSON reader. A record that is not a dict is converted whole, so that
-/// its finding can say what it is.
-pub fn to_record_keeping(obj: &Bound<'_, PyAny>, fields: Fields<'_>) -> Value {
-    match obj.cast::<PyDict>() {
-        Ok(d) => keep(d.as_any(), fields, 0),
-        Err(_) => to_value(obj),
-    }
-}
-
-fn keep(obj: &Bound<'_, PyAny>, fields: Fields<'_>, depth: usize) -> Value {
-    let Fields::Some(_) = fields else {
-        return convert(obj, depth);
-    };
-    if depth > MAX_DEPTH {
-        return convert(obj, depth);
-    }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        return Value::Object(
-            d.iter()
-                .filter_map(|(k, v)| {
-                    let key = key_cow(&k);
-                    let member = fields.member(&key)?;
-                    Some((key.into_owned(), keep(&v, member, depth + 1)))
-                })
-                .collect(),
-        );
-    }
-    let elements = |items: &mut dyn Iterator<Item = Bound<'_, PyAny>>| match fields.elements() {
-        Some(each) => Value::Array(items.map(|v| keep(&v, each, depth + 1)).collect()),
-        None => Value::Null,
-    };
-    if let Ok(l) = obj.cast::<PyList>() {
-        return elements(&mut l.iter());
-    }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        return elements(&mut t.iter());
-    }
-    // A scalar (or another kind of mapping) where a rule reads inside an object or an array:
-    // converted whole, as before any field was left out.
-    convert(obj, depth)
-}
-
-fn convert(obj: &Bound<'_, PyAny>, depth: usize) -> Value {
-    if depth > MAX_DEPTH {
-        return Value::String("<nested too deep>".into());
-    }
-    if obj.is_none() {
-        return Value::Null;
-    }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Value::String(s.to_string_lossy().into_owned());
-    }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        // Collected, not inserted one by one: the map is then built in one pass from its sorted
-        // entries, and a record's keys usually come sorted already.
-        return Value::Object(
-            d.iter()
-                .map(|(k, v)| (key_text(&k), convert(&v, depth + 1)))
-                .collect(),
-        );
-    }
-    if let Ok(b) = obj.cast::<PyBool>() {
-        return Value::Bool(b.is_true());
-    }
-    if obj.is_instance_of::<PyInt>() {
-        return int_value(obj);
-    }
-    if let Ok(f) = obj.cast::<PyFloat>() {
-        return float_value(f.value());
-    }
-    if let Ok(l) = obj.cast::<PyList>() {
-        return Value::Array(l.iter().map(|v| convert(&v, depth + 1)).collect());
-    }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        return Value::Array(t.iter().map(|v| convert(&v, depth + 1)).collect());
-    }
-    // datetime before date: a datetime is a date.
-    if obj.is_instance_of::<PyDateTime>() || obj.is_instance_of::<PyDate>() {
-        if is_missing(obj) {
-            return Value::Null;
+    with_scratch(|tape| {
+        match plan {
+            Some(plan) => tape.write_record(obj, plan.fields()),
+            None => tape.write(obj),
         }
-        return match obj.call_method0("isoformat") {
-            Ok(s) => Value::String(s.to_string()),
-            Err(_) => text(obj),
+        tape.to_value()
+    })
+}
+
+/// A tape of this thread's, emptied, for a conversion that builds its value at once.
+fn with_scratch<T>(f: impl FnOnce(&mut Tape) -> T) -> T {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Tape> = std::cell::RefCell::default();
+    }
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut tape) => {
+            tape.clear();
+            let out = f(&mut tape);
+            // One huge record would otherwise keep its memory for as long as the thread lives.
+            if tape.text.capacity() > KEPT_SCRATCH {
+                *tape = Tape::default();
+            }
+            out
+        }
+        Err(_) => f(&mut Tape::default()),
+    })
+}
+
+/// Scratch text longer than this is not kept for the next conversion.
+const KEPT_SCRATCH: usize = 1 << 16;
+
+/// A Python object read into two flat buffers while attached to the interpreter: the JSON
+/// value it stands for, as tokens in document order and the text of its strings and keys
+/// end to end.
+///
+/// Reading a record this way costs the interpreter's thread its walk of the Python objects and
+/// a copy of their text. A JSON value would also cost it an allocation per string, key, object
+/// and array (about 200 for a HER-SYS record) and the building of every map: while the
+/// interpreter is held, no other thread can read Python objects, so in a batch that thread
+/// limits every core. A tape is built into its value by the thread that checks the record,
+/// without the interpreter, which also frees the value where it was allocated.
+#[derive(Debug, Default)]
+pub struct Tape {
+    tokens: Vec<Token>,
+    text: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Token {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    /// Finite: written through [`float_value`].
+    Float(f64),
+    /// A string or an object's key: the text from the previous one's end to this end.
+    Text(usize),
+    /// An object of this many members, each a key's `Text` then its value.
+    Object(usize),
+    /// An array of this many elements.
+    Array(usize),
+}
+
+impl Tape {
+    /// An empty tape with room for `like`'s tokens and text: records of a batch are alike.
+    pub fn sized_like(like: &Tape) -> Tape {
+        Tape {
+            tokens: Vec::with_capacity(like.tokens.len()),
+            text: String::with_capacity(like.text.len()),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.tokens.clear();
+        self.text.clear();
+    }
+
+    /// Writes any Python object (see the module docs).
+    pub fn write(&mut self, obj: &Bound<'_, PyAny>) {
+        self.convert(obj, 0);
+    }
+
+    /// Writes what `fields` keeps of a record: its dicts keep only the members, its lists and
+    /// tuples the parts of each element, that `fields` names; a list no field goes into stands
+    /// in as `null`, as for the core's JSON reader. A record that is not a dict is written whole,
+    /// so that its finding can say what it is.
+    pub fn write_record(&mut self, obj: &Bound<'_, PyAny>, fields: Fields<'_>) {
+        match obj.cast::<PyDict>() {
+            Ok(d) => self.keep(d.as_any(), fields, 0),
+            Err(_) => self.convert(obj, 0),
+        }
+    }
+
+    /// The JSON value written.
+    pub fn to_value(&self) -> Value {
+        Reader {
+            tokens: self.tokens.iter(),
+            text: &self.text,
+            at: 0,
+        }
+        .value()
+    }
+
+    fn push_text(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.tokens.push(Token::Text(self.text.len()));
+    }
+
+    /// Writes a container's token, its parts by `parts`, which returns how many it wrote, and
+    /// the count into the token.
+    fn container(&mut self, token: fn(usize) -> Token, parts: impl FnOnce(&mut Self) -> usize) {
+        let at = self.tokens.len();
+        self.tokens.push(token(0));
+        let count = parts(self);
+        self.tokens[at] = token(count);
+    }
+
+    fn keep(&mut self, obj: &Bound<'_, PyAny>, fields: Fields<'_>, depth: usize) {
+        let Fields::Some(_) = fields else {
+            return self.convert(obj, depth);
         };
-    }
-    if is_missing(obj) {
-        return Value::Null;
-    }
-    if let Ok(m) = obj.cast::<PyMapping>() {
-        let mut map = Map::new();
-        if let Ok(items) = m.items() {
-            for item in items.iter() {
-                if let Ok((k, v)) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() {
-                    map.insert(key_text(&k), convert(&v, depth + 1));
+        if depth > MAX_DEPTH {
+            return self.convert(obj, depth);
+        }
+        if let Ok(d) = obj.cast::<PyDict>() {
+            return self.container(Token::Object, |tape| {
+                let mut members = 0;
+                for (k, v) in d.iter() {
+                    let key = key_cow(&k);
+                    if let Some(member) = fields.member(&key) {
+                        tape.push_text(&key);
+                        tape.keep(&v, member, depth + 1);
+                        members += 1;
+                    }
                 }
+                members
+            });
+        }
+        let mut elements =
+            |items: &mut dyn Iterator<Item = Bound<'_, PyAny>>| match fields.elements() {
+                Some(each) => self.container(Token::Array, |tape| {
+                    items.map(|v| tape.keep(&v, each, depth + 1)).count()
+                }),
+                None => self.tokens.push(Token::Null),
+            };
+        if let Ok(l) = obj.cast::<PyList>() {
+            return elements(&mut l.iter());
+        }
+        if let Ok(t) = obj.cast::<PyTuple>() {
+            return elements(&mut t.iter());
+        }
+        // A scalar (or another kind of mapping) where a rule reads inside an object or an
+        // array: converted whole, as before any field was left out.
+        self.convert(obj, depth)
+    }
+
+    fn convert(&mut self, obj: &Bound<'_, PyAny>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return self.push_text("<nested too deep>");
+        }
+        if obj.is_none() {
+            return self.tokens.push(Token::Null);
+        }
+        if let Ok(s) = obj.cast::<PyString>() {
+            return self.push_text(&s.to_string_lossy());
+        }
+        if let Ok(d) = obj.cast::<PyDict>() {
+            return self.container(Token::Object, |tape| {
+                d.iter()
+                    .map(|(k, v)| {
+                        tape.push_text(&key_cow(&k));
+                        tape.convert(&v, depth + 1);
+                    })
+                    .count()
+            });
+        }
+        if let Ok(b) = obj.cast::<PyBool>() {
+            return self.tokens.push(Token::Bool(b.is_true()));
+        }
+        if obj.is_instance_of::<PyInt>() {
+            return self.int(obj);
+        }
+        if let Ok(f) = obj.cast::<PyFloat>() {
+            return self.float(f.value());
+        }
+        if let Ok(l) = obj.cast::<PyList>() {
+            return self.container(Token::Array, |tape| {
+                l.iter().map(|v| tape.convert(&v, depth + 1)).count()
+            });
+        }
+        if let Ok(t) = obj.cast::<PyTuple>() {
+            return self.container(Token::Array, |tape| {
+                t.iter().map(|v| tape.convert(&v, depth + 1)).count()
+            });
+        }
+        // datetime before date: a datetime is a date.
+        if obj.is_instance_of::<PyDateTime>() || obj.is_instance_of::<PyDate>() {
+            if is_missing(obj) {
+                return self.tokens.push(Token::Null);
+            }
+            return match obj.call_method0("isoformat") {
+                Ok(s) => self.push_text(&s.to_string()),
+                Err(_) => self.push_text(&str_text(obj)),
+            };
+        }
+        if is_missing(obj) {
+            return self.tokens.push(Token::Null);
+        }
+        if let Ok(m) = obj.cast::<PyMapping>() {
+            return self.container(Token::Object, |tape| {
+                let Ok(items) = m.items() else {
+                    return 0;
+                };
+                let mut members = 0;
+                for item in items.iter() {
+                    if let Ok((k, v)) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() {
+                        tape.push_text(&key_cow(&k));
+                        tape.convert(&v, depth + 1);
+                        members += 1;
+                    }
+                }
+                members
+            });
+        }
+        self.scalar(obj)
+    }
+
+    /// numpy and other scalars: booleans, integers (`__index__`), numbers (`__float__`);
+    /// anything else is its `str()`.
+    fn scalar(&mut self, obj: &Bound<'_, PyAny>) {
+        let type_name = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        if type_name == "datetime64" {
+            // numpy's own date type: its text is ISO 8601, or `NaT`.
+            return match str_text(obj) {
+                s if s == "NaT" => self.tokens.push(Token::Null),
+                s => self.push_text(&s),
+            };
+        }
+        if (type_name == "bool_" || type_name == "bool")
+            && let Ok(b) = obj.is_truthy()
+        {
+            return self.tokens.push(Token::Bool(b));
+        }
+        if obj.hasattr("__index__").unwrap_or(false)
+            && let Ok(i) = obj.call_method0("__index__")
+        {
+            return self.int(&i);
+        }
+        if obj.hasattr("__float__").unwrap_or(false)
+            && !obj.is_instance_of::<PyString>()
+            && let Ok(f) = obj
+                .call_method0("__float__")
+                .and_then(|f| f.extract::<f64>())
+        {
+            return self.float(f);
+        }
+        if let Ok(bytes) = obj.extract::<Vec<u8>>()
+            && obj.hasattr("decode").unwrap_or(false)
+        {
+            return self.push_text(&String::from_utf8_lossy(&bytes));
+        }
+        self.push_text(&str_text(obj))
+    }
+
+    fn int(&mut self, obj: &Bound<'_, PyAny>) {
+        if let Ok(i) = obj.extract::<i64>() {
+            return self.tokens.push(Token::Int(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return self.tokens.push(Token::UInt(u));
+        }
+        // Too large for 64 bits: a float keeps the magnitude for range checks.
+        match obj.extract::<f64>() {
+            Ok(f) => self.float(f),
+            Err(_) => self.push_text(&str_text(obj)),
+        }
+    }
+
+    fn float(&mut self, f: f64) {
+        match float_value(f) {
+            Value::Number(_) => self.tokens.push(Token::Float(f)),
+            Value::String(s) => self.push_text(&s),
+            _ => self.tokens.push(Token::Null),
+        }
+    }
+}
+
+impl kakunin::batch::Unbuilt for Tape {
+    fn build(&self) -> Result<Value, String> {
+        Ok(self.to_value())
+    }
+}
+
+/// Reads a tape's tokens back into a JSON value.
+struct Reader<'t> {
+    tokens: std::slice::Iter<'t, Token>,
+    text: &'t str,
+    /// Where the next text starts.
+    at: usize,
+}
+
+impl<'t> Reader<'t> {
+    fn value(&mut self) -> Value {
+        match self.tokens.next() {
+            None | Some(Token::Null) => Value::Null,
+            Some(&Token::Bool(b)) => Value::Bool(b),
+            Some(&Token::Int(i)) => Value::from(i),
+            Some(&Token::UInt(u)) => Value::from(u),
+            Some(&Token::Float(f)) => float_value(f),
+            Some(&Token::Text(end)) => Value::String(self.text(end).to_owned()),
+            Some(&Token::Object(members)) => Value::Object(
+                (0..members)
+                    .map(|_| {
+                        let key = match self.tokens.next() {
+                            Some(&Token::Text(end)) => self.text(end).to_owned(),
+                            _ => String::new(),
+                        };
+                        (key, self.value())
+                    })
+                    .collect(),
+            ),
+            Some(&Token::Array(elements)) => {
+                Value::Array((0..elements).map(|_| self.value()).collect())
             }
         }
-        return Value::Object(map);
     }
-    scalar(obj)
-}
 
-/// numpy and other scalars: booleans, integers (`__index__`), numbers (`__float__`); anything
-/// else is its `str()`.
-fn scalar(obj: &Bound<'_, PyAny>) -> Value {
-    let type_name = obj
-        .get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_default();
-    if type_name == "datetime64" {
-        // numpy's own date type: its text is ISO 8601, or `NaT`.
-        return match text(obj) {
-            Value::String(s) if s == "NaT" => Value::Null,
-            other => other,
-        };
+    fn text(&mut self, end: usize) -> &'t str {
+        let text = self.text.get(self.at..end).unwrap_or_default();
+        self.at = end;
+        text
     }
-    if (type_name == "bool_" || type_name == "bool")
-        && let Ok(b) = obj.is_truthy()
-    {
-        return Value::Bool(b);
-    }
-    if obj.hasattr("__index__").unwrap_or(false)
-        && let Ok(i) = obj.call_method0("__index__")
-    {
-        return int_value(&i);
-    }
-    if obj.hasattr("__float__").unwrap_or(false)
-        && !obj.is_instance_of::<PyString>()
-        && let Ok(f) = obj
-            .call_method0("__float__")
-            .and_then(|f| f.extract::<f64>())
-    {
-        return float_value(f);
-    }
-    if let Ok(bytes) = obj.extract::<Vec<u8>>()
-        && obj.hasattr("decode").unwrap_or(false)
-    {
-        return Value::String(String::from_utf8_lossy(&bytes).into_owned());
-    }
-    text(obj)
 }
 
 /// `pd.NA`, `pd.NaT`, `numpy.datetime64("NaT")` and the like: missing values of data libraries.
@@ -186,20 +378,6 @@ fn is_missing(obj: &Bound<'_, PyAny>) -> bool {
         return false;
     };
     matches!(name.to_str(), Ok("NAType" | "NaTType"))
-}
-
-fn int_value(obj: &Bound<'_, PyAny>) -> Value {
-    if let Ok(i) = obj.extract::<i64>() {
-        return Value::from(i);
-    }
-    if let Ok(u) = obj.extract::<u64>() {
-        return Value::from(u);
-    }
-    // Too large for 64 bits: a float keeps the magnitude for range checks.
-    match obj.extract::<f64>() {
-        Ok(f) => float_value(f),
-        Err(_) => text(obj),
-    }
 }
 
 /// `NaN` is pandas' "missing"; infinities have no JSON form and become strings a rule reports.
@@ -213,31 +391,25 @@ pub fn float_value(f: f64) -> Value {
     }
 }
 
-fn key_text(key: &Bound<'_, PyAny>) -> String {
-    key_cow(key).into_owned()
-}
-
 /// A key as text: a string borrowed from Python where it can be, any other key its `str()`.
 fn key_cow<'a>(key: &'a Bound<'_, PyAny>) -> Cow<'a, str> {
     match key.cast::<PyString>() {
         Ok(s) => s.to_string_lossy(),
-        Err(_) => match text(key) {
-            Value::String(s) => Cow::Owned(s),
-            _ => Cow::Borrowed(""),
-        },
+        Err(_) => Cow::Owned(str_text(key)),
     }
 }
 
-fn text(obj: &Bound<'_, PyAny>) -> Value {
+/// An object's `str()`, or its type's name in angle brackets when that fails.
+fn str_text(obj: &Bound<'_, PyAny>) -> String {
     match obj.str() {
-        Ok(s) => Value::String(s.to_string_lossy().into_owned()),
-        Err(_) => Value::String(format!(
+        Ok(s) => s.to_string_lossy().into_owned(),
+        Err(_) => format!(
             "<{}>",
             obj.get_type()
                 .name()
                 .map(|n| n.to_string())
                 .unwrap_or_default()
-        )),
+        ),
     }
 }
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
+import json
 import math
+import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,6 +92,55 @@ def test_foreign_scalars_convert(hersys: kakunin.RuleSet, record: dict[str, Any]
     assert hersys.check(record, as_of=AS_OF).findings == plain.findings
     record["notification"]["patient"]["age"] = decimal.Decimal(str(int(record["notification"]["patient"]["age"])))
     assert hersys.check(record, as_of=AS_OF).findings == plain.findings
+
+
+def test_a_batch_reads_python_values_as_the_json_reader_reads_their_json(
+    hersys: kakunin.RuleSet, record: dict[str, Any], tmp_path: Path
+) -> None:
+    # A batch copies each record into a tape that the checking threads build into a value
+    # (convert.rs); the oracle is the core's JSON reader on each record's JSON meaning.
+    odd, plain = copy.deepcopy(record), copy.deepcopy(record)
+
+    def both(path: tuple[str, ...], odd_value: Any, plain_value: Any) -> None:
+        for target, value in ((odd, odd_value), (plain, plain_value)):
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+
+    patient = record["notification"]["patient"]
+    age = int(patient["age"])
+    both(("notification", "patient", "age"), np.int64(age), age)
+    name = "山田 太郎 😷 \"quoted\" \\ \n"
+    both(("notification", "patient", "name"), name, name)
+    both(("notification", "diagnosed_on"), datetime.date(2024, 5, 2), "2024-05-02")
+    stamp = pd.Timestamp("2024-05-03")
+    both(("notification", "reported_on"), stamp, stamp.isoformat())
+    both(("notification", "deemed_positive"), np.bool_(False), False)
+    both(("notification", "symptoms"), ("fever", "cough"), ["fever", "cough"])
+    both(("spo2",), np.float64(97.5), 97.5)
+    mapping = types.MappingProxyType({1: math.nan, "big": 2**70, "inf": math.inf})
+    both(("extra",), mapping, {"1": None, "big": float(2**70), "inf": "inf"})
+    both(("count",), decimal.Decimal("3"), 3.0)
+
+    def with_mistakes(r: dict[str, Any]) -> dict[str, Any]:
+        notification = r["notification"]
+        patient = {**notification["patient"], "sex": "X"}
+        return {**r, "notification": {**notification, "patient": patient, "diagnosed_on": "2024-02-30"}}
+
+    wrong, wrong_plain = with_mistakes(odd), with_mistakes(plain)
+    batch = [odd, wrong, record, odd]
+    lines = tmp_path / "plain.jsonl"
+    lines.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [plain, wrong_plain, record, plain]))
+
+    def found(reports: list[kakunin.Report]) -> list[list[tuple[str, str | None, str]]]:
+        return [[(f.rule, f.path, f.message) for f in r.findings] for r in reports]
+
+    for select in (None, ["codes"], ["identity"], ["structure", "formats"]):
+        from_python = found(hersys.check_many(batch, as_of=AS_OF, select=select).reports())
+        from_json = found(hersys.check_file(lines, as_of=AS_OF, select=select).reports())
+        assert from_python == from_json, select
+        assert from_python[0] == from_python[3]
+    assert from_python[1] != from_python[0]
 
 
 def test_hostile_structures(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
