@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use kakunin::batch::{self, CrossPass, Item, Outcome};
 use kakunin::input::{self, Format, Mapping};
-use kakunin::{Counts, Fields, Finding, PackInfo, Plan, Report, RuleSet, Severity};
+use kakunin::{Counts, Fields, Finding, PackInfo, Plan, Report, RuleSet, Severity, Wanted};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList};
 use serde_json::Value;
@@ -29,9 +29,9 @@ pub enum Source<'a> {
     /// or a tuple once per read, each read converting only the fields it uses (the checking
     /// read those the plan reads).
     Python { records: Py<PyAny> },
-    /// Records already converted (a one-shot Python iterator buffered for the cross-record
-    /// pass), shared by every read.
-    Buffered(Arc<[Value]>),
+    /// Records already read (a one-shot Python iterator held for the cross-record pass),
+    /// shared by every read, which builds them as far as it reads.
+    Buffered(Arc<[Tape]>),
     /// A file, read by the core's readers.
     File {
         path: PathBuf,
@@ -212,11 +212,21 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
                     }),
                 )
             }
-            Source::Buffered(records) => {
-                Box::new((0..records.len()).map(move |index| Item::Shared {
+            Source::Buffered(tapes) => {
+                let keep = match cross.fields(pass) {
+                    Fields::Some(wanted) if !matches!(pass, batch::Read::Check) => {
+                        Some(wanted.clone())
+                    }
+                    _ => None,
+                };
+                let rows: Arc<dyn batch::Rows> = Arc::new(HeldTapes {
+                    tapes: tapes.clone(),
+                    keep,
+                });
+                Box::new((0..tapes.len()).map(move |row| Item::Row {
                     line: 0,
-                    records: records.clone(),
-                    index,
+                    rows: rows.clone(),
+                    row,
                 }))
             }
             Source::File {
@@ -282,6 +292,25 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
         return Err(Failure::Python(e));
     }
     result.map_err(Failure::Core)
+}
+
+/// A one-shot iterator's records, held as tapes for the reads of a batch: each builds them on
+/// the thread that checks them, the cross-record pass only the fields it reads (`keep`; `None`:
+/// what the tape holds, which the checking read reads).
+#[derive(Debug)]
+struct HeldTapes {
+    tapes: Arc<[Tape]>,
+    keep: Option<Wanted>,
+}
+
+impl batch::Rows for HeldTapes {
+    fn record(&self, row: usize) -> Value {
+        match (self.tapes.get(row), &self.keep) {
+            (Some(tape), Some(wanted)) => tape.to_value_keeping(Fields::Some(wanted)),
+            (Some(tape), None) => tape.to_value(),
+            (None, _) => Value::Null,
+        }
+    }
 }
 
 /// Keeps the caller's Ctrl-C in `error`, which stops the source. Python sees signals on its

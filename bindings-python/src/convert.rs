@@ -129,12 +129,21 @@ impl Tape {
 
     /// The JSON value written.
     pub fn to_value(&self) -> Value {
+        self.reader().value()
+    }
+
+    /// What `fields` keeps of the JSON value written, as [`Tape::write_record`] would have
+    /// written it.
+    pub fn to_value_keeping(&self, fields: Fields<'_>) -> Value {
+        self.reader().value_keeping(fields)
+    }
+
+    fn reader(&self) -> Reader<'_> {
         Reader {
             tokens: self.tokens.iter(),
             text: &self.text,
             at: 0,
         }
-        .value()
     }
 
     fn push_text(&mut self, text: &str) {
@@ -341,7 +350,45 @@ struct Reader<'t> {
 
 impl<'t> Reader<'t> {
     fn value(&mut self) -> Value {
+        let token = self.tokens.next();
+        self.value_of(token)
+    }
+
+    /// Mirrors [`Tape::keep`] on the Python objects.
+    fn value_keeping(&mut self, fields: Fields<'_>) -> Value {
+        let Fields::Some(_) = fields else {
+            return self.value();
+        };
         match self.tokens.next() {
+            Some(&Token::Object(members)) => Value::Object(
+                (0..members)
+                    .filter_map(|_| {
+                        let key = self.key();
+                        match fields.member(key) {
+                            Some(member) => Some((key.to_owned(), self.value_keeping(member))),
+                            None => {
+                                self.skip();
+                                None
+                            }
+                        }
+                    })
+                    .collect(),
+            ),
+            Some(&Token::Array(elements)) => match fields.elements() {
+                Some(each) => {
+                    Value::Array((0..elements).map(|_| self.value_keeping(each)).collect())
+                }
+                None => {
+                    (0..elements).for_each(|_| self.skip());
+                    Value::Null
+                }
+            },
+            token => self.value_of(token),
+        }
+    }
+
+    fn value_of(&mut self, token: Option<&Token>) -> Value {
+        match token {
             None | Some(Token::Null) => Value::Null,
             Some(&Token::Bool(b)) => Value::Bool(b),
             Some(&Token::Int(i)) => Value::from(i),
@@ -350,17 +397,34 @@ impl<'t> Reader<'t> {
             Some(&Token::Text(end)) => Value::String(self.text(end).to_owned()),
             Some(&Token::Object(members)) => Value::Object(
                 (0..members)
-                    .map(|_| {
-                        let key = match self.tokens.next() {
-                            Some(&Token::Text(end)) => self.text(end).to_owned(),
-                            _ => String::new(),
-                        };
-                        (key, self.value())
-                    })
+                    .map(|_| (self.key().to_owned(), self.value()))
                     .collect(),
             ),
             Some(&Token::Array(elements)) => {
                 Value::Array((0..elements).map(|_| self.value()).collect())
+            }
+        }
+    }
+
+    /// An object member's key.
+    fn key(&mut self) -> &'t str {
+        match self.tokens.next() {
+            Some(&Token::Text(end)) => self.text(end),
+            _ => "",
+        }
+    }
+
+    /// Passes over a value, without recursion.
+    fn skip(&mut self) {
+        let mut values = 1usize;
+        while values > 0 {
+            values -= 1;
+            match self.tokens.next() {
+                Some(&Token::Text(end)) => self.at = end,
+                Some(&Token::Object(members)) => values += 2 * members,
+                Some(&Token::Array(elements)) => values += elements,
+                Some(_) => {}
+                None => return,
             }
         }
     }

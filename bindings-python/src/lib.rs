@@ -29,6 +29,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 
 use crate::batch::{FindingRows, Key, PyBatch, Row, Source, Summary};
+use crate::convert::Tape;
 use crate::errors::IntoPy;
 use crate::frame::Library;
 use crate::options::Args;
@@ -128,11 +129,13 @@ impl PyRuleSet {
         let iter = records.try_iter()?;
         let reread = records.cast::<PyList>().is_ok() || records.cast::<PyTuple>().is_ok();
         if batch::needs_two_passes(&self.rules, plan) && !reread {
-            let mut values = Vec::new();
+            let mut tapes: Vec<Tape> = Vec::new();
             for item in iter {
-                values.push(convert::to_record(&item?, Some(plan)));
+                let mut tape = tapes.last().map(Tape::sized_like).unwrap_or_default();
+                tape.write_record(&item?, plan.fields());
+                tapes.push(tape);
             }
-            Ok(Source::Buffered(values.into()))
+            Ok(Source::Buffered(tapes.into()))
         } else {
             Ok(Source::Python {
                 records: records.clone().unbind(),

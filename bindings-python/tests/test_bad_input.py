@@ -97,8 +97,9 @@ def test_foreign_scalars_convert(hersys: kakunin.RuleSet, record: dict[str, Any]
 def test_a_batch_reads_python_values_as_the_json_reader_reads_their_json(
     hersys: kakunin.RuleSet, record: dict[str, Any], tmp_path: Path
 ) -> None:
-    # A batch copies each record into a tape that the checking threads build into a value
-    # (convert.rs); the oracle is the core's JSON reader on each record's JSON meaning.
+    # A batch copies each record into a tape that the checking threads build into a value, as
+    # far as each read reads (convert.rs); the oracle is the core's JSON reader on each record's
+    # JSON meaning.
     odd, plain = copy.deepcopy(record), copy.deepcopy(record)
 
     def both(path: tuple[str, ...], odd_value: Any, plain_value: Any) -> None:
@@ -139,6 +140,9 @@ def test_a_batch_reads_python_values_as_the_json_reader_reads_their_json(
         from_python = found(hersys.check_many(batch, as_of=AS_OF, select=select).reports())
         from_json = found(hersys.check_file(lines, as_of=AS_OF, select=select).reports())
         assert from_python == from_json, select
+        # A one-shot iterator's records are held for the cross-record pass (`identity`).
+        from_iterator = found(hersys.check_many(iter(batch), as_of=AS_OF, select=select).reports())
+        assert from_iterator == from_json, select
         assert from_python[0] == from_python[3]
     assert from_python[1] != from_python[0]
 
