@@ -887,13 +887,18 @@ fn par_map<T, U>(chunk: Vec<T>, f: impl Fn(T) -> U) -> Vec<U> {
 /// Checks records already in memory (a batch from a form, an example, a test).
 pub fn check_all(rules: &RuleSet, plan: &Plan, records: &[Value]) -> Result<Vec<Outcome>> {
     let mut out = Vec::with_capacity(records.len());
+    // Copied once and shared by every read (the cross-record rules read the batch up to three
+    // times), rather than copied by each.
+    let shared: Arc<[Value]> = records.into();
     check_stream(
         rules,
         plan,
         || {
-            Ok(records.iter().map(|v| Item::Record {
+            let records = shared.clone();
+            Ok((0..records.len()).map(move |index| Item::Shared {
                 line: 0,
-                value: v.clone(),
+                records: records.clone(),
+                index,
             }))
         },
         |o| out.push(o),
