@@ -53,7 +53,7 @@ fn with_scratch<T>(f: impl FnOnce(&mut Tape) -> T) -> T {
             tape.clear();
             let out = f(&mut tape);
             // One huge record would otherwise keep its memory for as long as the thread lives.
-            if tape.text.capacity() > KEPT_SCRATCH {
+            if tape.bytes() > KEPT_SCRATCH {
                 *tape = Tape::default();
             }
             out
@@ -62,7 +62,8 @@ fn with_scratch<T>(f: impl FnOnce(&mut Tape) -> T) -> T {
     })
 }
 
-/// Scratch text longer than this is not kept for the next conversion.
+/// A scratch tape larger than this (in bytes) is not kept for the next conversion, nor is a
+/// record larger than this taken as the size of the next.
 const KEPT_SCRATCH: usize = 1 << 16;
 
 /// A Python object read into two flat buffers while attached to the interpreter: the JSON
@@ -98,12 +99,21 @@ enum Token {
 }
 
 impl Tape {
-    /// An empty tape with room for `like`'s tokens and text: records of a batch are alike.
+    /// An empty tape with room for `like`'s tokens and text: records of a batch are alike
+    /// (unless `like` is huge).
     pub fn sized_like(like: &Tape) -> Tape {
+        if like.bytes() > KEPT_SCRATCH {
+            return Tape::default();
+        }
         Tape {
             tokens: Vec::with_capacity(like.tokens.len()),
             text: String::with_capacity(like.text.len()),
         }
+    }
+
+    /// The memory the tape holds.
+    fn bytes(&self) -> usize {
+        self.tokens.capacity() * std::mem::size_of::<Token>() + self.text.capacity()
     }
 
     fn clear(&mut self) {
