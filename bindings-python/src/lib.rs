@@ -112,9 +112,9 @@ impl PyRuleSet {
     }
 
     /// A Python iterable as a batch source: streamed, and read again for the cross-record rules
-    /// when it is a list or a tuple; a one-shot iterator (a generator, a file...) is converted
-    /// and held, because those rules need to read the records more than once. Only the fields
-    /// the plan reads are converted (a summary's plan reads its fields too).
+    /// when it is a list or a tuple; a one-shot iterator (a generator, a file...) is copied into
+    /// tapes and held, because those rules need to read the records more than once. Only the
+    /// fields the plan reads are copied (a summary's plan reads its fields too).
     fn python_source(
         &self,
         records: &Bound<'_, PyAny>,
@@ -374,11 +374,11 @@ impl PyRuleSet {
     /// Checks many records from any iterable (a list, a generator, a file of dicts...) on all
     /// cores, and returns a ``Batch`` with one entry per record, in input order.
     ///
-    /// The records are streamed: pulled and converted a block at a time (only the fields the
-    /// selected rules read), checked with the interpreter released. When a selected rule looks
-    /// across records (``identity/``) the records are read more than once: a list or a tuple is
-    /// read again, a one-shot iterable (a generator) is converted once and held in memory; pass
-    /// ``ignore="identity"`` to stream a generator in constant memory.
+    /// The records are streamed: pulled and copied a block at a time (only the fields the
+    /// selected rules read), then built and checked with the interpreter released. When a
+    /// selected rule looks across records (``identity/``) the records are read more than once: a
+    /// list or a tuple is read again, a one-shot iterable (a generator) is copied once and held
+    /// in memory; pass ``ignore="identity"`` to stream a generator in constant memory.
     ///
     /// >>> same_id = [{"id": "a", "hersys_id": "1", "notification": {"patient": {"sex": "male"}}},
     /// ...            {"id": "b", "hersys_id": "1", "notification": {"patient": {"sex": "female"}}}]
