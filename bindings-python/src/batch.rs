@@ -119,9 +119,7 @@ impl Iterator for Pull<'_> {
                 for _ in 0..PULL {
                     match iter.next() {
                         Some(Ok(obj)) => {
-                            let mut tape =
-                                self.ready.back().map(Tape::sized_like).unwrap_or_default();
-                            tape.write_record(&obj, self.fields);
+                            let tape = Tape::of_record(&obj, self.fields, self.ready.back());
                             self.ready.push_back(tape);
                         }
                         // The iterator is done with, and released here, while attached.

@@ -99,9 +99,17 @@ enum Token {
 }
 
 impl Tape {
-    /// An empty tape with room for `like`'s tokens and text: records of a batch are alike
-    /// (unless `like` is huge).
-    pub fn sized_like(like: &Tape) -> Tape {
+    /// A new tape of what `fields` keeps of a record ([`Tape::write_record`]), made with room
+    /// for `like`'s tokens and text: the record before it in a batch, which this one most likely
+    /// resembles.
+    pub fn of_record(obj: &Bound<'_, PyAny>, fields: Fields<'_>, like: Option<&Tape>) -> Tape {
+        let mut tape = like.map(Tape::sized_like).unwrap_or_default();
+        tape.write_record(obj, fields);
+        tape
+    }
+
+    /// An empty tape with room for `like`'s tokens and text (unless `like` is huge).
+    fn sized_like(like: &Tape) -> Tape {
         if like.bytes() > KEPT_SCRATCH {
             return Tape::default();
         }
@@ -122,7 +130,7 @@ impl Tape {
     }
 
     /// Writes any Python object (see the module docs).
-    pub fn write(&mut self, obj: &Bound<'_, PyAny>) {
+    fn write(&mut self, obj: &Bound<'_, PyAny>) {
         self.convert(obj, 0);
     }
 
@@ -130,7 +138,7 @@ impl Tape {
     /// tuples the parts of each element, that `fields` names; a list no field goes into stands
     /// in as `null`, as for the core's JSON reader. A record that is not a dict is written whole,
     /// so that its finding can say what it is.
-    pub fn write_record(&mut self, obj: &Bound<'_, PyAny>, fields: Fields<'_>) {
+    fn write_record(&mut self, obj: &Bound<'_, PyAny>, fields: Fields<'_>) {
         match obj.cast::<PyDict>() {
             Ok(d) => self.keep(d.as_any(), fields, 0),
             Err(_) => self.convert(obj, 0),

@@ -131,8 +131,7 @@ impl PyRuleSet {
         if batch::needs_two_passes(&self.rules, plan) && !reread {
             let mut tapes: Vec<Tape> = Vec::new();
             for item in iter {
-                let mut tape = tapes.last().map(Tape::sized_like).unwrap_or_default();
-                tape.write_record(&item?, plan.fields());
+                let tape = Tape::of_record(&item?, plan.fields(), tapes.last());
                 tapes.push(tape);
             }
             Ok(Source::Buffered(tapes.into()))
