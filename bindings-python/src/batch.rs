@@ -108,33 +108,64 @@ impl<'a> Pull<'a> {
 }
 
 impl Iterator for Pull<'_> {
-    type Item = Tape;
+    type Item = Item;
 
-    fn next(&mut self) -> Option<Tape> {
-        if self.ready.is_empty()
-            && let Some(pulling) = self.iter.take()
-        {
-            Python::attach(|py| {
-                let mut iter = pulling.into_bound(py);
-                for _ in 0..PULL {
-                    match iter.next() {
-                        Some(Ok(obj)) => {
-                            let tape = Tape::of_record(&obj, self.fields, self.ready.back());
-                            self.ready.push_back(tape);
+    fn next(&mut self) -> Option<Item> {
+        if self.ready.is_empty() {
+            self.pull(0, PULL);
+        }
+        self.take()
+    }
+
+    /// Passes over `n` records without converting them, and converts only the one after: the
+    /// details read of the cross-record rules wants a few records of the batch, and converting
+    /// every one up to each of them (or a block past it) cost the interpreter's thread a fifth
+    /// of a whole check's time.
+    fn nth(&mut self, n: usize) -> Option<Item> {
+        let ready = n.min(self.ready.len());
+        self.ready.drain(..ready);
+        if self.ready.is_empty() {
+            self.pull(n - ready, 1);
+        }
+        self.take()
+    }
+}
+
+impl Pull<'_> {
+    /// Passes over `skip` records of the Python iterator, then converts up to `count` into
+    /// `ready`, while attached.
+    fn pull(&mut self, skip: usize, count: usize) {
+        let Some(pulling) = self.iter.take() else {
+            return;
+        };
+        Python::attach(|py| {
+            let mut iter = pulling.into_bound(py);
+            for i in 0..skip + count {
+                match iter.next() {
+                    Some(Ok(obj)) if i >= skip => {
+                        let tape = Tape::of_record(&obj, self.fields, self.ready.back());
+                        self.ready.push_back(tape);
+                    }
+                    Some(Ok(_)) => {}
+                    // The iterator is done with, and released here, while attached.
+                    end => {
+                        if let Some(Err(e)) = end {
+                            self.error.set(e);
                         }
-                        // The iterator is done with, and released here, while attached.
-                        end => {
-                            if let Some(Err(e)) = end {
-                                self.error.set(e);
-                            }
-                            return;
-                        }
+                        return;
                     }
                 }
-                self.iter = Some(iter.unbind());
-            });
-        }
-        self.ready.pop_front()
+            }
+            self.iter = Some(iter.unbind());
+        });
+    }
+
+    /// The next converted record, built by the thread that checks it (see `Tape`).
+    fn take(&mut self) -> Option<Item> {
+        self.ready.pop_front().map(|tape| Item::Unbuilt {
+            line: 0,
+            record: Arc::new(tape),
+        })
     }
 }
 
@@ -176,17 +207,30 @@ pub fn needs_two_passes(rules: &RuleSet, plan: &Plan) -> bool {
     CrossPass::new(rules, plan).is_needed()
 }
 
+/// What the sink of a batch keeps of the outcomes it is handed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Every one (a batch handed back whole): they may as well wait in memory, as they are,
+    /// for the cross-record findings, rather than be encoded in a temporary file and decoded.
+    Every,
+    /// What they add up to (a summary, the findings alone): they wait in a temporary file, and
+    /// memory stays flat.
+    Little,
+}
+
 /// Runs a batch: every outcome, in input order, goes to `sink` with what `read` took of its
 /// record (when given), on the thread that checked it; a caller that reads fields no rule reads
 /// passes a plan that reads them too (`KeyReader::plan_reading_keys`). Called detached from the
 /// interpreter, on the interpreter's main thread (where Ctrl-C is seen). A Python source is
 /// attached to the interpreter only while it pulls records, while the pool checks the records
-/// before.
+/// before. `kept` says what `sink` keeps, which decides where outcomes wait for the
+/// cross-record findings.
 pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
     rules: &RuleSet,
     plan: &Plan,
     source: &Source<'_>,
     read: Option<&(dyn Fn(&Value) -> K + Sync)>,
+    kept: Kept,
     mut sink: impl FnMut(Outcome, Option<K>),
 ) -> Result<(), Failure> {
     let error = ErrorCell::default();
@@ -202,13 +246,7 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
         let items: Items<'_> = match source {
             Source::Python { records } => {
                 let fields = cross.fields(pass);
-                Box::new(
-                    // Built by the threads that check them (see `Tape`).
-                    Pull::new(records, fields, error.clone()).map(|tape| Item::Unbuilt {
-                        line: 0,
-                        record: Arc::new(tape),
-                    }),
-                )
+                Box::new(Pull::new(records, fields, error.clone()))
             }
             Source::Buffered(tapes) => {
                 let keep = match cross.fields(pass) {
@@ -282,7 +320,11 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
         // thread of its own would only compete with the pool for the cores (CSV 9 % slower on
         // two cores).
         Source::Python { .. } | Source::File { .. } => {
-            batch::check_stream_folded_keeping(rules, plan, open, false, &keep, each)
+            let folding = batch::Folding {
+                read_ahead_on_a_thread: false,
+                in_memory: matches!(kept, Kept::Every),
+            };
+            batch::check_stream_folded_keeping(rules, plan, open, folding, &keep, each)
         }
         _ => batch::check_stream_keeping(rules, plan, open, &keep, each),
     };

@@ -98,6 +98,7 @@ impl PyRuleSet {
                 plan,
                 source,
                 None::<&(dyn Fn(&_) + Sync)>,
+                batch::Kept::Every,
                 |outcome, _| {
                     rows.push(Row::from_outcome(outcome, lines));
                 },
@@ -530,6 +531,7 @@ impl PyRuleSet {
                 &plan,
                 &source,
                 None::<&(dyn Fn(&_) + Sync)>,
+                batch::Kept::Little,
                 |outcome, _| {
                     rows.add(&Row::from_outcome(outcome, false));
                 },
@@ -603,9 +605,16 @@ impl PyRuleSet {
                 // parsed by the checking threads for the fields the rules read, not whole as
                 // they are read.
                 let read = (!fields.is_empty()).then_some(&read as &(dyn Fn(&_) -> _ + Sync));
-                batch::drive(rules, &plan, source, read, |outcome, values| {
-                    summary.add(&Row::from_outcome(outcome, false), values);
-                })
+                batch::drive(
+                    rules,
+                    &plan,
+                    source,
+                    read,
+                    batch::Kept::Little,
+                    |outcome, values| {
+                        summary.add(&Row::from_outcome(outcome, false), values);
+                    },
+                )
             })
             .map_err(batch::Failure::into_py)?;
             Ok(output)
@@ -663,9 +672,16 @@ impl PyRuleSet {
             let output = Output::choose(output, library)?;
             py.detach(|| {
                 let read = |record: &serde_json::Value| reader.read(record);
-                batch::drive(rules, &plan, source, Some(&read), |outcome, keys| {
-                    summarizer.add(&outcome, keys);
-                })
+                batch::drive(
+                    rules,
+                    &plan,
+                    source,
+                    Some(&read),
+                    batch::Kept::Little,
+                    |outcome, keys| {
+                        summarizer.add(&outcome, keys);
+                    },
+                )
             })
             .map_err(batch::Failure::into_py)?;
             Ok(output)

@@ -118,19 +118,28 @@ def test_check_many_with_cross_record_rules_buffers_one_shot_iterables(
     assert [[f.rule for f in r.findings] for r in batch.reports()] == [["identity/duplicate-hersys-id"]] * 2
 
 
-def test_lists_are_read_again_and_one_shot_iterables_held_with_the_same_findings(hersys: kakunin.RuleSet) -> None:
-    # A list or a tuple is read once per pass (keys, then the few records findings name, then
-    # the check), each read converting only what it uses; a generator is converted once and
-    # held. Both must find the same, cross-record findings and their details included.
-    records = sample_records(300)
+def test_lists_are_read_again_and_one_shot_iterables_held_with_the_same_findings(
+    hersys: kakunin.RuleSet, tmp_path: Path
+) -> None:
+    # A list or a tuple is read once to be checked, then again for the few records the
+    # cross-record findings name, the others passed over unconverted; a generator is converted
+    # once and held. All must find what the file's reader finds, cross-record findings and their
+    # details included.
+    records = sample_records(1500)  # more than a block pulled at a time (1,024)
+    lines = tmp_path / "records.jsonl"
+    lines.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
 
     def findings(batch: kakunin.Batch) -> list[tuple[int, str, str, str]]:
         return [(i, f.rule, f.path, f.message) for i, r in enumerate(batch.reports()) for f in r.findings]
 
-    from_list = findings(hersys.check_many(records, as_of=AS_OF))
-    assert {"identity/duplicate-hersys-id", "identity/probable-duplicate"} <= {f[1] for f in from_list}
-    assert findings(hersys.check_many(tuple(records), as_of=AS_OF)) == from_list
-    assert findings(hersys.check_many((r for r in records), as_of=AS_OF)) == from_list
+    from_file = findings(hersys.check_file(lines, as_of=AS_OF))
+    named = [f for f in from_file if f[1].startswith("identity/")]
+    assert {"identity/duplicate-hersys-id", "identity/probable-duplicate"} <= {f[1] for f in named}
+    # Duplicates are spread through the batch: the details read passes over records and blocks.
+    assert max(f[0] for f in named) - min(f[0] for f in named) > 1024
+    assert findings(hersys.check_many(records, as_of=AS_OF)) == from_file
+    assert findings(hersys.check_many(tuple(records), as_of=AS_OF)) == from_file
+    assert findings(hersys.check_many((r for r in records), as_of=AS_OF)) == from_file
 
 
 def test_an_exception_inside_the_iterable_propagates(hersys: kakunin.RuleSet) -> None:

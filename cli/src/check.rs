@@ -337,7 +337,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let mut write_error: Option<std::io::Error> = None;
     let reads = batch::CrossPass::new(rules, &plan);
     let source = setup.source(starts.clone(), &reads, progress.clone());
-    batch::check_stream_folded(rules, &plan, source, true, |outcome: Outcome| {
+    // The outcomes wait in a temporary file: memory stays flat whatever the input's length.
+    let folding = batch::Folding {
+        read_ahead_on_a_thread: true,
+        in_memory: false,
+    };
+    batch::check_stream_folded(rules, &plan, source, folding, |outcome: Outcome| {
         if write_error.is_some() {
             return;
         }

@@ -18,7 +18,7 @@ use crate::ruleset::{Plan, RuleSet};
 #[cfg(all(feature = "files", feature = "parallel"))]
 mod fold;
 #[cfg(all(feature = "files", feature = "parallel"))]
-pub use fold::{check_stream_folded, check_stream_folded_keeping};
+pub use fold::{Folding, check_stream_folded, check_stream_folded_keeping};
 
 /// One input item: a record with the line it starts on, or a record that could not be read.
 #[derive(Debug, Clone)]

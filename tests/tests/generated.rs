@@ -184,7 +184,7 @@ fn unparsed(lines: &[Vec<u8>]) -> impl Iterator<Item = kakunin::batch::Item> + S
 
 #[test]
 fn one_read_of_a_file_gives_what_two_reads_give() {
-    use kakunin::batch::{Read, check_stream_folded, check_stream_reads};
+    use kakunin::batch::{Folding, Read, check_stream_folded, check_stream_reads};
 
     let (rules, plan) = hersys_whole_pack();
     let lines = lines_with_duplicates_and_bad_lines(2000);
@@ -192,17 +192,18 @@ fn one_read_of_a_file_gives_what_two_reads_give() {
     let source = |_: Read| -> kakunin::Result<_> { Ok(unparsed(&lines)) };
     let mut two_reads = Vec::new();
     check_stream_reads(&rules, &plan, source, |o| two_reads.push(o)).expect("two reads");
-    for read_ahead in [false, true] {
+    // Each way of folding: read ahead or not, the outcomes waiting in a file or in memory.
+    for (read_ahead_on_a_thread, in_memory) in [(false, false), (true, false), (false, true)] {
+        let folding = Folding {
+            read_ahead_on_a_thread,
+            in_memory,
+        };
         let mut one_read = Vec::new();
-        check_stream_folded(&rules, &plan, source, read_ahead, |o| one_read.push(o))
+        check_stream_folded(&rules, &plan, source, folding, |o| one_read.push(o))
             .expect("one read");
         assert_eq!(one_read.len(), lines.len());
         for (two, one) in two_reads.iter().zip(&one_read) {
-            assert_eq!(
-                format!("{one:?}"),
-                format!("{two:?}"),
-                "read ahead: {read_ahead}"
-            );
+            assert_eq!(format!("{one:?}"), format!("{two:?}"), "{folding:?}");
         }
     }
     // The batch has what the folded read must get right: records that name others, warnings
@@ -247,7 +248,8 @@ fn a_line_too_deep_to_read_makes_no_record_its_duplicate() {
     ];
     let source = |_: Read| -> kakunin::Result<_> { Ok(unparsed(&lines)) };
     let mut outcomes = Vec::new();
-    check_stream_folded(&rules, &plan, source, false, |o| outcomes.push(o)).expect("batch");
+    let folding = kakunin::batch::Folding::default();
+    check_stream_folded(&rules, &plan, source, folding, |o| outcomes.push(o)).expect("batch");
     assert!(
         matches!(&outcomes[1], Outcome::Unreadable { message, .. } if message.contains("deep")),
         "{:?}",

@@ -6,8 +6,9 @@
 //! hand: a file is read, split and scanned twice, a fifth of the command's time on JSON Lines.
 //! Here each record is read once: checked, and its keys taken from the record built for
 //! checking. Its outcome cannot be handed over yet (a record further on may be its duplicate),
-//! so it waits, in order, in an anonymous temporary file, with what the host keeps of the record,
-//! and memory stays flat. Once the input ends the cross-record findings are found, and the
+//! so it waits, in order, with what the host keeps of the record: in an anonymous temporary file,
+//! where memory stays flat, or in memory for a host that keeps every outcome anyway
+//! ([`Folding::in_memory`]). Once the input ends the cross-record findings are found, and the
 //! outcomes are read back and handed over with them.
 
 use std::fs::File;
@@ -25,11 +26,21 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Report};
 use crate::ruleset::{Plan, RuleSet};
 
+/// How a folded run reads its input and where its outcomes wait (see [`check_stream_folded`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Folding {
+    /// A thread of its own reads the next chunk while the pool checks this one: worth it when
+    /// reading costs more than handing over lines, as for the command.
+    pub read_ahead_on_a_thread: bool,
+    /// The outcomes wait in memory as they are, not encoded in a temporary file: for a host
+    /// that keeps every outcome anyway (a batch handed back whole), which spares encoding and
+    /// decoding each one. Memory then grows with the input.
+    pub in_memory: bool,
+}
+
 /// [`check_stream_reads`](super::check_stream_reads) reading the input once (see the module
 /// docs): `source` is asked for the checking read, then, when cross-record findings name
-/// records, for the details read.
-/// With `read_ahead_on_a_thread`, a thread of its own reads the next chunk while the pool checks
-/// this one (worth it when reading costs more than handing over lines, as for the command).
+/// records, for the details read. `folding` says how (see [`Folding`]).
 ///
 /// Falls back to the two reads when no cross-record rule is selected (one read is all there
 /// is) or no temporary file can be made. Unlike the two reads, `source`'s checking read runs to
@@ -39,7 +50,7 @@ pub fn check_stream_folded<I, S>(
     rules: &RuleSet,
     plan: &Plan,
     source: S,
-    read_ahead_on_a_thread: bool,
+    folding: Folding,
     mut sink: impl FnMut(Outcome),
 ) -> Result<()>
 where
@@ -47,26 +58,18 @@ where
     S: FnMut(Read) -> Result<I>,
 {
     let nothing: Keep<'_, ()> = &|_| ();
-    check_stream_folded_keeping(
-        rules,
-        plan,
-        source,
-        read_ahead_on_a_thread,
-        nothing,
-        |o, _| sink(o),
-    )
+    check_stream_folded_keeping(rules, plan, source, folding, nothing, |o, _| sink(o))
 }
 
 /// [`check_stream_folded`] handing `sink`, with each outcome, what `keep` took of the record
-/// checked, as [`check_stream_keeping`] does; what it takes waits with the outcome in the
-/// temporary file.
+/// checked, as [`check_stream_keeping`] does; what it takes waits with the outcome.
 pub fn check_stream_folded_keeping<I, S, K>(
     rules: &RuleSet,
     plan: &Plan,
-    mut source: S,
-    read_ahead_on_a_thread: bool,
+    source: S,
+    folding: Folding,
     keep: Keep<'_, K>,
-    mut sink: impl FnMut(Outcome, Option<K>),
+    sink: impl FnMut(Outcome, Option<K>),
 ) -> Result<()>
 where
     I: Iterator<Item = Item> + Send,
@@ -74,26 +77,53 @@ where
     K: Serialize + DeserializeOwned + Send,
 {
     let pass = CrossPass::new(rules, plan);
-    let spill = match pass.is_needed().then(Spill::new) {
-        Some(Ok(spill)) => spill,
-        _ if read_ahead_on_a_thread => {
-            return check_stream_pipelined_keeping(rules, plan, source, keep, sink);
+    if pass.is_needed() {
+        if folding.in_memory {
+            let held = Held(Vec::new());
+            return fold(rules, plan, &pass, source, folding, held, keep, sink);
         }
-        _ => return check_stream_keeping(rules, plan, source, keep, sink),
-    };
+        if let Ok(spill) = Spill::new() {
+            return fold(rules, plan, &pass, source, folding, spill, keep, sink);
+        }
+    }
+    if folding.read_ahead_on_a_thread {
+        check_stream_pipelined_keeping(rules, plan, source, keep, sink)
+    } else {
+        check_stream_keeping(rules, plan, source, keep, sink)
+    }
+}
+
+/// The folded run proper, its outcomes waiting in `store`.
+#[allow(clippy::too_many_arguments)]
+fn fold<I, S, K, W>(
+    rules: &RuleSet,
+    plan: &Plan,
+    pass: &CrossPass,
+    mut source: S,
+    folding: Folding,
+    store: W,
+    keep: Keep<'_, K>,
+    mut sink: impl FnMut(Outcome, Option<K>),
+) -> Result<()>
+where
+    I: Iterator<Item = Item> + Send,
+    S: FnMut(Read) -> Result<I>,
+    K: Serialize + DeserializeOwned + Send,
+    W: Store<K>,
+{
     let items = source(Read::Check)?;
-    let (observed, spill) = check_and_spill(
+    let (observed, store) = check_and_store(
         rules,
         plan,
-        &pass,
+        pass,
         items,
         keep,
-        spill,
-        read_ahead_on_a_thread,
+        store,
+        folding.read_ahead_on_a_thread,
     );
-    let spill = spill.map_err(spill_error)?;
+    let store = store.map_err(spill_error)?;
     let mut cross = pass.findings(observed, &mut source)?;
-    let mut spilled = spill.read_back().map_err(spill_error)?;
+    let mut waiting = store.read_back().map_err(spill_error)?;
 
     // Read back a chunk at a time, each outcome with its cross-record findings; the pool turns
     // them back into outcomes while the next chunk is read.
@@ -102,13 +132,13 @@ where
     let next = || {
         let mut chunk = Vec::with_capacity(CHUNK);
         while lost.is_none() && chunk.len() < CHUNK {
-            match spilled.next_frame() {
-                Ok(Some(frame)) => {
-                    chunk.push((position, frame, cross.take(position)));
+            match waiting.next() {
+                Some(Ok(entry)) => {
+                    chunk.push((position, entry, cross.take(position)));
                     position += 1;
                 }
-                Ok(None) => break,
-                Err(e) => lost = Some(e),
+                None => break,
+                Some(Err(e)) => lost = Some(e),
             }
         }
         chunk
@@ -116,8 +146,8 @@ where
     in_pool(
         next,
         |chunk| {
-            par_map(chunk, |(p, frame, cross)| {
-                unspill(rules, plan, p, &frame, cross)
+            par_map(chunk, |(p, entry, cross)| {
+                unspill::<K, W>(rules, plan, p, entry, cross)
             })
         },
         &mut |(outcome, kept)| sink(outcome, kept),
@@ -129,16 +159,16 @@ where
 }
 
 /// The checking read: every item checked in the pool, its keys added to what the pass observed
-/// and its outcome written to `spill`, in order.
-fn check_and_spill<I: Iterator<Item = Item> + Send, K: Serialize>(
+/// and its outcome put in `store`, in order.
+fn check_and_store<I: Iterator<Item = Item> + Send, K: Serialize + Send, W: Store<K>>(
     rules: &RuleSet,
     plan: &Plan,
     pass: &CrossPass,
     items: I,
     keep: Keep<'_, K>,
-    mut spill: Spill,
+    mut store: W,
     read_ahead_on_a_thread: bool,
-) -> (super::Observed, io::Result<Spill>) {
+) -> (super::Observed, io::Result<W>) {
     let mut observed = pass.observed();
     let mut failed: Option<io::Error> = None;
     let check = |chunk: Vec<(usize, Item)>| {
@@ -153,14 +183,14 @@ fn check_and_spill<I: Iterator<Item = Item> + Send, K: Serialize>(
                 Some((cross, kept)) => (cross, Some(kept)),
                 None => (Default::default(), None),
             };
-            let frame = Frame(Spilled::of(outcome, acknowledged), kept).encode();
-            (position, frame, keys)
+            let entry = W::entry(Frame(Spilled::of(outcome, acknowledged), kept));
+            (position, entry, keys)
         })
     };
-    let mut keep = |(position, frame, keys): (usize, Vec<u8>, Keys)| {
+    let mut keep = |(position, entry, keys): (usize, W::Entry, Keys)| {
         observed.add(position, keys);
         if failed.is_none()
-            && let Err(e) = spill.push(&frame)
+            && let Err(e) = store.push(entry)
         {
             failed = Some(e);
         }
@@ -174,19 +204,19 @@ fn check_and_spill<I: Iterator<Item = Item> + Send, K: Serialize>(
         let mut items = items.enumerate();
         in_pool(|| next_chunk(&mut items), check, &mut keep);
     }
-    (observed, failed.map_or(Ok(spill), Err))
+    (observed, failed.map_or(Ok(store), Err))
 }
 
 /// The outcome at `position` read back, with its cross-record findings, and what was kept of
 /// its record.
-fn unspill<K: DeserializeOwned>(
+fn unspill<K, W: Store<K>>(
     rules: &RuleSet,
     plan: &Plan,
     position: usize,
-    frame: &[u8],
+    entry: W::Entry,
     cross: Result<Vec<(usize, Raw)>, Error>,
 ) -> (Outcome, Option<K>) {
-    match serde_json::from_slice::<Frame<K>>(frame) {
+    match W::frame(entry) {
         Ok(Frame(spilled, kept)) => (outcome_of(rules, plan, position, spilled, cross), kept),
         // Only a temporary file changed under the run could do this; the record is still
         // accounted for.
@@ -195,7 +225,7 @@ fn unspill<K: DeserializeOwned>(
                 position,
                 line: 0,
                 id: None,
-                error: spill_error(e.into()),
+                error: spill_error(e),
             };
             (outcome, None)
         }
@@ -251,21 +281,74 @@ fn spill_error(e: io::Error) -> Error {
     }
 }
 
-/// What waits in the temporary file for one item: its outcome, and what the host kept of its
-/// record.
+/// What waits for one item: its outcome, and what the host kept of its record.
 #[derive(Serialize, Deserialize)]
 struct Frame<K>(Spilled, Option<K>);
 
-impl<K: Serialize> Frame<K> {
-    fn encode(&self) -> Vec<u8> {
-        // Strings, numbers and JSON values only, and the host's keys (plain data): serializing
-        // cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+/// Where the outcomes of the checking read wait, in order, for the cross-record findings.
+trait Store<K>: Sized {
+    /// A frame as it waits, made on the thread that checked its item.
+    type Entry: Send;
+    /// The entries, read back in the order they were put.
+    type Back: Iterator<Item = io::Result<Self::Entry>>;
+
+    fn entry(frame: Frame<K>) -> Self::Entry;
+    fn push(&mut self, entry: Self::Entry) -> io::Result<()>;
+    fn read_back(self) -> io::Result<Self::Back>;
+    /// The frame an entry read back stands for, made on a thread of the pool.
+    fn frame(entry: Self::Entry) -> io::Result<Frame<K>>;
+}
+
+/// Frames held in memory as they are.
+struct Held<K>(Vec<Frame<K>>);
+
+impl<K: Send> Store<K> for Held<K> {
+    type Entry = Frame<K>;
+    type Back = std::iter::Map<std::vec::IntoIter<Frame<K>>, fn(Frame<K>) -> io::Result<Frame<K>>>;
+
+    fn entry(frame: Frame<K>) -> Frame<K> {
+        frame
+    }
+
+    fn push(&mut self, frame: Frame<K>) -> io::Result<()> {
+        self.0.push(frame);
+        Ok(())
+    }
+
+    fn read_back(self) -> io::Result<Self::Back> {
+        Ok(self.0.into_iter().map(Ok))
+    }
+
+    fn frame(frame: Frame<K>) -> io::Result<Frame<K>> {
+        Ok(frame)
     }
 }
 
-/// An outcome as it waits in the temporary file: its position is its place there, and the
-/// pack that judged it is the run's.
+impl<K: Serialize + DeserializeOwned> Store<K> for Spill {
+    type Entry = Vec<u8>;
+    type Back = Frames;
+
+    fn entry(frame: Frame<K>) -> Vec<u8> {
+        // Strings, numbers and JSON values only, and the host's keys (plain data): serializing
+        // cannot fail.
+        serde_json::to_vec(&frame).unwrap_or_default()
+    }
+
+    fn push(&mut self, frame: Vec<u8>) -> io::Result<()> {
+        Spill::push(self, &frame)
+    }
+
+    fn read_back(self) -> io::Result<Frames> {
+        Spill::read_back(self)
+    }
+
+    fn frame(bytes: Vec<u8>) -> io::Result<Frame<K>> {
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+}
+
+/// An outcome as it waits: its position is its place in the store, and the pack that judged it
+/// is the run's.
 #[derive(Serialize, Deserialize)]
 enum Spilled {
     /// Line, id, reference date, findings, acknowledged rules.
@@ -330,6 +413,14 @@ impl Spill {
 
 /// The frames of a [`Spill`], read back in order.
 struct Frames(BufReader<File>);
+
+impl Iterator for Frames {
+    type Item = io::Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<io::Result<Vec<u8>>> {
+        self.next_frame().transpose()
+    }
+}
 
 impl Frames {
     fn next_frame(&mut self) -> io::Result<Option<Vec<u8>>> {

@@ -800,8 +800,19 @@ where
         summarizer.add(&outcome, keys);
         each(&outcome);
     };
+    // A summary keeps no outcome: they wait in a temporary file, and memory stays flat.
     #[cfg(all(feature = "files", feature = "parallel"))]
-    batch::check_stream_folded_keeping(rules, plan, source, true, &keys, sink)?;
+    batch::check_stream_folded_keeping(
+        rules,
+        plan,
+        source,
+        batch::Folding {
+            read_ahead_on_a_thread: true,
+            in_memory: false,
+        },
+        &keys,
+        sink,
+    )?;
     #[cfg(not(all(feature = "files", feature = "parallel")))]
     batch::check_stream_keeping(rules, plan, source, &keys, sink)?;
     Ok(summarizer.finish())
