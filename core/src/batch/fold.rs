@@ -299,24 +299,38 @@ trait Store<K>: Sized {
     fn frame(entry: Self::Entry) -> io::Result<Frame<K>>;
 }
 
-/// Frames held in memory as they are.
-struct Held<K>(Vec<Frame<K>>);
+/// Frames held in memory as they are, in blocks of [`CHUNK`]: each block is freed once read
+/// back, so the frames and the outcomes the host makes of them are not both held whole.
+struct Held<K>(Vec<Vec<Frame<K>>>);
+
+/// The frames of a [`Held`], read back in order.
+type HeldBack<K> = std::iter::Map<
+    std::iter::Flatten<std::vec::IntoIter<Vec<Frame<K>>>>,
+    fn(Frame<K>) -> io::Result<Frame<K>>,
+>;
 
 impl<K: Send> Store<K> for Held<K> {
     type Entry = Frame<K>;
-    type Back = std::iter::Map<std::vec::IntoIter<Frame<K>>, fn(Frame<K>) -> io::Result<Frame<K>>>;
+    type Back = HeldBack<K>;
 
     fn entry(frame: Frame<K>) -> Frame<K> {
         frame
     }
 
     fn push(&mut self, frame: Frame<K>) -> io::Result<()> {
-        self.0.push(frame);
+        match self.0.last_mut() {
+            Some(block) if block.len() < CHUNK => block.push(frame),
+            _ => {
+                let mut block = Vec::with_capacity(CHUNK);
+                block.push(frame);
+                self.0.push(block);
+            }
+        }
         Ok(())
     }
 
-    fn read_back(self) -> io::Result<Self::Back> {
-        Ok(self.0.into_iter().map(Ok))
+    fn read_back(self) -> io::Result<HeldBack<K>> {
+        Ok(self.0.into_iter().flatten().map(Ok))
     }
 
     fn frame(frame: Frame<K>) -> io::Result<Frame<K>> {
