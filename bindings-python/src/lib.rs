@@ -376,9 +376,10 @@ impl PyRuleSet {
     ///
     /// The records are streamed: pulled and copied a block at a time (only the fields the
     /// selected rules read), then built and checked with the interpreter released. When a
-    /// selected rule looks across records (``identity/``) the records are read more than once: a
-    /// list or a tuple is read again, a one-shot iterable (a generator) is copied once and held
-    /// in memory; pass ``ignore="identity"`` to stream a generator in constant memory.
+    /// selected rule looks across records (``identity/``), a list or a tuple is read once more,
+    /// for the few records those rules' findings name (the others are passed over); a one-shot
+    /// iterable (a generator) is copied once and held in memory. Pass ``ignore="identity"`` to
+    /// stream a generator in constant memory.
     ///
     /// >>> same_id = [{"id": "a", "hersys_id": "1", "notification": {"patient": {"sex": "male"}}},
     /// ...            {"id": "b", "hersys_id": "1", "notification": {"patient": {"sex": "female"}}}]
