@@ -338,29 +338,6 @@ impl<K: Send> Store<K> for Held<K> {
     }
 }
 
-impl<K: Serialize + DeserializeOwned> Store<K> for Spill {
-    type Entry = Vec<u8>;
-    type Back = Frames;
-
-    fn entry(frame: Frame<K>) -> Vec<u8> {
-        // Strings, numbers and JSON values only, and the host's keys (plain data): serializing
-        // cannot fail.
-        serde_json::to_vec(&frame).unwrap_or_default()
-    }
-
-    fn push(&mut self, frame: Vec<u8>) -> io::Result<()> {
-        Spill::push(self, &frame)
-    }
-
-    fn read_back(self) -> io::Result<Frames> {
-        Spill::read_back(self)
-    }
-
-    fn frame(bytes: Vec<u8>) -> io::Result<Frame<K>> {
-        Ok(serde_json::from_slice(&bytes)?)
-    }
-}
-
 /// An outcome as it waits: its position is its place in the store, and the pack that judged it
 /// is the run's.
 #[derive(Serialize, Deserialize)]
@@ -410,18 +387,33 @@ impl Spill {
             tempfile::tempfile()?,
         )))
     }
+}
 
-    fn push(&mut self, frame: &[u8]) -> io::Result<()> {
+impl<K: Serialize + DeserializeOwned> Store<K> for Spill {
+    type Entry = Vec<u8>;
+    type Back = Frames;
+
+    fn entry(frame: Frame<K>) -> Vec<u8> {
+        // Strings, numbers and JSON values only, and the host's keys (plain data): serializing
+        // cannot fail.
+        serde_json::to_vec(&frame).unwrap_or_default()
+    }
+
+    fn push(&mut self, frame: Vec<u8>) -> io::Result<()> {
         let len = u32::try_from(frame.len())
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "outcome over 4 GB"))?;
         self.0.write_all(&len.to_le_bytes())?;
-        self.0.write_all(frame)
+        self.0.write_all(&frame)
     }
 
     fn read_back(self) -> io::Result<Frames> {
         let mut file = self.0.into_inner().map_err(|e| e.into_error())?;
         file.rewind()?;
         Ok(Frames(BufReader::with_capacity(1 << 20, file)))
+    }
+
+    fn frame(bytes: Vec<u8>) -> io::Result<Frame<K>> {
+        Ok(serde_json::from_slice(&bytes)?)
     }
 }
 
