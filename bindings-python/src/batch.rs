@@ -834,7 +834,8 @@ impl PyBatch {
 
     /// One row per finding: ``position, id, line, rule, severity, path, paths, message,
     /// acknowledged``; a record that could not be read or judged is one row with ``rule`` None.
-    /// ``output``: ``"dicts"`` (default), ``"pandas"``, ``"polars"`` or ``"arrow"``.
+    /// ``output``: ``"dicts"`` (or ``"records"``, ``"list"``; the default), ``"pandas"``,
+    /// ``"polars"``, ``"arrow"`` (or ``"pyarrow"``).
     #[pyo3(signature = (output=None))]
     fn findings(&self, py: Python<'_>, output: Option<&str>) -> PyResult<Py<PyAny>> {
         let output = Output::choose(output, None)?;

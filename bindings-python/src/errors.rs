@@ -17,7 +17,9 @@ create_exception!(
     kakunin,
     PackError,
     KakuninError,
-    "A pack (rule files, schema, code lists, mapping) is malformed or missing."
+    "A pack (rule files, schema, code lists, mapping) is malformed, or a file it needs (such as \
+     `pack.toml`) is absent. A pack folder that does not exist is an `InputError`; an unknown \
+     bundled pack, an `OptionsError`."
 );
 create_exception!(
     kakunin,
@@ -29,15 +31,16 @@ create_exception!(
     kakunin,
     InputError,
     KakuninError,
-    "An input could not be read at all (a missing file, a folder). Unreadable *rows* are not \
-     errors: they are reported in the batch."
+    "An input could not be read at all (a missing file, a folder given for a file, a pack \
+     folder that does not exist). Unreadable *rows* are not errors: they are reported in the \
+     batch."
 );
 create_exception!(
     kakunin,
     OptionsError,
     KakuninError,
     "An option kakunin does not understand: a bad `as_of`, an unknown rule or group in \
-     `select`/`ignore`, an unknown format."
+     `select`/`ignore`, an unknown format or output, an unknown bundled pack."
 );
 
 /// Converts a core error into the matching Python exception, with `kind` and the details the

@@ -240,7 +240,8 @@ fn read_frame(
 #[pymethods]
 impl PyRuleSet {
     /// A pack that ships with kakunin: ``"hersys"`` (the HER-SYS case record) or
-    /// ``"opendata"`` (the published 陽性患者属性 line list). Compiled once per process.
+    /// ``"opendata"`` (the published 陽性患者属性 line list). Compiled once per process. Another
+    /// name (names are lower case) raises ``OptionsError``, as an unknown option does.
     ///
     /// >>> kakunin.RuleSet.bundled("opendata").name
     /// 'opendata'
@@ -251,7 +252,9 @@ impl PyRuleSet {
     }
 
     /// A pack folder (``pack.toml``, rule files, schema...), validated and compiled. A malformed
-    /// pack raises ``PackError`` naming the file, the rule and what is wrong.
+    /// pack (a bad rule file, schema or code list, or a file it needs, such as ``pack.toml``,
+    /// absent) raises ``PackError`` naming the file, the rule and what is wrong; a path that is
+    /// not a folder, or a folder that cannot be read, raises ``InputError``, as the core does.
     #[staticmethod]
     fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         if !path.is_dir() {
@@ -288,33 +291,69 @@ impl PyRuleSet {
         pack_dict(py, self.rules.info())
     }
 
-    /// Every rule, sorted by id: dicts with ``id``, ``group``, ``severity``, ``tiers``,
-    /// ``title``, ``applies`` (its effective period), ``cross`` (looks across records) and
-    /// ``submit_only`` (silent in the draft stage).
+    /// Every rule, sorted by id, as ``kakunin rules list --format json`` and the JS binding's
+    /// ``list()`` give it (the core's ``Rule::summary``): dicts with ``id``, ``group``,
+    /// ``severity``, ``tiers``, ``title`` (Japanese), ``title_en``, ``stage`` (``"draft"``: runs
+    /// while a form is filled; ``"submit"``: only on submission), ``cross_record`` (looks across
+    /// the records of a batch), ``checks`` (the kinds of its checks) and ``applies``: its
+    /// effective period, ``{"from", "until", "prefectures"}`` (days as ``"YYYY-MM-DD"`` or
+    /// ``None`` for open; ``prefectures`` maps a 2-digit prefecture code to its own
+    /// ``{"from", "until"}``).
     ///
-    /// >>> [r["id"] for r in kakunin.RuleSet.bundled("hersys").rules() if r["cross"]]
+    /// >>> [r["id"] for r in kakunin.RuleSet.bundled("hersys").rules() if r["cross_record"]]
     /// ['identity/duplicate-hersys-id', 'identity/probable-duplicate']
-    #[pyo3(signature = (locale="ja"))]
-    fn rules<'py>(&self, py: Python<'py>, locale: &str) -> PyResult<Bound<'py, PyList>> {
-        let locale: kakunin::Locale = locale.parse().py_err()?;
+    /// >>> [r["applies"] for r in rules.rules() if r["id"] == "scope/not-notifiable"][0]["from"]
+    /// '2022-09-26'
+    fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let out = PyList::empty(py);
         for rule in self.rules.rules() {
-            let d = PyDict::new(py);
-            d.set_item("id", &rule.id)?;
-            d.set_item("group", &rule.group)?;
-            d.set_item("severity", rule.severity.as_str())?;
-            let tiers: Vec<String> = rule
-                .tiers
-                .iter()
-                .filter_map(|t| serde_json::to_value(t).ok())
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect();
-            d.set_item("tiers", tiers)?;
-            d.set_item("title", rule.title.get(locale))?;
-            d.set_item("applies", rule.applies.describe())?;
-            d.set_item("cross", rule.cross)?;
-            d.set_item("submit_only", rule.submit_only)?;
-            out.append(d)?;
+            out.append(convert::to_py(py, &rule.summary())?)?;
+        }
+        Ok(out)
+    }
+
+    /// Every field of the record schema, sorted by path, as the JS binding's ``fields()`` gives
+    /// it: dicts with ``path`` (a JSON Pointer pattern; ``*`` stands for array items),
+    /// ``title`` (Japanese), ``title_en``, ``format`` (``"date"``, ``"date-time"``... or
+    /// ``None``), ``sensitive`` (a personal value: never in messages, ``ctx`` or summaries
+    /// unless ``reveal``) and ``types`` (the JSON types allowed, without ``null``). For
+    /// labelling a form or a table from the pack itself.
+    ///
+    /// >>> [f for f in rules.fields() if f["path"] == "/notification/onset_on"][0]["format"]
+    /// 'date'
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for (path, field) in self.rules.schema().paths() {
+            // The same keys as the JS binding's `fields()` (bindings-wasm/src/api.rs).
+            let value = serde_json::json!({
+                "path": path,
+                "title": field.label_ja,
+                "title_en": field.label_en,
+                "format": field.format,
+                "sensitive": field.sensitive,
+                "types": field.types,
+            });
+            out.append(convert::to_py(py, &value)?)?;
+        }
+        Ok(out)
+    }
+
+    /// The pack's code lists, as the JS binding's ``codes()`` gives them: list name → code →
+    /// ``{"ja", "en"}`` labels.
+    ///
+    /// >>> rules.codes()["sex"]["male"]
+    /// {'ja': '男', 'en': 'Male'}
+    fn codes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        for (list, codes) in self.rules.codes() {
+            let entries = PyDict::new(py);
+            for (code, text) in codes {
+                let labels = PyDict::new(py);
+                labels.set_item("ja", &text.ja)?;
+                labels.set_item("en", &text.en)?;
+                entries.set_item(code, labels)?;
+            }
+            out.set_item(list, entries)?;
         }
         Ok(out)
     }
@@ -467,8 +506,9 @@ impl PyRuleSet {
 
     /// Checks every row of a data frame and returns the findings as a table of the same
     /// library: a pandas ``DataFrame`` for pandas, a polars ``DataFrame`` for polars, a
-    /// ``pyarrow.Table`` (or ``RecordBatch``) for Arrow; ``output=`` (``"pandas"``,
-    /// ``"polars"``, ``"arrow"``, ``"dicts"``) chooses another.
+    /// ``pyarrow.Table`` (or ``RecordBatch``) for Arrow; ``output=`` chooses another:
+    /// ``"dicts"`` (or ``"records"``, ``"list"``), ``"pandas"``, ``"polars"``, ``"arrow"`` (or
+    /// ``"pyarrow"``).
     ///
     /// One row per finding: ``position`` (0-based row of the frame), ``id``, ``line`` (None:
     /// frames have no lines), ``rule``, ``severity``, ``path``, ``paths``, ``message``,
@@ -552,8 +592,9 @@ impl PyRuleSet {
     /// the ``by`` keys, then ``records`` (records in the group: all of them when ``by`` names
     /// only fields, those with such a finding when it names ``rule`` or ``severity``),
     /// ``unjudged`` (unreadable or failed records), ``findings``, ``error``, ``warning``,
-    /// ``info``, ``acknowledged``. The table is of the frame's library, or ``output=``
-    /// (default for files and iterables: a list of dicts).
+    /// ``info``, ``acknowledged``. The table is of the frame's library, or ``output=``:
+    /// ``"dicts"`` (or ``"records"``, ``"list"``; the default for files and iterables),
+    /// ``"pandas"``, ``"polars"``, ``"arrow"`` (or ``"pyarrow"``).
     ///
     /// >>> records = [{"id": "a", "health_center": "北保健所"}, {"id": "b", "health_center": "北保健所",
     /// ...     "notification": {"diagnosed_on": "2021-02-30"}}]

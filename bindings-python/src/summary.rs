@@ -15,7 +15,8 @@ use crate::table::{Columns, Data, Output};
 ///
 /// Tables (``rules()``, ``breakdown()``, ``groups()``, ``periods()``, ``completeness()``,
 /// ``duplicates()``) come as the frame's library when ``summarize`` was given a frame, else as
-/// ``output=`` says (``"pandas"``, ``"polars"``, ``"arrow"``, ``"dicts"``, the default).
+/// ``output=`` says: ``"dicts"`` (or ``"records"``, ``"list"``; the default), ``"pandas"``,
+/// ``"polars"``, ``"arrow"`` (or ``"pyarrow"``).
 /// ``to_html(path)`` writes the very file ``kakunin report`` writes; in a notebook the summary
 /// displays as that report.
 ///

@@ -20,20 +20,33 @@ pub enum Output {
     ArrowBatch,
 }
 
+/// Every `output=` value and what it names; the error message lists them all, and so must the
+/// stubs' `_Output` and the docstrings (tests/test_api.py compares them).
+const OUTPUTS: [(&str, Output); 7] = [
+    ("dicts", Output::Dicts),
+    ("records", Output::Dicts),
+    ("list", Output::Dicts),
+    ("pandas", Output::Pandas),
+    ("polars", Output::Polars),
+    ("arrow", Output::Arrow),
+    ("pyarrow", Output::Arrow),
+];
+
 impl Output {
     /// `output=` as given, or the caller's library when it passed a frame, or dicts.
     pub fn choose(output: Option<&str>, library: Option<Library>) -> PyResult<Output> {
         Ok(match (output, library) {
-            (Some("dicts" | "records" | "list"), _) => Output::Dicts,
-            (Some("pandas"), _) => Output::Pandas,
-            (Some("polars"), _) => Output::Polars,
-            (Some("arrow" | "pyarrow"), _) => Output::Arrow,
-            (Some(other), _) => {
-                return Err(errors::options(
-                    "output",
-                    &format!("`{other}` is not dicts, pandas, polars or arrow"),
-                ));
-            }
+            (Some(name), _) => match OUTPUTS.iter().find(|(n, _)| *n == name) {
+                Some((_, output)) => *output,
+                None => {
+                    let names: Vec<String> =
+                        OUTPUTS.iter().map(|(n, _)| format!("`{n}`")).collect();
+                    return Err(errors::options(
+                        "output",
+                        &format!("`{name}` is not one of {}", names.join(", ")),
+                    ));
+                }
+            },
             (None, Some(Library::Pandas)) => Output::Pandas,
             (None, Some(Library::Polars)) => Output::Polars,
             (None, Some(Library::ArrowTable)) => Output::Arrow,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import datetime
+import importlib.util
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +36,6 @@ def test_unknown_bundled_pack_is_an_options_error() -> None:
         kakunin.RuleSet.bundled("nope")
     assert info.value.kind == "invalid-option"
     assert isinstance(info.value, kakunin.KakuninError)
-
-
-def test_rules_lists_every_rule(hersys: kakunin.RuleSet) -> None:
-    rules = hersys.rules(locale="en")
-    ids = [r["id"] for r in rules]
-    assert ids == sorted(ids)
-    assert "dates/report-before-diagnosis" in ids
-    first = rules[0]
-    assert set(first) == {"id", "group", "severity", "tiers", "title", "applies", "cross", "submit_only"}
 
 
 def test_clean_record_is_ok(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
@@ -199,6 +193,25 @@ def test_malformed_pack_is_a_pack_error(tmp_path: Path) -> None:
     assert missing.value.kind == "input"
 
 
+def test_each_kind_of_missing_pack_has_its_error(tmp_path: Path) -> None:
+    # A folder without its manifest is a malformed pack, named by the file it lacks.
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(kakunin.PackError) as no_manifest:
+        kakunin.RuleSet.from_path(tmp_path / "empty")
+    assert (no_manifest.value.kind, no_manifest.value.file) == ("pack", "pack.toml")
+    # A path that is not a folder cannot be read as a pack at all.
+    not_a_folder = tmp_path / "pack.toml"
+    not_a_folder.write_text("name = 'x'", encoding="utf-8")
+    with pytest.raises(kakunin.InputError) as file_given:
+        kakunin.RuleSet.from_path(not_a_folder)
+    assert (file_given.value.kind, file_given.value.path) == ("input", str(not_a_folder))
+    # Bundled names are options: an unknown one (they are lower case) says which there are.
+    with pytest.raises(kakunin.OptionsError) as upper:
+        kakunin.RuleSet.bundled("HERSYS")
+    assert upper.value.kind == "invalid-option"
+    assert "hersys, opendata" in str(upper.value)
+
+
 @pytest.fixture()
 def looping(tmp_path: Path) -> kakunin.RuleSet:
     folder = write_pack(
@@ -261,3 +274,38 @@ def test_batch_surface(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
     assert set(rows[0]) == {"position", "id", "line", "rule", "severity", "path", "paths", "message", "acknowledged"}
     assert "Batch(records=3" in repr(batch)
     assert "<table>" in batch._repr_html_()
+
+
+def stub_outputs() -> list[str]:
+    """The values of ``_Output`` in the stubs, in order."""
+    stubs = Path(kakunin.__file__).with_name("_kakunin.pyi")
+    for node in ast.parse(stubs.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "_Output" for t in node.targets):
+            assert isinstance(node.value, ast.Subscript)
+            return [ast.literal_eval(e) for e in node.value.slice.elts]  # type: ignore[attr-defined]
+    raise AssertionError("no _Output in the stubs")
+
+
+def test_output_values_are_the_same_in_message_stubs_and_docs(hersys: kakunin.RuleSet) -> None:
+    values = stub_outputs()
+    assert {"dicts", "pandas", "polars", "arrow"} <= set(values)
+    batch = hersys.check_many([{"id": "a"}], as_of=AS_OF, select="required")
+    with pytest.raises(kakunin.OptionsError) as info:
+        batch.findings(output="bogus")
+    assert info.value.kind == "invalid-option"
+    assert re.findall(r"`([^`]+)`", str(info.value)) == ["bogus", *values]
+    libraries = {"pandas": "pandas", "polars": "polars", "arrow": "pyarrow", "pyarrow": "pyarrow"}
+    for value in values:
+        library = libraries.get(value, "builtins")
+        if library != "builtins" and importlib.util.find_spec(library) is None:
+            continue
+        table = batch.findings(output=value)
+        assert type(table).__module__.split(".")[0] == library, value
+    docs = {
+        "Batch.findings": kakunin.Batch.findings.__doc__,
+        "RuleSet.check_frame": kakunin.RuleSet.check_frame.__doc__,
+        "RuleSet.summary": kakunin.RuleSet.summary.__doc__,
+        "Summary": kakunin.Summary.__doc__,
+    }
+    for name, doc in docs.items():
+        assert [v for v in values if f'"{v}"' not in (doc or "")] == [], name

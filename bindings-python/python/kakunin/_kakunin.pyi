@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, final
+from typing import Any, Literal, TypedDict, final
 
 __version__: str
 __all__ = [
@@ -25,8 +25,39 @@ __all__ = [
 
 _Stage = Literal["submit", "draft"]
 _Locale = Literal["ja", "en"]
+# Every `output=` value: "records" and "list" are other names for "dicts", "pyarrow" for "arrow".
 _Output = Literal["dicts", "records", "list", "pandas", "polars", "arrow", "pyarrow"]
 _Names = str | Sequence[str]
+
+# A period in force: days as "YYYY-MM-DD", None where it is open.
+_Period = TypedDict("_Period", {"from": str | None, "until": str | None})
+
+class _Applies(_Period):
+    prefectures: dict[str, _Period]
+
+class _RuleInfo(TypedDict):
+    """A rule as ``RuleSet.rules()`` (and the CLI, and the JS ``list()``) describe it."""
+
+    id: str
+    group: str
+    severity: Literal["error", "warning", "info"]
+    tiers: list[Literal["hc", "pref", "nat"]]
+    title: str
+    title_en: str
+    stage: _Stage
+    cross_record: bool
+    checks: list[str]
+    applies: _Applies
+
+class _FieldInfo(TypedDict):
+    """A field of the record schema as ``RuleSet.fields()`` (and the JS ``fields()``) give it."""
+
+    path: str
+    title: str
+    title_en: str
+    format: str | None
+    sensitive: bool
+    types: list[str]
 
 class KakuninError(Exception):
     """Something stopped kakunin from judging records. ``kind`` is the core's name for it."""
@@ -34,7 +65,11 @@ class KakuninError(Exception):
     kind: str
 
 class PackError(KakuninError):
-    """A pack is malformed or missing (``kind == "pack"``)."""
+    """A pack is malformed, or a file it needs (``pack.toml``...) is absent (``kind == "pack"``).
+
+    A pack folder that does not exist is an ``InputError``; an unknown bundled pack an
+    ``OptionsError``.
+    """
 
     file: str
     rule: str | None
@@ -47,12 +82,14 @@ class ScriptError(KakuninError):
     column: int
 
 class InputError(KakuninError):
-    """An input could not be read at all (``kind == "input"``)."""
+    """An input could not be read at all: a missing file, a pack folder that does not exist
+    (``kind == "input"``)."""
 
     path: str
 
 class OptionsError(KakuninError):
-    """An option kakunin does not understand (``"invalid-option"``, ``"unknown-selector"``)."""
+    """An option kakunin does not understand, an unknown ``output=`` or bundled pack
+    (``"invalid-option"``, ``"unknown-selector"``)."""
 
 @final
 class Finding:
@@ -170,7 +207,9 @@ class RuleSet:
     def hash(self) -> str: ...
     @property
     def pack(self) -> dict[str, str]: ...
-    def rules(self, locale: _Locale = "ja") -> list[dict[str, Any]]: ...
+    def rules(self) -> list[_RuleInfo]: ...
+    def fields(self) -> list[_FieldInfo]: ...
+    def codes(self) -> dict[str, dict[str, dict[Literal["ja", "en"], str]]]: ...
     def check(
         self,
         record: Any,
