@@ -144,6 +144,12 @@ fn inputs(args: &Common) -> Result<Vec<Input>, Fatal> {
                 format: Format::JsonLines,
             }
         } else {
+            if path.is_dir() {
+                return Err(Fatal(format!(
+                    "{}: is a folder, not a file",
+                    path.display()
+                )));
+            }
             if !path.is_file() {
                 return Err(Fatal(format!("{}: no such file", path.display())));
             }
@@ -222,6 +228,8 @@ pub struct Setup {
     pub rules: Arc<RuleSet>,
     pub mapping: Option<Mapping>,
     pub options: CheckOptions,
+    /// What the readers of the checking read noted about the files (see [`Setup::notes`]).
+    notes: Mutex<Vec<String>>,
 }
 
 impl Setup {
@@ -239,7 +247,37 @@ impl Setup {
             rules,
             mapping,
             options,
+            notes: Mutex::default(),
         })
+    }
+
+    /// What the readers noted about the files, each after its file's name: decisions a user
+    /// should know of, such as CSV columns left out (see [`input::Records::notes`]).
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// Refuses an output file that is one of the inputs: creating it would empty the input
+    /// before it is read.
+    pub fn refuse_to_overwrite_an_input(&self, output: &Path) -> Result<(), Fatal> {
+        let Ok(output) = std::fs::canonicalize(output) else {
+            // An output that does not exist yet is not an input.
+            return Ok(());
+        };
+        let is_input = self.inputs.iter().any(|input| {
+            input
+                .path
+                .as_deref()
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .is_some_and(|p| p == output)
+        });
+        if is_input {
+            return Err(Fatal(format!(
+                "{}: the output would overwrite an input file",
+                output.display()
+            )));
+        }
+        Ok(())
     }
 
     /// The records of every file, one after another, for each read of a batch. The checking
@@ -257,6 +295,7 @@ impl Setup {
             // The other reads may stop early: where files start is noted by the checking read.
             let starts = if checking {
                 starts.lock().map(|mut s| s.clear()).unwrap_or_default();
+                self.notes.lock().map(|mut n| n.clear()).unwrap_or_default();
                 starts.clone()
             } else {
                 Arc::default()
@@ -273,6 +312,10 @@ impl Setup {
                     input::Format::JsonLines => Box::new(input::read_unparsed(reader)),
                     format => {
                         let records = input::read(reader, format, self.mapping.as_ref());
+                        if checking && let Ok(mut notes) = self.notes.lock() {
+                            let name = &input.name;
+                            notes.extend(records.notes().iter().map(|n| format!("{name}: {n}")));
+                        }
                         reads.built_for(records, read).into_items()
                     }
                 };
@@ -301,15 +344,18 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
                 .filter(Result::is_ok)
                 .count();
         }
-        println!("{count}");
+        writeln!(crate::stdout(), "{count}")?;
         return Ok(ExitCode::SUCCESS);
     }
 
+    if let Some(path) = &args.output {
+        setup.refuse_to_overwrite_an_input(path)?;
+    }
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(std::io::BufWriter::new(crate::stdout())),
     };
     let colour = args.output.is_none()
         && std::io::stdout().is_terminal()
@@ -324,7 +370,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         inputs.len() > 1,
         !args.summary,
     );
-    writer.begin(rules)?;
+    writer.begin(rules, &kakunin::date::format_day(plan.as_of()))?;
 
     // Counts the records read: with cross-record rules selected, outcomes are handed over only
     // once the whole input is read (see `check_stream_folded`).
@@ -360,10 +406,20 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if let Some(e) = write_error {
-        return Err(Fatal(format!("writing output: {e}")));
+    let notes = setup.notes();
+    for note in &notes {
+        eprintln!("kakunin: note: {note}");
     }
-    writer.end(&summary)?;
+    let written = match write_error {
+        Some(e) => Err(e),
+        None => writer.end(&summary, &notes),
+    };
+    match written {
+        // The reader had enough (`| head`): the records judged so far set the status.
+        Err(_) if crate::output_closed() => {}
+        Err(e) => return Err(Fatal(format!("writing output: {e}"))),
+        Ok(()) => {}
+    }
     Ok(if summary.has_errors() {
         ExitCode::from(1)
     } else {

@@ -2,6 +2,8 @@
 //!
 //! Exit status: 0 when no record has an `error` finding, 1 when one has (or could not be read
 //! or judged), 2 when the run could not be done (bad arguments, unreadable pack, missing file).
+//! A reader of the output that stops early (`kakunin … | head`) ends the run quietly: `check`
+//! then exits as the records judged so far say, the other commands with 0.
 
 mod check;
 mod output;
@@ -10,8 +12,10 @@ mod rules_cmd;
 mod sample_cmd;
 mod summary;
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 use kakunin::RuleSet;
@@ -74,6 +78,44 @@ pub fn load_pack(pack: &str) -> Result<Arc<RuleSet>, Fatal> {
         .map_err(|e| Fatal(format!("pack {pack}: {e}")))
 }
 
+/// Set once a write to standard output finds the pipe closed by its reader.
+static OUTPUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the reader of standard output went away (see [`Stdout`]).
+pub fn output_closed() -> bool {
+    OUTPUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Standard output for the commands' results. A write that finds the pipe closed still fails,
+/// so the command stops writing, but it is noted: a reader that had enough is not a failure
+/// of the run.
+pub struct Stdout(std::io::StdoutLock<'static>);
+
+pub fn stdout() -> Stdout {
+    Stdout(std::io::stdout().lock())
+}
+
+impl Stdout {
+    fn noted<T>(result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            OUTPUT_CLOSED.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Self::noted(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Self::noted(self.0.flush())
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -84,6 +126,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(_) if output_closed() => ExitCode::SUCCESS,
         Err(Fatal(message)) => {
             eprintln!("kakunin: {}", message.lines().next().unwrap_or_default());
             ExitCode::from(2)

@@ -31,13 +31,16 @@ impl Style {
     }
 
     fn severity(&self, f: &Finding) -> String {
+        let ja = self.locale == Locale::Ja;
         let (code, word) = match (f.severity, f.acknowledged) {
-            (_, true) => ("2", "ack"),
-            (Severity::Error, _) => ("1;31", "error"),
-            (Severity::Warning, _) => ("33", "warning"),
-            (Severity::Info, _) => ("36", "info"),
+            (_, true) => ("2", if ja { "確認済" } else { "ack" }),
+            (Severity::Error, _) => ("1;31", if ja { "エラー" } else { "error" }),
+            (Severity::Warning, _) => ("33", if ja { "警告" } else { "warning" }),
+            (Severity::Info, _) => ("36", if ja { "情報" } else { "info" }),
         };
-        self.paint(code, &format!("{word:<7}"))
+        // Padded by display width: a Japanese character takes two columns.
+        let pad = 7usize.saturating_sub(unicode_width::UnicodeWidthStr::width(word));
+        self.paint(code, &format!("{word}{}", " ".repeat(pad)))
     }
 }
 
@@ -49,6 +52,8 @@ pub struct Writer<'a> {
     /// Text: list records with problems (otherwise only the summary).
     pub list_records: bool,
     started: bool,
+    /// The pack of the run, set by [`Writer::begin`]: its schema names the fields in text.
+    rules: Option<&'a RuleSet>,
 }
 
 /// One CSV row, quoted as needed.
@@ -155,14 +160,20 @@ impl<'a> Writer<'a> {
             show_file,
             list_records,
             started: false,
+            rules: None,
         }
     }
 
-    pub fn begin(&mut self, rules: &RuleSet) -> io::Result<()> {
+    /// Starts the output of a run judged on `as_of` (`YYYY-MM-DD`).
+    pub fn begin(&mut self, rules: &'a RuleSet, as_of: &str) -> io::Result<()> {
+        self.rules = Some(rules);
         match self.format {
             OutputFormat::Json => {
                 let pack = serde_json::to_string(rules.info()).unwrap_or_default();
-                write!(self.out, "{{\"pack\":{pack},\"records\":[")?;
+                write!(
+                    self.out,
+                    "{{\"pack\":{pack},\"as_of\":\"{as_of}\",\"records\":["
+                )?;
             }
             OutputFormat::Csv => self.out.write_all(&csv_row(CSV_HEADER)?)?,
             _ => {}
@@ -245,12 +256,11 @@ impl<'a> Writer<'a> {
     }
 
     fn text_record(&mut self, file: &str, outcome: &Outcome) -> io::Result<()> {
-        let place = |line: u64| {
-            if self.show_file {
-                format!("{file}:{line}")
-            } else {
-                format!("line {line}")
-            }
+        let ja = self.style.locale == Locale::Ja;
+        let place = |line: u64| match (self.show_file, ja) {
+            (true, _) => format!("{file}:{line}"),
+            (false, true) => format!("{line} 行目"),
+            (false, false) => format!("line {line}"),
         };
         match outcome {
             Outcome::Checked { report, .. } if report.findings.is_empty() => Ok(()),
@@ -258,46 +268,34 @@ impl<'a> Writer<'a> {
                 line, id, report, ..
             } => {
                 let c = report.counts;
-                let mut parts = Vec::new();
-                for (n, word) in [
-                    (c.error, "error"),
-                    (c.warning, "warning"),
-                    (c.info, "info"),
-                    (c.acknowledged, "acknowledged"),
-                ] {
-                    if n > 0 {
-                        parts.push(format!(
-                            "{n} {word}{}",
-                            if n > 1 && word != "info" && word != "acknowledged" {
-                                "s"
-                            } else {
-                                ""
-                            }
-                        ));
-                    }
-                }
-                let head = format!("{} · {}", place(*line), id.as_deref().unwrap_or("(no id)"));
+                let parts: Vec<String> = [
+                    (c.error, "エラー", "error"),
+                    (c.warning, "警告", "warning"),
+                    (c.info, "情報", "info"),
+                    (c.acknowledged, "確認済み", "acknowledged"),
+                ]
+                .into_iter()
+                .filter(|&(n, ..)| n > 0)
+                .map(|(n, word_ja, word)| match ja {
+                    true => format!("{word_ja} {n} 件"),
+                    // "info" and "acknowledged" take no plural.
+                    false if n > 1 && matches!(word, "error" | "warning") => format!("{n} {word}s"),
+                    false => format!("{n} {word}"),
+                })
+                .collect();
+                let no_id = if ja { "（ID なし）" } else { "(no id)" };
+                let head = format!("{} · {}", place(*line), id.as_deref().unwrap_or(no_id));
                 writeln!(
                     self.out,
                     "{}  {}",
                     self.style.paint("1", &head),
-                    parts.join(", ")
+                    parts.join(if ja { "、" } else { ", " })
                 )?;
                 let mut last_path: Option<&str> = None;
                 for f in &report.findings {
                     if last_path != Some(f.path.as_str()) {
-                        writeln!(
-                            self.out,
-                            "  {}",
-                            self.style.paint(
-                                "4",
-                                if f.path.is_empty() {
-                                    "(record)"
-                                } else {
-                                    &f.path
-                                }
-                            )
-                        )?;
+                        let field = self.field_heading(&f.path);
+                        writeln!(self.out, "  {}", self.style.paint("4", &field))?;
                         last_path = Some(&f.path);
                     }
                     writeln!(
@@ -311,29 +309,52 @@ impl<'a> Writer<'a> {
                 writeln!(self.out)
             }
             Outcome::Unreadable { line, message, .. } => {
+                let word = if ja {
+                    "読み取り不能"
+                } else {
+                    "unreadable"
+                };
                 writeln!(
                     self.out,
                     "{}  {} {message}\n",
                     self.style.paint("1", &place(*line)),
-                    self.style.paint("1;31", "unreadable")
+                    self.style.paint("1;31", word)
                 )
             }
             Outcome::Failed { line, error, .. } => {
+                let word = if ja { "評価失敗" } else { "failed" };
                 writeln!(
                     self.out,
                     "{}  {} {error}\n",
                     self.style.paint("1", &place(*line)),
-                    self.style.paint("1;31", "failed")
+                    self.style.paint("1;31", word)
                 )
             }
         }
     }
 
-    pub fn end(&mut self, summary: &Summary) -> io::Result<()> {
+    /// A field as a person knows it, its label in the run's language, then where it is:
+    /// `診断年月日  /notification/diagnosed_on`. Findings on the record as a whole have no path.
+    fn field_heading(&self, path: &str) -> String {
+        let ja = self.style.locale == Locale::Ja;
+        if path.is_empty() {
+            return (if ja { "（記録全体）" } else { "(record)" }).into();
+        }
+        match self.rules {
+            Some(rules) => {
+                let label = rules.schema().label(path, self.style.locale);
+                format!("{label}  {path}")
+            }
+            None => path.into(),
+        }
+    }
+
+    pub fn end(&mut self, summary: &Summary, notes: &[String]) -> io::Result<()> {
         match self.format {
             OutputFormat::Json => {
                 let s = serde_json::to_string(summary).unwrap_or_default();
-                writeln!(self.out, "],\"summary\":{s}}}")?;
+                let notes = serde_json::to_string(notes).unwrap_or_default();
+                writeln!(self.out, "],\"notes\":{notes},\"summary\":{s}}}")?;
             }
             OutputFormat::Text => self.text_summary(summary)?,
             OutputFormat::Csv | OutputFormat::Jsonl => {}

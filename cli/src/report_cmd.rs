@@ -54,7 +54,7 @@ enum ReportFormat {
 
 fn create(path: &PathBuf) -> Result<Box<dyn Write>, Fatal> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdout().lock()));
+        return Ok(Box::new(crate::stdout()));
     }
     Ok(Box::new(std::io::BufWriter::new(
         File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
@@ -71,6 +71,9 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
             PeriodArg::Month => Period::Month,
         },
     };
+    for path in std::iter::once(&args.output).chain(&args.reveal) {
+        setup.refuse_to_overwrite_an_input(path)?;
+    }
     // Open both outputs before the run, so a bad path fails before minutes of checking.
     let mut out = create(&args.output)?;
     let mut findings = match &args.reveal {
@@ -85,7 +88,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
                 setup.inputs.len() > 1,
                 true,
             );
-            w.begin(&setup.rules)?;
+            w.begin(&setup.rules, &kakunin::date::format_day(plan.as_of()))?;
             Some(w)
         }
         None => None,
@@ -125,6 +128,9 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     .map_err(|e| Fatal(e.to_string()))?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    for note in setup.notes() {
+        eprintln!("kakunin: note: {note}");
     }
     if let Some(e) = write_error {
         return Err(Fatal(format!("writing findings: {e}")));

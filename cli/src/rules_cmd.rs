@@ -59,7 +59,7 @@ fn tiers(rule: &Rule) -> Vec<&'static str> {
 }
 
 pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout();
     match command {
         RulesCommand::List(args) => {
             let rules = load_pack(&args.pack)?;

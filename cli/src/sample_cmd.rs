@@ -47,7 +47,7 @@ pub fn run(args: SampleArgs) -> Result<ExitCode, Fatal> {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
         )),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(BufWriter::new(crate::stdout())),
     };
     let mut mistakes: Option<Box<dyn Write>> = match &args.mistakes {
         Some(path) => Some(Box::new(BufWriter::new(

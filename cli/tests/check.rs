@@ -434,3 +434,132 @@ fn without_a_temporary_folder_a_file_is_read_twice_to_the_same_findings() {
     assert_eq!(rows.len(), 2000);
     assert_eq!(jsonl(&two_reads), rows);
 }
+
+#[test]
+fn an_output_file_that_is_an_input_is_refused_and_the_input_kept() {
+    let text = format!("{}\n", base_record());
+    let path = temp_file("overwrite.jsonl", text.as_bytes());
+    let p = path.to_str().expect("path");
+    for args in [
+        vec!["check", p, "--format", "jsonl", "-o", p],
+        vec!["report", p, "-o", p],
+    ] {
+        let out = kakunin(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("would overwrite an input"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read_to_string(&path).expect("input"), text);
+    }
+    // A folder given as an input is named as one.
+    let dir = path.parent().expect("folder").to_str().expect("path");
+    let out = kakunin(&["check", dir], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a folder"));
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    let mut bad = base_record();
+    bad["notification"]["reported_on"] = json!("2021-08-01");
+    let lines: String = (0..20_000).map(|_| format!("{bad}\n")).collect();
+    let path = temp_file("many.jsonl", lines.as_bytes());
+    for args in [
+        vec!["check", path.to_str().expect("path"), "--format", "jsonl"],
+        // More than a pipe holds, so the write after the reader left fails.
+        vec!["sample", "--count", "2000"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kakunin"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kakunin runs");
+        let mut first = [0u8; 1];
+        std::io::Read::read_exact(child.stdout.as_mut().expect("stdout"), &mut first)
+            .expect("some output");
+        // The reader goes away after one byte, like `head -c 1`.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("kakunin finishes");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+        // `check` exits as the records judged so far say (all have an error); the others, 0.
+        let expected = if args[0] == "check" { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(expected), "{args:?}");
+    }
+}
+
+#[test]
+fn what_a_reader_notes_about_a_file_reaches_the_user_and_json_says_the_date_judged() {
+    let sample = kakunin(&["sample", "--count", "2", "--format", "csv"], None);
+    let text = String::from_utf8(sample.stdout).expect("utf-8");
+    // A second column for the report date, under its path: it collides with the first.
+    let doubled: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let extra = if i == 0 {
+                "notification.reported_on"
+            } else {
+                "2021-03-01"
+            };
+            format!("{line},{extra}\n")
+        })
+        .collect();
+    let path = temp_file("collide.csv", doubled.as_bytes());
+    let out = kakunin(
+        &[
+            "check",
+            path.to_str().expect("path"),
+            "--format",
+            "json",
+            "--as-of",
+            "2024-06-01",
+        ],
+        None,
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json output parses");
+    assert_eq!(doc["as_of"], json!("2024-06-01"));
+    let notes = doc["notes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = notes[0].as_str().unwrap_or_default();
+    assert!(note.contains("collides"), "{note}");
+    assert!(note.starts_with(path.to_str().expect("path")), "{note}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("kakunin: note: {note}")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn japanese_text_output_names_each_field_and_counts_in_japanese() {
+    let mut bad = base_record();
+    bad["notification"]["reported_on"] = json!("2021-08-01");
+    let path = temp_file("text-ja.jsonl", format!("{bad}\n").as_bytes());
+    let out = kakunin(
+        &[
+            "check",
+            path.to_str().expect("path"),
+            "--as-of",
+            "2024-06-01",
+        ],
+        None,
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.contains("1 行目 · sample-2021-0001  エラー 1 件"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  報告年月日  /notification/reported_on\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    エラー  dates/report-before-diagnosis"),
+        "{text}"
+    );
+    assert!(!text.contains("line 1"), "{text}");
+}
