@@ -322,40 +322,18 @@ impl PyRuleSet {
     /// >>> [f for f in rules.fields() if f["path"] == "/notification/onset_on"][0]["format"]
     /// 'date'
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let out = PyList::empty(py);
-        for (path, field) in self.rules.schema().paths() {
-            // The same keys as the JS binding's `fields()` (bindings-wasm/src/api.rs).
-            let value = serde_json::json!({
-                "path": path,
-                "title": field.label_ja,
-                "title_en": field.label_en,
-                "format": field.format,
-                "sensitive": field.sensitive,
-                "types": field.types,
-            });
-            out.append(convert::to_py(py, &value)?)?;
-        }
-        Ok(out)
+        let fields = serde_json::Value::from(self.rules.fields_summary());
+        Ok(convert::to_py(py, &fields)?.cast_into::<PyList>()?)
     }
 
     /// The pack's code lists, as the JS binding's ``codes()`` gives them: list name → code →
     /// ``{"ja", "en"}`` labels.
     ///
     /// >>> rules.codes()["sex"]["male"]
-    /// {'ja': '男', 'en': 'Male'}
+    /// {'en': 'Male', 'ja': '男'}
     fn codes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let out = PyDict::new(py);
-        for (list, codes) in self.rules.codes() {
-            let entries = PyDict::new(py);
-            for (code, text) in codes {
-                let labels = PyDict::new(py);
-                labels.set_item("ja", &text.ja)?;
-                labels.set_item("en", &text.en)?;
-                entries.set_item(code, labels)?;
-            }
-            out.set_item(list, entries)?;
-        }
-        Ok(out)
+        let codes = self.rules.codes_summary();
+        Ok(convert::to_py(py, &codes)?.cast_into::<PyDict>()?)
     }
 
     /// Checks one record (a dict or any mapping) and returns its ``Report``.

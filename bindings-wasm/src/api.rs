@@ -167,36 +167,15 @@ impl Rules {
         self.rules.rules().iter().map(Rule::summary).collect()
     }
 
-    /// Every field of the record schema: `{path, title, title_en, format, sensitive, types}`
-    /// (`*` stands for array items), for labelling a form from the pack itself.
+    /// Every field of the record schema ([`RuleSet::fields_summary`]): `{path, title, title_en,
+    /// format, sensitive, types}`, for labelling a form from the pack itself.
     pub fn fields(&self) -> Vec<Value> {
-        self.rules
-            .schema()
-            .paths()
-            .map(|(path, f)| {
-                json!({
-                    "path": path,
-                    "title": f.label_ja,
-                    "title_en": f.label_en,
-                    "format": f.format,
-                    "sensitive": f.sensitive,
-                    "types": f.types,
-                })
-            })
-            .collect()
+        self.rules.fields_summary()
     }
 
-    /// The code lists: list → code → `{ja, en}`.
+    /// The code lists ([`RuleSet::codes_summary`]): list → code → `{ja, en}`.
     pub fn codes(&self) -> Value {
-        let mut lists = Map::new();
-        for (list, codes) in self.rules.codes() {
-            let mut entries = Map::new();
-            for (code, text) in codes {
-                entries.insert(code.clone(), json!({"ja": text.ja, "en": text.en}));
-            }
-            lists.insert(list.clone(), Value::Object(entries));
-        }
-        Value::Object(lists)
+        self.rules.codes_summary()
     }
 }
 

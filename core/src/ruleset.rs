@@ -624,6 +624,32 @@ impl RuleSet {
         &self.codes
     }
 
+    /// What `fields()` gives of the record schema, the same list in every host: one object per
+    /// field, sorted by path, with `path` (a JSON Pointer pattern; `*` stands for array items),
+    /// `title`, `title_en`, `format`, `sensitive` and `types`.
+    pub fn fields_summary(&self) -> Vec<Value> {
+        self.schema
+            .paths()
+            .map(|(path, field)| {
+                serde_json::json!({
+                    "path": path,
+                    "title": field.label_ja,
+                    "title_en": field.label_en,
+                    "format": field.format,
+                    "sensitive": field.sensitive,
+                    "types": field.types,
+                })
+            })
+            .collect()
+    }
+
+    /// What `codes()` gives of the code lists, the same object in every host: list → code →
+    /// `{ja, en}` labels.
+    pub fn codes_summary(&self) -> Value {
+        // `Text` serializes as `{ja, en}`; maps with string keys cannot fail to convert.
+        serde_json::to_value(&self.codes).unwrap_or_default()
+    }
+
     /// Works out which rules the options select; fails on an unknown rule or group.
     pub fn plan(&self, options: &CheckOptions) -> Result<Plan> {
         for sel in options.select.iter().chain(&options.ignore) {
