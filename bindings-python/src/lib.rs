@@ -300,16 +300,36 @@ impl PyRuleSet {
     /// ``None`` for open; ``prefectures`` maps a 2-digit prefecture code to its own
     /// ``{"from", "until"}``).
     ///
+    /// With ``as_of`` (``"YYYY-MM-DD"`` or a ``datetime.date``), only the rules in force on that
+    /// day, as ``check`` would run them for a record of that reference date; with
+    /// ``prefecture`` too (``"01"`` to ``"47"``), for a record of that prefecture, whose
+    /// periods may differ. Raises ``OptionsError`` for a bad date, an unknown prefecture code,
+    /// or a prefecture without ``as_of``.
+    ///
     /// >>> [r["id"] for r in kakunin.RuleSet.bundled("hersys").rules() if r["cross_record"]]
     /// ['identity/duplicate-hersys-id', 'identity/probable-duplicate']
     /// >>> [r["applies"] for r in rules.rules() if r["id"] == "scope/not-notifiable"][0]["from"]
     /// '2022-09-26'
-    fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let out = PyList::empty(py);
-        for rule in self.rules.rules() {
-            out.append(convert::to_py(py, &rule.summary())?)?;
-        }
-        Ok(out)
+    /// >>> def in_force(prefecture):
+    /// ...     listed = rules.rules(as_of="2022-09-10", prefecture=prefecture)
+    /// ...     return "scope/not-notifiable" in [r["id"] for r in listed]
+    /// >>> in_force("04"), in_force("13")  # Miyagi narrowed notification early
+    /// (True, False)
+    #[pyo3(signature = (*, as_of=None, prefecture=None))]
+    fn rules<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        prefecture: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let options = options::list_options(as_of, prefecture)?;
+        let listed: Vec<serde_json::Value> = self
+            .rules
+            .list(&options)
+            .into_iter()
+            .map(kakunin::Rule::summary)
+            .collect();
+        Ok(convert::to_py(py, &listed.into())?.cast_into::<PyList>()?)
     }
 
     /// Every field of the record schema, sorted by path, as the JS binding's ``fields()`` gives

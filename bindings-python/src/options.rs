@@ -1,7 +1,7 @@
 //! Keyword arguments to the core's options: they are put in the JSON object that
 //! `CheckOptions::from_json` (the one decoder every binding uses) reads.
 
-use kakunin::{CheckOptions, Plan, RuleSet};
+use kakunin::{CheckOptions, ListOptions, Plan, RuleSet};
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDateTime, PyString};
 use serde_json::{Map, Value};
@@ -50,6 +50,25 @@ impl Args<'_, '_> {
     pub fn plan(&self, rules: &RuleSet) -> PyResult<Plan> {
         rules.plan(&self.options()?).py_err()
     }
+}
+
+/// `rules(as_of=..., prefecture=...)` as the core's listing options, which judge them.
+pub fn list_options(
+    as_of: Option<&Bound<'_, PyAny>>,
+    prefecture: Option<&Bound<'_, PyAny>>,
+) -> PyResult<ListOptions> {
+    let as_of = as_of.filter(|a| !a.is_none()).map(date_text).transpose()?;
+    let prefecture = prefecture
+        .filter(|p| !p.is_none())
+        .map(|p| match p.cast::<PyString>() {
+            Ok(s) => Ok(s.to_string_lossy().into_owned()),
+            Err(_) => Err(errors::options(
+                "prefecture",
+                "must be a prefecture code string (01 to 47)",
+            )),
+        })
+        .transpose()?;
+    ListOptions::parse(as_of.as_deref(), prefecture.as_deref()).py_err()
 }
 
 /// `as_of` as `YYYY-MM-DD`: a string, a `datetime.date` or a `datetime.datetime` (its date).

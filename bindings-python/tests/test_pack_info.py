@@ -7,7 +7,9 @@ behaviour say.
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,60 @@ def test_rules_are_what_the_command_lists(pack: str) -> None:
         check=True,
     )
     assert kakunin.RuleSet.bundled(pack).rules() == json.loads(listed.stdout)
+
+
+EARLY = "scope/not-notifiable"  # 2022-09-26, and 2022-09-02 in four prefectures (04 Miyagi, ...)
+
+
+def ids(rules: list[dict[str, Any]]) -> list[str]:
+    return [r["id"] for r in rules]
+
+
+def test_rules_in_force_on_a_day_for_a_prefecture(hersys: kakunin.RuleSet) -> None:
+    everything = {r["id"]: r for r in hersys.rules()}
+    miyagi = hersys.rules(as_of="2022-09-10", prefecture="04")
+    tokyo = ids(hersys.rules(as_of=datetime.date(2022, 9, 10), prefecture="13"))
+    assert EARLY in ids(miyagi) and EARLY not in tokyo
+    assert ids(hersys.rules(as_of="2022-09-10")) == tokyo, "no prefecture: the national periods"
+    assert ids(hersys.rules(as_of="2022-09-10", prefecture=None)) == tokyo
+    assert EARLY in ids(hersys.rules(as_of=datetime.datetime(2022, 9, 26, 8), prefecture="13"))
+    # The same dicts as the whole listing, fewer of them.
+    assert all(everything[r["id"]] == r for r in miyagi) and len(miyagi) < len(everything)
+    # A rule with an end is left out after it: onset dates were required until 2022-06-29.
+    assert "required/onset" in ids(hersys.rules(as_of="2022-06-29"))
+    assert "required/onset" not in ids(hersys.rules(as_of="2022-06-30"))
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"as_of": "2022-02-30"}, "`2022-02-30` is not a YYYY-MM-DD date"),
+        ({"as_of": 20220910}, "as_of"),
+        ({"as_of": "2022-09-10", "prefecture": "48"}, "`48` is not a prefecture code"),
+        ({"as_of": "2022-09-10", "prefecture": "4"}, "`4` is not a prefecture code"),
+        ({"as_of": "2022-09-10", "prefecture": 4}, "prefecture: must be a prefecture code string"),
+        ({"prefecture": "04"}, "prefecture: needs as_of"),
+    ],
+)
+def test_rules_refuse_a_bad_day_or_prefecture(
+    hersys: kakunin.RuleSet, options: dict[str, Any], says: str
+) -> None:
+    with pytest.raises(kakunin.OptionsError, match=re.escape(says)) as raised:
+        hersys.rules(**options)
+    assert raised.value.kind == "invalid-option"
+
+
+def test_rules_in_force_are_what_the_command_lists() -> None:
+    exe = fresh_cli()
+    for prefecture in ("04", "13"):
+        listed = subprocess.run(
+            [exe, "rules", "list", "--format", "json", "--as-of", "2022-09-10", "--prefecture", prefecture],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rules = kakunin.RuleSet.bundled("hersys").rules(as_of="2022-09-10", prefecture=prefecture)
+        assert rules == json.loads(listed.stdout)
 
 
 def test_fields_of_a_small_pack(tmp_path: Path) -> None:

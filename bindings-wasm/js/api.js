@@ -159,9 +159,15 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
       return JSON.parse(intoWasm(() => this.#raw.checkAllText(text, opts)));
     }
 
-    /** Every rule: {id, group, severity, tiers, title, title_en, stage, cross_record, checks, applies}. */
-    list() {
-      return JSON.parse(this.#raw.listJson());
+    /**
+     * The rules: {id, group, severity, tiers, title, title_en, stage, cross_record, checks, applies}.
+     * Every rule, or with {as_of, prefecture} the rules in force on that day for a record of that
+     * prefecture ("01"–"47"; its own period where a rule has one). Unlike check, `as_of` has no
+     * default here: left out, every rule is listed.
+     */
+    list(options) {
+      const opts = options == null ? "" : jsonText(options, "the options");
+      return JSON.parse(intoWasm(() => this.#raw.listJson(opts)));
     }
 
     /** Every field of the record schema: {path, title, title_en, format, sensitive, types}. */

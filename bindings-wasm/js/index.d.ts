@@ -59,6 +59,14 @@ export interface CheckOptions {
   reveal?: boolean;
 }
 
+/** Which rules `list` gives: those in force on `as_of` (every rule when it is left out). */
+export interface ListOptions {
+  /** The day (YYYY-MM-DD) the rules are in force; no default. */
+  as_of?: string;
+  /** The record's prefecture ("01"–"47"), whose periods may differ; needs `as_of`. */
+  prefecture?: string;
+}
+
 export type BatchResult =
   | { id: string | null; report: Report }
   | { id: string | null; error: { kind: string; message: string } };
@@ -127,7 +135,8 @@ export class RuleSet {
   checkJson(text: string, options?: CheckOptions): Report;
   /** Checks records together, so the rules across records (duplicates) run too. */
   checkAll(records: unknown[], options?: CheckOptions): BatchResult[];
-  list(): RuleInfo[];
+  /** Every rule, or those in force on `options.as_of` (throws kind "invalid-option" for a bad day or prefecture). */
+  list(options?: ListOptions): RuleInfo[];
   fields(): FieldInfo[];
   codes(): Record<string, Record<string, { ja: string; en: string }>>;
   free(): void;

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use kakunin::batch::{Outcome, check_all};
-use kakunin::{CheckOptions, Plan, Report, Rule, RuleSet};
+use kakunin::{CheckOptions, ListOptions, Plan, Report, Rule, RuleSet};
 use serde_json::{Map, Value, json};
 
 /// An error as JS sees it: a `kind` (the core's [`kakunin::Error::kind`], or `input` for text that
@@ -120,12 +120,7 @@ impl Rules {
         let record = parse_record(record)?;
         let mut cache = self.last_plan.borrow_mut();
         if cache.as_ref().is_none_or(|(key, _)| key != options) {
-            let value = if options.trim().is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(options)
-                    .map_err(|e| Failure::input(format!("options are not JSON: {e}")))?
-            };
+            let value = parse_options(options)?;
             let plan = self.rules.plan(&CheckOptions::from_json(&value)?)?;
             *cache = Some((options.to_owned(), plan));
         }
@@ -152,19 +147,25 @@ impl Rules {
             Value::Array(items) => items,
             _ => return Err(Failure::input("checkAll takes an array of records")),
         };
-        let options = if options.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(options)
-                .map_err(|e| Failure::input(format!("options are not JSON: {e}")))?
-        };
-        let out = self.check_all(&records, &options)?;
-        serde_json::to_string(&out).map_err(|e| Failure::input(e.to_string()))
+        Ok(Value::from(self.check_all(&records, &parse_options(options)?)?).to_string())
     }
 
-    /// Every rule, as `kakunin rules list --format json` shows it ([`Rule::summary`]).
-    pub fn list(&self) -> Vec<Value> {
-        self.rules.rules().iter().map(Rule::summary).collect()
+    /// The rules as `kakunin rules list --format json` shows them ([`Rule::summary`]): every
+    /// rule, or with options `{as_of, prefecture}` those in force on that day for a record of
+    /// that prefecture ([`ListOptions::from_json`]; `null`: every rule).
+    pub fn list(&self, options: &Value) -> Result<Vec<Value>, Failure> {
+        let options = ListOptions::from_json(options)?;
+        Ok(self
+            .rules
+            .list(&options)
+            .into_iter()
+            .map(Rule::summary)
+            .collect())
+    }
+
+    /// [`Rules::list`] with the options as JSON text (`""`: every rule) and JSON text out.
+    pub fn list_text(&self, options: &str) -> Result<String, Failure> {
+        Ok(Value::from(self.list(&parse_options(options)?)?).to_string())
     }
 
     /// Every field of the record schema ([`RuleSet::fields_summary`]): `{path, title, title_en,
@@ -177,6 +178,14 @@ impl Rules {
     pub fn codes(&self) -> Value {
         self.rules.codes_summary()
     }
+}
+
+/// Reads options from JSON text; `""` stands for none (`null`).
+fn parse_options(text: &str) -> Result<Value, Failure> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(text).map_err(|e| Failure::input(format!("options are not JSON: {e}")))
 }
 
 /// Reads one record from JSON text. Text that is not JSON is an `input` error; JSON that is not a
@@ -312,9 +321,32 @@ mod tests {
     }
 
     #[test]
+    fn lists_follow_the_day_and_prefecture() {
+        let rules = Rules::bundled("hersys").unwrap();
+        let listed = |options: &str| -> Vec<String> {
+            let list: Vec<Value> =
+                serde_json::from_str(&rules.list_text(options).unwrap()).unwrap();
+            list.iter()
+                .map(|r| r["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let early = "scope/not-notifiable".to_owned();
+        assert!(listed(r#"{"as_of":"2022-09-10","prefecture":"04"}"#).contains(&early));
+        assert!(!listed(r#"{"as_of":"2022-09-10","prefecture":"13"}"#).contains(&early));
+        assert_eq!(listed(""), listed("null"));
+        let kind = |options: &str| rules.list_text(options).unwrap_err().kind;
+        assert_eq!(
+            kind(r#"{"as_of":"2022-09-10","prefecture":"48"}"#),
+            "invalid-option"
+        );
+        assert_eq!(kind(r#"{"as_of":"2022-02-30"}"#), "invalid-option");
+        assert_eq!(kind("{"), "input");
+    }
+
+    #[test]
     fn lists_describe_the_pack() {
         let rules = Rules::bundled("hersys").unwrap();
-        assert!(rules.list().len() > 80);
+        assert!(rules.list(&Value::Null).unwrap().len() > 80);
         assert!(
             rules
                 .fields()

@@ -122,11 +122,12 @@ impl RuleSet {
             .map_err(js_error)
     }
 
-    /// Every rule, as JSON text: `[{id, group, severity, tiers, title, title_en, stage,
-    /// cross_record, checks, applies}]`.
+    /// The rules, as JSON text: `[{id, group, severity, tiers, title, title_en, stage,
+    /// cross_record, checks, applies}]`; every rule, or with options `{as_of, prefecture}` (JSON
+    /// text; `""`: none) those in force on that day for a record of that prefecture.
     #[wasm_bindgen(js_name = listJson)]
-    pub fn list_json(&self) -> String {
-        serde_json::Value::from(self.inner.list()).to_string()
+    pub fn list_json(&self, options: &str) -> Result<String, JsValue> {
+        self.inner.list_text(options).map_err(js_error)
     }
 
     /// Every field of the record schema with its labels, format and whether it is personal, as

@@ -270,6 +270,34 @@ test("the pack describes its rules, fields and code lists", () => {
   assert.notEqual(opendata.hash, rules.hash);
 });
 
+test("list gives the rules in force on a day for a prefecture", () => {
+  const ids = (options) => rules.list(options).map((r) => r.id);
+  const early = "scope/not-notifiable"; // 2022-09-26; 2022-09-02 in Miyagi (04) and three others
+  const miyagi = rules.list({ as_of: "2022-09-10", prefecture: "04" });
+  assert.ok(isPlain(miyagi));
+  assert.ok(miyagi.some((r) => r.id === early));
+  const tokyo = ids({ as_of: "2022-09-10", prefecture: "13" });
+  assert.ok(!tokyo.includes(early));
+  assert.deepEqual(ids({ as_of: "2022-09-10" }), tokyo, "no prefecture: the national periods");
+  assert.ok(ids({ as_of: "2022-09-26", prefecture: "13" }).includes(early));
+  // No default as_of here: left out, every rule, as list() gives them.
+  const all = rules.list();
+  assert.deepEqual(rules.list({}), all);
+  assert.deepEqual(rules.list(null), all);
+  assert.ok(miyagi.length < all.length);
+  assert.deepEqual(miyagi, all.filter((r) => miyagi.some((m) => m.id === r.id)));
+  // A rule with an end is left out after it: onset dates were required until 2022-06-29.
+  assert.ok(ids({ as_of: "2022-06-29" }).includes("required/onset"));
+  assert.ok(!ids({ as_of: "2022-06-30" }).includes("required/onset"));
+  throwsKind(() => rules.list({ as_of: "2022-02-30" }), "invalid-option");
+  throwsKind(() => rules.list({ as_of: "2022-09-10", prefecture: "48" }), "invalid-option");
+  throwsKind(() => rules.list({ as_of: "2022-09-10", prefecture: 4 }), "invalid-option");
+  throwsKind(() => rules.list({ prefecture: "04" }), "invalid-option");
+  throwsKind(() => rules.list({ as_of: "2022-09-10", pref: "04" }), "invalid-option");
+  throwsKind(() => rules.list("2022-09-10"), "invalid-option");
+  assert.throws(() => rules.list({ as_of: "2022-09-10", prefecture: "48" }), /`48` is not a prefecture code/);
+});
+
 test("the demo's sample record is complete: no finding at all", async () => {
   const { sampleRecord } = await import("../demo/sample.js");
   assert.deepEqual(rules.check(sampleRecord(), AS_OF).findings, []);

@@ -4,9 +4,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use kakunin::date::format_day;
 use kakunin::examples::run_all;
 use kakunin::lint::lint;
-use kakunin::{Locale, Rule, RuleSet};
+use kakunin::{ListOptions, Locale, Rule, RuleSet};
 use serde_json::{Value, json};
 
 use crate::{Fatal, load_pack};
@@ -24,10 +25,23 @@ pub struct PackArgs {
     locale: String,
 }
 
+/// `rules list`: the pack's options and which rules to show.
+#[derive(Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pack: PackArgs,
+    /// Only the rules in force on this day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    as_of: Option<String>,
+    /// For a record of this prefecture (01-47), whose periods may differ; needs --as-of.
+    #[arg(long, value_name = "NN")]
+    prefecture: Option<String>,
+}
+
 #[derive(Subcommand)]
 pub enum RulesCommand {
-    /// List the rules.
-    List(PackArgs),
+    /// List the rules (those in force on a day with --as-of).
+    List(ListArgs),
     /// Show one rule's documentation and examples.
     Explain {
         /// The rule id (`dates/late-report`).
@@ -61,13 +75,19 @@ fn tiers(rule: &Rule) -> Vec<&'static str> {
 pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
     let mut out = crate::stdout();
     match command {
-        RulesCommand::List(args) => {
+        RulesCommand::List(ListArgs {
+            pack: args,
+            as_of,
+            prefecture,
+        }) => {
+            let options = ListOptions::parse(as_of.as_deref(), prefecture.as_deref())?;
             let rules = load_pack(&args.pack)?;
+            let listed = rules.list(&options);
             if args.format == "json" {
-                let list: Vec<Value> = rules.rules().iter().map(Rule::summary).collect();
+                let list: Vec<Value> = listed.into_iter().map(Rule::summary).collect();
                 writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
             } else {
-                list_text(&mut out, &rules, locale(&args))?;
+                list_text(&mut out, &rules, &listed, &options, locale(&args))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -156,9 +176,15 @@ pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
     }
 }
 
-fn list_text(out: &mut impl Write, rules: &RuleSet, locale: Locale) -> std::io::Result<()> {
-    let width = rules.rules().iter().map(|r| r.id.len()).max().unwrap_or(10);
-    for rule in rules.rules() {
+fn list_text(
+    out: &mut impl Write,
+    rules: &RuleSet,
+    listed: &[&Rule],
+    options: &ListOptions,
+    locale: Locale,
+) -> std::io::Result<()> {
+    let width = listed.iter().map(|r| r.id.len()).max().unwrap_or(10);
+    for rule in listed {
         writeln!(
             out,
             "{:<width$}  {:<7}  {:<12}  {:<26}  {}",
@@ -169,13 +195,22 @@ fn list_text(out: &mut impl Write, rules: &RuleSet, locale: Locale) -> std::io::
             rule.title.get(locale)
         )?;
     }
-    writeln!(
-        out,
-        "{} rules in pack {} {}",
-        rules.rules().len(),
-        rules.info().name,
-        rules.info().version
-    )
+    let (name, version) = (&rules.info().name, &rules.info().version);
+    match options.as_of {
+        None => writeln!(out, "{} rules in pack {name} {version}", listed.len()),
+        Some(day) => writeln!(
+            out,
+            "{} of {} rules in force on {}{} in pack {name} {version}",
+            listed.len(),
+            rules.rules().len(),
+            format_day(day),
+            options
+                .prefecture
+                .as_ref()
+                .map(|p| format!(" for prefecture {p}"))
+                .unwrap_or_default(),
+        ),
+    }
 }
 
 fn explain_text(out: &mut impl Write, rule: &Rule, locale: Locale) -> std::io::Result<()> {

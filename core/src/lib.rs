@@ -74,7 +74,7 @@ mod view;
 
 pub use error::{Error, Result, ScriptErrorKind};
 pub use finding::{Counts, Finding, PackInfo, Report};
-pub use options::{CheckOptions, Locale, today_in_japan};
+pub use options::{CheckOptions, ListOptions, Locale, today_in_japan};
 pub use pack::{PackFiles, Severity, Stage, Tier};
 pub use ruleset::{Applies, MAX_QUOTED_CHARS, NOT_AN_OBJECT, Plan, Rule, RuleSet};
 pub use sparse::{Fields, Wanted};

@@ -121,6 +121,79 @@ impl CheckOptions {
     }
 }
 
+/// Which rules a listing shows (`kakunin rules list`, Python's `rules()`, JS's `list()`): every
+/// rule, or those in force on a day for a record of a prefecture — "which rules were in force"
+/// asked without a record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    /// Only the rules in force on this day (`None`: every rule, whatever its period).
+    pub as_of: Option<Day>,
+    /// The record's prefecture (JIS X 0401 code, `01` to `47`), for per-prefecture periods;
+    /// `None`: the national periods.
+    pub prefecture: Option<String>,
+}
+
+impl ListOptions {
+    /// From a `YYYY-MM-DD` day and a prefecture code as a user writes them. A bad date, a code
+    /// that is not a prefecture's, or a prefecture without a day is an invalid option.
+    pub fn parse(as_of: Option<&str>, prefecture: Option<&str>) -> Result<Self> {
+        let as_of = as_of.map(parse_as_of).transpose()?;
+        let prefecture = prefecture.map(prefecture_code).transpose()?;
+        if as_of.is_none() && prefecture.is_some() {
+            // Without a day there is no period to choose between.
+            return Err(invalid(
+                "prefecture",
+                "needs as_of (the day the rules are in force)",
+            ));
+        }
+        Ok(ListOptions { as_of, prefecture })
+    }
+
+    /// Reads the options from a JSON object with the keys `as_of` and `prefecture` (`null`:
+    /// every rule), as the JS binding passes them.
+    pub fn from_json(value: &Value) -> Result<Self> {
+        let Some(map) = value.as_object() else {
+            return if value.is_null() {
+                Ok(ListOptions::default())
+            } else {
+                Err(invalid("options", "must be an object"))
+            };
+        };
+        let text = |key: &str, expected: &str| -> Result<Option<&str>> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(invalid(key, expected)),
+            }
+        };
+        if let Some(other) = map
+            .keys()
+            .find(|k| !matches!(k.as_str(), "as_of" | "prefecture"))
+        {
+            return Err(invalid(other, "is not an option (as_of, prefecture)"));
+        }
+        ListOptions::parse(
+            text("as_of", "must be a YYYY-MM-DD string")?,
+            text("prefecture", "must be a prefecture code string (01 to 47)")?,
+        )
+    }
+}
+
+/// A prefecture code as rules' periods name them: two digits, `01` to `47`.
+fn prefecture_code(text: &str) -> Result<String> {
+    let known = text.len() == 2
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && matches!(text.parse::<u8>(), Ok(1..=47));
+    if known {
+        Ok(text.to_owned())
+    } else {
+        Err(invalid(
+            "prefecture",
+            &format!("`{text}` is not a prefecture code (two digits, 01 to 47)"),
+        ))
+    }
+}
+
 fn parse_as_of(text: &str) -> Result<Day> {
     parse_date(text).ok_or_else(|| invalid("as_of", &format!("`{text}` is not a YYYY-MM-DD date")))
 }

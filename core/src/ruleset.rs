@@ -13,7 +13,7 @@ use crate::date::{Day, format_day, parse_date, parse_day};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, PackInfo, Report, sort_findings};
 use crate::message::Template;
-use crate::options::{CheckOptions, Locale};
+use crate::options::{CheckOptions, ListOptions, Locale};
 use crate::pack::{
     self, DocSpec, ExampleSpec, Manifest, PackFiles, ParsedPack, RuleSpec, Severity, Stage, Text,
     Tier,
@@ -752,11 +752,27 @@ impl RuleSet {
     /// The rules in force for a record (its reference date and prefecture), whatever the options.
     pub fn rules_in_force(&self, record: &Value, as_of: Day) -> Vec<&Rule> {
         let day = self.reference_date(record, as_of);
-        let pref = self.prefecture_of(record);
+        self.rules_in_force_on(day, self.prefecture_of(record).as_deref())
+    }
+
+    /// The rules in force on `day` for a record of `prefecture` (a 2-digit code; `None`: a record
+    /// without one), as `check` judges them: per-prefecture periods (early adopters) included.
+    pub fn rules_in_force_on(&self, day: Day, prefecture: Option<&str>) -> Vec<&Rule> {
+        // A pack that reads no prefecture judges every record by the national periods.
+        let prefecture = prefecture.filter(|_| self.prefecture.is_some());
         self.rules
             .iter()
-            .filter(|r| r.applies.in_force(day, pref.as_deref()))
+            .filter(|r| r.applies.in_force(day, prefecture))
             .collect()
+    }
+
+    /// The rules a listing shows, the same in every host: all of them, or those in force on
+    /// `options.as_of` for a record of `options.prefecture`.
+    pub fn list(&self, options: &ListOptions) -> Vec<&Rule> {
+        match options.as_of {
+            Some(day) => self.rules_in_force_on(day, options.prefecture.as_deref()),
+            None => self.rules.iter().collect(),
+        }
     }
 
     /// Checks one record. Rules across records need a batch and stay silent here.

@@ -1,7 +1,7 @@
 //! A malformed pack is refused when it loads, with the file, the rule and what is wrong; and the
 //! engine's options, acknowledgements and effective periods behave as documented.
 
-use kakunin::{CheckOptions, Error, PackFiles, RuleSet, ScriptErrorKind};
+use kakunin::{CheckOptions, Error, ListOptions, PackFiles, RuleSet, ScriptErrorKind};
 use serde_json::json;
 
 const MANIFEST: &str = r#"
@@ -341,6 +341,106 @@ fn effective_periods_follow_the_reference_date_and_prefecture() {
         Some("2022-09-30"),
         "no dates: the check date decides"
     );
+}
+
+/// A rule national from 2022-09-26 and in prefecture 04 from 2022-09-02, and one always in force.
+fn early_adopter_rules(manifest: &str) -> RuleSet {
+    let applies =
+        "[applies]\nfrom = \"2022-09-26\"\n[applies.prefectures.\"04\"]\nfrom = \"2022-09-02\"";
+    let mut files = PackFiles::new();
+    files.insert("pack.toml", manifest);
+    files.insert("record.schema.json", SCHEMA);
+    files.insert("d/late.toml", rule("d/late", "warning", ORDER, applies));
+    files.insert("d/order.toml", rule("d/order", "error", ORDER, ""));
+    RuleSet::compile(files).expect("compiles")
+}
+
+fn listed(rules: &RuleSet, as_of: Option<&str>, prefecture: Option<&str>) -> Vec<String> {
+    let options = ListOptions::parse(as_of, prefecture).expect("good options");
+    rules.list(&options).iter().map(|r| r.id.clone()).collect()
+}
+
+#[test]
+fn a_listing_shows_the_rules_in_force_on_a_day_for_a_prefecture() {
+    let rules = early_adopter_rules(MANIFEST);
+    let day = Some("2022-09-10");
+    assert_eq!(listed(&rules, day, Some("04")), ["d/late", "d/order"]);
+    assert_eq!(listed(&rules, day, Some("13")), ["d/order"]);
+    assert_eq!(listed(&rules, day, None), ["d/order"]);
+    assert_eq!(
+        listed(&rules, Some("2022-09-26"), Some("13")),
+        ["d/late", "d/order"]
+    );
+    assert_eq!(listed(&rules, None, None), ["d/late", "d/order"]);
+    // The listing answers what `check` runs for a record of that day and prefecture.
+    for dx in ["2022-09-01", "2022-09-02", "2022-09-25", "2022-09-26"] {
+        for pref in [None, Some("04"), Some("13")] {
+            let record = json!({"dx": dx, "pref": pref});
+            let in_force: Vec<String> = rules
+                .rules_in_force(&record, 0)
+                .iter()
+                .map(|r| r.id.clone())
+                .collect();
+            assert_eq!(listed(&rules, Some(dx), pref), in_force, "{dx} {pref:?}");
+        }
+    }
+    // A pack that reads no prefecture judges its records by the national periods only.
+    let national = early_adopter_rules(&MANIFEST.replace("prefecture = \"/pref\"\n", ""));
+    assert_eq!(listed(&national, day, Some("04")), ["d/order"]);
+    let record = json!({"dx": "2022-09-10", "pref": "04"});
+    assert_eq!(national.rules_in_force(&record, 0).len(), 1);
+}
+
+#[test]
+fn list_options_refuse_a_bad_day_or_prefecture() {
+    let refused = |result: Result<ListOptions, Error>| match result {
+        Err(Error::InvalidOption { name, message }) => format!("{name}: {message}"),
+        other => panic!("expected an invalid option, got {other:?}"),
+    };
+    let day = Some("2022-09-10");
+    assert_eq!(
+        refused(ListOptions::parse(Some("2022-13-01"), None)),
+        "as_of: `2022-13-01` is not a YYYY-MM-DD date"
+    );
+    for code in ["48", "00", "4", "004", "東京", " 04"] {
+        assert_eq!(
+            refused(ListOptions::parse(day, Some(code))),
+            format!("prefecture: `{code}` is not a prefecture code (two digits, 01 to 47)")
+        );
+    }
+    assert!(refused(ListOptions::parse(None, Some("04"))).starts_with("prefecture: needs as_of"));
+    assert_eq!(
+        ListOptions::parse(day, Some("47")).expect("Okinawa"),
+        ListOptions {
+            as_of: Some(kakunin::date::parse_date("2022-09-10").expect("date")),
+            prefecture: Some("47".into()),
+        }
+    );
+    // JS passes them as an object, read by the same rules.
+    let from_json = |v: serde_json::Value| ListOptions::from_json(&v);
+    assert_eq!(
+        from_json(json!({"as_of": "2022-09-10", "prefecture": "04"})).expect("good"),
+        ListOptions::parse(day, Some("04")).expect("good")
+    );
+    assert_eq!(
+        from_json(json!(null)).expect("none"),
+        ListOptions::default()
+    );
+    assert_eq!(
+        from_json(json!({"as_of": null})).expect("none"),
+        ListOptions::default()
+    );
+    assert!(
+        refused(from_json(json!({"as_of": "2022-09-10", "prefecture": 4})))
+            .starts_with("prefecture: must be")
+    );
+    assert!(refused(from_json(json!({"as_of": 20220910}))).starts_with("as_of: must be"));
+    assert!(
+        refused(from_json(json!({"as_of": "2022-09-10", "pref": "04"})))
+            .starts_with("pref: is not an option")
+    );
+    assert!(refused(from_json(json!({"as_of": "2022-09-31"}))).contains("`2022-09-31`"));
+    assert!(refused(from_json(json!("2022-09-10"))).starts_with("options: must be an object"));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 // Type-checks the TypeScript definitions (js/index.d.ts) against how the README uses the API:
 // `npx tsc -p tests/types` (ci.sh runs it). Nothing here runs.
 import { init, RuleSet, todayInJapan, version } from "kakunin-wasm";
-import type { CheckOptions, Finding, KakuninError, Report, RuleInfo } from "kakunin-wasm";
+import type { CheckOptions, Finding, KakuninError, ListOptions, Report, RuleInfo } from "kakunin-wasm";
 
 export async function example(record: Record<string, unknown>): Promise<string[]> {
   await init();
@@ -28,6 +28,10 @@ export async function example(record: Record<string, unknown>): Promise<string[]
   }
   const rulesList: RuleInfo[] = rules.list();
   const stages: Array<"draft" | "submit"> = rulesList.map((r) => r.stage);
+  const inForce: ListOptions = { as_of: "2022-09-10", prefecture: "04" };
+  stages.push(...rules.list(inForce).map((r) => r.stage));
+  // @ts-expect-error: a prefecture is a code string ("04")
+  rules.list({ as_of: "2022-09-10", prefecture: 4 });
   const batch = rules.checkAll([record, record], { stage: "submit" });
   for (const item of batch) {
     if ("report" in item) paths.push(...item.report.findings.map((f) => f.path));
