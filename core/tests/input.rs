@@ -633,6 +633,61 @@ type = "list"
     }
 
     #[test]
+    fn csv_headers_the_mapping_does_not_know_are_noted() {
+        // Report and diagnosis dates under headers the mapping does not know: the rows read, and
+        // the note says why no mapped date field is filled.
+        let data = "No,報告日,診断日\n1,2021-03-05,2021-03-02\n";
+        let records = read(Cursor::new(data), Format::Csv, Some(&opendata_mapping()));
+        assert_eq!(
+            records.notes(),
+            [
+                "2 columns are not in the mapping; their cells are kept under their headers as keys, \
+              not read as mapped fields: column 2 `報告日`, column 3 `診断日`"
+            ]
+        );
+        assert_eq!(
+            got(records),
+            vec![Got::Ok(
+                2,
+                json!({"No": 1, "報告日": "2021-03-05", "診断日": "2021-03-02"})
+            )]
+        );
+    }
+
+    #[test]
+    fn csv_whose_header_row_maps_nothing_is_noted_plainly() {
+        let nothing = "no column of the header row is in the mapping, so no record has any mapped \
+                       field: most likely the wrong file or the wrong pack, or a file that is not \
+                       CSV (such as JSON Lines named .csv)";
+        let mapping = opendata_mapping();
+        let records = read(
+            Cursor::new("garbage text here\nr1\n"),
+            Format::Csv,
+            Some(&mapping),
+        );
+        assert_eq!(records.notes(), [nothing]);
+        assert_eq!(
+            got(records),
+            vec![Got::Ok(2, json!({"garbage text here": "r1"}))]
+        );
+        // A header line alone reads no record, and still says why nothing would map.
+        let records = read(
+            Cursor::new("garbage text here\n"),
+            Format::Csv,
+            Some(&mapping),
+        );
+        assert_eq!(records.notes(), [nothing]);
+        assert_eq!(records.count(), 0);
+        // JSON Lines named .csv: the first record's text is not put in the note.
+        let jsonl = "{\"No\": 1, \"患者_居住地\": \"岐阜市\"}\n{\"No\": 2}\n";
+        let records = read(Cursor::new(jsonl), Format::Csv, Some(&mapping));
+        assert_eq!(records.notes(), [nothing]);
+        // An empty file has no header row to judge.
+        let records = read(Cursor::new(""), Format::Csv, Some(&mapping));
+        assert!(records.notes().is_empty());
+    }
+
+    #[test]
     fn mapping_lists_its_headers() {
         let mapping = opendata_mapping();
         let headers: Vec<&str> = mapping.headers().collect();

@@ -667,10 +667,15 @@ impl Layout {
 }
 
 /// Resolves a header row: each column's target, plus notes on columns that could not go where
-/// their header says.
+/// their header says and, with a mapping, on headers it does not know.
 fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<String>) {
     let mut targets: Vec<Target> = Vec::with_capacity(headers.len());
     let mut notes = Vec::new();
+    // With a mapping, a header it does not know (and that is no dotted path) fills no field a
+    // rule reads: the user sees only "missing" findings unless told.
+    let mapping = mapping.filter(|m| !m.columns.is_empty());
+    let mut unmapped: Vec<(usize, &str)> = Vec::new();
+    let mut any_placed = false;
     for (index, raw) in headers.iter().enumerate() {
         let header = clean_header(raw);
         let number = index + 1;
@@ -682,11 +687,22 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
             continue;
         }
         let (wanted, kind) = match mapping.and_then(|m| m.lookup(header)) {
-            Some((segs, kind)) => (segs.to_vec(), kind),
-            None => (
-                parse_dotted(header).unwrap_or_else(|| vec![Seg::Key(header.to_owned())]),
-                ColumnType::String,
-            ),
+            Some((segs, kind)) => {
+                any_placed = true;
+                (segs.to_vec(), kind)
+            }
+            None => match parse_dotted(header) {
+                Some(segs) => {
+                    any_placed = true;
+                    (segs, ColumnType::String)
+                }
+                None => {
+                    if mapping.is_some() {
+                        unmapped.push((number, header));
+                    }
+                    (vec![Seg::Key(header.to_owned())], ColumnType::String)
+                }
+            },
         };
         let taken = |segs: &[Seg]| {
             targets
@@ -721,7 +737,69 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
         };
         targets.push(Target { segs, kind });
     }
+    if mapping.is_some() && !headers.is_empty() {
+        if !any_placed {
+            // No header is named, so collisions are not noted either: a first row that fills
+            // nothing may well be data (JSON Lines repeats keys, and their values, in it).
+            notes.clear();
+            notes.push(
+                "no column of the header row is in the mapping, so no record has any mapped \
+                 field: most likely the wrong file or the wrong pack, or a file that is not CSV \
+                 (such as JSON Lines named .csv)"
+                    .to_owned(),
+            );
+        } else if let Some(note) = unmapped_note(&unmapped) {
+            notes.push(note);
+        }
+    }
     (targets, notes)
+}
+
+/// How many unmapped headers a note names; a wide export could have hundreds.
+const NAMED_UNMAPPED: usize = 20;
+
+/// The longest header a note shows, in characters.
+const SHOWN_HEADER: usize = 40;
+
+/// One note naming the columns (number, header) the mapping does not know, or `None` for none.
+/// Headers only: cells hold personal values and never appear in notes.
+fn unmapped_note(unmapped: &[(usize, &str)]) -> Option<String> {
+    match unmapped {
+        [] => None,
+        [(number, header)] => {
+            let header = shown(header);
+            Some(format!(
+                "column {number} `{header}` is not in the mapping; its cells are kept under the \
+                 key `{header}`, not read as a mapped field"
+            ))
+        }
+        _ => {
+            let named: Vec<String> = (unmapped.iter().take(NAMED_UNMAPPED))
+                .map(|(number, header)| format!("column {number} `{}`", shown(header)))
+                .collect();
+            let more = match unmapped.len().saturating_sub(NAMED_UNMAPPED) {
+                0 => String::new(),
+                n => format!(", and {n} more"),
+            };
+            Some(format!(
+                "{} columns are not in the mapping; their cells are kept under their headers as \
+                 keys, not read as mapped fields: {}{more}",
+                unmapped.len(),
+                named.join(", ")
+            ))
+        }
+    }
+}
+
+/// A header as a note shows it: on one line, and cut short when long.
+fn shown(header: &str) -> String {
+    let mut shown: String = (header.chars().take(SHOWN_HEADER))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if header.chars().nth(SHOWN_HEADER).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 /// The tree of the columns that go somewhere (a path starts with a key: a record is an
@@ -1100,6 +1178,121 @@ mod tests {
         let (value, notes) = row(None, &["a", "a.b", "a"], &["1", "2", "3"]);
         assert_eq!(value, json!({"a": "1", "a.b": "2", "a (3)": "3"}));
         assert_eq!(notes.len(), 2);
+    }
+
+    /// A mapping of a few HER-SYS headers, with an alias and a typed column.
+    fn small_mapping() -> Mapping {
+        Mapping::from_toml(
+            "[[column]]\nheader = \"レコードID\"\naliases = [\"ID\"]\npath = \"/id\"\n\
+             [[column]]\nheader = \"報告年月日\"\npath = \"/notification/reported_on\"\n\
+             [[column]]\nheader = \"年齢\"\npath = \"/age\"\ntype = \"integer\"\n",
+        )
+        .expect("valid mapping")
+    }
+
+    #[test]
+    fn headers_the_mapping_does_not_know_are_noted_by_number_and_header() {
+        let mapping = small_mapping();
+        let (value, notes) = row(
+            Some(&mapping),
+            &["ID", "報告日", "診断日"],
+            &["r1", "2021-03-05", "2021-03-02"],
+        );
+        // Still kept, under their own names, where no mapped field is.
+        assert_eq!(
+            value,
+            json!({"id": "r1", "報告日": "2021-03-05", "診断日": "2021-03-02"})
+        );
+        assert_eq!(
+            notes,
+            [
+                "2 columns are not in the mapping; their cells are kept under their headers as \
+                 keys, not read as mapped fields: column 2 `報告日`, column 3 `診断日`"
+            ]
+        );
+        let (_, notes) = row(Some(&mapping), &["ID", " メモ "], &["r1", "2021-03-05"]);
+        assert_eq!(
+            notes,
+            [
+                "column 2 `メモ` is not in the mapping; its cells are kept under the key `メモ`, \
+                 not read as a mapped field"
+            ]
+        );
+        // Cell values never appear in a note.
+        assert!(!notes.iter().any(|n| n.contains("2021")));
+    }
+
+    #[test]
+    fn a_fully_mapped_header_row_has_no_note() {
+        let mapping = small_mapping();
+        // Aliases, dotted paths and empty (spreadsheet filler) headers all count as placed.
+        let (value, notes) = row(
+            Some(&mapping),
+            &["レコードID", "報告年月日", "年齢", "tests.0.method", "", ""],
+            &["r1", "2021-03-05", "41", "pcr", "", ""],
+        );
+        assert_eq!(notes, Vec::<String>::new());
+        assert_eq!(value["age"], json!(41));
+        // Without a mapping every header is its own path: nothing to note.
+        let (_, notes) = row(None, &["報告日", "診断日"], &["x", "y"]);
+        assert_eq!(notes, Vec::<String>::new());
+        // An empty mapping maps nothing, so it has nothing to miss either.
+        let (_, notes) = row(Some(&Mapping::default()), &["報告日"], &["x"]);
+        assert_eq!(notes, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_header_row_of_which_nothing_maps_gets_one_plain_note_without_headers() {
+        let mapping = small_mapping();
+        let nothing = "no column of the header row is in the mapping, so no record has any \
+                       mapped field: most likely the wrong file or the wrong pack, or a file \
+                       that is not CSV (such as JSON Lines named .csv)";
+        let (_, notes) = row(Some(&mapping), &["garbage text here"], &["x"]);
+        assert_eq!(notes, [nothing]);
+        // JSON Lines read as CSV: its first record is split at the commas into "headers", which
+        // hold values, so none is named.
+        let first = [
+            "{\"id\": \"r1\"",
+            "\"name\": \"山田太郎\"}",
+            "\"name\": \"山田太郎\"}",
+        ];
+        let (_, notes) = row(Some(&mapping), &first, &["{\"id\": \"r2\"", "x", "y"]);
+        assert_eq!(notes, [nothing]);
+        // The same row under no mapping notes the repeated "header" as a collision.
+        assert_eq!(row(None, &first, &["a", "b", "c"]).1.len(), 1);
+        let (_, notes) = row(Some(&mapping), &["", ""], &["", ""]);
+        assert_eq!(notes, [nothing]);
+        // One dotted path is a field: the header row is one, and the rest are named.
+        let (_, notes) = row(Some(&mapping), &["a", "tests.0.method"], &["x", "y"]);
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].starts_with("column 1 `a` is not in the mapping"));
+    }
+
+    #[test]
+    fn a_long_list_of_unknown_headers_is_cut_short() {
+        let mapping = small_mapping();
+        let mut names: Vec<String> = vec!["ID".to_owned()];
+        names.extend((2..=26).map(|i| format!("h{i}")));
+        let long = format!("{}\nmore", "x".repeat(60));
+        names.push(long);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let cells = vec!["v"; names.len()];
+        let (_, notes) = row(Some(&mapping), &names, &cells);
+        assert_eq!(notes.len(), 1);
+        let note = &notes[0];
+        assert!(
+            note.starts_with("26 columns are not in the mapping;"),
+            "{note}"
+        );
+        assert!(note.contains("column 2 `h2`, ") && note.contains("column 21 `h21`, and 6 more"));
+        assert!(!note.contains("h22"), "{note}");
+        // A header a note shows is one line and short.
+        let (_, notes) = row(Some(&mapping), &["ID", names[26]], &["v", "v"]);
+        let shown = format!("`{}…`", "x".repeat(40));
+        assert!(
+            notes[0].contains(&shown) && !notes[0].contains('\n'),
+            "{notes:?}"
+        );
     }
 
     #[test]
