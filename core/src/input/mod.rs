@@ -59,12 +59,19 @@ impl Format {
     /// first bytes of its content (`head`; a few KB are plenty).
     ///
     /// `.json` files in the wild hold an array, a single object or JSON Lines, so for them the
-    /// content decides between [`Format::JsonArray`] and [`Format::JsonLines`].
+    /// content decides between [`Format::JsonArray`] and [`Format::JsonLines`]. A `.csv` file
+    /// whose first line is a whole JSON object is JSON Lines saved under the wrong name (no CSV
+    /// header starts with `{` and ends with `}`): read as CSV, its first record would become the
+    /// header and its personal values column names.
     pub fn detect(path: &Path, head: &[u8]) -> Format {
         match Format::from_extension(path) {
             Some(Format::JsonArray) => match sniff(head) {
                 Format::Csv => Format::JsonArray,
                 json => json,
+            },
+            Some(Format::Csv) => match sniff(head) {
+                Format::JsonLines => Format::JsonLines,
+                _ => Format::Csv,
             },
             Some(format) => format,
             None => sniff(head),
@@ -344,6 +351,14 @@ mod tests {
         assert_eq!(Format::detect(p("a.jsonl"), b"["), Format::JsonLines);
         assert_eq!(Format::detect(p("a.NDJSON"), b""), Format::JsonLines);
         assert_eq!(Format::detect(p("a.csv"), b"{"), Format::Csv);
+        assert_eq!(Format::detect(p("a.csv"), b"[ID],x\n"), Format::Csv);
+        assert_eq!(
+            Format::detect(
+                p("a.csv"),
+                b"\xEF\xBB\xBF{\"id\": \"r1\"}\n{\"id\": \"r2\"}\n"
+            ),
+            Format::JsonLines
+        );
         assert_eq!(Format::detect(p("a.tsv"), b""), Format::Csv);
         assert_eq!(Format::detect(p("a.json"), b"  [{}]"), Format::JsonArray);
         assert_eq!(
