@@ -66,18 +66,7 @@ pub struct PyRuleSet {
 
 impl PyRuleSet {
     fn new(rules: Arc<kakunin::RuleSet>) -> PyResult<Self> {
-        let mapping = rules
-            .files()
-            .get("mapping.toml")
-            .map(|text| {
-                Mapping::from_toml(text).map_err(|message| kakunin::Error::Pack {
-                    file: "mapping.toml".into(),
-                    rule: None,
-                    message,
-                })
-            })
-            .transpose()
-            .py_err()?;
+        let mapping = rules.csv_mapping().py_err()?;
         Ok(PyRuleSet { rules, mapping })
     }
 

@@ -185,11 +185,7 @@ fn detect_pack(inputs: &[Input]) -> Result<String, Fatal> {
 }
 
 pub fn pack_mapping(rules: &RuleSet) -> Result<Option<Mapping>, Fatal> {
-    rules
-        .files()
-        .get("mapping.toml")
-        .map(|t| Mapping::from_toml(t).map_err(|e| Fatal(format!("mapping.toml: {e}"))))
-        .transpose()
+    rules.csv_mapping().map_err(|e| Fatal(e.to_string()))
 }
 
 fn options(args: &Common, reveal: bool) -> Result<CheckOptions, Fatal> {

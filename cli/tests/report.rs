@@ -505,7 +505,11 @@ fn breakdown_and_periods_come_from_fields_no_selected_rule_reads() {
             2 => whole.clone(),
             _ => keyed(&summary(&jsonl, &["--by", "prefecture"])),
         };
-        assert_eq!(keyed(&summary(&csv, extra)), expected, "CSV {extra:?}");
+        assert_eq!(
+            keyed(&summary(&csv, extra)),
+            read_as_codes(expected.clone()),
+            "CSV {extra:?}"
+        );
         assert_eq!(
             keyed(&summary(&jsonl, extra)),
             expected,
@@ -513,4 +517,30 @@ fn breakdown_and_periods_come_from_fields_no_selected_rule_reads() {
         );
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A report's breakdown, its periods (each as value and records) and its undated count.
+type Keyed = (Vec<(Value, Value)>, Vec<(Value, Value)>, Value);
+
+/// A breakdown as the CSV reader makes it of the same records: it reads a prefecture's name as
+/// its code (`福岡県` is `40`), where the records as JSON keep what was typed.
+fn read_as_codes((breakdown, periods, undated): Keyed) -> Keyed {
+    let rules = kakunin_rules::bundled("hersys").expect("hersys");
+    let codes = rules.codes_summary();
+    let code_of = |name: &str| {
+        (codes["prefecture"].as_object().into_iter().flatten())
+            .find(|(_, labels)| labels["ja"] == name)
+            .map(|(code, _)| code.clone())
+    };
+    let mut merged = std::collections::BTreeMap::<String, u64>::new();
+    for (key, records) in breakdown {
+        let key = key.as_str().unwrap_or_default();
+        let key = code_of(key).unwrap_or_else(|| key.to_owned());
+        *merged.entry(key).or_default() += records.as_u64().unwrap_or_default();
+    }
+    let breakdown = merged
+        .into_iter()
+        .map(|(key, n)| (Value::from(key), Value::from(n)))
+        .collect();
+    (breakdown, periods, undated)
 }

@@ -155,6 +155,8 @@ pub(crate) enum Kind {
     Codes {
         fields: Vec<FieldPath>,
         list: Arc<FxHashSet<String>>,
+        /// The list's name in `codes.toml`, where its labels are.
+        name: Box<str>,
     },
     Range {
         fields: Vec<FieldPath>,
@@ -643,6 +645,7 @@ pub(crate) fn compile(spec: &CheckSpec, env: &CompileEnv) -> Result<Check, Error
             Kind::Codes {
                 fields: env.fields(nonempty(env, k, "fields", &spec.fields)?, &[])?,
                 list,
+                name: name.as_str().into(),
             }
         }
         "range" => {

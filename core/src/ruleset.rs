@@ -643,6 +643,53 @@ impl RuleSet {
             .collect()
     }
 
+    /// The pack's CSV mapping (`mapping.toml`), `None` for a pack without one. A column of a
+    /// field a `codes` rule checks also takes the list's labels for its codes (`女` for
+    /// `female`, `発熱;咳` for `fever;cough`): spreadsheets and exports write labels.
+    #[cfg(feature = "toml")]
+    pub fn csv_mapping(&self) -> Result<Option<crate::input::Mapping>> {
+        let Some(text) = self.files.get("mapping.toml") else {
+            return Ok(None);
+        };
+        let mut mapping = crate::input::Mapping::from_toml(text)
+            .map_err(|message| Error::pack("mapping.toml", None, message))?;
+        mapping.accept_labels(self.code_field_labels());
+        Ok(Some(mapping))
+    }
+
+    /// Each field a `codes` rule checks (its pattern), with the labels of the rule's list to its
+    /// codes: what [`Mapping::accept_labels`](crate::input::Mapping::accept_labels) takes, for a
+    /// host that builds its mapping itself. A label that is a code of the same list is left out:
+    /// a code is read as itself.
+    pub fn code_field_labels(&self) -> Vec<(String, Arc<crate::input::Labels>)> {
+        let mut by_list: BTreeMap<&str, Arc<crate::input::Labels>> = BTreeMap::new();
+        let mut fields = Vec::new();
+        for check in self.rules.iter().flat_map(|r| &r.checks) {
+            let Kind::Codes {
+                fields: paths,
+                name,
+                ..
+            } = &check.kind
+            else {
+                continue;
+            };
+            let Some(codes) = self.codes.get(&**name) else {
+                continue;
+            };
+            let labels = by_list.entry(name).or_insert_with(|| {
+                Arc::new(
+                    (codes.iter())
+                        .flat_map(|(code, text)| [(&text.ja, code), (&text.en, code)])
+                        .filter(|(label, _)| !label.is_empty() && !codes.contains_key(*label))
+                        .map(|(label, code)| (label.clone(), code.clone()))
+                        .collect(),
+                )
+            });
+            fields.extend(paths.iter().map(|p| (p.text.to_string(), labels.clone())));
+        }
+        fields
+    }
+
     /// What `codes()` gives of the code lists, the same object in every host: list → code →
     /// `{ja, en}` labels.
     pub fn codes_summary(&self) -> Value {

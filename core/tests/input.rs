@@ -535,7 +535,7 @@ type = "list"
                     3,
                     json!({
                         "No": "x7",
-                        "patient": {"age": "unknown", "hospitalized": "はい"},
+                        "patient": {"age": "unknown", "hospitalized": true},
                         "tests": [null, {"method": "antigen"}],
                         "備考": "メモ"
                     })

@@ -8,7 +8,7 @@ use kakunin::input::{CsvReader, Format, Mapping, read};
 
 fn mapping(pack: &str) -> Mapping {
     let rules = kakunin_rules::bundled(pack).expect("bundled pack");
-    Mapping::from_toml(rules.files().get("mapping.toml").expect("mapping.toml")).expect("mapping")
+    rules.csv_mapping().expect("mapping").expect("mapping.toml")
 }
 
 fn notes(pack: &str, csv: &str) -> Vec<String> {

@@ -293,8 +293,7 @@ fn screened_rows_of_a_table_get_the_findings_of_rows_built_whole() {
     use kakunin::input::{Format, Mapping, read};
 
     let rules = kakunin_rules::bundled("hersys").expect("hersys");
-    let mapping =
-        Mapping::from_toml(rules.files().get("mapping.toml").expect("mapping")).expect("mapping");
+    let mapping: Mapping = rules.csv_mapping().expect("mapping").expect("mapping");
     let records = generated_records(29, 3000);
     let csv = flat_csv(&records);
     let selections: [&[&str]; 6] = [
@@ -369,4 +368,79 @@ fn screened_rows_of_a_table_get_the_findings_of_rows_built_whole() {
         );
         assert_eq!(format!("{screened:?}"), format!("{whole:?}"), "{select:?}");
     }
+}
+
+/// A flat CSV as an export writes it: code columns hold their Japanese labels, yes/no columns
+/// 有/無. With the pack's mapping, each row is read as the same record the codes make.
+#[test]
+fn a_table_of_labels_gets_the_findings_of_the_same_table_in_codes() {
+    use kakunin::input::{ColumnType, Format, read};
+
+    let rules = kakunin_rules::bundled("hersys").expect("hersys");
+    let mapping = rules.csv_mapping().expect("mapping").expect("mapping");
+    let codes = rules.codes_summary();
+    let records = generated_records(31, 600);
+    let coded = String::from_utf8(flat_csv(&records)).expect("utf-8");
+    let headers = kakunin_sample::flat_headers();
+    // The list a column's codes come from, by the header's path.
+    let list_of = |header: &str| match header {
+        "notification.patient.sex" | "basic.sex" => Some("sex"),
+        "notification.case_class" => Some("case_class"),
+        "record.care_status" => Some("care_status"),
+        h if h.ends_with("symptoms") => Some("symptoms"),
+        _ => None,
+    };
+    let mut changed = 0;
+    let mut labelled = String::new();
+    for (n, line) in coded.lines().enumerate() {
+        // Every cell is quoted and none holds a quote, a comma or a line break.
+        let cells: Vec<&str> = line.split("\",\"").collect();
+        assert_eq!(cells.len(), headers.len(), "line {n}");
+        let row: Vec<String> = (cells.iter().zip(&headers))
+            .map(|(cell, header)| {
+                let cell = cell.trim_matches('"');
+                let boolean = mapping
+                    .column(header)
+                    .is_some_and(|c| c.kind == ColumnType::Boolean);
+                let label = match (n, list_of(header)) {
+                    (0, _) => None,
+                    (_, Some(list)) if !cell.is_empty() => Some(
+                        cell.split(';')
+                            .map(|code| codes[list][code]["ja"].as_str().unwrap_or(code))
+                            .collect::<Vec<_>>()
+                            .join(";"),
+                    ),
+                    _ if n > 0 && boolean && cell == "true" => Some("有".to_owned()),
+                    _ if n > 0 && boolean && cell == "false" => Some("無".to_owned()),
+                    _ => None,
+                };
+                changed += usize::from(label.as_deref().is_some_and(|l| l != cell));
+                format!("\"{}\"", label.unwrap_or_else(|| cell.to_owned()))
+            })
+            .collect();
+        labelled.push_str(&row.join(","));
+        labelled.push('\n');
+    }
+    assert!(changed > 3000, "{changed} cells written as labels");
+    assert!(labelled.contains("\"女\"") && labelled.contains("\"無\""));
+    let options = CheckOptions::default()
+        .with_as_of("2024-06-01")
+        .expect("date");
+    let plan = rules.plan(&options).expect("plan");
+    let findings = |csv: &str| -> Vec<String> {
+        let rows = read(
+            std::io::Cursor::new(csv.as_bytes().to_vec()),
+            Format::Csv,
+            Some(&mapping),
+        );
+        let records: Vec<_> = rows.map(|r| r.expect("a readable row").value).collect();
+        check_all(&rules, &plan, &records)
+            .expect("batch")
+            .iter()
+            .map(|o| format!("{o:?}"))
+            .collect()
+    };
+    let (from_codes, from_labels) = (findings(&coded), findings(&labelled));
+    assert_eq!(from_codes.len(), records.len());
+    assert_eq!(from_labels, from_codes);
 }

@@ -25,7 +25,13 @@ pub struct Mapping {
     segments: Vec<Vec<Seg>>,
     /// Header or alias (trimmed) to index in `columns`.
     by_header: HashMap<String, usize>,
+    /// By the record-schema pattern of a code field (`/notification/symptoms/*`), the labels
+    /// its cells may hold for codes (see [`Mapping::accept_labels`]).
+    labels: HashMap<String, Arc<Labels>>,
 }
+
+/// A code list's labels (Japanese and English) to their codes.
+pub type Labels = HashMap<String, String>;
 
 /// One `[[column]]` of `mapping.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -55,7 +61,7 @@ pub enum ColumnType {
     Integer,
     /// Any finite decimal number (`36.5`, `1e3`); whole numbers are stored as integers.
     Number,
-    /// `true`/`false` (any case) or `1`/`0`.
+    /// `true`/`false` (any case), `1`/`0`, 有/無, あり/なし or はい/いいえ.
     Boolean,
     /// Items separated by `;`, each trimmed, empty items dropped.
     List,
@@ -114,10 +120,28 @@ impl Mapping {
             }
         }
         Ok(Mapping {
+            labels: HashMap::new(),
             columns,
             segments,
             by_header,
         })
+    }
+
+    /// Lets the cells of code columns hold a code's label instead of the code: an export or a
+    /// spreadsheet says `女`, the record `female`. `fields` gives, by the record-schema pattern
+    /// of each code field (`/tests/*/method`; `/notification/symptoms/*` for a list's items),
+    /// the labels of the code list a rule checks it against ([`RuleSet::csv_mapping`]). Mapped
+    /// and dotted columns alike take them. A cell that is neither a code nor a label stays as
+    /// written, for the rule to report.
+    pub fn accept_labels(&mut self, fields: impl IntoIterator<Item = (String, Arc<Labels>)>) {
+        self.labels.extend(fields);
+    }
+
+    /// The labels a column at `pattern` takes: its own field's, or its items' for a list.
+    fn labels_at(&self, pattern: &str) -> Option<Arc<Labels>> {
+        (self.labels.get(pattern))
+            .or_else(|| self.labels.get(&format!("{pattern}/*")))
+            .cloned()
     }
 
     /// The columns, in file order.
@@ -250,6 +274,8 @@ fn overlaps(a: &[Seg], b: &[Seg]) -> bool {
 struct Target {
     segs: Vec<Seg>,
     kind: ColumnType,
+    /// Labels the column's cells may hold for codes, read as the codes.
+    labels: Option<Arc<Labels>>,
 }
 
 impl Target {
@@ -620,9 +646,16 @@ impl Layout {
 
     /// Column `index`'s cell, if entered.
     fn entered<'c>(&self, cell: Option<Cell<'c>>, index: usize) -> Option<Entered<'c>> {
-        let kind = self.targets.get(index)?.kind;
+        let target = self.targets.get(index)?;
         match cell? {
-            Cell::Text(text) => (!text.is_empty()).then_some(Entered::Text(kind, text)),
+            Cell::Text("") => None,
+            Cell::Text(text) => Some(match target.labels.as_deref() {
+                Some(labels) => match target.kind.coded(text, labels) {
+                    Some(value) => Entered::Value(value),
+                    None => Entered::Text(target.kind, text),
+                },
+                None => Entered::Text(target.kind, text),
+            }),
             Cell::Value(value) => (!value.is_null()).then_some(Entered::Value(value)),
         }
     }
@@ -683,6 +716,7 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
             targets.push(Target {
                 segs: Vec::new(),
                 kind: ColumnType::String,
+                labels: None,
             });
             continue;
         }
@@ -735,7 +769,16 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
                 Vec::new()
             }
         };
-        targets.push(Target { segs, kind });
+        let mut target = Target {
+            segs,
+            kind,
+            labels: None,
+        };
+        // Only a column placed where its header says is the code field it names.
+        if chosen == Some(0) {
+            target.labels = mapping.and_then(|m| m.labels_at(&target.pattern()));
+        }
+        targets.push(target);
     }
     if mapping.is_some() && !headers.is_empty() {
         if !any_placed {
@@ -1082,6 +1125,32 @@ impl ColumnType {
             .unwrap_or_else(|| Value::String(cell.to_owned()))
     }
 
+    /// A cell holding a code's label (or, in a list, some items that are), as the codes; `None`
+    /// when there is no label in it to read.
+    fn coded(self, cell: &str, labels: &Labels) -> Option<Value> {
+        let code = |text: &str| labels.get(crate::text::trim(text)).cloned();
+        match self {
+            ColumnType::List => {
+                let Some(Value::Array(items)) = self.typed(cell) else {
+                    return None;
+                };
+                let mut any = false;
+                let items = items
+                    .into_iter()
+                    .map(|item| match item.as_str().and_then(code) {
+                        Some(code) => {
+                            any = true;
+                            Value::String(code)
+                        }
+                        None => item,
+                    })
+                    .collect();
+                any.then_some(Value::Array(items))
+            }
+            _ => code(cell).map(Value::String),
+        }
+    }
+
     /// The cell converted to the column's type; `None` for text, kept as it is.
     fn typed(self, cell: &str) -> Option<Value> {
         // Text is never trimmed: only a conversion reads the trimmed cell.
@@ -1097,9 +1166,10 @@ impl ColumnType {
                     .and_then(Number::from_f64)
                     .map(Value::Number),
             },
+            // Japanese forms and exports answer yes/no items with 有/無 or はい/いいえ.
             ColumnType::Boolean => match trimmed() {
-                "1" => Some(Value::Bool(true)),
-                "0" => Some(Value::Bool(false)),
+                "1" | "有" | "あり" | "はい" => Some(Value::Bool(true)),
+                "0" | "無" | "なし" | "いいえ" => Some(Value::Bool(false)),
                 t if t.eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
                 t if t.eq_ignore_ascii_case("false") => Some(Value::Bool(false)),
                 _ => None,
@@ -1143,7 +1213,9 @@ mod tests {
         assert_eq!(ColumnType::Number.convert("1e999"), json!("1e999"));
         assert_eq!(ColumnType::Boolean.convert("TRUE"), json!(true));
         assert_eq!(ColumnType::Boolean.convert("0"), json!(false));
-        assert_eq!(ColumnType::Boolean.convert("はい"), json!("はい"));
+        assert_eq!(ColumnType::Boolean.convert("はい"), json!(true));
+        assert_eq!(ColumnType::Boolean.convert(" 無 "), json!(false));
+        assert_eq!(ColumnType::Boolean.convert("不明"), json!("不明"));
         assert_eq!(
             ColumnType::List.convert("発熱; 咳;;"),
             json!(["発熱", "咳"])
@@ -1178,6 +1250,53 @@ mod tests {
         let (value, notes) = row(None, &["a", "a.b", "a"], &["1", "2", "3"]);
         assert_eq!(value, json!({"a": "1", "a.b": "2", "a (3)": "3"}));
         assert_eq!(notes.len(), 2);
+    }
+
+    #[test]
+    fn code_columns_read_a_label_as_its_code_and_keep_anything_else() {
+        let mut mapping = Mapping::from_toml(
+            "[[column]]\nheader = \"性別\"\npath = \"/sex\"\n\
+             [[column]]\nheader = \"症状\"\npath = \"/symptoms\"\ntype = \"list\"\n\
+             [[column]]\nheader = \"メモ\"\npath = \"/memo\"\n",
+        )
+        .expect("valid mapping");
+        let labels = |pairs: &[(&str, &str)]| {
+            Arc::new(
+                (pairs.iter())
+                    .map(|(label, code)| (label.to_string(), code.to_string()))
+                    .collect::<Labels>(),
+            )
+        };
+        mapping.accept_labels([
+            (
+                "/sex".to_owned(),
+                labels(&[("女", "female"), ("男", "male")]),
+            ),
+            (
+                "/symptoms/*".to_owned(),
+                labels(&[("発熱", "fever"), ("咳", "cough")]),
+            ),
+            ("/tests/*/method".to_owned(), labels(&[("抗原", "antigen")])),
+        ]);
+        let names = ["性別", "症状", "メモ"];
+        let (value, _) = row(Some(&mapping), &names, &[" 女 ", "発熱; 咳; other", "女"]);
+        assert_eq!(
+            value,
+            json!({"sex": "female", "symptoms": ["fever", "cough", "other"], "memo": "女"})
+        );
+        // Codes, unknown text and lists without a label stay as written.
+        let (value, _) = row(Some(&mapping), &names, &["male", "不明", "x"]);
+        assert_eq!(
+            value,
+            json!({"sex": "male", "symptoms": ["不明"], "memo": "x"})
+        );
+        // A second column for the field is kept under its header: it is not the code field.
+        let (value, notes) = row(Some(&mapping), &["性別", "性別"], &["女", "女"]);
+        assert!(notes[0].contains("collides"), "{notes:?}");
+        assert_eq!(value, json!({"sex": "female", "性別": "女"}));
+        // A dotted column into an array's element takes the labels of the element's field.
+        let (value, _) = row(Some(&mapping), &["tests.0.method"], &["抗原"]);
+        assert_eq!(value, json!({"tests": [{"method": "antigen"}]}));
     }
 
     /// A mapping of a few HER-SYS headers, with an alias and a typed column.

@@ -32,7 +32,7 @@ use std::str::FromStr;
 use serde_json::Value;
 
 pub use jsonl::UnparsedLines;
-pub use mapping::{Cell, Column, ColumnScreen, ColumnType, Layout, Mapping, Reused};
+pub use mapping::{Cell, Column, ColumnScreen, ColumnType, Labels, Layout, Mapping, Reused};
 #[cfg(feature = "files")]
 pub use table::{CsvReader, csv_headers};
 
