@@ -6,7 +6,7 @@ of the flat CSV layout that `kakunin sample --format csv` writes, read with `dty
 |---------------------------------|-------------------------------------------------------------------|
 | required/dates                  | notification.reported_on and .diagnosed_on entered                 |
 | required/case-class             | notification.case_class entered                                    |
-| codes/sex                       | notification.patient.sex and basic.sex in {male, female}           |
+| codes/sex                       | notification.patient.sex and basic.sex in {male, female} (in a table, their labels read as codes) |
 | codes/case-class                | notification.case_class in the five codes                          |
 | formats/date                    | every date field a real YYYY-MM-DD date, every timestamp RFC 3339  |
 | dates/report-before-diagnosis   | diagnosed_on <= reported_on (both valid)                           |
@@ -52,6 +52,21 @@ SCHEMA = Path(__file__).resolve().parents[1] / "rules" / "hersys" / "record.sche
 
 SEX = {"male", "female"}
 CASE_CLASS = {"patient", "asymptomatic", "suspected", "dead_confirmed", "dead_suspected"}
+
+
+def code_labels(list_name: str) -> dict[str, str]:
+    """A code list's Japanese and English labels to its codes: a table's code column may hold
+    them (`女`), and the pack's CSV mapping reads them as the codes."""
+    import tomllib
+
+    codes = tomllib.loads((SCHEMA.parent / "codes.toml").read_text(encoding="utf-8"))[list_name]
+    return {label: code for code, names in codes.items() for label in names.values() if label not in codes}
+
+
+# What a table's cell is read as: the code of a label, else the cell.
+TABLE_CODES = {SEX1_: code_labels("sex") for SEX1_ in ("notification.patient.sex", "basic.sex")} | {
+    "notification.case_class": code_labels("case_class")
+}
 CLASS5 = datetime.date(2023, 5, 8)
 DESIGNATED = datetime.date(2020, 2, 1)
 
@@ -258,6 +273,8 @@ class FlatRow:
     def findings(self, row: dict[str, str]) -> list[tuple[str, str]]:
         def get(col: str) -> Any:
             v = row.get(col)
+            if v and col in TABLE_CODES:
+                v = TABLE_CODES[col].get(v.strip(), v)
             return v if v else None
 
         dates = [row.get(c) for c in self.dates]
@@ -350,7 +367,9 @@ def frame_predicates(headers: list[str]) -> dict[str, Callable[[Columns], Any]]:
         return lambda c: c.number(name).notna() & ~c.number(name).between(lo, hi)
 
     def not_in(name: str, codes: set[str]) -> Callable[[Columns], Any]:
-        return lambda c: c.entered(name) & ~c.text(name).isin(codes).fillna(False).astype(bool)
+        # A table's cell may hold a code's label, read as the code (TABLE_CODES).
+        accepted = codes | set(TABLE_CODES.get(name, {}))
+        return lambda c: c.entered(name) & ~c.text(name).str.strip().isin(accepted).fillna(False).astype(bool)
 
     preds: dict[str, Callable[[Columns], Any]] = {}
     for name in (REP, DX):
