@@ -25,7 +25,11 @@ pub fn mapping(name: &str) -> Option<&'static Mapping> {
     static HERSYS: OnceLock<Option<Mapping>> = OnceLock::new();
     static OPENDATA: OnceLock<Option<Mapping>> = OnceLock::new();
     let cell = if name == "hersys" { &HERSYS } else { &OPENDATA };
-    cell.get_or_init(|| pack(name).csv_mapping().expect("the bundled mappings parse"))
+    cell.get_or_init(|| {
+        pack(name)
+            .csv_mapping()
+            .expect("the bundled mappings parse")
+    })
     .as_ref()
 }
 
