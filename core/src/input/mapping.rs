@@ -1128,25 +1128,21 @@ impl ColumnType {
     /// A cell holding a code's label (or, in a list, some items that are), as the codes; `None`
     /// when there is no label in it to read.
     fn coded(self, cell: &str, labels: &Labels) -> Option<Value> {
-        let code = |text: &str| labels.get(crate::text::trim(text)).cloned();
+        let label = |text: &str| labels.get(crate::text::trim(text));
+        let code = |text: &str| label(text).cloned();
         match self {
-            ColumnType::List => {
+            // Most cells hold codes: looked through before an array is built.
+            ColumnType::List if cell.split(';').any(|item| label(item).is_some()) => {
                 let Some(Value::Array(items)) = self.typed(cell) else {
                     return None;
                 };
-                let mut any = false;
                 let items = items
                     .into_iter()
-                    .map(|item| match item.as_str().and_then(code) {
-                        Some(code) => {
-                            any = true;
-                            Value::String(code)
-                        }
-                        None => item,
-                    })
+                    .map(|item| item.as_str().and_then(code).map_or(item, Value::String))
                     .collect();
-                any.then_some(Value::Array(items))
+                Some(Value::Array(items))
             }
+            ColumnType::List => None,
             _ => code(cell).map(Value::String),
         }
     }
