@@ -22,6 +22,14 @@ pub struct Style {
 }
 
 impl Style {
+    /// A word or phrase in the run's language.
+    fn say<'w>(&self, ja: &'w str, en: &'w str) -> &'w str {
+        match self.locale {
+            Locale::Ja => ja,
+            Locale::En => en,
+        }
+    }
+
     fn paint(&self, code: &str, text: &str) -> String {
         if self.colour {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -31,12 +39,11 @@ impl Style {
     }
 
     fn severity(&self, f: &Finding) -> String {
-        let ja = self.locale == Locale::Ja;
         let (code, word) = match (f.severity, f.acknowledged) {
-            (_, true) => ("2", if ja { "確認済" } else { "ack" }),
-            (Severity::Error, _) => ("1;31", if ja { "エラー" } else { "error" }),
-            (Severity::Warning, _) => ("33", if ja { "警告" } else { "warning" }),
-            (Severity::Info, _) => ("36", if ja { "情報" } else { "info" }),
+            (_, true) => ("2", self.say("確認済", "ack")),
+            (Severity::Error, _) => ("1;31", self.say("エラー", "error")),
+            (Severity::Warning, _) => ("33", self.say("警告", "warning")),
+            (Severity::Info, _) => ("36", self.say("情報", "info")),
         };
         // Padded by display width: a Japanese character takes two columns.
         let pad = 7usize.saturating_sub(unicode_width::UnicodeWidthStr::width(word));
@@ -283,13 +290,13 @@ impl<'a> Writer<'a> {
                     false => format!("{n} {word}"),
                 })
                 .collect();
-                let no_id = if ja { "（ID なし）" } else { "(no id)" };
+                let no_id = self.style.say("（ID なし）", "(no id)");
                 let head = format!("{} · {}", place(*line), id.as_deref().unwrap_or(no_id));
                 writeln!(
                     self.out,
                     "{}  {}",
                     self.style.paint("1", &head),
-                    parts.join(if ja { "、" } else { ", " })
+                    parts.join(self.style.say("、", ", "))
                 )?;
                 let mut last_path: Option<&str> = None;
                 for f in &report.findings {
@@ -309,11 +316,7 @@ impl<'a> Writer<'a> {
                 writeln!(self.out)
             }
             Outcome::Unreadable { line, message, .. } => {
-                let word = if ja {
-                    "読み取り不能"
-                } else {
-                    "unreadable"
-                };
+                let word = self.style.say("読み取り不能", "unreadable");
                 writeln!(
                     self.out,
                     "{}  {} {message}\n",
@@ -322,7 +325,7 @@ impl<'a> Writer<'a> {
                 )
             }
             Outcome::Failed { line, error, .. } => {
-                let word = if ja { "評価失敗" } else { "failed" };
+                let word = self.style.say("評価失敗", "failed");
                 writeln!(
                     self.out,
                     "{}  {} {error}\n",
@@ -336,9 +339,8 @@ impl<'a> Writer<'a> {
     /// A field as a person knows it, its label in the run's language, then where it is:
     /// `診断年月日  /notification/diagnosed_on`. Findings on the record as a whole have no path.
     fn field_heading(&self, path: &str) -> String {
-        let ja = self.style.locale == Locale::Ja;
         if path.is_empty() {
-            return (if ja { "（記録全体）" } else { "(record)" }).into();
+            return self.style.say("（記録全体）", "(record)").into();
         }
         match self.rules {
             Some(rules) => {
@@ -388,14 +390,8 @@ impl<'a> Writer<'a> {
         writeln!(
             self.out,
             "{}",
-            self.style.paint(
-                "1",
-                if ja {
-                    "ルール別の集計"
-                } else {
-                    "Summary by rule"
-                }
-            )
+            self.style
+                .paint("1", self.style.say("ルール別の集計", "Summary by rule"))
         )?;
         let mut rows: Vec<(&String, &crate::summary::RuleCount)> = s.rules.iter().collect();
         rows.sort_by(|a, b| {
@@ -428,11 +424,7 @@ impl<'a> Writer<'a> {
             writeln!(
                 self.out,
                 "  {}",
-                if ja {
-                    "（所見なし）"
-                } else {
-                    "(no findings)"
-                }
+                self.style.say("（所見なし）", "(no findings)")
             )?;
         }
         writeln!(self.out)?;

@@ -254,23 +254,22 @@ fn json_output_is_one_document_and_csv_one_row_per_finding() {
     assert_eq!(rows.len() - 1, all_findings, "one CSV row per finding");
 }
 
-#[test]
-fn text_output_groups_findings_by_field_and_ends_with_a_summary() {
+/// The text output, in `locale`, of one record reported before its diagnosis.
+fn text_of_a_report_before_diagnosis(locale: &str) -> String {
     let mut bad = base_record();
     bad["notification"]["reported_on"] = json!("2021-08-01");
-    let path = temp_file("text.jsonl", format!("{bad}\n").as_bytes());
-    let out = kakunin(
-        &[
-            "check",
-            path.to_str().expect("path"),
-            "--as-of",
-            "2024-06-01",
-            "--locale",
-            "en",
-        ],
-        None,
+    let path = temp_file(
+        &format!("text-{locale}.jsonl"),
+        format!("{bad}\n").as_bytes(),
     );
-    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let path = path.to_str().expect("path");
+    let args = ["check", path, "--as-of", "2024-06-01", "--locale", locale];
+    String::from_utf8(kakunin(&args, None).stdout).expect("utf-8")
+}
+
+#[test]
+fn text_output_groups_findings_by_field_and_ends_with_a_summary() {
+    let text = text_of_a_report_before_diagnosis("en");
     assert!(text.contains("line 1 · sample-2021-0001"), "{text}");
     assert!(text.contains("  /notification/reported_on\n"), "{text}");
     assert!(text.contains("dates/report-before-diagnosis"));
@@ -536,19 +535,7 @@ fn what_a_reader_notes_about_a_file_reaches_the_user_and_json_says_the_date_judg
 
 #[test]
 fn japanese_text_output_names_each_field_and_counts_in_japanese() {
-    let mut bad = base_record();
-    bad["notification"]["reported_on"] = json!("2021-08-01");
-    let path = temp_file("text-ja.jsonl", format!("{bad}\n").as_bytes());
-    let out = kakunin(
-        &[
-            "check",
-            path.to_str().expect("path"),
-            "--as-of",
-            "2024-06-01",
-        ],
-        None,
-    );
-    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let text = text_of_a_report_before_diagnosis("ja");
     assert!(
         text.contains("1 行目 · sample-2021-0001  エラー 1 件"),
         "{text}"
