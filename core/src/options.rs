@@ -179,12 +179,16 @@ impl ListOptions {
     }
 }
 
-/// A prefecture code as rules' periods name them: two digits, `01` to `47`.
-fn prefecture_code(text: &str) -> Result<String> {
-    let known = text.len() == 2
+/// Whether `text` is a prefecture code as rules' periods name them (JIS X 0401): two digits,
+/// `01` to `47`. Rule files and the options of "which rules were in force" both go by it.
+pub(crate) fn is_prefecture_code(text: &str) -> bool {
+    text.len() == 2
         && text.bytes().all(|b| b.is_ascii_digit())
-        && matches!(text.parse::<u8>(), Ok(1..=47));
-    if known {
+        && matches!(text.parse::<u8>(), Ok(1..=47))
+}
+
+fn prefecture_code(text: &str) -> Result<String> {
+    if is_prefecture_code(text) {
         Ok(text.to_owned())
     } else {
         Err(invalid(

@@ -13,7 +13,7 @@ use crate::date::{Day, format_day, parse_date, parse_day};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, PackInfo, Report, sort_findings};
 use crate::message::Template;
-use crate::options::{CheckOptions, ListOptions, Locale};
+use crate::options::{CheckOptions, ListOptions, Locale, is_prefecture_code};
 use crate::pack::{
     self, DocSpec, ExampleSpec, Manifest, PackFiles, ParsedPack, RuleSpec, Severity, Stage, Text,
     Tier,
@@ -1153,9 +1153,9 @@ fn compile_applies(spec: Option<&pack::AppliesSpec>) -> Result<Applies, String> 
         prefectures: BTreeMap::new(),
     };
     for (pref, period) in &spec.prefectures {
-        if pref.len() != 2 || !pref.bytes().all(|b| b.is_ascii_digit()) {
+        if !is_prefecture_code(pref) {
             return Err(format!(
-                "`applies.prefectures`: `{pref}` is not a 2-digit prefecture code"
+                "`applies.prefectures`: `{pref}` is not a prefecture code (two digits, 01 to 47)"
             ));
         }
         applies

@@ -343,6 +343,21 @@ fn effective_periods_follow_the_reference_date_and_prefecture() {
     );
 }
 
+#[test]
+fn a_period_for_a_code_no_prefecture_has_does_not_compile() {
+    for code in ["00", "48", "99", "4"] {
+        let applies = format!("[applies.prefectures.\"{code}\"]\nfrom = \"2022-09-02\"");
+        let (file, rule_id, message) =
+            pack_error(&[("d/late.toml", rule("d/late", "warning", ORDER, &applies))]);
+        assert_eq!(
+            (file.as_str(), rule_id.as_deref()),
+            ("d/late.toml", Some("d/late")),
+            "{code}"
+        );
+        assert!(message.contains(code), "{code}: {message}");
+    }
+}
+
 /// A rule national from 2022-09-26 and in prefecture 04 from 2022-09-02, and one always in force.
 fn early_adopter_rules(manifest: &str) -> RuleSet {
     let applies =
