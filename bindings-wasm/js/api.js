@@ -36,25 +36,61 @@ function intoWasm(call) {
 }
 
 /**
- * Values JSON (or the core's JSON reader) has no form for, converted as the Python binding
- * converts them: NaN is "missing" (null), an infinity becomes the string "inf" / "-inf" (a rule
- * reports it as a wrong type), and a lone UTF-16 surrogate (a broken paste) becomes U+FFFD.
+ * A Date as a record holds it: in a `date` field the day in Japan (a date picker's midnight in
+ * Japan and `<input type=date>`'s `valueAsDate`, midnight UTC, are both that day), in a
+ * `date-time` field RFC 3339 in Japan time; elsewhere `fallback`, the Date's own JSON.
  */
-function jsonSafe(_key, value) {
-  if (typeof value === "number" && !Number.isFinite(value)) {
-    if (Number.isNaN(value)) return null;
-    return value > 0 ? "inf" : "-inf";
-  }
-  if (typeof value === "string" && typeof value.toWellFormed === "function") {
-    return value.toWellFormed();
-  }
-  return value;
+function dateText(date, format, fallback) {
+  const jst = new Date(date.getTime() + JST_OFFSET_MS);
+  if (Number.isNaN(jst.getTime()) || (format !== "date" && format !== "date-time")) return fallback;
+  const iso = jst.toISOString();
+  if (format === "date") return iso.slice(0, 10);
+  return `${iso.slice(0, iso.endsWith(".000Z") ? 19 : 23)}+09:00`;
 }
 
-function jsonText(value, what) {
+/** The schema pattern of a JSON Pointer: array indexes are `*`. */
+const pattern = (pointer) => pointer.replace(/\/\d+(?=\/|$)/g, "/*");
+
+/**
+ * A value as JSON text for the core, with what JSON has no form for converted as the Python
+ * binding converts it: NaN is "missing" (null), an infinity the string "inf" / "-inf" (a rule
+ * reports it as a wrong type), a lone UTF-16 surrogate (a broken paste) U+FFFD, a Map an object
+ * and a Set an array (JSON would write `{}` and lose them), and a Date the text its field takes
+ * (`formatOf(pattern)`: the field's format in the record schema). `many`: `value` is an array of
+ * records (checkAll), so paths start at its items.
+ */
+function jsonText(value, what, formatOf = () => null, many = false) {
+  const paths = new WeakMap(); // object -> its JSON Pointer (null: the array of records)
+  const pathOf = (holder, key) => {
+    const parent = paths.get(holder);
+    if (parent === undefined) return many ? null : ""; // the root
+    return parent === null ? "" : `${parent}/${key}`;
+  };
+  function replacer(key, value) {
+    switch (typeof value) {
+      case "number":
+        if (Number.isFinite(value)) return value;
+        return Number.isNaN(value) ? null : value > 0 ? "inf" : "-inf";
+      case "string": {
+        // A Date arrives as its toJSON() text (UTC, ending in Z); `this[key]` is the Date.
+        if (value.endsWith("Z") && this[key] instanceof Date) {
+          return dateText(this[key], formatOf(pattern(pathOf(this, key))), value);
+        }
+        return typeof value.toWellFormed === "function" ? value.toWellFormed() : value;
+      }
+      case "object": {
+        if (value === null) return null;
+        const plain = value instanceof Map ? Object.fromEntries(value) : value instanceof Set ? [...value] : value;
+        paths.set(plain, pathOf(this, key));
+        return plain;
+      }
+      default:
+        return value;
+    }
+  }
   let text;
   try {
-    text = JSON.stringify(value, jsonSafe);
+    text = JSON.stringify(value, replacer);
   } catch (e) {
     // BigInt, circular structures: not JSON at all, so not a record kakunin can read.
     throw kakuninError("input", `${what} cannot be converted to JSON: ${e.message}`);
@@ -62,13 +98,16 @@ function jsonText(value, what) {
   return text === undefined ? "null" : text;
 }
 
+/** Options' one date: `as_of` (a Date is its day in Japan). */
+const optionFormat = (pointer) => (pointer === "/as_of" ? "date" : null);
+
 function optionsText(options) {
   if (options == null) return JSON.stringify({ as_of: todayInJapan() });
   if (typeof options === "object" && !Array.isArray(options) && options.as_of == null) {
-    return jsonText({ ...options, as_of: todayInJapan() }, "the options");
+    return jsonText({ ...options, as_of: todayInJapan() }, "the options", optionFormat);
   }
   // Anything else goes to the core as it is, which says what is wrong with it.
-  return jsonText(options, "the options");
+  return jsonText(options, "the options", optionFormat);
 }
 
 /**
@@ -82,6 +121,13 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
 
   class RuleSet {
     #raw;
+    #formats; // schema pattern -> format ("date", "date-time"), read when a record holds a Date
+
+    /** The format of a field of the record schema, for Dates (see `jsonText`). */
+    #formatOf = (pointer) => {
+      this.#formats ??= new Map(this.fields().map((f) => [f.path, f.format]));
+      return this.#formats.get(pointer) ?? null;
+    };
 
     /** @private Use RuleSet.bundled(name). */
     constructor(rawRuleSet, key) {
@@ -137,7 +183,7 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
 
     /** Checks one record (a plain object); returns the report as plain objects. */
     check(record, options) {
-      const [text, opts] = [jsonText(record, "the record"), optionsText(options)];
+      const [text, opts] = [jsonText(record, "the record", this.#formatOf), optionsText(options)];
       return JSON.parse(intoWasm(() => this.#raw.checkText(text, opts)));
     }
 
@@ -155,7 +201,7 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
       if (!Array.isArray(records)) {
         throw kakuninError("input", "checkAll takes an array of records");
       }
-      const [text, opts] = [jsonText(records, "the records"), optionsText(options)];
+      const [text, opts] = [jsonText(records, "the records", this.#formatOf, true), optionsText(options)];
       return JSON.parse(intoWasm(() => this.#raw.checkAllText(text, opts)));
     }
 
@@ -166,7 +212,7 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
      * default here: left out, every rule is listed.
      */
     list(options) {
-      const opts = options == null ? "" : jsonText(options, "the options");
+      const opts = options == null ? "" : jsonText(options, "the options", optionFormat);
       return JSON.parse(intoWasm(() => this.#raw.listJson(opts)));
     }
 

@@ -43,8 +43,8 @@ export interface Report {
 }
 
 export interface CheckOptions {
-  /** "Today" (YYYY-MM-DD). Default: today in Japan, from the JS clock. */
-  as_of?: string;
+  /** "Today" (YYYY-MM-DD, or a Date: its day in Japan). Default: today in Japan, from the JS clock. */
+  as_of?: string | Date;
   /** "draft" while the form is filled (absent fields stay silent), "submit" (default) on submission. */
   stage?: Stage;
   /** Only rules owned by these tiers. */
@@ -61,8 +61,8 @@ export interface CheckOptions {
 
 /** Which rules `list` gives: those in force on `as_of` (every rule when it is left out). */
 export interface ListOptions {
-  /** The day (YYYY-MM-DD) the rules are in force; no default. */
-  as_of?: string;
+  /** The day (YYYY-MM-DD, or a Date: its day in Japan) the rules are in force; no default. */
+  as_of?: string | Date;
   /** The record's prefecture ("01"–"47"), whose periods may differ; needs `as_of`. */
   prefecture?: string;
 }
@@ -129,7 +129,10 @@ export class RuleSet {
   readonly version: string;
   readonly hash: string;
   info(): PackInfo & { title: string; title_en: string };
-  /** Checks one record. A malformed record gives findings, never an exception. */
+  /**
+   * Checks one record. A malformed record gives findings, never an exception. A Map is read as an
+   * object, a Set as an array, a Date as its field's format in the record schema takes it.
+   */
   check(record: unknown, options?: CheckOptions): Report;
   /** Checks one record given as JSON text (throws kind "input" when it is not JSON). */
   checkJson(text: string, options?: CheckOptions): Report;

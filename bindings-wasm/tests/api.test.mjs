@@ -219,6 +219,52 @@ test("a malformed record is findings, never an error and never a trap", () => {
   assert.deepEqual(rules.check(base(), AS_OF).findings, []);
 });
 
+test("a Map is an object and a Set an array, not JSON's empty {}", () => {
+  const record = base();
+  const mapped = { ...record, notification: new Map(Object.entries(record.notification)) };
+  mapped.notification.set("symptoms", new Set(record.notification.symptoms));
+  assert.deepEqual(rules.check(mapped, AS_OF), rules.check(record, AS_OF));
+  // What the Map holds is checked: submitted without its case class, the Map says so.
+  mapped.notification.delete("case_class");
+  assert.deepEqual(
+    rules.check(mapped, AS_OF).findings.map((f) => f.rule),
+    ["required/case-class"],
+  );
+  const results = rules.checkAll([new Map([["notification", mapped.notification]])], AS_OF);
+  assert.ok(results[0].report.findings.some((f) => f.rule === "required/case-class"));
+});
+
+test("Date objects are the day in Japan in a date field and RFC 3339 in a date-time field", () => {
+  const record = base();
+  // <input type=date>'s valueAsDate (midnight UTC) and a date picker's midnight in Japan.
+  record.notification.diagnosed_on = new Date("2021-08-10");
+  record.notification.onset_on = new Date("2021-08-07T00:00:00+09:00");
+  record.workflow.registered_at = new Date("2021-08-10T15:12:00+09:00");
+  record.workflow.confirmed_at = new Date("2021-08-10T08:40:00.250Z");
+  record.tests[0].resulted_on = new Date(Date.UTC(2021, 7, 9));
+  assert.deepEqual(rules.check(record, AS_OF).findings, []);
+  const [one] = rules.checkAll([record], AS_OF);
+  assert.deepEqual(one.report.findings, []);
+  // The days the user chose are the ones the messages name.
+  record.notification.onset_on = new Date("2021-08-12T00:00:00+09:00");
+  const f = rules.check(record, AS_OF).findings.find((f) => f.rule === "dates/onset-after-diagnosis");
+  assert.deepEqual([f.ctx.earlier, f.ctx.later], ["2021-08-12", "2021-08-10"]);
+  // A Date is an instant: in a date field, its day in Japan (JS has no type for a day alone).
+  record.notification.onset_on = new Date("2021-08-10T20:00:00Z"); // 2021-08-11 05:00 in Japan
+  const day = rules.check(record, AS_OF).findings.find((f) => f.rule === "dates/onset-after-diagnosis");
+  assert.equal(day.ctx.earlier, "2021-08-11");
+  // An invalid Date is not entered (as NaN is).
+  record.notification.onset_on = new Date("not a date");
+  delete record.notification.diagnosed_on;
+  const missing = rules.check(record, AS_OF).findings.map((f) => f.rule);
+  assert.ok(missing.includes("required/onset") || missing.includes("required/dates"), String(missing));
+  // as_of may be a Date too: its day in Japan.
+  const late = new Date("2024-05-31T20:00:00Z"); // 2024-06-01 05:00 in Japan
+  assert.equal(rules.check({}, { as_of: late }).reference_date, "2024-06-01");
+  assert.ok(rules.list({ as_of: new Date("2022-09-26T00:00:00+09:00") }).some((r) => r.id === "scope/not-notifiable"));
+  assert.ok(!rules.list({ as_of: new Date("2022-09-25T00:00:00+09:00") }).some((r) => r.id === "scope/not-notifiable"));
+});
+
 test("checkAll runs the rules across records", () => {
   const a = base();
   const b = base();

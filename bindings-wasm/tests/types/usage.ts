@@ -29,6 +29,8 @@ export async function example(record: Record<string, unknown>): Promise<string[]
   const rulesList: RuleInfo[] = rules.list();
   const stages: Array<"draft" | "submit"> = rulesList.map((r) => r.stage);
   const inForce: ListOptions = { as_of: "2022-09-10", prefecture: "04" };
+  rules.check(record, { as_of: new Date(), stage: "draft" });
+  rules.list({ as_of: new Date("2022-09-10") });
   stages.push(...rules.list(inForce).map((r) => r.stage));
   // @ts-expect-error: a prefecture is a code string ("04")
   rules.list({ as_of: "2022-09-10", prefecture: 4 });
