@@ -415,7 +415,7 @@ fn target_pointer(mapping: Option<&Mapping>, header: &str) -> String {
 }
 
 /// `/tests/0/method` → `/tests/*/method`.
-fn pattern_of(pointer: &str) -> String {
+pub fn pattern_of(pointer: &str) -> String {
     pointer
         .split('/')
         .map(|s| {

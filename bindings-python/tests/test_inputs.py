@@ -441,6 +441,19 @@ def test_summary_refuses_personal_fields(hersys: kakunin.RuleSet) -> None:
     assert rows[0]["/notification/patient/name"] is None
 
 
+@pytest.mark.parametrize("by", ["notification.patient", "/basic", "notification.guardian", "/notification/patient/name/family"])
+def test_summaries_refuse_objects_holding_personal_fields(hersys: kakunin.RuleSet, by: str) -> None:
+    # Grouped by an object, a summary's keys would be the JSON text of the name, address and phone.
+    person = {"name": "山田　太郎", "address": "東京都千代田区1-1", "phone": "090-1234-5678"}
+    records = [{"id": "a", "basic": person, "notification": {"patient": {**person, "name": {"family": "山田"}}, "guardian": person}}]
+    with pytest.raises(kakunin.OptionsError, match="personal"):
+        hersys.summary(records, by=by, as_of=AS_OF)
+    with pytest.raises(kakunin.OptionsError, match="personal"):
+        hersys.summarize(records, by=by, as_of=AS_OF)
+    rows = hersys.summary(records, by=by, as_of=AS_OF, reveal=True)
+    assert len(rows) == 1
+
+
 def as_codes(value: Any, labels: dict[str, str]) -> Any:
     """`value` with every text that is a code's label (and no code) replaced by the code."""
     if isinstance(value, dict):
