@@ -123,6 +123,14 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
     #raw;
     #formats; // schema pattern -> format ("date", "date-time"), read when a record holds a Date
 
+    /** The raw rule set; after `free()`, a KakuninError rather than wasm-bindgen's null pointer. */
+    get #live() {
+      if (this.#raw === undefined) {
+        throw kakuninError("freed", "this RuleSet was freed (free()): get another with RuleSet.bundled");
+      }
+      return this.#raw;
+    }
+
     /** The format of a field of the record schema, for Dates (see `jsonText`). */
     #formatOf = (pointer) => {
       this.#formats ??= new Map(this.fields().map((f) => [f.path, f.format]));
@@ -165,26 +173,26 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
     }
 
     get name() {
-      return this.#raw.name;
+      return this.#live.name;
     }
 
     get version() {
-      return this.#raw.version;
+      return this.#live.version;
     }
 
     get hash() {
-      return this.#raw.hash;
+      return this.#live.hash;
     }
 
     /** {name, version, hash, title, title_en} */
     info() {
-      return JSON.parse(this.#raw.infoJson());
+      return JSON.parse(this.#live.infoJson());
     }
 
     /** Checks one record (a plain object); returns the report as plain objects. */
     check(record, options) {
       const [text, opts] = [jsonText(record, "the record", this.#formatOf), optionsText(options)];
-      return JSON.parse(intoWasm(() => this.#raw.checkText(text, opts)));
+      return JSON.parse(intoWasm(() => this.#live.checkText(text, opts)));
     }
 
     /** Checks one record given as JSON text. Text that is not JSON throws (kind "input"). */
@@ -193,7 +201,7 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
         throw kakuninError("input", "checkJson takes the record as a JSON string");
       }
       const opts = optionsText(options);
-      return JSON.parse(intoWasm(() => this.#raw.checkText(text, opts)));
+      return JSON.parse(intoWasm(() => this.#live.checkText(text, opts)));
     }
 
     /** Checks records together (the rules across records run too): [{id, report} | {id, error}]. */
@@ -202,7 +210,7 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
         throw kakuninError("input", "checkAll takes an array of records");
       }
       const [text, opts] = [jsonText(records, "the records", this.#formatOf, true), optionsText(options)];
-      return JSON.parse(intoWasm(() => this.#raw.checkAllText(text, opts)));
+      return JSON.parse(intoWasm(() => this.#live.checkAllText(text, opts)));
     }
 
     /**
@@ -213,22 +221,23 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
      */
     list(options) {
       const opts = options == null ? "" : jsonText(options, "the options", optionFormat);
-      return JSON.parse(intoWasm(() => this.#raw.listJson(opts)));
+      return JSON.parse(intoWasm(() => this.#live.listJson(opts)));
     }
 
     /** Every field of the record schema: {path, title, title_en, format, sensitive, types}. */
     fields() {
-      return JSON.parse(this.#raw.fieldsJson());
+      return JSON.parse(this.#live.fieldsJson());
     }
 
     /** Code lists: list -> code -> {ja, en}. */
     codes() {
-      return JSON.parse(this.#raw.codesJson());
+      return JSON.parse(this.#live.codesJson());
     }
 
-    /** Frees the WebAssembly memory of this handle (optional; a finalizer does it too). */
+    /** Frees the WebAssembly memory of this handle (optional; a finalizer does it too). Twice is fine. */
     free() {
-      this.#raw.free();
+      this.#raw?.free();
+      this.#raw = undefined;
     }
   }
 

@@ -103,7 +103,7 @@ export interface FieldInfo {
 /** Thrown for everything that is not a finding: bad options, text that is not JSON, … */
 export interface KakuninError extends Error {
   name: "KakuninError";
-  /** "invalid-option" | "unknown-selector" | "input" | "pack" | "script" | "script-limit" | "not-initialised" | "internal" (a trap in WebAssembly: a bug; reload the module) */
+  /** "invalid-option" | "unknown-selector" | "input" | "pack" | "script" | "script-limit" | "not-initialised" | "freed" (a RuleSet used after free()) | "internal" (a trap in WebAssembly: a bug; reload the module) */
   kind: string;
   /** The file of a pack error (kind "pack"). */
   file?: string;
@@ -142,6 +142,7 @@ export class RuleSet {
   list(options?: ListOptions): RuleInfo[];
   fields(): FieldInfo[];
   codes(): Record<string, Record<string, { ja: string; en: string }>>;
+  /** Frees the module memory of this rule set; using it afterwards throws kind "freed". */
   free(): void;
 }
 

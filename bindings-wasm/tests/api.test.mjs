@@ -349,6 +349,20 @@ test("the demo's sample record is complete: no finding at all", async () => {
   assert.deepEqual(rules.check(sampleRecord(), AS_OF).findings, []);
 });
 
+test("a freed RuleSet says so, and freeing it twice is harmless", () => {
+  // A component that frees its rule set on unmount and is mounted again (React's StrictMode
+  // does that) must get a KakuninError, not "null pointer passed to rust".
+  const mine = RuleSet.bundled("hersys");
+  mine.free();
+  mine.free();
+  throwsKind(() => mine.check(base(), AS_OF), "freed");
+  throwsKind(() => mine.checkJson("{}", AS_OF), "freed");
+  throwsKind(() => mine.name, "freed");
+  throwsKind(() => mine.list(), "freed");
+  assert.deepEqual(rules.check(base(), AS_OF).findings, [], "another rule set still works");
+  assert.deepEqual(RuleSet.bundled("hersys").check(base(), AS_OF).findings, []);
+});
+
 test("a trap in WebAssembly (a Rust panic) is a KakuninError of kind internal", async () => {
   const { makeApi } = await import("../js/api.js");
   // A stand-in for the raw module whose check traps, as a panic would.
