@@ -48,13 +48,16 @@ impl Applies {
 
     /// `2021-02-10 → 2022-06-29`, `→ 2022-06-29`, `always`.
     pub fn describe(&self) -> String {
-        let day = |d: Option<Day>| d.map(format_day).unwrap_or_default();
+        let period = |from: Option<Day>, until: Option<Day>| {
+            let day = |d: Option<Day>| d.map(format_day).unwrap_or_default();
+            format!("{} → {}", day(from), day(until)).trim().to_owned()
+        };
         let mut out = match (self.from, self.until) {
             (None, None) => "always".to_owned(),
-            (f, u) => format!("{} → {}", day(f), day(u)).trim().to_owned(),
+            (f, u) => period(f, u),
         };
         for (pref, (f, u)) in &self.prefectures {
-            out.push_str(&format!("; prefecture {pref}: {} → {}", day(*f), day(*u)));
+            out.push_str(&format!("; prefecture {pref}: {}", period(*f, *u)));
         }
         out
     }
@@ -1267,6 +1270,29 @@ fn read_table(file: &str, text: &str) -> Result<CodeTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_reads_the_same_for_the_nation_and_a_prefecture() {
+        let day = |d: &str| parse_date(d);
+        let applies = Applies {
+            from: day("2022-09-26"),
+            until: None,
+            prefectures: BTreeMap::from([
+                ("04".to_owned(), (day("2022-09-02"), None)),
+                ("13".to_owned(), (None, day("2022-12-31"))),
+            ]),
+        };
+        assert_eq!(
+            applies.describe(),
+            "2022-09-26 →; prefecture 04: 2022-09-02 →; prefecture 13: → 2022-12-31"
+        );
+        let always = Applies {
+            from: None,
+            until: None,
+            prefectures: BTreeMap::new(),
+        };
+        assert_eq!(always.describe(), "always");
+    }
 
     #[test]
     fn the_json_reader_never_builds_a_value_deeper_than_max_depth() {
