@@ -210,10 +210,12 @@ function buildControl(field) {
     }
     case "date":
       return h("input", { ...common, type: "date" });
+    // Text, not type=number: a number input reads what it cannot parse ("3e", "36歳", full-width
+    // digits in some browsers) as "", and the entry would silently count as not entered.
     case "int":
-      return h("input", { ...common, type: "number", step: "1", inputmode: "numeric" });
+      return h("input", { ...common, type: "text", inputmode: "numeric", autocomplete: "off" });
     case "number":
-      return h("input", { ...common, type: "number", step: "any", inputmode: "decimal" });
+      return h("input", { ...common, type: "text", inputmode: "decimal", autocomplete: "off" });
     case "tel":
       return h("input", { ...common, type: "tel", autocomplete: "off" });
     case "datetime":
@@ -380,10 +382,20 @@ function readControl(field) {
       return control.value === "" ? undefined : control.value === "true";
     case "int":
     case "number":
-      return control.value === "" ? undefined : Number(control.value);
+      return numberOf(control.value);
     default:
       return control.value.trim() === "" ? undefined : control.value;
   }
+}
+
+/**
+ * A number field's value: a number when the text is one (full-width digits and point, as typed
+ * with a Japanese IME, too), else the text as typed, which the rules report as a wrong type.
+ */
+function numberOf(text) {
+  const plain = text.normalize("NFKC").trim();
+  if (plain === "") return undefined;
+  return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(plain) ? Number(plain) : text;
 }
 
 function writeControl(field, value) {

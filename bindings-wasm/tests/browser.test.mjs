@@ -192,6 +192,30 @@ describe("the demo form in Chromium", { skip }, () => {
     await page.context().close();
   });
 
+  test("a number field reads full-width digits and shows what is not a number", async () => {
+    const page = await openForm();
+    const age = "/notification/patient/age";
+    const ageOf = () => page.evaluate(() => window.kakuninDemo.record().notification?.patient?.age);
+    // Typed with a Japanese IME.
+    await page.fill(control(age), "３６");
+    assert.equal(await ageOf(), 36);
+    assert.equal(await page.locator(".alert").count(), 0);
+    await page.fill(control("/notification/spo2"), "９６．５");
+    assert.equal(await page.evaluate(() => window.kakuninDemo.record().notification.spo2), 96.5);
+    // Text that is no number is shown on the field; a number input would have read it as "".
+    await page.fill(control(age), "36歳");
+    assert.equal(await ageOf(), "36歳");
+    assert.equal(await alertsOf(page, age, "structure/type"), 1);
+    assert.equal(await page.getAttribute(control(age), "aria-invalid"), "true");
+    await page.fill(control(age), "3e");
+    assert.equal(await alertsOf(page, age, "structure/type"), 1);
+    await page.fill(control(age), "");
+    assert.equal(await ageOf(), undefined);
+    assert.equal(await page.locator(".alert").count(), 0);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test("a finding across tabs marks the field in each tab and the other tab's badge", async () => {
     const page = await openForm("&sample");
     assert.equal(await page.locator(".alert").count(), 0, "the sample has no finding");
