@@ -91,6 +91,7 @@ const state = {
   submitted: false,
   extra: { id: undefined, acknowledged: [] },
   rowMaps: new Map(),
+  reasons: new Map(), // rule -> acknowledgement reason being typed
   report: null,
   activeTab: TABS[0].id,
 };
@@ -566,7 +567,7 @@ function showSubmitList(report) {
   list.replaceChildren();
   const findings = [...report.findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   if (findings.length === 0) list.append(h("li", { class: "none", text: ui.noFindings }));
-  for (const finding of findings) {
+  for (const [index, finding] of findings.entries()) {
     const item = h("li", {
       class: `finding sev-${finding.severity}${finding.acknowledged ? " acknowledged" : ""}`,
       "data-rule": finding.rule,
@@ -590,8 +591,12 @@ function showSubmitList(report) {
     }
     item.append(links, h("code", { class: "rule", text: finding.rule }));
     if (finding.severity === "warning" && !finding.acknowledged) {
-      const reasonId = `reason-${finding.rule.replace(/\W/g, "-")}`;
+      // One id per item: a rule can have several findings (two phone numbers).
+      const reasonId = `reason-${index}`;
       const reason = h("input", { type: "text", id: reasonId, class: "ack-reason", "aria-label": `${ui.reason}: ${finding.help}` });
+      // The list is drawn again on every check: what was typed is kept by rule (acknowledging is by rule).
+      reason.value = state.reasons.get(finding.rule) ?? "";
+      reason.addEventListener("input", () => state.reasons.set(finding.rule, reason.value));
       const hint = h("span", { class: "ack-hint", id: `${reasonId}-hint`, hidden: true, text: ui.needReason });
       const button = h("button", { type: "button", class: "ack", "data-rule": finding.rule, text: ui.acknowledge });
       button.addEventListener("click", () => acknowledge(finding, reason, hint));
@@ -635,6 +640,7 @@ function acknowledge(finding, reason, hint) {
   const at = `${AS_OF ?? now.slice(0, 10)}T${now.slice(11, 19)}+09:00`;
   state.extra.acknowledged = state.extra.acknowledged.filter((a) => a.rule !== finding.rule);
   state.extra.acknowledged.push({ rule: finding.rule, reason: text, by: t().ackBy, at });
+  state.reasons.delete(finding.rule);
   check();
 }
 
@@ -675,6 +681,7 @@ function submit() {
 
 function reset(record) {
   state.submitAttempted = false;
+  state.reasons.clear();
   state.submitted = false;
   $("submit-panel").hidden = true;
   $("submitted").hidden = true;

@@ -314,6 +314,35 @@ describe("the demo form in Chromium", { skip }, () => {
     await page.context().close();
   });
 
+  test("a reason being typed survives editing the form, and each warning has its own reason box", async () => {
+    const page = await openForm("&sample");
+    await page.fill(control("/notification/patient/phone"), "abc");
+    await page.fill(control("/notification/physician/phone"), "xyz");
+    await page.click("#submit");
+    const phones = page.locator('#submit-findings li[data-rule="formats/phone"]');
+    assert.equal(await phones.count(), 2);
+    const ids = await page.$$eval("#submit-findings input.ack-reason", (inputs) => inputs.map((i) => i.id));
+    assert.equal(new Set(ids).size, ids.length, `ids unique: ${ids}`);
+    // The second item's label is for the second item's box.
+    await phones.nth(1).locator("label").click();
+    assert.equal(await page.evaluate(() => document.activeElement.closest("li")?.dataset.rule), "formats/phone");
+    assert.equal(await phones.nth(1).locator("input.ack-reason").evaluate((i) => i === document.activeElement), true);
+    // A reason typed, then a field corrected elsewhere (the list is checked again): still there.
+    const reason = "番号は本人の申告どおり";
+    const basic = page.locator('#submit-findings li[data-rule="crosstab/basic-differs"] input.ack-reason');
+    await basic.fill(reason);
+    await page.fill(control("/notification/physician/phone"), "03-5555-0001");
+    assert.equal(await phones.count(), 1);
+    assert.equal(await basic.inputValue(), reason);
+    await page.click("#lang-en");
+    assert.equal(await basic.inputValue(), reason, "and a change of language");
+    await page.locator('#submit-findings li[data-rule="crosstab/basic-differs"] button.ack').click();
+    const record = await page.evaluate(() => window.kakuninDemo.record());
+    assert.deepEqual(record.acknowledged.map((a) => [a.rule, a.reason]), [["crosstab/basic-differs", reason]]);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test("an error blocks submission until it is corrected", async () => {
     const page = await openForm("&sample");
     await page.fill(control("/notification/reported_on"), "2021-08-09");
