@@ -40,8 +40,13 @@ use crate::errors;
 pub enum Library {
     Pandas,
     Polars,
+    /// A polars `LazyFrame`: collected, with only the columns read; findings as a polars frame.
+    PolarsLazy,
     ArrowTable,
     ArrowBatch,
+    /// Any other object with `__arrow_c_stream__` (a `pyarrow.RecordBatchReader`, a DuckDB
+    /// relation...): read whole as the stream it gives; findings as a `pyarrow.Table`.
+    ArrowStream,
 }
 
 impl Library {
@@ -54,6 +59,7 @@ impl Library {
         match (root, name.as_str()) {
             ("pandas", "DataFrame") => Some(Library::Pandas),
             ("polars", "DataFrame") => Some(Library::Polars),
+            ("polars", "LazyFrame") => Some(Library::PolarsLazy),
             ("pyarrow", "Table") => Some(Library::ArrowTable),
             ("pyarrow", "RecordBatch") => Some(Library::ArrowBatch),
             _ => None,
@@ -164,12 +170,17 @@ impl Table {
     ) -> PyResult<Table> {
         match library {
             Library::Pandas => Table::from_pandas(frame, wanted),
-            Library::Polars | Library::ArrowTable | Library::ArrowBatch => {
+            // Its columns cannot be chosen without knowing its library.
+            Library::ArrowStream => Table::from_arrow(frame),
+            Library::Polars | Library::PolarsLazy | Library::ArrowTable | Library::ArrowBatch => {
                 let mut frame = match wanted {
                     Some(wanted) => project(frame, wanted)?,
                     None => frame.clone(),
                 };
-                if library == Library::Polars {
+                if library == Library::PolarsLazy {
+                    frame = frame.call_method0("collect")?;
+                }
+                if matches!(library, Library::Polars | Library::PolarsLazy) {
                     frame = polars_without_null_columns(&frame)?;
                 }
                 let source = if frame.hasattr("__arrow_c_stream__")?
@@ -304,10 +315,15 @@ fn project<'py>(
     frame: &Bound<'py, PyAny>,
     wanted: &dyn Fn(&str) -> bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    // pyarrow names its columns `column_names` (its `columns` are the arrays); polars `columns`.
+    // pyarrow names its columns `column_names` (its `columns` are the arrays); polars gives
+    // them from its schema, which a `LazyFrame` resolves without collecting.
     let names = match frame.getattr("column_names") {
         Ok(names) => texts(&names)?,
-        Err(_) => column_names(frame)?,
+        Err(_) => texts(
+            &frame
+                .call_method0("collect_schema")?
+                .call_method0("names")?,
+        )?,
     };
     let kept: Vec<&String> = names.iter().filter(|n| wanted(n)).collect();
     let unique = kept.iter().collect::<std::collections::HashSet<_>>().len() == kept.len();

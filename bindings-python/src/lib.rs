@@ -234,7 +234,7 @@ fn read_frame(
 ) -> PyResult<Option<(Library, frame::Table)>> {
     let library = match Library::of(frame) {
         Some(l) => l,
-        None if frame.hasattr("__arrow_c_stream__")? => Library::ArrowTable,
+        None if frame.hasattr("__arrow_c_stream__")? => Library::ArrowStream,
         None => return Ok(None),
     };
     Ok(Some((library, frame::Table::read(frame, library, wanted)?)))
@@ -506,8 +506,10 @@ impl PyRuleSet {
     }
 
     /// Checks every row of a data frame and returns the findings as a table of the same
-    /// library: a pandas ``DataFrame`` for pandas, a polars ``DataFrame`` for polars, a
-    /// ``pyarrow.Table`` (or ``RecordBatch``) for Arrow; ``output=`` chooses another:
+    /// library: a pandas ``DataFrame`` for pandas, a polars ``DataFrame`` for a polars
+    /// ``DataFrame`` or ``LazyFrame`` (collected with only the columns the rules read), a
+    /// ``pyarrow.Table`` (or ``RecordBatch``) for Arrow and for any other object with
+    /// ``__arrow_c_stream__`` (a ``pyarrow.RecordBatchReader``...); ``output=`` chooses another:
     /// ``"dicts"`` (or ``"records"``, ``"list"``), ``"pandas"``, ``"polars"``, ``"arrow"`` (or
     /// ``"pyarrow"``).
     ///
@@ -557,7 +559,8 @@ impl PyRuleSet {
         let wanted = |header: &str| frame::column_read(&plan, mapping, header);
         let Some((library, table)) = read_frame(frame, Some(&wanted))? else {
             return Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                "check_frame takes a pandas or polars DataFrame, or a pyarrow Table or RecordBatch; got {}",
+                "check_frame takes a pandas or polars DataFrame, a polars LazyFrame, a pyarrow Table or \
+                 RecordBatch, or any object with __arrow_c_stream__; got {}",
                 frame.get_type().name()?
             )));
         };

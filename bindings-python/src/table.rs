@@ -48,8 +48,8 @@ impl Output {
                 }
             },
             (None, Some(Library::Pandas)) => Output::Pandas,
-            (None, Some(Library::Polars)) => Output::Polars,
-            (None, Some(Library::ArrowTable)) => Output::Arrow,
+            (None, Some(Library::Polars | Library::PolarsLazy)) => Output::Polars,
+            (None, Some(Library::ArrowTable | Library::ArrowStream)) => Output::Arrow,
             (None, Some(Library::ArrowBatch)) => Output::ArrowBatch,
             (None, None) => Output::Dicts,
         })

@@ -340,6 +340,31 @@ def test_arrow_chunked_and_record_batch(hersys: kakunin.RuleSet) -> None:
     assert found.num_rows == len(expected_rows(hersys))
 
 
+def test_lazy_frames_and_arrow_streams(hersys: kakunin.RuleSet) -> None:
+    want = expected_rows(hersys)
+    lazy = pl.DataFrame({h: list(c) for h, c in zip(HEADERS, zip(*ROWS))}).lazy()
+    found = hersys.check_frame(lazy, as_of=AS_OF, select=SELECT)
+    assert isinstance(found, pl.DataFrame)
+    assert list(zip(found["position"], found["rule"], found["path"])) == want
+
+    class Stream:
+        """Only the Arrow PyCapsule interface, as DuckDB relations and other libraries give it."""
+
+        def __init__(self, table: pa.Table) -> None:
+            self.table = table
+
+        def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+            return self.table.__arrow_c_stream__(requested_schema)
+
+    table = arrow_table()
+    for stream in (pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=2)), Stream(table)):
+        found = hersys.check_frame(stream, as_of=AS_OF, select=SELECT)
+        assert isinstance(found, pa.Table)
+        assert list(zip(*(found.column(c).to_pylist() for c in ("position", "rule", "path")))) == want
+    summary = hersys.summary(Stream(table), by="severity", as_of=AS_OF, select=SELECT, output="dicts")
+    assert sum(r["findings"] for r in summary) == len(want)
+
+
 def test_frames_map_japanese_headers(hersys: kakunin.RuleSet) -> None:
     df = pd.DataFrame({"レコードID": ["x"], "報告年月日": ["2021-08-01"], "診断年月日": ["2021-08-02"]})
     found = hersys.check_frame(df, as_of=AS_OF, select="dates/report-before-diagnosis", output="dicts")
