@@ -17,9 +17,10 @@ export function kakuninError(kind, message) {
 }
 
 /**
- * Runs a call into WebAssembly. A trap there is a Rust panic, a bug in kakunin (a record never
- * causes one): it becomes a KakuninError of kind "internal" that says so, not a bare
- * `RuntimeError: unreachable`. The module's memory may be inconsistent afterwards: reload it.
+ * Runs a call into WebAssembly. A trap there is memory run out (texts of hundreds of MB: the
+ * module has 4 GB) or a Rust panic, a bug in kakunin: it becomes a KakuninError of kind
+ * "internal" that says so, not a bare `RuntimeError: unreachable`. Rule sets go on checking
+ * (nothing they keep is left half-changed); the memory the call held is not freed.
  */
 function intoWasm(call) {
   try {
@@ -28,7 +29,8 @@ function intoWasm(call) {
     if (e instanceof WebAssembly.RuntimeError) {
       throw kakuninError(
         "internal",
-        `kakunin stopped inside WebAssembly (${e.message}): a bug in kakunin; reload the module before checking again`,
+        `kakunin stopped inside WebAssembly (${e.message}): out of memory (a record of hundreds of MB) or a bug in kakunin; ` +
+          "checking goes on, but what that call took is not given back until the page (or process) is reloaded",
       );
     }
     throw e;
@@ -236,8 +238,14 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
 
     /** Frees the WebAssembly memory of this handle (optional; a finalizer does it too). Twice is fine. */
     free() {
-      this.#raw?.free();
+      const raw = this.#raw;
       this.#raw = undefined;
+      try {
+        raw?.free();
+      } catch {
+        // After a trap the handle stays marked as in use ("while it was borrowed"): its memory
+        // is not given back, and there is nothing else to do.
+      }
     }
   }
 

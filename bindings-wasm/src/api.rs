@@ -4,7 +4,7 @@
 //! Nothing here judges a record: every decision is the core's (`kakunin::RuleSet::check`); this
 //! converts inputs and outputs.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use kakunin::batch::{Outcome, check_all};
@@ -59,7 +59,9 @@ impl Failure {
 /// on every keystroke with the same options; the plan is worked out once for them).
 pub struct Rules {
     rules: Arc<RuleSet>,
-    last_plan: RefCell<Option<(String, Plan)>>,
+    /// Taken out for a check and put back after it: a trap mid-check (memory run out) leaves it
+    /// empty, so the next check plans again, where a `RefCell` would stay borrowed for good.
+    last_plan: Cell<Option<Box<(String, Plan)>>>,
 }
 
 impl Rules {
@@ -67,7 +69,7 @@ impl Rules {
     pub fn bundled(name: &str) -> Result<Self, Failure> {
         Ok(Rules {
             rules: kakunin_rules::bundled(name)?,
-            last_plan: RefCell::new(None),
+            last_plan: Cell::new(None),
         })
     }
 
@@ -86,7 +88,7 @@ impl Rules {
         }
         Ok(Rules {
             rules: Arc::new(RuleSet::compile(pack)?),
-            last_plan: RefCell::new(None),
+            last_plan: Cell::new(None),
         })
     }
 
@@ -118,17 +120,17 @@ impl Rules {
     /// defaults), and returns the report as JSON text. The plan of the last options is kept.
     pub fn check_text(&self, record: &str, options: &str) -> Result<String, Failure> {
         let record = parse_record(record)?;
-        let mut cache = self.last_plan.borrow_mut();
-        if cache.as_ref().is_none_or(|(key, _)| key != options) {
-            let value = parse_options(options)?;
-            let plan = self.rules.plan(&CheckOptions::from_json(&value)?)?;
-            *cache = Some((options.to_owned(), plan));
-        }
-        let Some((_, plan)) = cache.as_ref() else {
-            return Err(Failure::input("no plan"));
+        let cached = match self.last_plan.take() {
+            Some(cached) if cached.0 == options => cached,
+            _ => {
+                let value = parse_options(options)?;
+                let plan = self.rules.plan(&CheckOptions::from_json(&value)?)?;
+                Box::new((options.to_owned(), plan))
+            }
         };
-        let report = self.rules.check_with_plan(&record, plan)?;
-        serde_json::to_string(&report).map_err(|e| Failure::input(e.to_string()))
+        let report = self.rules.check_with_plan(&record, &cached.1);
+        self.last_plan.set(Some(cached));
+        serde_json::to_string(&report?).map_err(|e| Failure::input(e.to_string()))
     }
 
     /// Checks records together, so the rules across records (duplicates) run too. One entry per
