@@ -4,7 +4,7 @@
 //! Problems *in a record* are never exceptions: they are findings.
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyUserWarning};
 use pyo3::prelude::*;
 
 create_exception!(
@@ -42,6 +42,35 @@ create_exception!(
     "An option kakunin does not understand: a bad `as_of`, an unknown rule or group in \
      `select`/`ignore`, an unknown format or output, an unknown bundled pack."
 );
+
+create_exception!(
+    kakunin,
+    KakuninWarning,
+    PyUserWarning,
+    "What a reader decided that a user should know: a column that maps to no field (or to none \
+     at all: the wrong pack or the wrong file), or two columns for one field. The same text is in \
+     `Batch.notes`."
+);
+
+/// Warns a `KakuninWarning` per note of a reader, naming the file it read (`None`: a frame),
+/// at the caller's line. An error when warnings are made errors.
+pub fn warn_notes(
+    py: Python<'_>,
+    file: Option<&std::path::Path>,
+    notes: &[String],
+) -> PyResult<()> {
+    let category = py.get_type::<KakuninWarning>();
+    for note in notes {
+        let text = match file {
+            Some(file) => format!("{}: {note}", file.display()),
+            None => note.clone(),
+        };
+        // A header may hold a NUL, which a C string cannot.
+        let text = std::ffi::CString::new(text.replace('\0', "\\0")).unwrap_or_default();
+        PyErr::warn(py, category.as_any(), &text, 1)?;
+    }
+    Ok(())
+}
 
 /// Converts a core error into the matching Python exception, with `kind` and the details the
 /// core gives (`rule`, `file`, `line`, `column`, `path`) as attributes.

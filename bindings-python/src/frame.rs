@@ -142,6 +142,8 @@ struct Part {
 /// A frame read into Rust: column names and the data, in parts of aligned rows.
 pub struct Table {
     names: Vec<String>,
+    /// Every column of the frame, read or not: the reader's notes are about these.
+    headers: Vec<String>,
     parts: Vec<Part>,
 }
 
@@ -173,8 +175,9 @@ impl Table {
             // Its columns cannot be chosen without knowing its library.
             Library::ArrowStream => Table::from_arrow(frame),
             Library::Polars | Library::PolarsLazy | Library::ArrowTable | Library::ArrowBatch => {
+                let headers = arrow_frame_names(frame)?;
                 let mut frame = match wanted {
-                    Some(wanted) => project(frame, wanted)?,
+                    Some(wanted) => project(frame, &headers, wanted)?,
                     None => frame.clone(),
                 };
                 if library == Library::PolarsLazy {
@@ -191,7 +194,10 @@ impl Table {
                     // Older polars: through pyarrow.
                     frame.call_method0("to_arrow")?
                 };
-                Table::from_arrow(&source)
+                Ok(Table {
+                    headers,
+                    ..Table::from_arrow(&source)?
+                })
             }
         }
     }
@@ -201,10 +207,35 @@ impl Table {
         &self.names
     }
 
+    /// What the reader decided about the frame's columns that a user should know, as for a
+    /// CSV file's header row (the core's `Layout::notes`): about every column, read or not.
+    ///
+    /// A column named after a field at the top of the record is that field (a frame made of
+    /// records: `tests` holding lists, `notification` holding structs), though the mapping,
+    /// written for CSV text, does not list it: the core is asked about it as a dotted path
+    /// inside that field, which it places without a note.
+    pub fn notes(&self, rules: &RuleSet, mapping: Option<&Mapping>) -> Vec<String> {
+        let record_field = |header: &str| {
+            mapping.and_then(|m| m.column(header)).is_none()
+                && !header.contains('.')
+                && rules
+                    .schema()
+                    .field(&format!("/{}", escape_token(header)))
+                    .is_some()
+        };
+        let headers: Vec<String> = (self.headers.iter())
+            .map(|header| match header.trim() {
+                field if record_field(field) => format!("{field}.{field}"),
+                _ => header.clone(),
+            })
+            .collect();
+        Layout::new(mapping, &headers).notes().to_vec()
+    }
+
     fn from_arrow(source: &Bound<'_, PyAny>) -> PyResult<Table> {
         let batches: AnyRecordBatch = source.extract()?;
         let reader = batches.into_reader()?;
-        let names = reader
+        let names: Vec<String> = reader
             .schema()
             .fields()
             .iter()
@@ -218,7 +249,11 @@ impl Table {
                 columns: batch.columns().iter().cloned().map(Cells::arrow).collect(),
             });
         }
-        Ok(Table { names, parts })
+        Ok(Table {
+            headers: names.clone(),
+            names,
+            parts,
+        })
     }
 
     fn from_pandas(
@@ -231,22 +266,27 @@ impl Table {
         let iloc = frame.getattr("iloc")?;
         let mut names = Vec::with_capacity(all_names.len());
         let mut columns = Vec::with_capacity(all_names.len());
-        for (index, name) in all_names.into_iter().enumerate() {
-            if wanted.is_some_and(|wanted| !wanted(&name)) {
+        for (index, name) in all_names.iter().enumerate() {
+            if wanted.is_some_and(|wanted| !wanted(name)) {
                 continue;
             }
             let key = (pyo3::types::PySlice::full(py), index);
             let series = iloc.get_item(key)?;
             columns.push(pandas_column(pyarrow.as_ref(), &series)?);
-            names.push(name);
+            names.push(name.clone());
         }
         let rows: usize = frame.len()?;
-        Table::align(names, columns, rows)
+        Table::align(names, columns, rows, all_names)
     }
 
     /// Cuts the columns at every chunk boundary of any of them, so that each part has one
     /// array per column.
-    fn align(names: Vec<String>, columns: Vec<Column>, rows: usize) -> PyResult<Table> {
+    fn align(
+        names: Vec<String>,
+        columns: Vec<Column>,
+        rows: usize,
+        headers: Vec<String>,
+    ) -> PyResult<Table> {
         if let Some((name, c)) = names.iter().zip(&columns).find(|(_, c)| c.len() != rows) {
             return Err(errors::input(
                 "<frame>",
@@ -292,7 +332,11 @@ impl Table {
                 columns: cells,
             });
         }
-        Ok(Table { names, parts })
+        Ok(Table {
+            names,
+            headers,
+            parts,
+        })
     }
 }
 
@@ -309,22 +353,28 @@ fn texts(items: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         .collect()
 }
 
-/// A polars or pyarrow frame with only the wanted columns (the frame itself when it keeps them
-/// all, or when its names repeat and a selection by name would be ambiguous).
-fn project<'py>(
-    frame: &Bound<'py, PyAny>,
-    wanted: &dyn Fn(&str) -> bool,
-) -> PyResult<Bound<'py, PyAny>> {
+/// A polars or pyarrow frame's column names.
+fn arrow_frame_names(frame: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     // pyarrow names its columns `column_names` (its `columns` are the arrays); polars gives
     // them from its schema, which a `LazyFrame` resolves without collecting.
-    let names = match frame.getattr("column_names") {
-        Ok(names) => texts(&names)?,
+    match frame.getattr("column_names") {
+        Ok(names) => texts(&names),
         Err(_) => texts(
             &frame
                 .call_method0("collect_schema")?
                 .call_method0("names")?,
-        )?,
-    };
+        ),
+    }
+}
+
+/// A polars or pyarrow frame with only the wanted columns of `names`, its columns (the frame
+/// itself when it keeps them all, or when its names repeat and a selection by name would be
+/// ambiguous).
+fn project<'py>(
+    frame: &Bound<'py, PyAny>,
+    names: &[String],
+    wanted: &dyn Fn(&str) -> bool,
+) -> PyResult<Bound<'py, PyAny>> {
     let kept: Vec<&String> = names.iter().filter(|n| wanted(n)).collect();
     let unique = kept.iter().collect::<std::collections::HashSet<_>>().len() == kept.len();
     if kept.len() == names.len() || !unique {

@@ -132,7 +132,11 @@ impl PyRuleSet {
         }
     }
 
-    fn csv_notes(&self, path: &std::path::Path) -> Vec<String> {
+    /// What the reader of a file decides that a user should know: for CSV, about its header row.
+    fn file_notes(&self, path: &std::path::Path, format: Format) -> Vec<String> {
+        if format != Format::Csv {
+            return Vec::new();
+        }
         std::fs::File::open(path)
             .ok()
             .and_then(|f| CsvReader::new(f).ok())
@@ -161,6 +165,11 @@ impl PyRuleSet {
             read_frame(data, None)?
         };
         if let Some((library, table)) = frame {
+            errors::warn_notes(
+                data.py(),
+                None,
+                &table.notes(&self.rules, self.mapping.as_ref()),
+            )?;
             let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names())
                 .screened_for(&self.rules, plan);
             let source = Source::Frame(Arc::new(frame::Frame::new(table, fplan)));
@@ -171,6 +180,7 @@ impl PyRuleSet {
                 return Err(errors::input(&path.display().to_string(), "no such file"));
             }
             let format = batch::file_format(&path, format)?;
+            errors::warn_notes(data.py(), Some(&path), &self.file_notes(&path, format))?;
             let source = Source::File {
                 path,
                 format,
@@ -492,11 +502,8 @@ impl PyRuleSet {
             return Err(errors::input(&path.display().to_string(), "no such file"));
         }
         let format = batch::file_format(&path, format)?;
-        let notes = if format == Format::Csv {
-            self.csv_notes(&path)
-        } else {
-            Vec::new()
-        };
+        let notes = self.file_notes(&path, format);
+        errors::warn_notes(py, Some(&path), &notes)?;
         let source = Source::File {
             path,
             format,
@@ -565,6 +572,7 @@ impl PyRuleSet {
             )));
         };
         let output = Output::choose(output, Some(library))?;
+        errors::warn_notes(py, None, &table.notes(&self.rules, mapping))?;
         let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names())
             .screened_for(&self.rules, &plan);
         let rules = &*self.rules;
@@ -791,6 +799,7 @@ fn _kakunin(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ScriptError", py.get_type::<errors::ScriptError>())?;
     m.add("InputError", py.get_type::<errors::InputError>())?;
     m.add("OptionsError", py.get_type::<errors::OptionsError>())?;
+    m.add("KakuninWarning", py.get_type::<errors::KakuninWarning>())?;
     m.add_function(wrap_pyfunction!(_example_cases, m)?)?;
     Ok(())
 }

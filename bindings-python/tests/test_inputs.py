@@ -7,6 +7,7 @@ import collections
 import copy
 import json
 import types
+import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -363,6 +364,41 @@ def test_lazy_frames_and_arrow_streams(hersys: kakunin.RuleSet) -> None:
         assert list(zip(*(found.column(c).to_pylist() for c in ("position", "rule", "path")))) == want
     summary = hersys.summary(Stream(table), by="severity", as_of=AS_OF, select=SELECT, output="dicts")
     assert sum(r["findings"] for r in summary) == len(want)
+
+
+def test_what_a_reader_decided_about_the_columns_is_warned(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
+    # A column no rule reads and no mapping knows would otherwise be dropped without a word: a
+    # frame whose columns all miss the mapping was reported clean.
+    frame = pd.DataFrame({"id": ["a"], "diagnosed_on": ["2021-13-01"], "notification.reported_on": ["2021-08-01"]})
+    with pytest.warns(kakunin.KakuninWarning, match="`diagnosed_on`"):
+        found = hersys.check_frame(frame, as_of=AS_OF, select="formats", output="dicts")
+    assert found == []
+    english = pl.DataFrame({"Patient": ["a"], "Diagnosis date": ["2021-13-01"]})
+    with pytest.warns(kakunin.KakuninWarning, match="no column"):
+        hersys.check_frame(english.lazy(), as_of=AS_OF, select="formats")
+    with pytest.warns(kakunin.KakuninWarning, match="no column"):
+        hersys.summary(english, as_of=AS_OF, select="formats")
+    twice = pa.Table.from_arrays([pa.array(["a"]), pa.array(["2021-08-01"]), pa.array(["x"])], names=["id", "報告年月日", "報告年月日"])
+    with pytest.warns(kakunin.KakuninWarning, match="collides"):
+        hersys.check_frame(twice, as_of=AS_OF, select="formats")
+    path = tmp_path / "english.csv"
+    path.write_text("Patient,Diagnosis date\na,2021-13-01\n", encoding="utf-8")
+    for check in (hersys.check_file, hersys.summary, hersys.summarize):
+        with pytest.warns(kakunin.KakuninWarning, match="english.csv: no column") as warned:
+            done = check(path, as_of=AS_OF)
+        assert warned[0].filename == __file__  # at the caller's line
+    assert done.totals["records"] == 1
+    with pytest.warns(kakunin.KakuninWarning) as warned:
+        batch = hersys.check_file(path, as_of=AS_OF)
+    assert [f"{path}: {note}" for note in batch.notes] == [str(w.message) for w in warned]
+    # Columns that all map, or that are fields of the record (frames made of records): not a word.
+    records = sample_records(20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hersys.check_frame(arrow_table(), as_of=AS_OF, select=SELECT)
+        hersys.summary(pd.DataFrame(ROWS, columns=HEADERS), as_of=AS_OF)
+        hersys.check_frame(pd.json_normalize(records), as_of=AS_OF)
+        hersys.check_frame(pa.Table.from_pylist(records), as_of=AS_OF)
 
 
 def test_frames_map_japanese_headers(hersys: kakunin.RuleSet) -> None:

@@ -13,6 +13,7 @@ __all__ = [
     "Finding",
     "InputError",
     "KakuninError",
+    "KakuninWarning",
     "OptionsError",
     "PackError",
     "Report",
@@ -90,6 +91,11 @@ class InputError(KakuninError):
 class OptionsError(KakuninError):
     """An option kakunin does not understand, an unknown ``output=`` or bundled pack
     (``"invalid-option"``, ``"unknown-selector"``)."""
+
+class KakuninWarning(UserWarning):
+    """What a reader decided that a user should know: a column that maps to no field (or no
+    column that maps at all: the wrong pack or the wrong file), two columns for one field. Warned
+    by ``check_file``, ``check_frame``, ``summary`` and ``summarize`` (also in ``Batch.notes``)."""
 
 @final
 class Finding:
