@@ -53,9 +53,13 @@ describe("the demo form in Chromium", { skip }, () => {
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // A red line in the console (a failed request, an error logged) is an error of the page too.
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     await page.goto(`${url}/demo/?as_of=${AS_OF}${query}`);
     await page.waitForSelector("body[data-ready]");
     assert.equal(await page.getAttribute("body", "data-ready"), "true", "the page loaded kakunin");
+    await page.waitForLoadState("networkidle");
+    assert.deepEqual(errors, [], "nothing in the console");
     page.errors = errors;
     return page;
   }
