@@ -40,6 +40,8 @@ const UI = {
     noFindings: "指摘はありません。",
     row: (n) => `${n}件目`,
     tabs: "タブ",
+    addRow: "行を追加",
+    removeRow: "この行を削除",
     check: (ms) => `確認 ${ms} ms`,
     loadFailed: "kakunin を読み込めませんでした：",
   },
@@ -77,6 +79,8 @@ const UI = {
     noFindings: "Nothing to report.",
     row: (n) => `#${n}`,
     tabs: "Tabs",
+    addRow: "Add a row",
+    removeRow: "Remove this row",
     check: (ms) => `check ${ms} ms`,
     loadFailed: "kakunin could not be loaded: ",
   },
@@ -101,7 +105,7 @@ let labels; // pattern -> {title, title_en}
 let codes; // list -> code -> {ja, en}
 const fields = []; // every input (or group) with its alerts
 const targets = new Map(); // JSON Pointer (as laid out in the form) -> field or section target
-const arrays = []; // array sections: {array, rows, byRow: [[field]]}
+const arrays = []; // array sections: {array, section, byRow: [[field]], legends, rowBoxes, ...}
 const tabs = new Map(); // tab id -> {button, panel, badge}
 let recordTarget;
 let uid = 0;
@@ -273,19 +277,18 @@ function buildForm() {
         continue;
       }
       const arrayAlerts = h("div", { class: "alert-list", id: `a${++uid}-alerts` });
-      box.append(arrayAlerts);
-      const target = { path: section.array, tab: tab.id, wrapper: box, alerts: arrayAlerts, control: null };
+      const rowsBox = h("div", { class: "rows" });
+      const add = h("button", { type: "button", class: "link add-row", "data-i18n": "addRow", "data-array": section.array });
+      box.append(arrayAlerts, rowsBox, add);
+      const target = { path: section.array, tab: tab.id, wrapper: box, alerts: arrayAlerts, control: add };
       targets.set(section.array, target);
-      const entry = { array: section.array, rows: section.rows, byRow: [], legends: [] };
-      for (let r = 0; r < section.rows; r++) {
-        const legend = h("legend");
-        const grid = h("div", { class: "fields" });
-        const rowBox = h("fieldset", { class: "row", "data-row": `${section.array}/${r}` }, legend, grid);
-        box.append(rowBox);
-        entry.legends.push(legend);
-        entry.byRow.push(section.fields.map((spec) => addField(grid, `${section.array}/${r}/${spec.key}`, spec, tab.id, r)));
-      }
-      target.control = entry.byRow[0][0].control;
+      const entry = { array: section.array, section, tab: tab.id, target, rowsBox, add, byRow: [], legends: [], rowBoxes: [] };
+      add.addEventListener("click", () => {
+        setRows(entry, entry.byRow.length + 1);
+        entry.byRow.at(-1)[0].control.focus();
+        check();
+      });
+      setRows(entry, section.rows);
       arrays.push(entry);
     }
     const ack = tab.id === "record" ? buildAcknowledgedSection() : null;
@@ -344,26 +347,67 @@ function relabel() {
     for (const section of tab.spec.sections) section.heading.textContent = section[state.locale];
   }
   for (const entry of arrays) entry.legends.forEach((legend, r) => (legend.textContent = ui.row(r + 1)));
-  for (const field of fields) {
-    field.label.textContent = labelOf(field.path);
-    const { control, spec } = field;
-    if (spec.type === "code" || spec.type === "multi") {
-      for (const option of control.options) {
-        option.textContent = option.value === "" ? ui.none : codeLabel(spec.list, option.value);
-      }
-    } else if (spec.type === "bool") {
-      const [none, yes, no] = control.options;
-      none.textContent = ui.none;
-      yes.textContent = ui.yes;
-      no.textContent = ui.no;
-    } else if (spec.type === "codes") {
-      for (const span of control.querySelectorAll("[data-code]")) span.textContent = codeLabel(spec.list, span.dataset.code);
-    }
-  }
+  for (const field of fields) labelField(field);
   const ack = $("ack-heading");
   if (ack) ack.textContent = ui.ackHeading;
   const info = rules.info();
   $("pack-info").textContent = `${info.name} ${info.version} · ${info.hash.slice(0, 12)} · ${ui.asOf} ${AS_OF ?? todayInJapan()}`;
+}
+
+/** A field's label and choices in the page's language. */
+function labelField(field) {
+  const ui = t();
+  field.label.textContent = labelOf(field.path);
+  const { control, spec } = field;
+  if (spec.type === "code" || spec.type === "multi") {
+    for (const option of control.options) {
+      option.textContent = option.value === "" ? ui.none : codeLabel(spec.list, option.value);
+    }
+  } else if (spec.type === "bool") {
+    const [none, yes, no] = control.options;
+    none.textContent = ui.none;
+    yes.textContent = ui.yes;
+    no.textContent = ui.no;
+  } else if (spec.type === "codes") {
+    for (const span of control.querySelectorAll("[data-code]")) span.textContent = codeLabel(spec.list, span.dataset.code);
+  }
+  return field;
+}
+
+/** Gives an array section `n` rows: new ones at the end, those past `n` removed with their fields. */
+function setRows(entry, n) {
+  while (entry.byRow.length < n) {
+    const r = entry.byRow.length;
+    const legend = h("legend", { text: t().row(r + 1) });
+    const remove = h("button", { type: "button", class: "link remove-row", "data-i18n": "removeRow", text: t().removeRow });
+    remove.addEventListener("click", () => removeRow(entry, r));
+    const grid = h("div", { class: "fields" });
+    const rowBox = h("fieldset", { class: "row", "data-row": `${entry.array}/${r}` }, legend, grid, remove);
+    entry.rowsBox.append(rowBox);
+    entry.legends.push(legend);
+    entry.rowBoxes.push(rowBox);
+    entry.byRow.push(entry.section.fields.map((spec) => labelField(addField(grid, `${entry.array}/${r}/${spec.key}`, spec, entry.tab, r))));
+  }
+  while (entry.byRow.length > n) {
+    for (const field of entry.byRow.pop()) {
+      fields.splice(fields.indexOf(field), 1);
+      targets.delete(field.path);
+    }
+    entry.legends.pop();
+    entry.rowBoxes.pop().remove();
+  }
+  // Findings about the array as a whole are shown at its head and focus its first field.
+  entry.target.control = entry.byRow[0]?.[0].control ?? entry.add;
+}
+
+/** Removes row `r`: the rows after it move up, as the record's items after item `r` do. */
+function removeRow(entry, r) {
+  const values = entry.byRow.map((row) => row.map(readControl));
+  values.splice(r, 1);
+  setRows(entry, values.length);
+  entry.byRow.forEach((row, i) => row.forEach((field, k) => writeControl(field, values[i][k])));
+  (entry.byRow[r]?.[0].control ?? entry.add).focus();
+  check();
 }
 
 // ---------------------------------------------------------------- reading and writing the form
@@ -455,6 +499,11 @@ function readRecord() {
 }
 
 function writeForm(record) {
+  // As many rows as the record has items: none is dropped (nor lost when it is submitted).
+  for (const entry of arrays) {
+    const items = getPointer(record, entry.array);
+    setRows(entry, Math.max(entry.section.rows, Array.isArray(items) ? items.length : 0));
+  }
   for (const field of fields) writeControl(field, getPointer(record, field.path));
   state.extra = {
     id: record.id,
@@ -730,7 +779,7 @@ async function main() {
   check();
   document.body.dataset.ready = "true";
   // For tests and the curious: the record the form holds and the last report.
-  window.kakuninDemo = { record: () => readRecord(), report: () => state.report, rules };
+  window.kakuninDemo = { record: () => readRecord(), report: () => state.report, rules, load: (record) => reset(record) };
 }
 
 main().catch((error) => {

@@ -393,6 +393,43 @@ describe("the demo form in Chromium", { skip }, () => {
     await page.context().close();
   });
 
+  test("array rows are added and removed, and the alerts follow the items", async () => {
+    const page = await openForm("&sample");
+    await page.click("#tab-tests");
+    const rows = page.locator("#panel-tests fieldset.row");
+    assert.equal(await rows.count(), 3);
+    const add = page.locator('#panel-tests button.add-row');
+    await add.click();
+    assert.equal(await rows.count(), 4);
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.path), "/tests/3/method", "the new row has the focus");
+    await page.selectOption(control("/tests/3/method"), "antigen_qualitative");
+    await page.selectOption(control("/tests/3/specimen"), "stool");
+    const rule = "crosstab/method-specimen";
+    assert.equal(await alertsOf(page, "/tests/3/specimen", rule), 1);
+    // The sample's test (row 1) removed: the rows after it move up, and so do their alerts.
+    await rows.nth(0).locator("button.remove-row").click();
+    assert.equal(await rows.count(), 3);
+    assert.equal(await alertsOf(page, "/tests/2/specimen", rule), 1);
+    assert.equal(await page.locator(`#panel-tests .alert[data-rule="${rule}"]`).count(), 2, "method and specimen");
+    const record = await page.evaluate(() => window.kakuninDemo.record());
+    assert.deepEqual(record.tests, [{ method: "antigen_qualitative", specimen: "stool" }]);
+    await rows.nth(2).locator("button.remove-row").click();
+    assert.equal(await page.locator(".alert").count(), 0);
+    assert.equal(await page.evaluate(() => window.kakuninDemo.record().tests), undefined);
+    // A record with more items than the form's rows keeps them all, and its findings show on them.
+    const five = Array.from({ length: 5 }, (_, i) => ({ method: "naat", specimen: "saliva", sampled_on: `2021-08-0${i + 1}` }));
+    Object.assign(five[4], { method: "antigen_qualitative", specimen: "stool" });
+    await page.evaluate((tests) => window.kakuninDemo.load({ tests }), five);
+    assert.equal(await rows.count(), 5);
+    assert.deepEqual((await page.evaluate(() => window.kakuninDemo.record())).tests, five);
+    assert.equal(await alertsOf(page, "/tests/4/specimen", rule), 1);
+    await page.click("#lang-en");
+    assert.equal(await rows.nth(4).locator("legend").innerText(), "#5");
+    assert.equal(await rows.nth(4).locator("button.remove-row").innerText(), "Remove this row");
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test("the whole form, with alerts on several tabs", async () => {
     const page = await openForm("&sample");
     await page.fill(control("/notification/tests/0/sampled_on"), "2021-08-12");
