@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList};
 use serde_json::Value;
 
-use crate::convert::Tape;
+use crate::convert::{DateFields, Tape};
 use crate::errors;
 use crate::frame;
 use crate::report::{PyReport, pack_dict};
@@ -28,7 +28,10 @@ pub enum Source<'a> {
     /// while pulling), from a new iterator on each read: a one-shot iterator is read once, a list
     /// or a tuple once per read, each read converting only the fields it uses (the checking
     /// read those the plan reads).
-    Python { records: Py<PyAny> },
+    Python {
+        records: Py<PyAny>,
+        dates: Arc<DateFields>,
+    },
     /// Records already read (a one-shot Python iterator held for the cross-record pass),
     /// shared by every read, which builds them as far as it reads.
     Buffered(Arc<[Tape]>),
@@ -84,13 +87,19 @@ struct Pull<'a> {
     iter: Option<Py<PyIterator>>,
     /// What is converted of each record.
     fields: Fields<'a>,
+    dates: &'a DateFields,
     ready: VecDeque<Tape>,
     error: ErrorCell,
 }
 
 impl<'a> Pull<'a> {
     /// A new iterator over `records` (a one-shot iterator is its own).
-    fn new(records: &Py<PyAny>, fields: Fields<'a>, error: ErrorCell) -> Self {
+    fn new(
+        records: &Py<PyAny>,
+        fields: Fields<'a>,
+        dates: &'a DateFields,
+        error: ErrorCell,
+    ) -> Self {
         let iter = Python::attach(|py| match records.bind(py).try_iter() {
             Ok(iter) => Some(iter.unbind()),
             Err(e) => {
@@ -101,6 +110,7 @@ impl<'a> Pull<'a> {
         Pull {
             iter,
             fields,
+            dates,
             ready: VecDeque::new(),
             error,
         }
@@ -143,7 +153,8 @@ impl Pull<'_> {
             for i in 0..skip + count {
                 match iter.next() {
                     Some(Ok(obj)) if i >= skip => {
-                        let tape = Tape::of_record(&obj, self.fields, self.ready.back());
+                        let tape =
+                            Tape::of_record(&obj, self.fields, self.dates, self.ready.back());
                         self.ready.push_back(tape);
                     }
                     Some(Ok(_)) => {}
@@ -244,9 +255,9 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
             return Ok(Box::new(std::iter::empty()));
         }
         let items: Items<'_> = match source {
-            Source::Python { records } => {
+            Source::Python { records, dates } => {
                 let fields = cross.fields(pass);
-                Box::new(Pull::new(records, fields, error.clone()))
+                Box::new(Pull::new(records, fields, dates, error.clone()))
             }
             Source::Buffered(tapes) => {
                 let keep = match cross.fields(pass) {

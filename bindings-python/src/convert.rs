@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 
 use kakunin::Fields;
+use kakunin::path::escape_token;
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
@@ -31,17 +32,92 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
 }
 
 /// Converts a record for checking with `plan`: only the fields its rules read (see
-/// [`kakunin::Plan::fields`]); what is left out would change no finding. `None`: every field
-/// (a summary reads fields no rule reads).
-pub fn to_record(obj: &Bound<'_, PyAny>, plan: Option<&kakunin::Plan>) -> Value {
+/// [`kakunin::Plan::fields`]); what is left out would change no finding.
+pub fn to_record(obj: &Bound<'_, PyAny>, plan: &kakunin::Plan, dates: &DateFields) -> Value {
     with_scratch(|tape| {
-        match plan {
-            Some(plan) => tape.write_record(obj, plan.fields()),
-            None => tape.write(obj),
-        }
+        tape.write_record(obj, plan.fields(), dates);
         tape.to_value()
     })
 }
+
+/// The record schema's date fields (`"format": "date"`), by path pattern: a Python `datetime`
+/// at midnight there (what pandas' `to_dict` gives of a `parse_dates` column) is read as its
+/// day, as a frame's midnight timestamp is.
+#[derive(Debug, Default)]
+pub struct DateFields(std::collections::HashSet<String>);
+
+impl DateFields {
+    pub fn of(schema: &kakunin::schema::RecordSchema) -> DateFields {
+        DateFields(schema.with_format("date").map(str::to_owned).collect())
+    }
+}
+
+/// Where a value being written lies in its record: its depth, and the path to it, followed
+/// only when a date-time is met.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    dates: &'a DateFields,
+    parent: Option<&'a Place<'a>>,
+    step: Step<'a>,
+    depth: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Root,
+    Key(&'a str),
+    Item,
+}
+
+impl<'a> Place<'a> {
+    fn root(dates: &'a DateFields) -> Place<'a> {
+        Place {
+            dates,
+            parent: None,
+            step: Step::Root,
+            depth: 0,
+        }
+    }
+
+    fn key(&'a self, key: &'a str) -> Place<'a> {
+        self.child(Step::Key(key))
+    }
+
+    fn item(&'a self) -> Place<'a> {
+        self.child(Step::Item)
+    }
+
+    fn child(&'a self, step: Step<'a>) -> Place<'a> {
+        Place {
+            dates: self.dates,
+            parent: Some(self),
+            step,
+            depth: self.depth + 1,
+        }
+    }
+
+    /// Whether the value here is a date field of the record schema.
+    fn is_date(&self) -> bool {
+        !self.dates.0.is_empty() && self.dates.0.contains(&self.pattern())
+    }
+
+    /// `/tests/*/sampled_on`.
+    fn pattern(&self) -> String {
+        let mut out = self.parent.map(Place::pattern).unwrap_or_default();
+        match self.step {
+            Step::Root => {}
+            Step::Key(key) => {
+                out.push('/');
+                out.push_str(&escape_token(key));
+            }
+            Step::Item => out.push_str("/*"),
+        }
+        out
+    }
+}
+
+/// Writing a value, not a record: no field is a date field.
+static NO_DATES: std::sync::LazyLock<DateFields> = std::sync::LazyLock::new(DateFields::default);
 
 /// A tape of this thread's, emptied, for a conversion that builds its value at once.
 fn with_scratch<T>(f: impl FnOnce(&mut Tape) -> T) -> T {
@@ -102,9 +178,14 @@ impl Tape {
     /// A new tape of what `fields` keeps of a record ([`Tape::write_record`]), made with room
     /// for `like`'s tokens and text: the record before it in a batch, which this one most likely
     /// resembles.
-    pub fn of_record(obj: &Bound<'_, PyAny>, fields: Fields<'_>, like: Option<&Tape>) -> Tape {
+    pub fn of_record(
+        obj: &Bound<'_, PyAny>,
+        fields: Fields<'_>,
+        dates: &DateFields,
+        like: Option<&Tape>,
+    ) -> Tape {
         let mut tape = like.map(Tape::sized_like).unwrap_or_default();
-        tape.write_record(obj, fields);
+        tape.write_record(obj, fields, dates);
         tape
     }
 
@@ -131,17 +212,18 @@ impl Tape {
 
     /// Writes any Python object (see the module docs).
     fn write(&mut self, obj: &Bound<'_, PyAny>) {
-        self.convert(obj, 0);
+        self.convert(obj, &Place::root(&NO_DATES));
     }
 
     /// Writes what `fields` keeps of a record: its dicts keep only the members, its lists and
     /// tuples the parts of each element, that `fields` names; a list no field goes into stands
     /// in as `null`, as for the core's JSON reader. A record that is not a dict is written whole,
     /// so that its finding can say what it is.
-    fn write_record(&mut self, obj: &Bound<'_, PyAny>, fields: Fields<'_>) {
+    fn write_record(&mut self, obj: &Bound<'_, PyAny>, fields: Fields<'_>, dates: &DateFields) {
+        let root = Place::root(dates);
         match obj.cast::<PyDict>() {
-            Ok(d) => self.keep(d.as_any(), fields, 0),
-            Err(_) => self.convert(obj, 0),
+            Ok(d) => self.keep(d.as_any(), fields, &root),
+            Err(_) => self.convert(obj, &root),
         }
     }
 
@@ -178,12 +260,12 @@ impl Tape {
         self.tokens[at] = token(count);
     }
 
-    fn keep(&mut self, obj: &Bound<'_, PyAny>, fields: Fields<'_>, depth: usize) {
+    fn keep(&mut self, obj: &Bound<'_, PyAny>, fields: Fields<'_>, place: &Place<'_>) {
         let Fields::Some(_) = fields else {
-            return self.convert(obj, depth);
+            return self.convert(obj, place);
         };
-        if depth > MAX_DEPTH {
-            return self.convert(obj, depth);
+        if place.depth > MAX_DEPTH {
+            return self.convert(obj, place);
         }
         if let Ok(d) = obj.cast::<PyDict>() {
             return self.container(Token::Object, |tape| {
@@ -192,7 +274,7 @@ impl Tape {
                     let key = key_cow(&k);
                     if let Some(member) = fields.member(&key) {
                         tape.push_text(&key);
-                        tape.keep(&v, member, depth + 1);
+                        tape.keep(&v, member, &place.key(&key));
                         members += 1;
                     }
                 }
@@ -202,7 +284,8 @@ impl Tape {
         let mut elements =
             |items: &mut dyn Iterator<Item = Bound<'_, PyAny>>| match fields.elements() {
                 Some(each) => self.container(Token::Array, |tape| {
-                    items.map(|v| tape.keep(&v, each, depth + 1)).count()
+                    let item = place.item();
+                    items.map(|v| tape.keep(&v, each, &item)).count()
                 }),
                 None => self.tokens.push(Token::Null),
             };
@@ -214,11 +297,11 @@ impl Tape {
         }
         // A scalar (or another kind of mapping) where a rule reads inside an object or an
         // array: converted whole, as before any field was left out.
-        self.convert(obj, depth)
+        self.convert(obj, place)
     }
 
-    fn convert(&mut self, obj: &Bound<'_, PyAny>, depth: usize) {
-        if depth > MAX_DEPTH {
+    fn convert(&mut self, obj: &Bound<'_, PyAny>, place: &Place<'_>) {
+        if place.depth > MAX_DEPTH {
             return self.push_text("<nested too deep>");
         }
         if obj.is_none() {
@@ -231,8 +314,9 @@ impl Tape {
             return self.container(Token::Object, |tape| {
                 d.iter()
                     .map(|(k, v)| {
-                        tape.push_text(&key_cow(&k));
-                        tape.convert(&v, depth + 1);
+                        let key = key_cow(&k);
+                        tape.push_text(&key);
+                        tape.convert(&v, &place.key(&key));
                     })
                     .count()
             });
@@ -247,19 +331,27 @@ impl Tape {
             return self.float(f.value());
         }
         if let Ok(l) = obj.cast::<PyList>() {
+            let item = place.item();
             return self.container(Token::Array, |tape| {
-                l.iter().map(|v| tape.convert(&v, depth + 1)).count()
+                l.iter().map(|v| tape.convert(&v, &item)).count()
             });
         }
         if let Ok(t) = obj.cast::<PyTuple>() {
+            let item = place.item();
             return self.container(Token::Array, |tape| {
-                t.iter().map(|v| tape.convert(&v, depth + 1)).count()
+                t.iter().map(|v| tape.convert(&v, &item)).count()
             });
         }
         // datetime before date: a datetime is a date.
         if obj.is_instance_of::<PyDateTime>() || obj.is_instance_of::<PyDate>() {
             if is_missing(obj) {
                 return self.tokens.push(Token::Null);
+            }
+            if obj.is_instance_of::<PyDateTime>()
+                && place.is_date()
+                && let Some(day) = midnight_day(obj)
+            {
+                return self.push_text(&day);
             }
             return match obj.call_method0("isoformat") {
                 Ok(s) => self.push_text(&s.to_string()),
@@ -277,30 +369,38 @@ impl Tape {
                 let mut members = 0;
                 for item in items.iter() {
                     if let Ok((k, v)) = item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>() {
-                        tape.push_text(&key_cow(&k));
-                        tape.convert(&v, depth + 1);
+                        let key = key_cow(&k);
+                        tape.push_text(&key);
+                        tape.convert(&v, &place.key(&key));
                         members += 1;
                     }
                 }
                 members
             });
         }
-        self.scalar(obj)
+        self.scalar(obj, place)
     }
 
     /// numpy and other scalars: booleans, integers (`__index__`), numbers (`__float__`);
     /// anything else is its `str()`.
-    fn scalar(&mut self, obj: &Bound<'_, PyAny>) {
+    fn scalar(&mut self, obj: &Bound<'_, PyAny>, place: &Place<'_>) {
         let type_name = obj
             .get_type()
             .name()
             .map(|n| n.to_string())
             .unwrap_or_default();
         if type_name == "datetime64" {
-            // numpy's own date type: its text is ISO 8601, or `NaT`.
+            // numpy's own date type: its text is ISO 8601 (without an offset), or `NaT`.
             return match str_text(obj) {
                 s if s == "NaT" => self.tokens.push(Token::Null),
-                s => self.push_text(&s),
+                s => match s.split_once('T') {
+                    Some((day, time))
+                        if place.is_date() && time.bytes().all(|b| b"0:.".contains(&b)) =>
+                    {
+                        self.push_text(day)
+                    }
+                    _ => self.push_text(&s),
+                },
             };
         }
         if (type_name == "bool_" || type_name == "bool")
@@ -452,6 +552,19 @@ impl<'t> Reader<'t> {
         self.at = end;
         text
     }
+}
+
+/// The day of a `datetime` (or `pd.Timestamp`) at midnight, its own time zone's: `None` at any
+/// other time.
+fn midnight_day(obj: &Bound<'_, PyAny>) -> Option<String> {
+    let zero = |name: &str| obj.getattr(name).and_then(|v| v.extract::<i64>()).ok() == Some(0);
+    let midnight = ["hour", "minute", "second", "microsecond"].into_iter().all(zero)
+        // pandas' timestamps count nanoseconds too.
+        && (!obj.hasattr("nanosecond").unwrap_or(false) || zero("nanosecond"));
+    midnight
+        .then(|| obj.call_method0("date")?.call_method0("isoformat"))
+        .and_then(Result::ok)
+        .map(|day| day.to_string())
 }
 
 /// `pd.NA`, `pd.NaT`, `numpy.datetime64("NaT")` and the like: missing values of data libraries.

@@ -29,7 +29,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 
 use crate::batch::{FindingRows, Key, PyBatch, Row, Source, Summary};
-use crate::convert::Tape;
+use crate::convert::{DateFields, Tape};
 use crate::errors::IntoPy;
 use crate::frame::Library;
 use crate::options::Args;
@@ -62,12 +62,18 @@ use crate::table::Output;
 pub struct PyRuleSet {
     rules: Arc<kakunin::RuleSet>,
     mapping: Option<Mapping>,
+    dates: Arc<DateFields>,
 }
 
 impl PyRuleSet {
     fn new(rules: Arc<kakunin::RuleSet>) -> PyResult<Self> {
         let mapping = rules.csv_mapping().py_err()?;
-        Ok(PyRuleSet { rules, mapping })
+        let dates = Arc::new(DateFields::of(rules.schema()));
+        Ok(PyRuleSet {
+            rules,
+            mapping,
+            dates,
+        })
     }
 
     /// Runs a batch detached from the interpreter and keeps every outcome.
@@ -110,6 +116,7 @@ impl PyRuleSet {
         records: &Bound<'_, PyAny>,
         plan: &kakunin::Plan,
     ) -> PyResult<Source<'static>> {
+        let dates = self.dates.clone();
         if records.cast::<PyMapping>().is_ok() || records.cast::<PyString>().is_ok() {
             return Err(pyo3::exceptions::PyTypeError::new_err(
                 "check_many takes an iterable of records (a list of dicts, a generator...); \
@@ -121,13 +128,14 @@ impl PyRuleSet {
         if batch::needs_two_passes(&self.rules, plan) && !reread {
             let mut tapes: Vec<Tape> = Vec::new();
             for item in iter {
-                let tape = Tape::of_record(&item?, plan.fields(), tapes.last());
+                let tape = Tape::of_record(&item?, plan.fields(), &dates, tapes.last());
                 tapes.push(tape);
             }
             Ok(Source::Buffered(tapes.into()))
         } else {
             Ok(Source::Python {
                 records: records.clone().unbind(),
+                dates,
             })
         }
     }
@@ -405,7 +413,7 @@ impl PyRuleSet {
             reveal,
         }
         .plan(&self.rules)?;
-        let value = convert::to_record(record, Some(&plan));
+        let value = convert::to_record(record, &plan, &self.dates);
         let rules = &*self.rules;
         let (report, id) = py.detach(|| {
             (

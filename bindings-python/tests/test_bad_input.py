@@ -94,6 +94,35 @@ def test_foreign_scalars_convert(hersys: kakunin.RuleSet, record: dict[str, Any]
     assert hersys.check(record, as_of=AS_OF).findings == plain.findings
 
 
+def test_midnight_datetimes_in_date_fields_are_days(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
+    # `df.to_dict("records")` of a frame read with parse_dates gives pd.Timestamp at midnight:
+    # check_many of those records finds what check_frame of the frame finds.
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "notification.reported_on": pd.to_datetime(["2021-08-10", "2021-08-01"]),
+            "notification.diagnosed_on": pd.to_datetime(["2021-08-10", "2021-08-02"]).tz_localize("Asia/Tokyo"),
+        }
+    )
+    select = ["dates", "formats"]
+    found = hersys.check_frame(frame, as_of=AS_OF, select=select, output="dicts")
+    assert [(r["position"], r["rule"]) for r in found] == [(1, "dates/report-before-diagnosis")]
+    nested = [{"id": r["id"], "notification": {"reported_on": r["notification.reported_on"], "diagnosed_on": r["notification.diagnosed_on"]}} for r in frame.to_dict("records")]
+    batch = hersys.check_many(nested, as_of=AS_OF, select=select)
+    assert [(f["position"], f["rule"]) for f in batch.findings()] == [(1, "dates/report-before-diagnosis")]
+    # Every kind of midnight, anywhere a date field is (in arrays too); not a date-time field,
+    # and not a time other than midnight.
+    record["notification"]["diagnosed_on"] = datetime.datetime.fromisoformat(record["notification"]["diagnosed_on"])
+    record["notification"]["reported_on"] = np.datetime64(record["notification"]["reported_on"], "ns")
+    record["tests"][0]["sampled_on"] = pd.Timestamp(record["tests"][0]["sampled_on"], tz="UTC")
+    record["workflow"]["registered_at"] = pd.Timestamp("2021-08-11", tz="Asia/Tokyo")
+    assert hersys.check(record, as_of=AS_OF).findings == []
+    record["notification"]["diagnosed_on"] += datetime.timedelta(hours=9)
+    record["notification"]["reported_on"] += np.timedelta64(1, "ns")
+    found = [(f.rule, f.path) for f in hersys.check(record, as_of=AS_OF, select="formats").findings]
+    assert found == [("formats/date", "/notification/diagnosed_on"), ("formats/date", "/notification/reported_on")]
+
+
 def test_a_batch_reads_python_values_as_the_json_reader_reads_their_json(
     hersys: kakunin.RuleSet, record: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -114,8 +143,10 @@ def test_a_batch_reads_python_values_as_the_json_reader_reads_their_json(
     name = "山田 太郎 😷 \"quoted\" \\ \n"
     both(("notification", "patient", "name"), name, name)
     both(("notification", "diagnosed_on"), datetime.date(2024, 5, 2), "2024-05-02")
-    stamp = pd.Timestamp("2024-05-03")
-    both(("notification", "reported_on"), stamp, stamp.isoformat())
+    # A timestamp at midnight in a date field is its day; at another time, its ISO text.
+    both(("notification", "reported_on"), pd.Timestamp("2024-05-03"), "2024-05-03")
+    stamp = pd.Timestamp("2024-05-03 10:30", tz="Asia/Tokyo")
+    both(("notification", "first_visit_on"), stamp, stamp.isoformat())
     both(("notification", "deemed_positive"), np.bool_(False), False)
     both(("notification", "symptoms"), ("fever", "cough"), ["fever", "cough"])
     both(("spo2",), np.float64(97.5), 97.5)
