@@ -2,9 +2,10 @@
 //!
 //! A record from Python can hold anything: the conversion never fails and never panics. What
 //! JSON has no place for becomes what a rule can report: `NaN`, `None`, `pd.NA` and `NaT` are
-//! "not entered" (`null`); infinities and unknown objects become strings; a structure nested
-//! deeper than [`MAX_DEPTH`] (or one that contains itself) is cut there. A record that is not a
-//! mapping stays what it is, and the core reports it as `structure/not-an-object`.
+//! "not entered" (`null`); numpy arrays, pandas Series and Arrow arrays are lists; infinities
+//! and unknown objects become strings; a structure nested deeper than [`MAX_DEPTH`] (or one
+//! that contains itself) is cut there. A record that is not a mapping stays what it is, and the
+//! core reports it as `structure/not-an-object`.
 //!
 //! Every conversion reads the Python objects into a [`Tape`] first; a batch hands the tapes to
 //! the threads that check the records, which build the values there.
@@ -377,6 +378,15 @@ impl Tape {
                 }
                 members
             });
+        }
+        // numpy arrays, pandas Series, Arrow arrays: a list column's cells in
+        // `df.to_dict("records")` (parquet, pyarrow dtypes) are arrays, not lists.
+        if (obj.hasattr("__array__").unwrap_or(false)
+            || obj.hasattr("__arrow_c_array__").unwrap_or(false))
+            && let Ok(items) = obj.call_method0("tolist")
+            && items.is_instance_of::<PyList>()
+        {
+            return self.convert(&items, place);
         }
         self.scalar(obj, place)
     }

@@ -90,6 +90,15 @@ def test_foreign_scalars_convert(hersys: kakunin.RuleSet, record: dict[str, Any]
     record["notification"]["reported_on"] = pd.Timestamp(record["notification"]["reported_on"]).date()
     record["notification"]["deemed_positive"] = np.bool_(record["notification"]["deemed_positive"])
     assert hersys.check(record, as_of=AS_OF).findings == plain.findings
+    # A list column's cells from parquet or pyarrow dtypes are arrays: read as their items.
+    symptoms = record["notification"]["symptoms"]
+    for array in (np.array(symptoms), pd.Series(symptoms), pa.array(symptoms)):
+        record["notification"]["symptoms"] = array
+        assert hersys.check(record, as_of=AS_OF).findings == plain.findings, type(array)
+    record["notification"]["symptoms"] = np.array([*symptoms, "bogus"])
+    found = [(f.rule, f.path) for f in hersys.check(record, as_of=AS_OF).findings]
+    assert found == [("codes/symptoms", f"/notification/symptoms/{len(symptoms)}")]
+    record["notification"]["symptoms"] = symptoms
     record["notification"]["patient"]["age"] = decimal.Decimal(str(int(record["notification"]["patient"]["age"])))
     assert hersys.check(record, as_of=AS_OF).findings == plain.findings
 
