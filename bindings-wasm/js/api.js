@@ -171,7 +171,7 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
     /** The names of the bundled packs. */
     static packs() {
       ready();
-      return raw.RuleSet.packs();
+      return JSON.parse(raw.RuleSet.packsJson());
     }
 
     get name() {
