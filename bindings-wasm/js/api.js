@@ -58,15 +58,13 @@ const pattern = (pointer) => pointer.replace(/\/\d+(?=\/|$)/g, "/*");
  * binding converts it: NaN is "missing" (null), an infinity the string "inf" / "-inf" (a rule
  * reports it as a wrong type), a lone UTF-16 surrogate (a broken paste) U+FFFD, a Map an object
  * and a Set an array (JSON would write `{}` and lose them), and a Date the text its field takes
- * (`formatOf(pattern)`: the field's format in the record schema). `many`: `value` is an array of
- * records (checkAll), so paths start at its items.
+ * (`formatOf(pattern)`: the field's format in the record schema).
  */
-function jsonText(value, what, formatOf = () => null, many = false) {
-  const paths = new WeakMap(); // object -> its JSON Pointer (null: the array of records)
+function jsonText(value, what, formatOf = () => null) {
+  const paths = new WeakMap(); // object -> its JSON Pointer
   const pathOf = (holder, key) => {
     const parent = paths.get(holder);
-    if (parent === undefined) return many ? null : ""; // the root
-    return parent === null ? "" : `${parent}/${key}`;
+    return parent === undefined ? "" : `${parent}/${key}`; // undefined: the root's holder
   };
   function replacer(key, value) {
     switch (typeof value) {
@@ -206,13 +204,48 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
       return JSON.parse(intoWasm(() => this.#live.checkText(text, opts)));
     }
 
-    /** Checks records together (the rules across records run too): [{id, report} | {id, error}]. */
+    /**
+     * Checks records together (the rules across records run too): [{id, report} | {id, error}].
+     * A record that cannot be read (a cycle, a BigInt, nested past the reader's limit) is an
+     * entry {id: null, error} of its own; the others are still checked, together.
+     */
     checkAll(records, options) {
       if (!Array.isArray(records)) {
         throw kakuninError("input", "checkAll takes an array of records");
       }
-      const [text, opts] = [jsonText(records, "the records", this.#formatOf, true), optionsText(options)];
-      return JSON.parse(intoWasm(() => this.#live.checkAllText(text, opts)));
+      const opts = optionsText(options);
+      const unreadable = (e) => ({ id: null, error: { kind: e.kind, message: e.message } });
+      const entries = records.map((record) => {
+        try {
+          return jsonText(record, "the record", this.#formatOf);
+        } catch (e) {
+          return unreadable(e);
+        }
+      });
+      const together = () => {
+        const texts = entries.filter((entry) => typeof entry === "string");
+        return JSON.parse(intoWasm(() => this.#live.checkAllText(`[${texts.join(",")}]`, opts)));
+      };
+      let results;
+      try {
+        results = together();
+      } catch (e) {
+        if (e.kind !== "input") throw e;
+        // JSON nested past the reader's limit: find the records, each read as in the batch
+        // (inside an array), and check the others.
+        entries.forEach((text, i) => {
+          if (typeof text !== "string") return;
+          try {
+            intoWasm(() => this.#live.checkText(`[${text}]`, opts));
+          } catch (e) {
+            if (e.kind !== "input") throw e;
+            entries[i] = unreadable(e);
+          }
+        });
+        results = together();
+      }
+      let next = 0;
+      return entries.map((entry) => (typeof entry === "string" ? results[next++] : entry));
     }
 
     /**

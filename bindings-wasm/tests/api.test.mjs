@@ -281,6 +281,27 @@ test("checkAll runs the rules across records", () => {
   assert.deepEqual(rules.check(a, AS_OF).findings, []);
 });
 
+test("checkAll: a record that cannot be read is an entry of its own, and the others are checked", () => {
+  const nest = (n) => {
+    let v = "x";
+    for (let i = 0; i < n; i++) v = [v];
+    return v;
+  };
+  const cyclic = {};
+  cyclic.self = cyclic;
+  const a = base();
+  const b = base();
+  b.id = "sample-2021-0099";
+  const results = rules.checkAll([a, cyclic, { tests: nest(200) }, { age: 1n }, b], AS_OF);
+  assert.deepEqual(results.map((r) => r.id), ["sample-2021-0001", null, null, null, "sample-2021-0099"]);
+  assert.deepEqual(results.slice(1, 4).map((r) => r.error.kind), ["input", "input", "input"]);
+  assert.match(results[1].error.message, /circular/);
+  for (const r of [results[0], results[4]]) {
+    assert.ok(r.report.findings.some((f) => f.rule === "identity/probable-duplicate"), "the others still meet");
+  }
+  assert.deepEqual(rules.checkAll([], AS_OF), []);
+});
+
 test("the pack describes its rules, fields and code lists", () => {
   const list = rules.list();
   assert.ok(isPlain(list));
