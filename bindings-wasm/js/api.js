@@ -56,7 +56,7 @@ const pattern = (pointer) => pointer.replace(/\/\d+(?=\/|$)/g, "/*");
 /**
  * A value as JSON text for the core, with what JSON has no form for converted as the Python
  * binding converts it: NaN is "missing" (null), an infinity the string "inf" / "-inf" (a rule
- * reports it as a wrong type), a lone UTF-16 surrogate (a broken paste) U+FFFD, a Map an object
+ * reports it as a wrong type), a lone UTF-16 surrogate U+FFFD (`wellFormed`), a Map an object
  * and a Set an array (JSON would write `{}` and lose them), and a Date the text its field takes
  * (`formatOf(pattern)`: the field's format in the record schema).
  */
@@ -76,7 +76,7 @@ function jsonText(value, what, formatOf = () => null) {
         if (value.endsWith("Z") && this[key] instanceof Date) {
           return dateText(this[key], formatOf(pattern(pathOf(this, key))), value);
         }
-        return typeof value.toWellFormed === "function" ? value.toWellFormed() : value;
+        return value;
       }
       case "object": {
         if (value === null) return null;
@@ -95,7 +95,20 @@ function jsonText(value, what, formatOf = () => null) {
     // BigInt, circular structures: not JSON at all, so not a record kakunin can read.
     throw kakuninError("input", `${what} cannot be converted to JSON: ${e.message}`);
   }
-  return text === undefined ? "null" : text;
+  return text === undefined ? "null" : wellFormed(text);
+}
+
+/**
+ * JSON text with each lone surrogate (a broken paste, an emoji cut in half) as U+FFFD, which the
+ * core's reader refuses. JSON.stringify writes paired surrogates as they are and a lone one as
+ * the escape `\udXXX`, in values and keys alike; an escape is one after an odd run of
+ * backslashes (`\\ud800` is a backslash and the text "ud800"). Every engine: no toWellFormed.
+ */
+function wellFormed(text) {
+  if (!text.includes("\\ud")) return text;
+  return text.replace(/(\\+)u(d[89a-f][0-9a-f]{2})/g, (all, slashes) =>
+    slashes.length % 2 === 1 ? `${slashes}ufffd` : all,
+  );
 }
 
 /** Options' one date: `as_of` (a Date is its day in Japan). */

@@ -79,6 +79,24 @@ test("lone surrogates and NUL characters", () => {
   assert.deepEqual(rules.check(base(), AS_OF).findings, []);
 });
 
+test("a lone surrogate in a key, or on an engine without String.prototype.toWellFormed", () => {
+  const draft = { ...AS_OF, stage: "draft" };
+  const late = { diagnosed_on: "2021-08-10", onset_on: "2021-08-12" };
+  const keyed = rules.check({ notification: { "\ud800": 1, ...late } }, draft);
+  assert.deepEqual([...rulesOf(keyed)], ["dates/onset-after-diagnosis"]);
+  // Chrome before 111 and Safari before 16.4 (hospital PCs) have no toWellFormed.
+  const toWellFormed = String.prototype.toWellFormed;
+  delete String.prototype.toWellFormed;
+  try {
+    const quoted = (onset) => rules.check({ notification: { ...late, onset_on: onset } }, draft).findings[0].ctx.value;
+    assert.equal(quoted("2021-08-0\ud800"), "2021-08-0\ufffd");
+    assert.equal(quoted("\\ud800"), "\\ud800", "a backslash and 'ud800' typed are text");
+    assert.equal(quoted("\\\ud800"), "\\\ufffd");
+  } finally {
+    String.prototype.toWellFormed = toWellFormed;
+  }
+});
+
 test("JSON text cut off mid-record or nested past the reader's limit is an input error", () => {
   const text = JSON.stringify(base());
   assert.throws(() => rules.checkJson(text.slice(0, text.length / 2), AS_OF), { name: "KakuninError", kind: "input" });
