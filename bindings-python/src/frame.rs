@@ -424,24 +424,33 @@ pub struct Plan {
     layout: Layout,
     /// Per column: whether its field is a date (a midnight timestamp is written as a date).
     date_field: Vec<bool>,
+    /// Per column: whether its field is text alone (a number is written as the text a CSV
+    /// cell would hold: pandas reads `1` as an integer, and as `1.0` in a column with blanks).
+    text_field: Vec<bool>,
 }
 
 impl Plan {
     /// Resolves the table's headers with the pack's mapping.
     pub fn new(rules: &RuleSet, mapping: Option<&Mapping>, names: &[String]) -> Plan {
         let layout = Layout::new(mapping, names);
-        let date_field = names
-            .iter()
+        let fields: Vec<_> = (names.iter())
             .map(|n| {
-                let pointer = target_pointer(mapping, n);
-                let pattern = pattern_of(&pointer);
                 rules
                     .schema()
-                    .field(&pattern)
-                    .is_some_and(|f| f.format.as_deref() == Some("date"))
+                    .field(&pattern_of(&target_pointer(mapping, n)))
             })
             .collect();
-        Plan { layout, date_field }
+        let date_field = (fields.iter())
+            .map(|f| f.is_some_and(|f| f.format.as_deref() == Some("date")))
+            .collect();
+        let text_field = (fields.iter())
+            .map(|f| f.is_some_and(|f| f.types == ["string"]))
+            .collect();
+        Plan {
+            layout,
+            date_field,
+            text_field,
+        }
     }
 
     /// Screens the rows for `plan`, the plan they are checked with
@@ -633,17 +642,33 @@ fn record(plan: &Plan, part: &Part, row: usize) -> Value {
 
 /// The cell of column `index` in row `row` of `part`.
 fn cell<'p>(plan: &Plan, part: &'p Part, index: usize, row: usize) -> Option<Cell<'p>> {
+    let text_field = plan.text_field.get(index).copied().unwrap_or(false);
     match part.columns.get(index)? {
         Cells::Text(text) => text.cell(row),
         Cells::Arrow(array) => {
             let date_field = plan.date_field.get(index).copied().unwrap_or(false);
-            arrow_cell(array.as_ref(), row, date_field)
+            match arrow_cell(array.as_ref(), row, date_field)? {
+                Cell::Value(Value::Number(n)) if text_field => Some(number_text(&n)),
+                cell => Some(cell),
+            }
         }
         Cells::Values(values, offset) => match values.get(offset + row)? {
             Value::String(text) => Some(Cell::Text(text)),
+            Value::Number(n) if text_field => Some(number_text(n)),
             other => Some(Cell::Value(other.clone())),
         },
     }
+}
+
+/// A number in a text field, as a CSV cell would hold it: a whole number without `.0`.
+fn number_text(n: &serde_json::Number) -> Cell<'static> {
+    let text = match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 2f64.powi(53) => {
+            format!("{}", f as i64)
+        }
+        _ => n.to_string(),
+    };
+    Cell::Value(Value::String(text))
 }
 
 /// One top-level cell: text as a CSV cell, anything else as its JSON value.

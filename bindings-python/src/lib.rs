@@ -535,9 +535,11 @@ impl PyRuleSet {
     /// Columns are mapped to record fields as CSV headers are: by the pack's mapping
     /// (``保健所``, ``報告年月日``...) or as dotted paths (``notification.diagnosed_on``,
     /// ``tests.0.method``). Text columns of any Arrow type (``string``, ``large_string``,
-    /// ``string_view``, dictionary-encoded) are read as CSV cells; numbers, booleans, dates and
-    /// lists as their values; nulls and ``NaN`` are "not entered". Read CSV files into pandas
-    /// with ``dtype=str`` (or use ``check_file``) to judge exactly what the file says.
+    /// ``string_view``, dictionary-encoded) are read as CSV cells; numbers in text fields as a
+    /// CSV cell's text (``1.0`` as ``1``), elsewhere as their values, as are booleans, dates and
+    /// lists; nulls and ``NaN`` are "not entered". Read CSV files into pandas with
+    /// ``dtype=str`` (or use ``check_file``) to judge exactly what the file says: pandas drops
+    /// leading zeros.
     ///
     /// >>> import pyarrow as pa
     /// >>> table = pa.table({"id": ["a"], "notification.diagnosed_on": ["2021-13-01"]})

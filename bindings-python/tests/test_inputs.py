@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import copy
 import json
+import math
 import types
 import warnings
 from collections.abc import Iterator, Mapping
@@ -297,6 +298,17 @@ def test_pandas_typed_columns(hersys: kakunin.RuleSet, record: dict[str, Any]) -
     assert (2, "ranges/age-impossible") in got
     assert not any(rule.startswith("formats/") for _, rule in got)  # midnight timestamps are dates
     assert not any(p == 0 for p, _ in got)
+
+
+def test_numbers_in_text_columns_are_read_as_csv_text(hersys: kakunin.RuleSet, opendata: kakunin.RuleSet) -> None:
+    # pd.read_csv infers numbers: an ID as int64, a 0/1 flag with blanks as float64 (1.0). The
+    # findings are those of the CSV's text, not of the types pandas chose.
+    line_list = pd.DataFrame({"No": [1, 2], "公表_年月日": ["2020-04-01", "2020-04-02"], "退院済フラグ": [1.0, math.nan]})
+    assert opendata.check_frame(line_list, as_of=AS_OF, select="opendata/flags", output="dicts") == []
+    records = pd.DataFrame({"id": ["a", "b"], "hersys_id": [1234567, 2345678], "prefecture": [13, 4], "notification.patient.age": [37.0, math.nan]})
+    found = hersys.check_frame(records, as_of=AS_OF, select=["structure", "codes/prefecture", "formats"], output="dicts")
+    assert [(r["position"], r["rule"], r["path"]) for r in found] == [(1, "codes/prefecture", "/prefecture")]
+    assert "「4」" in found[0]["message"]
 
 
 def test_polars_frame_in_polars_out(hersys: kakunin.RuleSet) -> None:
