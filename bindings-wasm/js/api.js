@@ -38,15 +38,27 @@ function intoWasm(call) {
 }
 
 /**
- * A Date as a record holds it: in a `date` field the day in Japan (a date picker's midnight in
- * Japan and `<input type=date>`'s `valueAsDate`, midnight UTC, are both that day), in a
- * `date-time` field RFC 3339 in Japan time; elsewhere `fallback`, the Date's own JSON.
+ * A Date as a record holds it (the same reading as the Python binding's for a datetime). In a
+ * `date` field, a Date at midnight is that day: midnight here (a date picker's; in Japan, the
+ * day in Japan) or midnight UTC (`<input type=date>`'s `valueAsDate`, `new Date("2021-08-10")`).
+ * At any other time, and in a `date-time` field, it is RFC 3339 in Japan time, which a date
+ * field reports. `as_of` is the day in Japan at that instant (as its default is); elsewhere it
+ * stays `fallback`, the Date's own JSON.
  */
 function dateText(date, format, fallback) {
+  if (format === "as_of") return todayInJapan(date);
+  if (format === "date") {
+    if (date.getHours() + date.getMinutes() + date.getSeconds() + date.getMilliseconds() === 0) {
+      const pad = (n, width = 2) => String(n).padStart(width, "0");
+      return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+    }
+    if (date.getTime() % 86_400_000 === 0) return fallback.slice(0, 10);
+  } else if (format !== "date-time") {
+    return fallback;
+  }
   const jst = new Date(date.getTime() + JST_OFFSET_MS);
-  if (Number.isNaN(jst.getTime()) || (format !== "date" && format !== "date-time")) return fallback;
+  if (Number.isNaN(jst.getTime())) return fallback;
   const iso = jst.toISOString();
-  if (format === "date") return iso.slice(0, 10);
   return `${iso.slice(0, iso.endsWith(".000Z") ? 19 : 23)}+09:00`;
 }
 
@@ -112,7 +124,7 @@ function wellFormed(text) {
 }
 
 /** Options' one date: `as_of` (a Date is its day in Japan). */
-const optionFormat = (pointer) => (pointer === "/as_of" ? "date" : null);
+const optionFormat = (pointer) => (pointer === "/as_of" ? "as_of" : null);
 
 function optionsText(options) {
   if (options == null) return JSON.stringify({ as_of: todayInJapan() });

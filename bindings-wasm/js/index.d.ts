@@ -131,7 +131,8 @@ export class RuleSet {
   info(): PackInfo & { title: string; title_en: string };
   /**
    * Checks one record. A malformed record gives findings, never an exception. A Map is read as an
-   * object, a Set as an array, a Date as its field's format in the record schema takes it.
+   * object, a Set as an array, a Date by its field's format in the record schema (in a date
+   * field, a Date at midnight is its day).
    */
   check(record: unknown, options?: CheckOptions): Report;
   /** Checks one record given as JSON text (throws kind "input" when it is not JSON). */

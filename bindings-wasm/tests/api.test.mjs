@@ -234,31 +234,39 @@ test("a Map is an object and a Set an array, not JSON's empty {}", () => {
   assert.ok(results[0].report.findings.some((f) => f.rule === "required/case-class"));
 });
 
-test("Date objects are the day in Japan in a date field and RFC 3339 in a date-time field", () => {
-  const record = base();
-  // <input type=date>'s valueAsDate (midnight UTC) and a date picker's midnight in Japan.
-  record.notification.diagnosed_on = new Date("2021-08-10");
-  record.notification.onset_on = new Date("2021-08-07T00:00:00+09:00");
-  record.workflow.registered_at = new Date("2021-08-10T15:12:00+09:00");
-  record.workflow.confirmed_at = new Date("2021-08-10T08:40:00.250Z");
-  record.tests[0].resulted_on = new Date(Date.UTC(2021, 7, 9));
-  assert.deepEqual(rules.check(record, AS_OF).findings, []);
-  const [one] = rules.checkAll([record], AS_OF);
-  assert.deepEqual(one.report.findings, []);
-  // The days the user chose are the ones the messages name.
-  record.notification.onset_on = new Date("2021-08-12T00:00:00+09:00");
-  const f = rules.check(record, AS_OF).findings.find((f) => f.rule === "dates/onset-after-diagnosis");
-  assert.deepEqual([f.ctx.earlier, f.ctx.later], ["2021-08-12", "2021-08-10"]);
-  // A Date is an instant: in a date field, its day in Japan (JS has no type for a day alone).
-  record.notification.onset_on = new Date("2021-08-10T20:00:00Z"); // 2021-08-11 05:00 in Japan
-  const day = rules.check(record, AS_OF).findings.find((f) => f.rule === "dates/onset-after-diagnosis");
-  assert.equal(day.ctx.earlier, "2021-08-11");
+test("a Date at midnight is its day in a date field, as in Python; other Dates are RFC 3339 in Japan time", () => {
+  const zone = process.env.TZ;
+  try {
+    for (const tz of ["Asia/Tokyo", "UTC", "America/New_York"]) {
+      process.env.TZ = tz; // a date picker's midnight is the browser's
+      const record = base();
+      record.notification.diagnosed_on = new Date("2021-08-10"); // valueAsDate: midnight UTC
+      record.notification.onset_on = new Date(2021, 7, 7); // a date picker's midnight
+      record.tests[0].resulted_on = new Date(Date.UTC(2021, 7, 9));
+      record.workflow.registered_at = new Date("2021-08-10T15:12:00+09:00");
+      record.workflow.confirmed_at = new Date("2021-08-10T08:40:00.250Z");
+      assert.deepEqual(rules.check(record, AS_OF).findings, [], tz);
+      assert.deepEqual(rules.checkAll([record], AS_OF)[0].report.findings, [], tz);
+      // The days the user chose are the ones the messages name.
+      record.notification.onset_on = new Date(2021, 7, 12);
+      const f = rules.check(record, AS_OF).findings.find((f) => f.rule === "dates/onset-after-diagnosis");
+      assert.deepEqual([f.ctx.earlier, f.ctx.later], ["2021-08-12", "2021-08-10"], tz);
+      // A time in a date field is reported, with the time in Japan.
+      record.notification.onset_on = new Date("2021-08-10T20:30:00Z");
+      const time = rules.check(record, AS_OF).findings.find((f) => f.rule === "formats/date");
+      assert.equal(time.ctx.value, "2021-08-11T05:30:00+09:00", tz);
+    }
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
   // An invalid Date is not entered (as NaN is).
+  const record = base();
   record.notification.onset_on = new Date("not a date");
   delete record.notification.diagnosed_on;
   const missing = rules.check(record, AS_OF).findings.map((f) => f.rule);
   assert.ok(missing.includes("required/onset") || missing.includes("required/dates"), String(missing));
-  // as_of may be a Date too: its day in Japan.
+  // as_of may be a Date too: the day in Japan at that instant, as the default is.
   const late = new Date("2024-05-31T20:00:00Z"); // 2024-06-01 05:00 in Japan
   assert.equal(rules.check({}, { as_of: late }).reference_date, "2024-06-01");
   assert.ok(rules.list({ as_of: new Date("2022-09-26T00:00:00+09:00") }).some((r) => r.id === "scope/not-notifiable"));
