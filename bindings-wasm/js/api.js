@@ -220,13 +220,17 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
       return JSON.parse(intoWasm(() => this.#live.checkText(text, opts)));
     }
 
-    /** Checks one record given as JSON text. Text that is not JSON throws (kind "input"). */
+    /**
+     * Checks one record given as JSON text (a leading byte order mark is skipped, as the
+     * command line skips it). Text that is not JSON throws (kind "input").
+     */
     checkJson(text, options) {
       if (typeof text !== "string") {
         throw kakuninError("input", "checkJson takes the record as a JSON string");
       }
       const opts = optionsText(options);
-      return JSON.parse(intoWasm(() => this.#live.checkText(text, opts)));
+      const json = text.startsWith("\ufeff") ? text.slice(1) : text;
+      return JSON.parse(intoWasm(() => this.#live.checkText(json, opts)));
     }
 
     /**

@@ -153,6 +153,9 @@ test("checkJson reads JSON text; text that is not JSON is an error of kind input
   const report = rules.checkJson(JSON.stringify(base()), AS_OF);
   assert.deepEqual(report.findings, []);
   throwsKind(() => rules.checkJson("{\"notification\": ", AS_OF), "input");
+  // A file saved with a byte order mark (Windows Notepad; Node's readFileSync keeps it), as the
+  // command line reads it.
+  assert.deepEqual(rules.checkJson(`\ufeff${JSON.stringify(base())}`, AS_OF).findings, []);
   throwsKind(() => rules.checkJson(42), "input");
 });
 
