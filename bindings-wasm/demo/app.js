@@ -751,14 +751,18 @@ async function main() {
   buildForm();
   relabel();
   const form = $("form");
-  form.addEventListener("input", (e) => {
+  const edited = (e) => {
     if (e.target.closest("#submit-area")) return; // a reason being typed is not part of the record
     if (state.submitted) {
       state.submitted = false;
       $("submitted").hidden = true;
     }
     check();
-  });
+  };
+  // While a Japanese IME converts ("やまd" on the way to "ヤマダ"), the text is not what the
+  // user means yet: it is judged when the conversion ends.
+  form.addEventListener("input", (e) => e.isComposing || edited(e));
+  form.addEventListener("compositionend", edited);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     submit();

@@ -220,6 +220,31 @@ describe("the demo form in Chromium", { skip }, () => {
     await page.context().close();
   });
 
+  test("nothing is judged while a Japanese IME is still converting", async () => {
+    const page = await openForm();
+    const ime = await page.context().newCDPSession(page);
+    const kana = "/notification/patient/name_kana";
+    const rule = "formats/name-kana";
+    await page.focus(control(kana));
+    // Romaji and hiragana on the way to katakana: not what the user means yet.
+    for (const text of ["y", "や", "やま", "やまd", "やまだ"]) {
+      await ime.send("Input.imeSetComposition", { text, selectionStart: text.length, selectionEnd: text.length });
+      assert.equal(await alertsOf(page, kana, rule), 0, `while converting ${text}`);
+    }
+    await ime.send("Input.insertText", { text: "ヤマダ" });
+    assert.equal(await page.inputValue(control(kana)), "ヤマダ");
+    assert.equal(await alertsOf(page, kana, rule), 0);
+    // Committed as hiragana: now it is what the user means, and it is judged.
+    await page.fill(control(kana), "");
+    await ime.send("Input.imeSetComposition", { text: "やまだ", selectionStart: 3, selectionEnd: 3 });
+    assert.equal(await alertsOf(page, kana, rule), 0);
+    await ime.send("Input.insertText", { text: "やまだ" });
+    assert.equal(await alertsOf(page, kana, rule), 1);
+    assert.equal((await page.evaluate(() => window.kakuninDemo.record())).notification.patient.name_kana, "やまだ");
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test("a finding across tabs marks the field in each tab and the other tab's badge", async () => {
     const page = await openForm("&sample");
     assert.equal(await page.locator(".alert").count(), 0, "the sample has no finding");
