@@ -425,6 +425,15 @@ function readControl(field) {
     }
     case "bool":
       return control.value === "" ? undefined : control.value === "true";
+    case "date": {
+      // A date's year is typed digit by digit (0002, 0020, 0202, 2021): while the field has the
+      // focus, a year before 1000 is one still being typed, and the field keeps its last whole
+      // date; it is judged as it is once the field is left (see "focusout").
+      const { value } = control;
+      if (value.startsWith("0") && control === document.activeElement) return field.whole;
+      field.whole = value === "" ? undefined : value;
+      return field.whole;
+    }
     case "int":
     case "number":
       return numberOf(control.value);
@@ -763,6 +772,7 @@ async function main() {
   // user means yet: it is judged when the conversion ends.
   form.addEventListener("input", (e) => e.isComposing || edited(e));
   form.addEventListener("compositionend", edited);
+  form.addEventListener("focusout", (e) => e.target.type === "date" && edited(e));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     submit();

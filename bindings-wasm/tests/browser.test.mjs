@@ -220,6 +220,34 @@ describe("the demo form in Chromium", { skip }, () => {
     await page.context().close();
   });
 
+  test("a date's year being typed digit by digit is not judged until it is whole", async () => {
+    const page = await openForm("&sample");
+    const diagnosed = control("/notification/diagnosed_on");
+    const values = [];
+    await page.$eval(diagnosed, (input) => input.addEventListener("input", () => (window.typed ??= []).push(input.value)));
+    // The year segment of the date field (Chromium's order here: mm/dd/yyyy); Chromium gives
+    // 0002-08-10, 0020-08-10, 0202-08-10 on the way to 2021-08-10.
+    await page.click(diagnosed);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    for (const digit of "2020") {
+      await page.keyboard.type(digit);
+      values.push(await page.inputValue(diagnosed));
+      if (!values.at(-1).startsWith("2020")) assert.equal(await page.locator(".alert").count(), 0, values.at(-1));
+    }
+    assert.deepEqual(await page.evaluate(() => window.typed), ["0002-08-10", "0020-08-10", "0202-08-10", "2020-08-10"]);
+    // A whole year is judged at once (2020-08-10: before the onset, the report, ...).
+    assert.ok((await alertsOf(page, "/notification/diagnosed_on", "dates/onset-after-diagnosis")) > 0);
+    // A short year left in the field is judged when the field is left.
+    await page.keyboard.press("Backspace");
+    await page.keyboard.type("202");
+    assert.equal(await page.inputValue(diagnosed), "0202-08-10");
+    await page.click(control("/notification/patient/occupation"));
+    assert.equal(await alertsOf(page, "/notification/diagnosed_on", "dates/before-pandemic"), 1);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test("nothing is judged while a Japanese IME is still converting", async () => {
     const page = await openForm();
     const ime = await page.context().newCDPSession(page);
