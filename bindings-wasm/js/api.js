@@ -244,7 +244,8 @@ export function makeApi(raw, ready = () => {}, authoring = () => raw) {
       }
       const opts = optionsText(options);
       const unreadable = (e) => ({ id: null, error: { kind: e.kind, message: e.message } });
-      const entries = records.map((record) => {
+      // Array.from, not map: a hole is a record too (undefined: not an object), as in JSON.
+      const entries = Array.from(records, (record) => {
         try {
           return jsonText(record, "the record", this.#formatOf);
         } catch (e) {

@@ -311,6 +311,14 @@ test("checkAll: a record that cannot be read is an entry of its own, and the oth
     assert.ok(r.report.findings.some((f) => f.rule === "identity/probable-duplicate"), "the others still meet");
   }
   assert.deepEqual(rules.checkAll([], AS_OF), []);
+  // A hole in the array is a record that is not an object, as JSON writes it (null).
+  const holes = rules.checkAll([, cyclic, , b], AS_OF); // eslint-disable-line no-sparse-arrays
+  assert.deepEqual(holes.map((r) => (r.error ? r.error.kind : r.report.findings[0]?.rule)), [
+    "structure/not-an-object",
+    "input",
+    "structure/not-an-object",
+    undefined,
+  ]);
 });
 
 test("the pack describes its rules, fields and code lists", () => {
