@@ -437,7 +437,7 @@ impl Plan {
             .map(|n| {
                 rules
                     .schema()
-                    .field(&pattern_of(&target_pointer(mapping, n)))
+                    .field(&kakunin::path::pattern_of(&target_pointer(mapping, n)))
             })
             .collect();
         let date_field = (fields.iter())
@@ -487,21 +487,6 @@ fn target_pointer(mapping: Option<&Mapping>, header: &str) -> String {
         }
     }
     format!("/{}", escape_token(header))
-}
-
-/// `/tests/0/method` → `/tests/*/method`.
-pub fn pattern_of(pointer: &str) -> String {
-    pointer
-        .split('/')
-        .map(|s| {
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-                "*"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// A frame with the plan that turns its rows into records: the checking threads build each

@@ -215,7 +215,7 @@ impl PyRuleSet {
                 "severity" => Ok(Key::Severity),
                 field => {
                     let pointer = field_pointer(field, self.mapping.as_ref());
-                    if !reveal && holds_personal_values(self.rules.schema(), &pointer) {
+                    if !reveal && self.rules.schema().holds_personal(&pointer) {
                         return Err(errors::options(
                             "by",
                             &format!(
@@ -229,20 +229,6 @@ impl PyRuleSet {
             })
             .collect()
     }
-}
-
-/// Whether a group key read at `pointer` could publish a personal value: the field is one, lies
-/// inside one, or holds one (`/notification/patient` is an object holding the name, the address
-/// and the phone, and its key would be their JSON text).
-fn holds_personal_values(schema: &kakunin::schema::RecordSchema, pointer: &str) -> bool {
-    let pattern = frame::pattern_of(pointer);
-    let within = |path: &str, container: &str| {
-        path.strip_prefix(container)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    };
-    schema
-        .paths()
-        .any(|(path, info)| info.sensitive && (within(path, &pattern) || within(&pattern, path)))
 }
 
 /// Reads a frame of any supported library.
@@ -722,18 +708,6 @@ impl PyRuleSet {
             reveal: false,
         }
         .plan(&self.rules)?;
-        // The core refuses a personal field but not an object holding personal fields.
-        if let Some(field) = &by
-            && holds_personal_values(
-                self.rules.schema(),
-                &field_pointer(field, self.mapping.as_ref()),
-            )
-        {
-            return Err(errors::options(
-                "by",
-                &format!("`{field}` holds personal values; a report by it would publish them"),
-            ));
-        }
         let options = kakunin::summary::SummaryOptions {
             by,
             period: period.parse().py_err()?,

@@ -382,22 +382,26 @@ fn no_personal_value_reaches_the_report() {
     );
 }
 
+/// A personal field, and an object holding personal fields (its breakdown value would be the
+/// object's JSON text: names, addresses, phones).
 #[test]
 fn personal_breakdown_field_is_refused() {
-    let output = Command::new(env!("CARGO_BIN_EXE_kakunin"))
-        .args([
-            "report",
-            SAMPLE,
-            "--by",
-            "notification.patient.address",
-            "-o",
-            "-",
-        ])
-        .output()
-        .expect("kakunin runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("personal values"));
-    assert!(output.stdout.is_empty());
+    for by in [
+        "notification.patient.address",
+        "notification.patient",
+        "/notification/guardian",
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_kakunin"))
+            .args(["report", SAMPLE, "--by", by, "--format", "json", "-o", "-"])
+            .output()
+            .expect("kakunin runs");
+        assert_eq!(output.status.code(), Some(2), "{by}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("personal values"),
+            "{by}"
+        );
+        assert!(output.stdout.is_empty(), "{by}");
+    }
 }
 
 #[test]

@@ -822,7 +822,7 @@ fn container(pattern: &str) -> String {
 }
 
 fn hidden_if(schema: &RecordSchema, pointer: &str, key: &str, hidden: &mut Vec<String>) {
-    if schema.is_sensitive(pointer) {
+    if schema.holds_personal(pointer) {
         hidden.push(key.to_owned());
     }
 }

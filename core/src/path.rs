@@ -172,7 +172,7 @@ pub(crate) fn pointer_at(pattern: &str, idx: &Indices) -> String {
 }
 
 /// Turns a concrete pointer (`/tests/3/method`) into its schema pattern (`/tests/*/method`).
-pub(crate) fn pattern_of(pointer: &str) -> String {
+pub fn pattern_of(pointer: &str) -> String {
     let mut out = String::with_capacity(pointer.len());
     for seg in pointer.split('/').skip(1) {
         out.push('/');

@@ -63,6 +63,8 @@ pub(crate) struct Node {
     pub(crate) items: Option<usize>,
     /// Formatted as a date or date-time: its values are read as days once per record.
     pub(crate) dated: bool,
+    /// The field is personal or has a personal field inside it (see [`RecordSchema::holds_personal`]).
+    holds_personal: bool,
 }
 
 impl RecordSchema {
@@ -109,6 +111,15 @@ impl RecordSchema {
             node.children.sort();
             node.by_key = node.children.iter().cloned().collect();
             node.dated = matches!(node.info.format.as_deref(), Some("date" | "date-time"));
+        }
+        // Children come after their parent: from the last node back, each is settled before
+        // its parent looks at it.
+        for index in (0..schema.nodes.len()).rev() {
+            let node = &schema.nodes[index];
+            let inner = node.children.iter().map(|(_, c)| *c).chain(node.items);
+            let holds =
+                node.info.sensitive || inner.into_iter().any(|c| schema.nodes[c].holds_personal);
+            schema.nodes[index].holds_personal = holds;
         }
         Ok(schema)
     }
@@ -188,6 +199,25 @@ impl RecordSchema {
     pub fn is_sensitive(&self, pointer: &str) -> bool {
         self.field(&crate::path::pattern_of(pointer))
             .is_some_and(|f| f.sensitive)
+    }
+
+    /// Whether the value at a concrete pointer or pattern is personal or has personal values
+    /// inside it, so that it may not be shown whole unless revealed: `/notification/patient` is
+    /// an object holding the name, the address and the phone. A pointer the schema does not know
+    /// is personal when it lies inside a personal field (`/notification/patient/name/family`).
+    pub fn holds_personal(&self, pointer: &str) -> bool {
+        let pattern = crate::path::pattern_of(pointer);
+        if let Some(node) = self.node_of(&pattern) {
+            return self.nodes[node].holds_personal;
+        }
+        let mut outer = pattern.as_str();
+        while let Some((parent, _)) = outer.rsplit_once('/') {
+            if let Some(node) = self.node_of(parent) {
+                return self.nodes[node].info.sensitive;
+            }
+            outer = parent;
+        }
+        false
     }
 }
 
@@ -277,4 +307,47 @@ fn walk(
         walk(root, items, &format!("{path}/*"), &info, out, depth + 1)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn personal_values_are_held_by_their_field_what_is_inside_it_and_what_holds_it() {
+        let schema = RecordSchema::from_json(&json!({
+            "type": "object",
+            "properties": {
+                "patient": {"type": "object", "properties": {
+                    "name": {"type": "string", "x-sensitive": true},
+                    "sex": {"type": "string"}
+                }},
+                "contacts": {"type": "array", "items": {"type": "object", "properties": {
+                    "phone": {"type": "string", "x-sensitive": true}
+                }}},
+                "health_center": {"type": "string"}
+            }
+        }))
+        .expect("schema");
+        for personal in [
+            "/patient/name",
+            "/patient",
+            "",
+            "/contacts",
+            "/contacts/3",
+            "/contacts/*/phone",
+            "/patient/name/family",
+        ] {
+            assert!(schema.holds_personal(personal), "{personal}");
+        }
+        for not_personal in [
+            "/patient/sex",
+            "/health_center",
+            "/patient/unknown",
+            "/unknown",
+        ] {
+            assert!(!schema.holds_personal(not_personal), "{not_personal}");
+        }
+    }
 }

@@ -421,20 +421,20 @@ impl<'r> Summarizer<'r> {
         let by_path = match &options.by {
             Some(name) => {
                 let path = field_pointer(name, mapping);
+                if schema.holds_personal(&path) {
+                    return Err(option_error(
+                        "by",
+                        format!(
+                            "`{name}` holds personal values; a report by it would publish them"
+                        ),
+                    ));
+                }
                 if schema.field(&crate::path::pattern_of(&path)).is_none() {
                     return Err(option_error(
                         "by",
                         format!(
                             "`{name}` is not a field of the {} record",
                             rules.info().name
-                        ),
-                    ));
-                }
-                if schema.is_sensitive(&path) {
-                    return Err(option_error(
-                        "by",
-                        format!(
-                            "`{name}` holds personal values; a report by it would publish them"
                         ),
                     ));
                 }

@@ -101,6 +101,9 @@ fn refuses_personal_and_unknown_breakdown_fields() {
     for (by, expected) in [
         ("notification.patient.name", "personal"),
         ("/notification/patient/phone", "personal"),
+        // Objects holding personal fields: the breakdown value would be their JSON text.
+        ("notification.patient", "personal"),
+        ("/notification", "personal"),
         ("no_such_field", "not a field"),
     ] {
         let options = SummaryOptions {
