@@ -14,6 +14,7 @@ use crate::date::{Day, civil_from_days, format_day, parse_date, parse_day, parse
 use crate::error::Error;
 use crate::pack::CheckSpec;
 use crate::path::{FieldPath, Indices, MAX_WILDCARDS, is_absent};
+use crate::ruleset::{quoted, quoted_text};
 use crate::schema::RecordSchema;
 use crate::script::{self, Script};
 use crate::text::{CharSet, trim};
@@ -404,8 +405,8 @@ fn matched(env: &Env, m: &Matched, out: &mut Vec<Raw>) {
         for ((name, key, _), hit) in m.keys.iter().zip(&values) {
             let value = match (hit.day, hit.value) {
                 (Some(day), _) => Value::String(format_day(day)),
-                (None, Value::String(s)) => Value::String(trim(s).to_owned()),
-                (None, other) => other.clone(),
+                (None, Value::String(s)) => Value::String(quoted_text(trim(s))),
+                (None, other) => quoted(other),
             };
             hidden_if(env.schema, &key.text, name, &mut raw.hidden);
             raw.ctx.insert(name.clone(), value);
@@ -1045,8 +1046,8 @@ impl Check {
                             .insert("field".into(), Value::String(a.text.to_string()));
                         raw.ctx
                             .insert("other_field".into(), Value::String(b.text.to_string()));
-                        raw.ctx.insert("value".into(), va.clone());
-                        raw.ctx.insert("other".into(), vb.clone());
+                        raw.ctx.insert("value".into(), quoted(va));
+                        raw.ctx.insert("other".into(), quoted(vb));
                         hidden_if(env.schema, &a.text, "value", &mut raw.hidden);
                         hidden_if(env.schema, &b.text, "other", &mut raw.hidden);
                         out.push(raw);
@@ -1112,7 +1113,7 @@ impl Check {
         if !self.ctx.is_empty() {
             for raw in &mut out[start..] {
                 for (key, path) in &self.ctx {
-                    let value = env.view.get(path).cloned().unwrap_or(Value::Null);
+                    let value = env.view.get(path).map_or(Value::Null, quoted);
                     hidden_if(env.schema, &path.text, key, &mut raw.hidden);
                     raw.ctx.insert(key.clone(), value);
                 }
@@ -1195,7 +1196,7 @@ fn value_raw(schema: &RecordSchema, ptr: &str, value: &Value) -> Raw {
     };
     raw.ctx
         .insert("field".into(), Value::String(ptr.to_owned()));
-    raw.ctx.insert("value".into(), value.clone());
+    raw.ctx.insert("value".into(), quoted(value));
     hidden_if(schema, ptr, "value", &mut raw.hidden);
     raw
 }

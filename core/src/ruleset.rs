@@ -202,18 +202,37 @@ pub const MAX_DEPTH: usize = 128;
 /// report, file and screen.
 pub const MAX_QUOTED_CHARS: usize = 200;
 
-/// Cuts the texts in `value` to [`MAX_QUOTED_CHARS`].
+/// Cuts the texts in `value` to [`MAX_QUOTED_CHARS`], freeing what is cut off.
 fn cut_long_text(value: &mut Value) {
     match value {
-        Value::String(text) if text.len() > MAX_QUOTED_CHARS => {
-            if let Some((end, _)) = text.char_indices().nth(MAX_QUOTED_CHARS) {
-                text.truncate(end);
-                text.push('…');
-            }
-        }
+        Value::String(text) if text.len() > MAX_QUOTED_CHARS => *text = quoted_text(text),
         Value::Array(items) => items.iter_mut().for_each(cut_long_text),
         Value::Object(fields) => fields.values_mut().for_each(cut_long_text),
         _ => {}
+    }
+}
+
+/// A record's value copied for a finding's ctx, its texts cut to [`MAX_QUOTED_CHARS`] as they
+/// are copied: a text of hundreds of megabytes is not copied whole to be cut.
+pub(crate) fn quoted(value: &Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(quoted_text(text)),
+        Value::Array(items) => Value::Array(items.iter().map(quoted).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(key, value)| (key.clone(), quoted(value)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// `text`, or its first [`MAX_QUOTED_CHARS`] characters and `…`.
+pub(crate) fn quoted_text(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
@@ -657,6 +676,7 @@ impl RuleSet {
         let mut mapping = crate::input::Mapping::from_toml(text)
             .map_err(|message| Error::pack("mapping.toml", None, message))?;
         mapping.accept_labels(self.code_field_labels());
+        //KNOW mapping.know_fields(&self.schema);
         Ok(Some(mapping))
     }
 
@@ -1377,5 +1397,50 @@ mod tests {
         let mut exact = Value::String("x".repeat(MAX_QUOTED_CHARS));
         cut_long_text(&mut exact);
         assert_eq!(exact.as_str().map(str::len), Some(MAX_QUOTED_CHARS));
+        let value = serde_json::json!({"a": [long.clone(), "short"], "b": long, "n": 1});
+        assert_eq!(
+            quoted(&value),
+            serde_json::json!({"a": [cut, "short"], "b": cut, "n": 1})
+        );
+    }
+
+    /// A finding quoting a huge text holds its first characters, not a copy of the whole text
+    /// (a 750 MB text in two fields ran the browser's module out of memory).
+    #[test]
+    fn a_finding_does_not_hold_the_huge_text_it_quotes() {
+        let rules = crate::RuleSet::from_dir(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/hersys"),
+        )
+        .expect("hersys");
+        let huge = "あ".repeat(1 << 20);
+        let record =
+            serde_json::json!({"notification": {"onset_on": huge, "patient": {"age": huge}}});
+        let report = rules
+            .check(&record, &CheckOptions::default())
+            .expect("checked");
+        let held: usize = report
+            .findings
+            .iter()
+            .flat_map(|f| f.ctx.values())
+            .filter_map(|value| match value {
+                Value::String(text) => Some(text),
+                _ => None,
+            })
+            .map(|text| {
+                assert!(
+                    text.chars().count() <= MAX_QUOTED_CHARS + 1,
+                    "cut: {text:.20}"
+                );
+                text.capacity()
+            })
+            .sum();
+        assert!(
+            report.findings.iter().any(|f| f
+                .ctx
+                .values()
+                .any(|v| v.as_str().is_some_and(|t| t.ends_with('…')))),
+            "some finding quotes the text"
+        );
+        assert!(held < 64 * 1024, "{held} bytes of quoted text held");
     }
 }
