@@ -1487,6 +1487,15 @@ fn age(
 /// valid. Each is compared with the items of the nearest lower rank that takes part, so an
 /// undated item does not hide an error between its neighbours; items of equal rank are not
 /// compared with each other.
+/// A number without a fraction as an integer: `2`, and `2.0` as a spreadsheet or a frame column
+/// with blanks writes it (the schema's `integer` allows both).
+fn whole_number(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        let n = value.as_f64()?;
+        (n.fract() == 0.0 && n.abs() < 1e15).then_some(n as i64)
+    })
+}
+
 fn item_order(env: &Env, order: &ItemOrder, out: &mut Vec<Raw>) {
     let depth = order.by.wildcards();
     let dates = env.view.hits(&order.date);
@@ -1496,7 +1505,7 @@ fn item_order(env: &Env, order: &ItemOrder, out: &mut Vec<Raw>) {
         .hits(&order.by)
         .iter()
         .filter_map(|by| {
-            let rank = by.value.as_i64()?;
+            let rank = whole_number(by.value)?;
             let date = dates
                 .iter()
                 .find(|d| crate::path::within(&d.idx, &by.idx[..depth]))?;
