@@ -209,27 +209,10 @@ impl Table {
 
     /// What the reader decided about the frame's columns that a user should know, as for a
     /// CSV file's header row (the core's `Layout::notes`): about every column, read or not.
-    ///
-    /// A column named after a field at the top of the record is that field (a frame made of
-    /// records: `tests` holding lists, `notification` holding structs), though the mapping,
-    /// written for CSV text, does not list it: the core is asked about it as a dotted path
-    /// inside that field, which it places without a note.
-    pub fn notes(&self, rules: &RuleSet, mapping: Option<&Mapping>) -> Vec<String> {
-        let record_field = |header: &str| {
-            mapping.and_then(|m| m.column(header)).is_none()
-                && !header.contains('.')
-                && rules
-                    .schema()
-                    .field(&format!("/{}", escape_token(header)))
-                    .is_some()
-        };
-        let headers: Vec<String> = (self.headers.iter())
-            .map(|header| match header.trim() {
-                field if record_field(field) => format!("{field}.{field}"),
-                _ => header.clone(),
-            })
-            .collect();
-        Layout::new(mapping, &headers).notes().to_vec()
+    /// A column named after a field of the record (`tests` holding lists, `notification`
+    /// holding structs) is that field, and the core places it without a note.
+    pub fn notes(&self, mapping: Option<&Mapping>) -> Vec<String> {
+        Layout::new(mapping, &self.headers).notes().to_vec()
     }
 
     fn from_arrow(source: &Bound<'_, PyAny>) -> PyResult<Table> {

@@ -173,11 +173,7 @@ impl PyRuleSet {
             read_frame(data, None)?
         };
         if let Some((library, table)) = frame {
-            errors::warn_notes(
-                data.py(),
-                None,
-                &table.notes(&self.rules, self.mapping.as_ref()),
-            )?;
+            errors::warn_notes(data.py(), None, &table.notes(self.mapping.as_ref()))?;
             let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names())
                 .screened_for(&self.rules, plan);
             let source = Source::Frame(Arc::new(frame::Frame::new(table, fplan)));
@@ -568,7 +564,7 @@ impl PyRuleSet {
             )));
         };
         let output = Output::choose(output, Some(library))?;
-        errors::warn_notes(py, None, &table.notes(&self.rules, mapping))?;
+        errors::warn_notes(py, None, &table.notes(mapping))?;
         let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names())
             .screened_for(&self.rules, &plan);
         let rules = &*self.rules;

@@ -676,7 +676,7 @@ impl RuleSet {
         let mut mapping = crate::input::Mapping::from_toml(text)
             .map_err(|message| Error::pack("mapping.toml", None, message))?;
         mapping.accept_labels(self.code_field_labels());
-        //KNOW mapping.know_fields(&self.schema);
+        mapping.know_fields(&self.schema);
         Ok(Some(mapping))
     }
 

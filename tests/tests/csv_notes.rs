@@ -96,3 +96,51 @@ fn dates_under_headers_hersys_does_not_know_are_named() {
         "{nothing:?}"
     );
 }
+
+#[test]
+fn headers_naming_fields_of_the_record_are_read_onto_them_without_a_note() {
+    // A table made of records: `tests` and `acknowledged` are top-level fields of the hersys
+    // record schema, read onto those fields though the mapping, written for flat CSV, does not
+    // list them. `vaccinations` is only `/notification/vaccinations`, so at the top it lands on
+    // no field and is still named, as is a header the schema does not know at all.
+    let csv = "id,報告日,tests,acknowledged,vaccinations,notification.diagnosed_on\n\
+               r1,2021-03-05,\"[{\"\"method\"\":\"\"pcr\"\"}]\",\"[\"\"R001\"\"]\",\"[\"\"x\"\"]\",2021-03-02\n";
+    let noted = notes("hersys", csv);
+    assert_eq!(
+        noted,
+        [
+            "2 columns are not in the mapping; their cells are kept under their headers as keys, \
+             not read as mapped fields: column 2 `報告日`, column 5 `vaccinations`"
+        ]
+    );
+    assert!(!noted[0].contains("R001") && !noted[0].contains("pcr"));
+    let records: Vec<serde_json::Value> = read(
+        Cursor::new(csv.to_owned()),
+        Format::Csv,
+        Some(&mapping("hersys")),
+    )
+    .map(|item| item.expect("record").value)
+    .collect();
+    assert_eq!(records[0]["tests"], "[{\"method\":\"pcr\"}]");
+    assert_eq!(records[0]["acknowledged"], "[\"R001\"]");
+
+    // A field's header alone is something in the mapping's place, and it still names its
+    // unknown companions.
+    assert_eq!(
+        notes("hersys", "acknowledged,メモ\n"),
+        [
+            "column 2 `メモ` is not in the mapping; its cells are kept under the key `メモ`, not \
+             read as a mapped field"
+        ]
+    );
+
+    // A field's header that collides with an earlier column lands on no field: noted as before.
+    assert_eq!(
+        notes("hersys", "tests.0.method,tests\n"),
+        [
+            "column 2 `tests` collides with an earlier column; kept under the key `tests (2)`",
+            "column 2 `tests` is not in the mapping; its cells are kept under the key `tests`, not \
+             read as a mapped field"
+        ]
+    );
+}

@@ -4,7 +4,7 @@
 //! `退院済フラグ` where the recommended layout says `患者_退院済フラグ`). The mapping is resolved
 //! against a file's header row once; per row, a cell only follows a precomputed path.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Deserialize;
@@ -28,6 +28,10 @@ pub struct Mapping {
     /// By the record-schema pattern of a code field (`/notification/symptoms/*`), the labels
     /// its cells may hold for codes (see [`Mapping::accept_labels`]).
     labels: HashMap<String, Arc<Labels>>,
+    /// The record schema's path patterns (`/tests`, `/tests/*/method`): a column whose header
+    /// lands on one is read as that field, not kept as a stray key (see
+    /// [`Mapping::know_fields`]).
+    fields: HashSet<String>,
 }
 
 /// A code list's labels (Japanese and English) to their codes.
@@ -121,6 +125,7 @@ impl Mapping {
         }
         Ok(Mapping {
             labels: HashMap::new(),
+            fields: HashSet::new(),
             columns,
             segments,
             by_header,
@@ -135,6 +140,20 @@ impl Mapping {
     /// written, for the rule to report.
     pub fn accept_labels(&mut self, fields: impl IntoIterator<Item = (String, Arc<Labels>)>) {
         self.labels.extend(fields);
+    }
+
+    /// Tells the mapping which fields the record has: `schema`'s. A header the mapping does not
+    /// list but that names one of them (`tests`, `acknowledged`: a column of a table made of
+    /// records) is read onto that field, so it is not noted as unknown ([`Layout::notes`]).
+    /// [`RuleSet::csv_mapping`] does this with the pack's record schema.
+    pub fn know_fields(&mut self, schema: &crate::schema::RecordSchema) {
+        self.fields
+            .extend(schema.paths().map(|(pattern, _)| pattern.to_owned()));
+    }
+
+    /// Whether the record schema ([`Mapping::know_fields`]) has a field at `pattern`.
+    fn knows_field(&self, pattern: &str) -> bool {
+        self.fields.contains(pattern)
     }
 
     /// The labels a column at `pattern` takes: its own field's, or its items' for a list.
@@ -704,8 +723,9 @@ impl Layout {
 fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<String>) {
     let mut targets: Vec<Target> = Vec::with_capacity(headers.len());
     let mut notes = Vec::new();
-    // With a mapping, a header it does not know (and that is no dotted path) fills no field a
-    // rule reads: the user sees only "missing" findings unless told.
+    // With a mapping, a header it does not know (and that is no dotted path, nor the name of a
+    // field of the record schema) fills no field a rule reads: the user sees only "missing"
+    // findings unless told.
     let mapping = mapping.filter(|m| !m.columns.is_empty());
     let mut unmapped: Vec<(usize, &str)> = Vec::new();
     let mut any_placed = false;
@@ -720,6 +740,9 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
             });
             continue;
         }
+        // A header that is neither mapped nor dotted: unknown, unless its column lands on a
+        // field of the record schema (decided once it is placed).
+        let mut plain = false;
         let (wanted, kind) = match mapping.and_then(|m| m.lookup(header)) {
             Some((segs, kind)) => {
                 any_placed = true;
@@ -731,9 +754,7 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
                     (segs, ColumnType::String)
                 }
                 None => {
-                    if mapping.is_some() {
-                        unmapped.push((number, header));
-                    }
+                    plain = true;
                     (vec![Seg::Key(header.to_owned())], ColumnType::String)
                 }
             },
@@ -777,6 +798,13 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
         // Only a column placed where its header says is the code field it names.
         if chosen == Some(0) {
             target.labels = mapping.and_then(|m| m.labels_at(&target.pattern()));
+        }
+        if plain && mapping.is_some() {
+            if chosen == Some(0) && mapping.is_some_and(|m| m.knows_field(&target.pattern())) {
+                any_placed = true;
+            } else {
+                unmapped.push((number, header));
+            }
         }
         targets.push(target);
     }
