@@ -19,8 +19,11 @@ pub enum Locale {
 
 impl std::str::FromStr for Locale {
     type Err = Error;
+    /// `ja` or `en`, or a language tag of either as browsers and systems give it (`ja-JP`,
+    /// `en_US`, `EN`).
     fn from_str(s: &str) -> Result<Self> {
-        match s {
+        let language = s.split(['-', '_']).next().unwrap_or_default();
+        match language.to_ascii_lowercase().as_str() {
             "ja" => Ok(Locale::Ja),
             "en" => Ok(Locale::En),
             _ => Err(Error::InvalidOption {
