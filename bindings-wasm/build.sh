@@ -42,7 +42,9 @@ step "wasm-opt -Oz"
 # wasm-opt runs on cargo's output, before wasm-bindgen: Debian's binaryen (108) predates the
 # externref table that wasm-bindgen adds and would rewrite its type. The features are the ones
 # rustc enables by default for wasm32.
-opt_flags=(-Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
+# --converge: the -Oz passes run again until the module stops shrinking (2.4 KB gzipped less
+# than one round, for 5 s more).
+opt_flags=(-Oz --converge --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
   --enable-mutable-globals --enable-multivalue --enable-reference-types)
 wasm-opt "${opt_flags[@]}" -o "$dist/kakunin_wasm.opt.wasm" "$wasm"
 wasm-opt "${opt_flags[@]}" -o "$dist/kakunin_wasm.authoring.opt.wasm" "$dist/kakunin_wasm.authoring.wasm"
@@ -50,10 +52,13 @@ wasm-opt "${opt_flags[@]}" -o "$dist/kakunin_wasm.authoring.opt.wasm" "$dist/kak
 step "wasm-bindgen (web, nodejs)"
 # The size without wasm-opt, for the record.
 wasm-bindgen --target web --out-dir "$dist/plain" "$wasm"
-wasm-bindgen --target web --out-name kakunin_wasm --out-dir "$dist/web" "$dist/kakunin_wasm.opt.wasm"
-wasm-bindgen --target nodejs --out-name kakunin_wasm --out-dir "$dist/node" "$dist/kakunin_wasm.opt.wasm"
-wasm-bindgen --target web --out-name kakunin_wasm --out-dir "$dist/web/authoring" "$dist/kakunin_wasm.authoring.opt.wasm"
-wasm-bindgen --target nodejs --out-name kakunin_wasm --out-dir "$dist/node/authoring" "$dist/kakunin_wasm.authoring.opt.wasm"
+# The name and producers sections are for debuggers and surveys, not for the page that loads
+# the module (about 350 bytes, 200 of them gzipped).
+bindgen() { wasm-bindgen --remove-name-section --remove-producers-section "$@"; }
+bindgen --target web --out-name kakunin_wasm --out-dir "$dist/web" "$dist/kakunin_wasm.opt.wasm"
+bindgen --target nodejs --out-name kakunin_wasm --out-dir "$dist/node" "$dist/kakunin_wasm.opt.wasm"
+bindgen --target web --out-name kakunin_wasm --out-dir "$dist/web/authoring" "$dist/kakunin_wasm.authoring.opt.wasm"
+bindgen --target nodejs --out-name kakunin_wasm --out-dir "$dist/node/authoring" "$dist/kakunin_wasm.authoring.opt.wasm"
 rm "$dist/kakunin_wasm.opt.wasm" "$dist/kakunin_wasm.authoring.wasm" "$dist/kakunin_wasm.authoring.opt.wasm"
 # The Node glue is CommonJS; the package itself is "type": "module".
 echo '{ "type": "commonjs" }' > "$dist/node/package.json"
