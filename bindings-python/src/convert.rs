@@ -16,7 +16,8 @@ use kakunin::Fields;
 use kakunin::path::escape_token;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple,
+    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySet,
+    PyString, PyTuple,
 };
 use serde_json::{Number, Value};
 
@@ -342,6 +343,18 @@ impl Tape {
             return self.container(Token::Array, |tape| {
                 t.iter().map(|v| tape.convert(&v, &item)).count()
             });
+        }
+        // A set is a list without an order: sorted where its items compare, so the findings'
+        // item paths do not change with the interpreter's string hashing (JS reads a Set as an
+        // array too).
+        if obj.is_instance_of::<PySet>() || obj.is_instance_of::<PyFrozenSet>() {
+            let builtins = obj.py().import("builtins");
+            let listed = builtins
+                .and_then(|b| b.getattr("sorted")?.call1((obj,)))
+                .or_else(|_| obj.py().import("builtins")?.getattr("list")?.call1((obj,)));
+            if let Ok(items) = listed {
+                return self.convert(&items, place);
+            }
         }
         // datetime before date: a datetime is a date.
         if obj.is_instance_of::<PyDateTime>() || obj.is_instance_of::<PyDate>() {

@@ -98,6 +98,17 @@ def test_foreign_scalars_convert(hersys: kakunin.RuleSet, record: dict[str, Any]
     record["notification"]["symptoms"] = np.array([*symptoms, "bogus"])
     found = [(f.rule, f.path) for f in hersys.check(record, as_of=AS_OF).findings]
     assert found == [("codes/symptoms", f"/notification/symptoms/{len(symptoms)}")]
+    # A set is read as a list in sorted order (a JS Set is an array too): the item paths of its
+    # findings do not depend on string hashing.
+    with_bogus = {*symptoms, "zz-bogus", "aa-bogus"}
+    record["notification"]["symptoms"] = with_bogus
+    found = [(f.rule, f.path) for f in hersys.check(record, as_of=AS_OF).findings]
+    in_order = sorted(with_bogus)
+    assert found == [("codes/symptoms", f"/notification/symptoms/{in_order.index(bogus)}") for bogus in ("aa-bogus", "zz-bogus")]
+    record["notification"]["symptoms"] = sorted(symptoms)
+    as_sorted_list = hersys.check(record, as_of=AS_OF).findings
+    record["notification"]["symptoms"] = frozenset(symptoms)
+    assert hersys.check(record, as_of=AS_OF).findings == as_sorted_list
     record["notification"]["symptoms"] = symptoms
     record["notification"]["patient"]["age"] = decimal.Decimal(str(int(record["notification"]["patient"]["age"])))
     assert hersys.check(record, as_of=AS_OF).findings == plain.findings
