@@ -26,7 +26,7 @@ use std::sync::Arc;
 use kakunin::input::{CsvReader, Format, Layout, Mapping};
 use kakunin::summary::{field_pointer, key_text};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
 
 use crate::batch::{FindingRows, Key, PyBatch, Row, Source, Summary};
 use crate::convert::{DateFields, Tape};
@@ -121,6 +121,13 @@ impl PyRuleSet {
             return Err(pyo3::exceptions::PyTypeError::new_err(
                 "check_many takes an iterable of records (a list of dicts, a generator...); \
                  use check() for one record",
+            ));
+        }
+        if records.cast::<PyBytes>().is_ok() || records.cast::<PyByteArray>().is_ok() {
+            // Iterated, bytes are numbers: each would be an unreadable "record".
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "records given as bytes: pass a file's path as str or pathlib.Path, or the \
+                 records as an iterable of dicts",
             ));
         }
         let iter = records.try_iter()?;

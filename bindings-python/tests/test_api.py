@@ -258,6 +258,14 @@ def test_check_many_refuses_a_single_record(hersys: kakunin.RuleSet, record: dic
         hersys.check_many(None)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("data", [b"data.csv", bytearray(b'{"id": "a"}')], ids=["bytes", "bytearray"])
+def test_bytes_are_refused_not_read_as_numbers(hersys: kakunin.RuleSet, data: Any) -> None:
+    # Iterated, bytes are ints: each used to be counted as a record that is not an object.
+    for call in (hersys.check_many, hersys.summary, hersys.summarize):
+        with pytest.raises(TypeError, match="bytes"):
+            call(data)
+
+
 def test_batch_surface(hersys: kakunin.RuleSet, record: dict[str, Any]) -> None:
     batch = hersys.check_many([record, reversed_dates(dict(record, notification=dict(record["notification"]))), 42], as_of=AS_OF)
     assert len(batch) == batch.records == 3
