@@ -1181,11 +1181,22 @@ fn types(schema: &RecordSchema, view: &View, out: &mut Vec<Raw>) {
 }
 
 fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        Value::from(n as i64)
-    } else {
-        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    match whole(n) {
+        Some(i) => Value::from(i),
+        None => serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
     }
+}
+
+/// A number without a fraction as an integer, within the range where a float holds every
+/// integer exactly.
+fn whole(n: f64) -> Option<i64> {
+    (n.fract() == 0.0 && n.abs() < 1e15).then_some(n as i64)
+}
+
+/// An integer value: `2`, or `2.0` as a spreadsheet or a frame column with blanks writes it (the
+/// schema's `integer` allows both).
+fn whole_number(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| value.as_f64().and_then(whole))
 }
 
 fn value_raw(schema: &RecordSchema, ptr: &str, value: &Value) -> Raw {
@@ -1487,15 +1498,6 @@ fn age(
 /// valid. Each is compared with the items of the nearest lower rank that takes part, so an
 /// undated item does not hide an error between its neighbours; items of equal rank are not
 /// compared with each other.
-/// A number without a fraction as an integer: `2`, and `2.0` as a spreadsheet or a frame column
-/// with blanks writes it (the schema's `integer` allows both).
-fn whole_number(value: &Value) -> Option<i64> {
-    value.as_i64().or_else(|| {
-        let n = value.as_f64()?;
-        (n.fract() == 0.0 && n.abs() < 1e15).then_some(n as i64)
-    })
-}
-
 fn item_order(env: &Env, order: &ItemOrder, out: &mut Vec<Raw>) {
     let depth = order.by.wildcards();
     let dates = env.view.hits(&order.date);

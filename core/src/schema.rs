@@ -116,9 +116,8 @@ impl RecordSchema {
         // its parent looks at it.
         for index in (0..schema.nodes.len()).rev() {
             let node = &schema.nodes[index];
-            let inner = node.children.iter().map(|(_, c)| *c).chain(node.items);
-            let holds =
-                node.info.sensitive || inner.into_iter().any(|c| schema.nodes[c].holds_personal);
+            let mut inner = node.children.iter().map(|(_, c)| *c).chain(node.items);
+            let holds = node.info.sensitive || inner.any(|c| schema.nodes[c].holds_personal);
             schema.nodes[index].holds_personal = holds;
         }
         Ok(schema)
