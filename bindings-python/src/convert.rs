@@ -348,12 +348,14 @@ impl Tape {
         // item paths do not change with the interpreter's string hashing (JS reads a Set as an
         // array too).
         if obj.is_instance_of::<PySet>() || obj.is_instance_of::<PyFrozenSet>() {
-            let builtins = obj.py().import("builtins");
-            let listed = builtins
-                .and_then(|b| b.getattr("sorted")?.call1((obj,)))
-                .or_else(|_| obj.py().import("builtins")?.getattr("list")?.call1((obj,)));
+            let listed = obj
+                .try_iter()
+                .and_then(|items| PyList::new(obj.py(), items.collect::<PyResult<Vec<_>>>()?));
             if let Ok(items) = listed {
-                return self.convert(&items, place);
+                // Items that do not compare stay in whatever order the failed sort leaves (all
+                // of them kept).
+                let _ = items.sort();
+                return self.convert(items.as_any(), place);
             }
         }
         // datetime before date: a datetime is a date.
