@@ -33,6 +33,15 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
     })
 }
 
+/// Converts a value that stands in a date field, such as a cell of a frame's date column: a
+/// midnight `datetime` is its day, as it is inside a record.
+pub fn to_date_value(obj: &Bound<'_, PyAny>) -> Value {
+    with_scratch(|tape| {
+        tape.convert(obj, &Place::root(&THE_VALUE_IS_A_DATE));
+        tape.to_value()
+    })
+}
+
 /// Converts a record for checking with `plan`: only the fields its rules read (see
 /// [`kakunin::Plan::fields`]); what is left out would change no finding.
 pub fn to_record(obj: &Bound<'_, PyAny>, plan: &kakunin::Plan, dates: &DateFields) -> Value {
@@ -120,6 +129,10 @@ impl<'a> Place<'a> {
 
 /// Writing a value, not a record: no field is a date field.
 static NO_DATES: std::sync::LazyLock<DateFields> = std::sync::LazyLock::new(DateFields::default);
+
+/// Writing a date field's value alone: the value is the root, whose pattern is empty.
+static THE_VALUE_IS_A_DATE: std::sync::LazyLock<DateFields> =
+    std::sync::LazyLock::new(|| DateFields([String::new()].into()));
 
 /// A tape of this thread's, emptied, for a conversion that builds its value at once.
 fn with_scratch<T>(f: impl FnOnce(&mut Tape) -> T) -> T {

@@ -26,6 +26,7 @@ use arrow_array::{
 use arrow_schema::{DataType, TimeUnit};
 use kakunin::input::{Cell, ColumnScreen, Layout, Mapping, Reused};
 use kakunin::path::escape_token;
+use kakunin::schema::FieldInfo;
 use kakunin::{RuleSet, date};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -165,13 +166,16 @@ impl Column {
 impl Table {
     /// Reads a frame of a known library: the columns whose header `wanted` accepts (every
     /// column when it is `None`). Columns left out are not converted at all.
+    /// `date_column` tells which headers name a date field: a pandas column of Python objects
+    /// is converted here, and a midnight timestamp in it is a day.
     pub fn read(
         frame: &Bound<'_, PyAny>,
         library: Library,
         wanted: Option<&dyn Fn(&str) -> bool>,
+        date_column: &dyn Fn(&str) -> bool,
     ) -> PyResult<Table> {
         match library {
-            Library::Pandas => Table::from_pandas(frame, wanted),
+            Library::Pandas => Table::from_pandas(frame, wanted, date_column),
             // Its columns cannot be chosen without knowing its library.
             Library::ArrowStream => Table::from_arrow(frame),
             Library::Polars | Library::PolarsLazy | Library::ArrowTable | Library::ArrowBatch => {
@@ -242,6 +246,7 @@ impl Table {
     fn from_pandas(
         frame: &Bound<'_, PyAny>,
         wanted: Option<&dyn Fn(&str) -> bool>,
+        date_column: &dyn Fn(&str) -> bool,
     ) -> PyResult<Table> {
         let py = frame.py();
         let all_names = column_names(frame)?;
@@ -255,7 +260,7 @@ impl Table {
             }
             let key = (pyo3::types::PySlice::full(py), index);
             let series = iloc.get_item(key)?;
-            columns.push(pandas_column(pyarrow.as_ref(), &series)?);
+            columns.push(pandas_column(pyarrow.as_ref(), &series, date_column(name))?);
             names.push(name.clone());
         }
         let rows: usize = frame.len()?;
@@ -378,10 +383,12 @@ fn polars_without_null_columns<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Bound
 }
 
 /// One pandas column: Arrow when pyarrow takes it (numbers, strings, categoricals, dates),
-/// Python objects otherwise.
+/// Python objects otherwise (such as a column mixing timestamps and text), converted as values
+/// of a date field when `date_field` is set.
 fn pandas_column(
     pyarrow: Option<&Bound<'_, PyModule>>,
     series: &Bound<'_, PyAny>,
+    date_field: bool,
 ) -> PyResult<Column> {
     if let Some(pa) = pyarrow {
         let kwargs = pyo3::types::PyDict::new(series.py());
@@ -396,9 +403,32 @@ fn pandas_column(
     }
     let list = series.call_method0("tolist")?;
     let list = list.cast::<PyList>()?;
+    let convert = if date_field {
+        convert::to_date_value
+    } else {
+        convert::to_value
+    };
     Ok(Column::Values(Arc::new(
-        list.iter().map(|v| convert::to_value(&v)).collect(),
+        list.iter().map(|v| convert(&v)).collect(),
     )))
+}
+
+/// The record schema's field a column is read into.
+fn column_field<'r>(
+    rules: &'r RuleSet,
+    mapping: Option<&Mapping>,
+    header: &str,
+) -> Option<&'r FieldInfo> {
+    (rules.schema()).field(&kakunin::path::pattern_of(&target_pointer(mapping, header)))
+}
+
+fn is_date(field: Option<&FieldInfo>) -> bool {
+    field.is_some_and(|f| f.format.as_deref() == Some("date"))
+}
+
+/// Whether the column `header` is read into a date field.
+pub fn date_column(rules: &RuleSet, mapping: Option<&Mapping>, header: &str) -> bool {
+    is_date(column_field(rules, mapping, header))
 }
 
 /// How the columns of a table become records.
@@ -417,15 +447,9 @@ impl Plan {
     pub fn new(rules: &RuleSet, mapping: Option<&Mapping>, names: &[String]) -> Plan {
         let layout = Layout::new(mapping, names);
         let fields: Vec<_> = (names.iter())
-            .map(|n| {
-                rules
-                    .schema()
-                    .field(&kakunin::path::pattern_of(&target_pointer(mapping, n)))
-            })
+            .map(|n| column_field(rules, mapping, n))
             .collect();
-        let date_field = (fields.iter())
-            .map(|f| f.is_some_and(|f| f.format.as_deref() == Some("date")))
-            .collect();
+        let date_field = fields.iter().map(|f| is_date(*f)).collect();
         let text_field = (fields.iter())
             .map(|f| f.is_some_and(|f| f.types == ["string"]))
             .collect();

@@ -177,7 +177,9 @@ impl PyRuleSet {
         let frame = if is_path {
             None
         } else {
-            read_frame(data, None)?
+            read_frame(data, None, &|h: &str| {
+                frame::date_column(&self.rules, self.mapping.as_ref(), h)
+            })?
         };
         if let Some((library, table)) = frame {
             errors::warn_notes(data.py(), None, &table.notes(self.mapping.as_ref()))?;
@@ -238,13 +240,17 @@ impl PyRuleSet {
 fn read_frame(
     frame: &Bound<'_, PyAny>,
     wanted: Option<&dyn Fn(&str) -> bool>,
+    date_column: &dyn Fn(&str) -> bool,
 ) -> PyResult<Option<(Library, frame::Table)>> {
     let library = match Library::of(frame) {
         Some(l) => l,
         None if frame.hasattr("__arrow_c_stream__")? => Library::ArrowStream,
         None => return Ok(None),
     };
-    Ok(Some((library, frame::Table::read(frame, library, wanted)?)))
+    Ok(Some((
+        library,
+        frame::Table::read(frame, library, wanted, date_column)?,
+    )))
 }
 
 #[pymethods]
@@ -563,7 +569,8 @@ impl PyRuleSet {
         // Only the columns the selected rules read are converted.
         let mapping = self.mapping.as_ref();
         let wanted = |header: &str| frame::column_read(&plan, mapping, header);
-        let Some((library, table)) = read_frame(frame, Some(&wanted))? else {
+        let date_column = |header: &str| frame::date_column(&self.rules, mapping, header);
+        let Some((library, table)) = read_frame(frame, Some(&wanted), &date_column)? else {
             return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                 "check_frame takes a pandas or polars DataFrame, a polars LazyFrame, a pyarrow Table or \
                  RecordBatch, or any object with __arrow_c_stream__; got {}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import datetime
 import json
 import math
 import types
@@ -298,6 +299,26 @@ def test_pandas_typed_columns(hersys: kakunin.RuleSet, record: dict[str, Any]) -
     assert (2, "ranges/age-impossible") in got
     assert not any(rule.startswith("formats/") for _, rule in got)  # midnight timestamps are dates
     assert not any(p == 0 for p, _ in got)
+
+
+def test_pandas_object_columns_read_midnight_timestamps_in_date_fields_as_days(hersys: kakunin.RuleSet) -> None:
+    # A column mixing timestamps and text (a frame assembled by hand, or concatenated from
+    # frames read differently) stays as Python objects: pyarrow cannot type it.
+    mixed = pd.Series([pd.Timestamp("2021-08-10"), "2021-08-01", datetime.datetime(2021, 8, 3), "2021-08-04"], dtype=object)
+    df = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "notification.reported_on": mixed,
+            "notification.diagnosed_on": ["2021-08-10", "2021-08-02", "2021-08-03", "2021-08-04"],
+        }
+    )
+    found = hersys.check_frame(df, as_of=AS_OF, select=["dates", "formats"], output="dicts")
+    got = sorted((r["position"], r["rule"], r["path"]) for r in found)
+    assert got == [(1, "dates/report-before-diagnosis", "/notification/reported_on")]
+    # The same timestamp at another time of day is not a day.
+    df.loc[0, "notification.reported_on"] = pd.Timestamp("2021-08-10 09:30")
+    found = hersys.check_frame(df, as_of=AS_OF, select=["formats"], output="dicts")
+    assert [(r["position"], r["rule"]) for r in found] == [(0, "formats/date")]
 
 
 def test_numbers_in_text_columns_are_read_as_csv_text(hersys: kakunin.RuleSet, opendata: kakunin.RuleSet) -> None:
