@@ -402,7 +402,14 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let notes = setup.notes();
+    let mut notes = setup.notes();
+    if let Ok(starts) = starts.lock() {
+        // An export that came out empty would otherwise pass as a file without findings.
+        notes.extend(
+            files_without_records(&starts, summary.records_read)
+                .map(|i| format!("{}: no records in the file", inputs[i].name)),
+        );
+    }
     for note in &notes {
         eprintln!("kakunin: note: {note}");
     }
@@ -440,6 +447,18 @@ pub fn progress_bar(done: &str) -> Option<indicatif::ProgressBar> {
 pub fn file_of(starts: &[(usize, usize)], position: usize) -> Option<usize> {
     let i = starts.partition_point(|(start, _)| *start <= position);
     i.checked_sub(1).map(|i| starts[i].1)
+}
+
+/// The files that held no record, from where each file starts (`(position, file)`, in order) and
+/// how many records were read in all.
+fn files_without_records(
+    starts: &[(usize, usize)],
+    records: usize,
+) -> impl Iterator<Item = usize> + '_ {
+    let ends = starts.iter().skip(1).map(|(start, _)| *start);
+    (starts.iter().zip(ends.chain([records])))
+        .filter(|((start, _), end)| start == end)
+        .map(|((_, file), _)| *file)
 }
 
 /// The items of one file: records, or lines and rows left for the checking threads to parse

@@ -534,6 +534,28 @@ fn what_a_reader_notes_about_a_file_reaches_the_user_and_json_says_the_date_judg
 }
 
 #[test]
+fn a_file_without_records_is_noted_wherever_it_comes() {
+    let sample = kakunin(&["sample", "--count", "2"], None);
+    let records = temp_file("two.jsonl", &sample.stdout);
+    let empty = temp_file("empty.jsonl", b"");
+    let header_only = temp_file("header-only.csv", b"id,notification.reported_on\n");
+    let paths = [&empty, &records, &header_only].map(|p| p.to_str().expect("path"));
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(paths);
+    let out = kakunin(&args, None);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json output parses");
+    assert_eq!(doc["summary"]["records_read"], json!(2), "{doc}");
+    let notes = doc["notes"].as_array().cloned().unwrap_or_default();
+    let want = [paths[0], paths[2]].map(|p| json!(format!("{p}: no records in the file")));
+    assert_eq!(notes, want);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("kakunin: note: {}: no records", paths[0])),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn japanese_text_output_names_each_field_and_counts_in_japanese() {
     let text = text_of_a_report_before_diagnosis("ja");
     assert!(
