@@ -41,6 +41,9 @@ pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
         })
     };
     let results: Vec<CaseResult> = examples::run_all(rules, None);
+    for script in examples::set_aside_scripts(&results) {
+        say(&script.rule, script.describe());
+    }
     for rule in rules.rules() {
         if rule.title.ja.contains('\n') || rule.title.en.contains('\n') {
             say(&rule.id, "the title is more than one line".into());
@@ -104,7 +107,13 @@ pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
         match serde_json::from_str::<Value>(text) {
             Err(e) => say(file, format!("not JSON: {e}")),
             Ok(record) => match rules.check(&record, &options) {
-                Err(e) => say(file, format!("check failed: {e}")),
+                Err(e) => say(
+                    file,
+                    format!(
+                        "checking this base record failed: {}",
+                        examples::describe_check_error(&e, None)
+                    ),
+                ),
                 Ok(report) => {
                     for f in report.findings {
                         say(

@@ -692,3 +692,77 @@ fn lint_names_a_rule_file_nested_too_deep_to_be_read() {
         .collect();
     assert_eq!(misplaced, ["d/more/order.toml"]);
 }
+
+/// Two examples of `d/order`: a report before its diagnosis, and one on the same day.
+const ORDER_EXAMPLES: &str = r#"
+[[examples]]
+name = "late"
+record = { dx = "2021-01-02", rx = "2021-01-01" }
+options = { as_of = "2024-01-01" }
+expect = [{ path = "/rx" }]
+
+[[examples]]
+name = "same-day"
+record = { dx = "2021-01-01", rx = "2021-01-01" }
+options = { as_of = "2024-01-01" }
+expect = []
+"#;
+
+#[test]
+fn a_broken_script_fails_its_own_rule_not_every_example() {
+    let rules = pack(&[
+        (
+            "d/order.toml",
+            rule("d/order", "error", ORDER, ORDER_EXAMPLES),
+        ),
+        (
+            "d/s.toml",
+            rule(
+                "d/s",
+                "error",
+                "kind = \"script\"\nscript = \"s.rhai\"\nreads = [\"/dx\"]",
+                "",
+            ),
+        ),
+        ("d/s.rhai", "loop { }".into()),
+    ])
+    .expect("compiles");
+    let results = kakunin::examples::run_all(&rules, None);
+    let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
+    assert!(
+        failed.is_empty(),
+        "d/order is judged without d/s: {failed:?}"
+    );
+    let set_aside = kakunin::examples::set_aside_scripts(&results);
+    assert_eq!(set_aside.len(), 1);
+    assert_eq!(
+        (set_aside[0].rule.as_str(), set_aside[0].examples),
+        ("d/s", 2)
+    );
+    let lint = kakunin::lint::lint(&rules);
+    let said = lint
+        .iter()
+        .find(|p| p.subject == "d/s" && p.message.contains("script was stopped"))
+        .unwrap_or_else(|| panic!("lint names the broken script: {lint:?}"));
+    assert!(said.message.contains("d/order::late"), "{}", said.message);
+}
+
+#[test]
+fn an_example_whose_record_cannot_be_built_still_counts_as_failing() {
+    let examples = ORDER_EXAMPLES.replace(
+        "record = { dx = \"2021-01-02\", rx = \"2021-01-01\" }",
+        "base = \"missing\"",
+    );
+    let rules =
+        pack(&[("d/order.toml", rule("d/order", "error", ORDER, &examples))]).expect("compiles");
+    let lint = kakunin::lint::lint(&rules);
+    let messages: Vec<&str> = lint.iter().map(|p| p.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("examples/missing.json")),
+        "{messages:?}"
+    );
+    assert!(
+        !messages.contains(&"no failing example"),
+        "the example is a failing one that could not be built: {messages:?}"
+    );
+}

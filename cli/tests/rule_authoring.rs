@@ -1,0 +1,149 @@
+//! A rule author's mistakes in a copy of the hersys pack, as `kakunin rules test|lint` and
+//! `check` report them: the file, the rule and what is wrong, and exit status 2 for a pack that
+//! cannot be used.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kakunin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kakunin"))
+        .args(args)
+        .output()
+        .expect("kakunin runs")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("a name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+/// A copy of the bundled hersys pack (and the shared table beside it) in a folder of its own;
+/// returns the pack folder.
+fn pack_copy(name: &str) -> PathBuf {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    let root =
+        std::env::temp_dir().join(format!("kakunin-authoring-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    copy_dir(&rules.join("hersys"), &root.join("hersys"));
+    copy_dir(&rules.join("common"), &root.join("common"));
+    root.join("hersys")
+}
+
+fn write(pack: &Path, file: &str, text: &str) {
+    let path = pack.join(file);
+    std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// Removes a pack copy (left in place when its test fails, to look at).
+fn remove(pack: &Path) {
+    let _ = std::fs::remove_dir_all(pack.parent().expect("the copy's folder"));
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A rule of the author's own: a test's result date before its sampling date.
+const RESULT_BEFORE_SAMPLING: &str = r#"
+id = "lab/result-before-sampling"
+severity = "error"
+tiers = ["pref"]
+title = { ja = "結果判明日が検体採取日より前", en = "Result date before sampling date" }
+message = { ja = "{later_field:label}（{later}）が{earlier_field:label}（{earlier}）より前です。", en = "{later_field:label} ({later}) is before {earlier_field:label} ({earlier})." }
+doc = { ja = "結果判明日は検体採取日以降。", en = "A result comes after its sample.", source = "practical" }
+
+[[check]]
+kind = "date-order"
+earlier = ["/tests/*/sampled_on"]
+later = ["/tests/*/resulted_on"]
+
+[[examples]]
+name = "result-the-day-before"
+set = { "/tests/0/resulted_on" = "2021-08-07" }
+expect = [{ path = "/tests/0/resulted_on", ctx = { earlier = "2021-08-08", later = "2021-08-06" } }]
+
+[[examples]]
+name = "next-day"
+expect = []
+"#;
+
+#[test]
+fn a_wrong_expectation_shows_what_was_expected_and_what_came() {
+    let pack = pack_copy("expectation");
+    write(
+        &pack,
+        "lab/result-before-sampling.toml",
+        RESULT_BEFORE_SAMPLING,
+    );
+    let dir = pack.to_str().expect("utf-8");
+    let out = kakunin(&["rules", "test", "lab", "--pack", dir]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL lab/result-before-sampling::result-the-day-before\n")
+            && stdout.contains(
+                "the finding at /tests/0/resulted_on differs: ctx.later: expected \"2021-08-06\", got \"2021-08-07\""
+            ),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 passed, 1 failed\n"), "{stdout}");
+    remove(&pack);
+}
+
+#[test]
+fn a_script_that_never_ends_fails_its_rule_once() {
+    let pack = pack_copy("endless");
+    write(
+        &pack,
+        "lab/result-before-sampling.toml",
+        &RESULT_BEFORE_SAMPLING.replace("2021-08-06", "2021-08-07"),
+    );
+    write(
+        &pack,
+        "lab/endless.toml",
+        r#"
+id = "lab/endless"
+severity = "info"
+tiers = ["pref"]
+title = { ja = "終わらない", en = "Endless" }
+message = { ja = "{field}", en = "{field}" }
+doc = { ja = "説明", en = "Doc", source = "test" }
+
+[[check]]
+kind = "script"
+script = "endless.rhai"
+reads = ["/tests"]
+"#,
+    );
+    write(
+        &pack,
+        "lab/endless.rhai",
+        "let i = 0;\nwhile true { i += 1; }\n[]\n",
+    );
+    let dir = pack.to_str().expect("utf-8");
+    let out = kakunin(&["rules", "test", "lab/result", "--pack", dir]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        !stdout.contains("FAIL lab/result-before-sampling"),
+        "the other rule is judged without the broken script: {stdout}"
+    );
+    assert!(
+        stdout.contains("FAIL lab/endless\n     the rule's script was stopped at line 2:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("2 passed, 0 failed, 1 script failed on other rules' examples\n"),
+        "{stdout}"
+    );
+    remove(&pack);
+}
