@@ -2,7 +2,6 @@
 //! `check_stream` on all cores with the GIL released, reported in input order.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -281,10 +280,7 @@ pub fn drive<K: Send + serde::Serialize + serde::de::DeserializeOwned>(
                 format,
                 mapping,
             } => {
-                let file = File::open(path).map_err(|e| kakunin::Error::Input {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
+                let file = input::open_file(path)?;
                 // JSON Lines are parsed and CSV rows built by the threads that check them, as
                 // far as the plan reads (a summary's plan reads its fields too).
                 match format {
@@ -400,9 +396,10 @@ pub fn file_format(path: &Path, format: Option<&str>) -> PyResult<Format> {
         return f.parse().map_err(|e: String| errors::options("format", &e));
     }
     let mut head = Vec::with_capacity(64 * 1024);
-    File::open(path)
-        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
-        .map_err(|e| errors::input(&path.display().to_string(), &e.to_string()))?;
+    let file = input::open_file(path).map_err(|e| Python::attach(|py| errors::to_py(py, &e)))?;
+    // What was read before an error (a gzip stream cut short) still tells the format; the
+    // reader meets the error again and reports it as an unreadable record of its line.
+    let _ = file.take(64 * 1024).read_to_end(&mut head);
     Ok(Format::detect(path, &head))
 }
 

@@ -152,7 +152,7 @@ impl PyRuleSet {
         if format != Format::Csv {
             return Vec::new();
         }
-        std::fs::File::open(path)
+        kakunin::input::open_file(path)
             .ok()
             .and_then(|f| CsvReader::new(f).ok())
             .map(|csv| {

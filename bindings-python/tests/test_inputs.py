@@ -695,3 +695,28 @@ def test_a_selection_on_a_csv_file_finds_what_the_whole_pack_finds(hersys: kakun
         part = hersys.check_file(path, as_of=AS_OF, select=select).findings(output="dicts")
         assert part == only(whole, select), select
         assert part, select
+
+
+def test_gzip_files_are_read_through_and_workbooks_refused(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
+    import gzip
+
+    sample = (ROOT / "data" / "sample" / "hersys-sample.jsonl").read_bytes()[:200_000]
+    sample = sample[: sample.rindex(b"\n") + 1]
+    plain = tmp_path / "cases.jsonl"
+    plain.write_bytes(sample)
+    packed = tmp_path / "cases.jsonl.gz"
+    packed.write_bytes(gzip.compress(sample))
+
+    def found(path: Path) -> list[list[tuple[str, str | None]]]:
+        return [[(f.rule, f.path) for f in r.findings] for r in hersys.check_file(path, as_of=AS_OF).reports()]
+
+    assert found(packed) == found(plain)
+    assert len(found(packed)) == sample.count(b"\n")
+    assert hersys.summary(packed, as_of=AS_OF, output="dicts") == hersys.summary(plain, as_of=AS_OF, output="dicts")
+
+    workbook = tmp_path / "cases.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00rest of a workbook")
+    with pytest.raises(kakunin.InputError) as info:
+        hersys.check_file(workbook, as_of=AS_OF)
+    assert "save the sheet as CSV" in str(info.value)
+    assert info.value.path == str(workbook)

@@ -19,7 +19,7 @@ use crate::{Fatal, load_pack};
 /// What `check` and `report` share: the files, the pack and the options of the check.
 #[derive(Args)]
 pub struct Common {
-    /// Files to check (`-` for standard input).
+    /// Files to check (`-` for standard input); `.gz` files are read through.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Pack: `hersys`, `opendata` or a pack folder. Detected from the file when left out
@@ -102,17 +102,20 @@ pub struct Input {
 impl Input {
     fn open(&self) -> Result<Box<dyn Read + Send>, Fatal> {
         match (&self.path, &self.stdin) {
-            (Some(path), _) => Ok(Box::new(
-                File::open(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
-            )),
-            (None, Some(bytes)) => Ok(Box::new(std::io::Cursor::new(SharedBytes(bytes.clone())))),
+            (Some(path), _) => Ok(input::open_file(path)?),
+            (None, Some(bytes)) => {
+                input::unpacked(std::io::Cursor::new(SharedBytes(bytes.clone())))
+                    .map_err(|m| Fatal(format!("-: {m}")))
+            }
             (None, None) => Err(Fatal("no input".into())),
         }
     }
 
     fn head(&self) -> Result<Vec<u8>, Fatal> {
         let mut head = Vec::with_capacity(64 * 1024);
-        self.open()?.take(64 * 1024).read_to_end(&mut head)?;
+        // What was read before an error (a gzip stream cut short) still tells the format; the
+        // reader meets the error again and reports it as an unreadable record of its line.
+        let _ = self.open()?.take(64 * 1024).read_to_end(&mut head);
         Ok(head)
     }
 }

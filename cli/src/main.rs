@@ -38,7 +38,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check records in JSON Lines, JSON or CSV files.
+    /// Check records in JSON Lines, JSON or CSV files (plain or gzip-compressed).
     Check(check::CheckArgs),
     /// List, explain, test and lint the rules of a pack.
     Rules {

@@ -534,6 +534,51 @@ fn what_a_reader_notes_about_a_file_reaches_the_user_and_json_says_the_date_judg
 }
 
 #[test]
+fn gzip_files_are_read_through_and_workbooks_refused_with_what_to_do() {
+    use std::io::Write as _;
+    let sample = kakunin(&["sample", "--count", "40", "--format", "csv"], None).stdout;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gzip.write_all(&sample).expect("written to memory");
+    let gzip = gzip.finish().expect("written to memory");
+    let plain = temp_file("forty.csv", &sample);
+    let packed = temp_file("forty.csv.gz", &gzip);
+    let findings = |path: &std::path::Path| {
+        let out = kakunin(
+            &["check", path.to_str().expect("path"), "--format", "jsonl"],
+            None,
+        );
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).expect("utf-8"),
+        )
+    };
+    let (status, lines) = findings(&packed);
+    assert_eq!(lines.lines().count(), 40);
+    assert_eq!((status, lines), findings(&plain));
+    // From standard input too.
+    let out = kakunin(&["check", "-", "--format", "jsonl"], Some(&gzip));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), findings(&plain).1);
+
+    // A gzip stream cut short: what came before is checked, the rest is one unreadable record.
+    let cut = temp_file("cut.csv.gz", &gzip[..gzip.len() * 2 / 3]);
+    let (_, lines) = findings(&cut);
+    let last = lines.lines().last().unwrap_or_default();
+    assert!(last.contains("\"error\":\"read error"), "{last}");
+    assert!(lines.lines().count() > 1, "{lines}");
+
+    let workbook = temp_file(
+        "cases.xlsx",
+        b"PK\x03\x04\x14\x00\x06\x00rest of a workbook",
+    );
+    let out = kakunin(&["check", workbook.to_str().expect("path")], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cases.xlsx: a ZIP archive"), "{stderr}");
+    assert!(stderr.contains("save the sheet as CSV"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn a_file_without_records_is_noted_wherever_it_comes() {
     let sample = kakunin(&["sample", "--count", "2"], None);
     let records = temp_file("two.jsonl", &sample.stdout);

@@ -23,6 +23,8 @@ mod mapping;
 #[cfg(feature = "files")]
 mod decode;
 #[cfg(feature = "files")]
+mod open;
+#[cfg(feature = "files")]
 mod table;
 
 use std::io::Read;
@@ -33,6 +35,8 @@ use serde_json::Value;
 
 pub use jsonl::UnparsedLines;
 pub use mapping::{Cell, Column, ColumnScreen, ColumnType, Labels, Layout, Mapping, Reused};
+#[cfg(feature = "files")]
+pub use open::{open_file, unpacked};
 #[cfg(feature = "files")]
 pub use table::{CsvReader, csv_headers};
 
@@ -78,10 +82,12 @@ impl Format {
         }
     }
 
-    /// The format named by a file's extension alone (case-insensitive), if it names one.
+    /// The format named by a file's extension alone (case-insensitive), if it names one; for a
+    /// compressed file (`cases.csv.gz`), the extension before `.gz`.
     pub fn from_extension(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
+            "gz" => Format::from_extension(Path::new(path.file_stem()?)),
             "jsonl" | "ndjson" | "jsonlines" => Some(Format::JsonLines),
             "json" => Some(Format::JsonArray),
             "csv" | "tsv" => Some(Format::Csv),
@@ -360,6 +366,15 @@ mod tests {
             Format::JsonLines
         );
         assert_eq!(Format::detect(p("a.tsv"), b""), Format::Csv);
+        assert_eq!(
+            Format::detect(p("a.CSV.gz"), b"{\"id\": 1}\n"),
+            Format::JsonLines
+        );
+        assert_eq!(
+            Format::detect(p("a.jsonl.gz"), b"id,age\n"),
+            Format::JsonLines
+        );
+        assert_eq!(Format::detect(p("a.gz"), b"id,age\n"), Format::Csv);
         assert_eq!(Format::detect(p("a.json"), b"  [{}]"), Format::JsonArray);
         assert_eq!(
             Format::detect(p("a.json"), b"{\"a\":1}\n{\"a\":2}\n"),
