@@ -404,6 +404,7 @@ def markdown(doc: dict[str, Any]) -> str:
                   f"Module `kakunin_wasm_bg.wasm`: {wasm['module_bytes']:,} bytes, {wasm['module_gzip_bytes']:,} gzipped (-9). "
                   f"{wasm['userAgent']}. Init {wasm['initMs']:.1f} ms, compiling the pack {wasm['compileMs']:.1f} ms. "
                   + (f"Kept from an earlier run ({wasm['measured']}). " if wasm.get("measured") else "")
+                  + (f"Measured by a later run than the header's ({wasm['added']}). " if wasm.get("added") else "")
                   + "From `bindings-wasm/bench/run.mjs`.", "",
                   "| case | calls | median ms | p99 ms |", "|---|---:|---:|---:|"]
         for name, s in wasm["cases"].items():
@@ -438,7 +439,8 @@ def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     redone = {(r["size"], r["group"], r["case"]) for r in new["runs"]}
     # A kept measurement says when it was taken (the header describes the new run).
     when = f"{old.get('date')}, commit {old.get('versions', {}).get('git')}"
-    kept = [dict(r, measured=r.get("measured", when)) for r in old.get("runs", [])
+    # (Unless this run measured no records: then the header stays the earlier run's.)
+    kept = [dict(r, measured=r.get("measured", when)) if new["runs"] else r for r in old.get("runs", [])
             if (r["size"], r["group"], r["case"]) not in redone]
     out = dict(new)
     out["runs"] = kept + new["runs"]
@@ -448,6 +450,12 @@ def merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             out["config"][key] = old["config"][key]
     if not new["runs"]:
         out["load_average"] = old.get("load_average")
+        # The header describes the record runs, which are all the earlier run's; what this run
+        # added says when it was measured.
+        out["date"] = old.get("date")
+        out["versions"] = dict(new["versions"], git=old.get("versions", {}).get("git"))
+        if new.get("wasm"):
+            out["wasm"] = dict(new["wasm"], added=f"{new.get('date')}, commit {new['versions'].get('git')}")
     for section in ("wasm", "criterion"):
         if not new.get(section) and old.get(section):
             out[section] = old[section]
