@@ -23,7 +23,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kakunin::input::{CsvReader, Format, Layout, Mapping};
+use kakunin::input::{Format, Mapping};
 use kakunin::summary::{field_pointer, key_text};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
@@ -147,16 +147,16 @@ impl PyRuleSet {
         }
     }
 
-    /// What the reader of a file decides that a user should know: for CSV, about its header row.
+    /// What the reader of a file decides that a user should know: for CSV, about its header row;
+    /// for a workbook, also which sheet and row it read.
     fn file_notes(&self, path: &std::path::Path, format: Format) -> Vec<String> {
-        if format != Format::Csv {
+        if !matches!(format, Format::Csv | Format::Workbook) {
             return Vec::new();
         }
+        // Reading a table's records reads its header row (a workbook's sheet) and no row yet.
         kakunin::input::open_file(path)
-            .ok()
-            .and_then(|f| CsvReader::new(f).ok())
-            .map(|csv| {
-                Layout::new(self.mapping.as_ref(), csv.headers())
+            .map(|f| {
+                kakunin::input::read(f, format, self.mapping.as_ref())
                     .notes()
                     .to_vec()
             })

@@ -697,7 +697,7 @@ def test_a_selection_on_a_csv_file_finds_what_the_whole_pack_finds(hersys: kakun
         assert part, select
 
 
-def test_gzip_files_are_read_through_and_workbooks_refused(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
+def test_gzip_files_are_read_through_and_archives_refused(hersys: kakunin.RuleSet, tmp_path: Path) -> None:
     import gzip
 
     sample = (ROOT / "data" / "sample" / "hersys-sample.jsonl").read_bytes()[:200_000]
@@ -714,9 +714,26 @@ def test_gzip_files_are_read_through_and_workbooks_refused(hersys: kakunin.RuleS
     assert len(found(packed)) == sample.count(b"\n")
     assert hersys.summary(packed, as_of=AS_OF, output="dicts") == hersys.summary(plain, as_of=AS_OF, output="dicts")
 
-    workbook = tmp_path / "cases.xlsx"
-    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00rest of a workbook")
+    archive = tmp_path / "cases.zip"
+    archive.write_bytes(b"PK\x03\x04\x14\x00\x06\x00rest of an archive")
     with pytest.raises(kakunin.InputError) as info:
-        hersys.check_file(workbook, as_of=AS_OF)
-    assert "save the sheet as CSV" in str(info.value)
-    assert info.value.path == str(workbook)
+        hersys.check_file(archive, as_of=AS_OF)
+    assert "extract the file" in str(info.value)
+    assert info.value.path == str(archive)
+
+
+def test_a_workbook_is_checked_as_its_csv_export(hersys: kakunin.RuleSet) -> None:
+    # core/tests/data/line-list.xlsx: a title row, the header on row 3, Excel dates, a blank row.
+    data = ROOT / "core" / "tests" / "data"
+
+    def found(path: Path) -> list[tuple[str | None, list[tuple[str, str | None]]]]:
+        batch = hersys.check_file(path, as_of=AS_OF)
+        return [(r.id, [(f.rule, f.path) for f in r.findings]) for r in batch.reports()]
+
+    with pytest.warns(kakunin.KakuninWarning) as caught:
+        sheet = found(data / "line-list.xlsx")
+    notes = " ".join(str(w.message) for w in caught)
+    assert "the first of 2 sheets" in notes and "row 3 is the header" in notes, notes
+    assert sheet == found(data / "line-list.csv")
+    assert any(findings for _, findings in sheet)
+    assert len(sheet) == 24

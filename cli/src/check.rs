@@ -45,7 +45,7 @@ pub struct Common {
     #[arg(long, value_enum, default_value = "ja")]
     locale: LocaleArg,
     /// Input format (default: from the extension, then the content).
-    #[arg(long, value_name = "jsonl|json|csv")]
+    #[arg(long, value_name = "jsonl|json|csv|xlsx")]
     input_format: Option<String>,
 }
 
@@ -176,8 +176,13 @@ fn inputs(args: &Common) -> Result<Vec<Input>, Fatal> {
 fn detect_pack(inputs: &[Input]) -> Result<String, Fatal> {
     let opendata = kakunin_rules::bundled("opendata")?;
     let mapping = pack_mapping(&opendata)?;
-    for input in inputs.iter().filter(|i| i.format == Format::Csv) {
-        if let (Ok(csv), Some(mapping)) = (CsvReader::new(input.open()?), mapping.as_ref())
+    for input in inputs {
+        let csv = match input.format {
+            Format::Csv => CsvReader::new(input.open()?),
+            Format::Workbook => CsvReader::from_workbook(input.open()?),
+            Format::JsonLines | Format::JsonArray => continue,
+        };
+        if let (Ok(csv), Some(mapping)) = (csv, mapping.as_ref())
             && mapping.matches_header(csv.headers()) >= 3
             && csv.headers().iter().any(|h| h == "公表_年月日")
         {

@@ -38,7 +38,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check records in JSON Lines, JSON or CSV files (plain or gzip-compressed).
+    /// Check records in JSON Lines, JSON or CSV files (plain or gzip-compressed), or Excel
+    /// workbooks (the first sheet).
     Check(check::CheckArgs),
     /// List, explain, test and lint the rules of a pack.
     Rules {

@@ -534,7 +534,7 @@ fn what_a_reader_notes_about_a_file_reaches_the_user_and_json_says_the_date_judg
 }
 
 #[test]
-fn gzip_files_are_read_through_and_workbooks_refused_with_what_to_do() {
+fn gzip_files_are_read_through_and_archives_refused_with_what_to_do() {
     use std::io::Write as _;
     let sample = kakunin(&["sample", "--count", "40", "--format", "csv"], None).stdout;
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -566,16 +566,64 @@ fn gzip_files_are_read_through_and_workbooks_refused_with_what_to_do() {
     assert!(last.contains("\"error\":\"read error"), "{last}");
     assert!(lines.lines().count() > 1, "{lines}");
 
-    let workbook = temp_file(
-        "cases.xlsx",
-        b"PK\x03\x04\x14\x00\x06\x00rest of a workbook",
-    );
-    let out = kakunin(&["check", workbook.to_str().expect("path")], None);
+    let archive = temp_file("cases.zip", b"PK\x03\x04\x14\x00\x06\x00rest of an archive");
+    let out = kakunin(&["check", archive.to_str().expect("path")], None);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cases.xlsx: a ZIP archive"), "{stderr}");
-    assert!(stderr.contains("save the sheet as CSV"), "{stderr}");
+    assert!(stderr.contains("cases.zip: a ZIP archive"), "{stderr}");
+    assert!(stderr.contains("extract the file"), "{stderr}");
     assert!(out.stdout.is_empty());
+    // Named as a workbook, it is given to the workbook reader, which cannot read it: one
+    // unreadable record, and the run goes on.
+    let broken = temp_file(
+        "broken.xlsx",
+        b"PK\x03\x04\x14\x00\x06\x00rest of a workbook",
+    );
+    let (_, lines) = findings(&broken);
+    assert!(
+        lines.starts_with("{\"line\":1,\"error\":\"not a workbook"),
+        "{lines}"
+    );
+    assert_eq!(lines.lines().count(), 1);
+}
+
+#[test]
+fn a_workbook_is_checked_as_its_csv_export_with_lines_as_sheet_rows() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/data/");
+    let jsonl = |name: &str| {
+        let path = format!("{data}{name}");
+        let out = kakunin(&["check", &path, "--format", "jsonl"], None);
+        let lines: Vec<Value> = (out.stdout.split(|&b| b == b'\n'))
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).expect("a JSON line"))
+            .collect();
+        (
+            out.status.code(),
+            lines,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (status, sheet, notes) = jsonl("line-list.xlsx");
+    let (csv_status, csv, _) = jsonl("line-list.csv");
+    assert_eq!(status, csv_status);
+    let without_line = |lines: &[Value]| -> Vec<Value> {
+        let mut lines = lines.to_vec();
+        lines.iter_mut().for_each(|l| {
+            l.as_object_mut().map(|o| o.remove("line"));
+        });
+        lines
+    };
+    assert_eq!(without_line(&sheet), without_line(&csv));
+    assert!(
+        sheet.iter().any(|l| l["ok"] == json!(false)),
+        "some record has an error"
+    );
+    assert_eq!(
+        sheet[0]["line"],
+        json!(4),
+        "the sheet's row, below its title and header"
+    );
+    assert!(notes.contains("row 3 is the header"), "{notes}");
 }
 
 #[test]

@@ -845,3 +845,103 @@ type = "list"
         );
     }
 }
+
+/// A workbook kept as a line list by hand (`data/line-list.xlsx`, written with its CSV twin by
+/// `data/make_workbook.py`): its first sheet reads as the same records as the CSV, numbered by
+/// their rows in the sheet.
+#[cfg(feature = "files")]
+mod workbooks {
+    use std::path::Path;
+
+    use kakunin::input::{CsvReader, Records, open_file};
+
+    use super::*;
+
+    fn data(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name)
+    }
+
+    fn hersys_mapping() -> Mapping {
+        let text = include_str!("../../rules/hersys/mapping.toml");
+        Mapping::from_toml(text).expect("the bundled mapping is valid")
+    }
+
+    fn open(name: &str, format: Format, mapping: Option<&Mapping>) -> Records {
+        read(
+            open_file(&data(name)).expect("fixture opens"),
+            format,
+            mapping,
+        )
+    }
+
+    #[test]
+    fn a_sheet_reads_as_its_csv_export_numbered_by_its_rows() {
+        let mapping = hersys_mapping();
+        for mapping in [None, Some(&mapping)] {
+            let sheet: Vec<Got> = got(open("line-list.xlsx", Format::Workbook, mapping));
+            let csv: Vec<Got> = got(open("line-list.csv", Format::Csv, mapping));
+            assert_eq!(sheet.len(), 24);
+            let values = |gots: &[Got]| -> Vec<Value> {
+                gots.iter()
+                    .map(|g| match g {
+                        Got::Ok(_, v) => v.clone(),
+                        Got::Bad(line, message) => panic!("line {line}: {message}"),
+                    })
+                    .collect()
+            };
+            assert_eq!(values(&sheet), values(&csv));
+            // Title and blank row above the header (row 3); a blank row after the twelfth
+            // record; a line break inside a cell of the third moves no row.
+            let rows: Vec<u64> = (sheet.iter())
+                .map(|g| match g {
+                    Got::Ok(line, _) | Got::Bad(line, _) => *line,
+                })
+                .collect();
+            let want: Vec<u64> = (4..=15).chain(17..=28).collect();
+            assert_eq!(rows, want);
+        }
+        let typed = got(open(
+            "line-list.xlsx",
+            Format::Workbook,
+            Some(&hersys_mapping()),
+        ));
+        let Got::Ok(_, first) = &typed[0] else {
+            panic!("{typed:?}")
+        };
+        // A date cell is the day's text; a number cell in a number column is a number.
+        assert!(
+            first["notification"]["diagnosed_on"]
+                .as_str()
+                .is_some_and(|d| d.len() == 10)
+        );
+        assert!(
+            first["notification"]["patient"]["age"].is_number(),
+            "{first}"
+        );
+    }
+
+    #[test]
+    fn what_was_chosen_of_the_workbook_is_noted() {
+        let records = open("line-list.xlsx", Format::Workbook, None);
+        let notes = records.notes().join("\n");
+        assert!(
+            notes.contains("sheet `患者一覧` read, the first of 2 sheets"),
+            "{notes}"
+        );
+        assert!(notes.contains("row 3 is the header"), "{notes}");
+        let reader = CsvReader::from_workbook(open_file(&data("line-list.xlsx")).expect("opens"))
+            .expect("a workbook");
+        assert_eq!(reader.headers().first().map(String::as_str), Some("id"));
+    }
+
+    #[test]
+    fn bytes_that_are_not_a_workbook_are_one_unreadable_record() {
+        let items = read_bytes("id,age\n1,2\n", Format::Workbook, None);
+        assert!(
+            matches!(&items[..], [Got::Bad(1, message)] if message.contains("not a workbook")),
+            "{items:?}"
+        );
+    }
+}

@@ -26,6 +26,8 @@ mod decode;
 mod open;
 #[cfg(feature = "files")]
 mod table;
+#[cfg(feature = "files")]
+mod workbook;
 
 use std::io::Read;
 use std::path::Path;
@@ -56,6 +58,9 @@ pub enum Format {
     JsonArray,
     /// A table with a header row (`.csv`, `.tsv`), columns mapped to record paths by a [`Mapping`].
     Csv,
+    /// An Excel workbook or OpenDocument spreadsheet (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`):
+    /// its first sheet, read as [`Format::Csv`] (see [`read`]).
+    Workbook,
 }
 
 impl Format {
@@ -91,16 +96,18 @@ impl Format {
             "jsonl" | "ndjson" | "jsonlines" => Some(Format::JsonLines),
             "json" => Some(Format::JsonArray),
             "csv" | "tsv" => Some(Format::Csv),
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Workbook),
             _ => None,
         }
     }
 
-    /// The short name used on command lines and in reports: `jsonl`, `json` or `csv`.
+    /// The short name used on command lines and in reports: `jsonl`, `json`, `csv` or `xlsx`.
     pub fn name(self) -> &'static str {
         match self {
             Format::JsonLines => "jsonl",
             Format::JsonArray => "json",
             Format::Csv => "csv",
+            Format::Workbook => "xlsx",
         }
     }
 }
@@ -120,8 +127,9 @@ impl FromStr for Format {
             "jsonl" | "ndjson" | "jsonlines" | "json-lines" => Ok(Format::JsonLines),
             "json" | "json-array" => Ok(Format::JsonArray),
             "csv" | "tsv" => Ok(Format::Csv),
+            "xlsx" | "xls" | "ods" | "excel" | "workbook" => Ok(Format::Workbook),
             _ => Err(format!(
-                "unknown input format `{s}` (expected jsonl, json or csv)"
+                "unknown input format `{s}` (expected jsonl, json, csv or xlsx)"
             )),
         }
     }
@@ -307,6 +315,7 @@ pub fn read<R: Read + Send + 'static>(
             notes: Vec::new(),
         },
         Format::Csv => read_csv(reader, mapping),
+        Format::Workbook => read_workbook(reader, mapping),
     }
 }
 
@@ -339,11 +348,26 @@ fn read_csv(reader: Box<dyn Read + Send>, mapping: Option<&Mapping>) -> Records 
     }
 }
 
+#[cfg(feature = "files")]
+fn read_workbook(reader: Box<dyn Read + Send>, mapping: Option<&Mapping>) -> Records {
+    workbook::read(reader, mapping)
+}
+
 #[cfg(not(feature = "files"))]
 fn read_csv(_reader: Box<dyn Read + Send>, _mapping: Option<&Mapping>) -> Records {
+    without_files("CSV")
+}
+
+#[cfg(not(feature = "files"))]
+fn read_workbook(_reader: Box<dyn Read + Send>, _mapping: Option<&Mapping>) -> Records {
+    without_files("Workbook")
+}
+
+#[cfg(not(feature = "files"))]
+fn without_files(what: &str) -> Records {
     Records::failed(Unreadable {
         line: 1,
-        message: "CSV input needs kakunin built with the `files` feature".to_owned(),
+        message: format!("{what} input needs kakunin built with the `files` feature"),
     })
 }
 

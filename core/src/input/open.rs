@@ -1,7 +1,8 @@
-//! Opening an input file for the readers: a gzip-compressed file is read through, and a kind of
-//! file no reader takes (a ZIP archive, an Excel workbook, a PDF, a Parquet file, another
-//! compression) is refused with what to do instead. Read as CSV, such a file would give
-//! thousands of unreadable rows and findings about bytes that are not records.
+//! Opening an input file for the readers: a gzip-compressed file is read through, a workbook
+//! (named `.xlsx`, `.xls`, ...) is left to its reader, and a kind of file no reader takes (a ZIP
+//! archive, a PDF, a Parquet file, another compression) is refused with what to do instead.
+//! Read as CSV, such a file would give thousands of unreadable rows and findings about bytes
+//! that are not records.
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, ErrorKind, Read};
@@ -19,6 +20,10 @@ pub fn open_file(path: &Path) -> Result<Box<dyn Read + Send>, Error> {
         message,
     };
     let file = File::open(path).map_err(|e| input_error(e.to_string()))?;
+    if super::workbook::is_named_as_one(path) {
+        // A workbook is a ZIP archive (or an old Office file): its own reader opens it.
+        return Ok(Box::new(file));
+    }
     unpacked(file).map_err(input_error)
 }
 
@@ -53,14 +58,13 @@ fn refused(magic: &[u8]) -> Option<&'static str> {
     const KINDS: [(&[u8], &str); 9] = [
         (
             b"PK\x03\x04",
-            "a ZIP archive, such as an Excel workbook (.xlsx): save the sheet as CSV (UTF-8), or \
-             extract the file from the archive",
+            "a ZIP archive: extract the file from it first (an Excel workbook is one, and is \
+             read when its name ends in .xlsx)",
         ),
         (b"PK\x05\x06", "an empty ZIP archive"),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-            "an Excel 97-2003 workbook (.xls) or another old Office file: save the sheet as CSV \
-             (UTF-8)",
+            "an old Office file: an Excel 97-2003 workbook is read when its name ends in .xls",
         ),
         (
             b"%PDF-",
@@ -146,7 +150,7 @@ mod tests {
     #[test]
     fn workbooks_archives_and_other_compressions_are_refused_with_what_to_do() {
         let cases: [(&[u8], &str); 5] = [
-            (b"PK\x03\x04\x14\x00\x06\x00", "save the sheet as CSV"),
+            (b"PK\x03\x04\x14\x00\x06\x00", "extract the file"),
             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", ".xls"),
             (b"%PDF-1.7\n", "PDF"),
             (b"BZh91AY&SY", "decompress it first"),

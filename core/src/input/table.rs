@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::decode::Transcoder;
 use super::mapping::{self, Cell, Layout, Reused};
+use super::workbook::RowsOfLines;
 use super::{InputRecord, Item, Mapping, Records, Unreadable};
 
 const BUFFER: usize = 64 * 1024;
@@ -33,6 +34,8 @@ type Source<R> = Newlines<Chain<Cursor<Vec<u8>>, Transcoder<R>>>;
 pub struct CsvReader {
     reader: csv::Reader<Source<Box<dyn Read + Send>>>,
     headers: Vec<String>,
+    /// For a sheet read as CSV: the sheet's row of each line (see [`super::workbook`]).
+    rows: Option<RowsOfLines>,
 }
 
 impl std::fmt::Debug for CsvReader {
@@ -48,7 +51,25 @@ impl CsvReader {
     /// an `Err`.
     pub fn new<R: Read + Send + 'static>(reader: R) -> Result<CsvReader, Unreadable> {
         let (reader, headers) = open(Box::new(reader) as Box<dyn Read + Send>)?;
-        Ok(CsvReader { reader, headers })
+        Ok(CsvReader {
+            reader,
+            headers,
+            rows: None,
+        })
+    }
+
+    /// Reads the header row of a workbook's first sheet ([`super::workbook`]): the sheet read
+    /// as CSV, records numbered by their rows in the sheet.
+    pub fn from_workbook<R: Read>(reader: R) -> Result<CsvReader, Unreadable> {
+        super::workbook::open(reader).map(|(csv, _)| csv)
+    }
+
+    /// Numbers records by `rows`, the line each line of the text stands for.
+    pub(crate) fn with_rows(self, rows: RowsOfLines) -> CsvReader {
+        CsvReader {
+            rows: Some(rows),
+            ..self
+        }
     }
 
     /// The header row, decoded and trimmed; empty headers stay in place as `""`.
@@ -77,6 +98,7 @@ impl CsvReader {
                 }),
                 row: ByteRecord::new(),
                 done: false,
+                rows: self.rows,
             })),
             notes,
         }
@@ -151,6 +173,8 @@ pub(crate) struct CsvRows {
     /// Reused for every row: the `csv` crate refills it without allocating.
     row: ByteRecord,
     done: bool,
+    /// What each line of the text stands for, when that is not itself (a workbook's rows).
+    rows: Option<RowsOfLines>,
 }
 
 impl Iterator for CsvRows {
@@ -169,6 +193,24 @@ impl Iterator for CsvRows {
 impl CsvRows {
     /// Reads the next row into `self.row`: the line it starts on.
     fn next_row(&mut self) -> Option<Result<u64, Unreadable>> {
+        let line = self.next_line()?;
+        let Some(rows) = &self.rows else {
+            return Some(line);
+        };
+        let row = |line: u64| {
+            let at = usize::try_from(line)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(1);
+            rows.get(at).copied().unwrap_or(line)
+        };
+        Some(line.map(row).map_err(|bad| Unreadable {
+            line: row(bad.line),
+            ..bad
+        }))
+    }
+
+    /// [`CsvRows::next_row`] for the text's own lines.
+    fn next_line(&mut self) -> Option<Result<u64, Unreadable>> {
         if self.done {
             return None;
         }
