@@ -3,7 +3,36 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::ruleset::quoted_text;
+
 /// Everything that can go wrong outside of a record's contents.
+///
+/// A record's contents never cause an error: garbage in a field, a record that is not an
+/// object, a value nested too deep are [findings](crate::Finding). What a host does with each
+/// variant:
+///
+/// | variant | raised by | what it means for a service |
+/// |---|---|---|
+/// | [`Error::Pack`] | [`RuleSet::compile`](crate::RuleSet::compile), [`RuleSet::from_dir`](crate::RuleSet::from_dir), `kakunin_rules::bundled` | the rules cannot be used: fail at start-up |
+/// | [`Error::UnknownSelector`], [`Error::InvalidOption`] | [`CheckOptions`](crate::CheckOptions) parsing, [`RuleSet::plan`](crate::RuleSet::plan), [`RuleSet::check`](crate::RuleSet::check); `kakunin_rules::bundled` with a name it does not know | the caller's options are wrong (a bad request); no record was judged |
+/// | [`Error::Script`] | [`RuleSet::check`](crate::RuleSet::check), a batch's [`Outcome::Failed`](crate::batch::Outcome::Failed) | a rule could not judge this record: it is **not** judged, so it must not be written as if it passed |
+/// | [`Error::Input`] | [`RuleSet::from_dir`](crate::RuleSet::from_dir) (a pack folder), a batch's source, the cross-record pass's temporary files | a file could not be opened or read at all |
+///
+/// [`Error::kind`] names the variant in a word, the same in every binding. The `Display` text
+/// names the file, rule, line or option rather than quoting a record (a script's error is
+/// rhai's description, which may give a number the script computed), and quotes what a caller
+/// passed (an option's value, a selector) by its first
+/// [`MAX_QUOTED_CHARS`](crate::MAX_QUOTED_CHARS) characters at most, so it can be logged and
+/// returned to a caller as it is.
+///
+/// ```
+/// use kakunin::{CheckOptions, Error};
+///
+/// let refused = CheckOptions::default().with_as_of("2024-02-30").unwrap_err();
+/// assert!(matches!(&refused, Error::InvalidOption { name, .. } if name == "as_of"));
+/// assert_eq!(refused.kind(), "invalid-option");
+/// assert_eq!(refused.to_string(), "invalid option as_of: `2024-02-30` is not a YYYY-MM-DD date");
+/// ```
 #[derive(Debug, Error, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Error {
@@ -33,10 +62,10 @@ pub enum Error {
         message: String,
     },
     /// A `select`/`ignore` entry names no rule or group of the pack.
-    #[error("unknown rule or group `{0}`")]
+    #[error("unknown rule or group `{}`", quoted_text(.0))]
     UnknownSelector(String),
     /// An option has a value kakunin does not understand.
-    #[error("invalid option {name}: {message}")]
+    #[error("invalid option {}: {message}", quoted_text(name))]
     InvalidOption {
         /// The option.
         name: String,

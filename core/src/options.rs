@@ -5,6 +5,7 @@ use serde_json::Value;
 use crate::date::{Day, parse_date};
 use crate::error::{Error, Result};
 use crate::pack::{Stage, Tier};
+use crate::ruleset::quoted_text;
 
 /// The language of messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -28,13 +29,54 @@ impl std::str::FromStr for Locale {
             "en" => Ok(Locale::En),
             _ => Err(Error::InvalidOption {
                 name: "locale".into(),
-                message: format!("`{s}` is not ja or en"),
+                message: format!("`{}` is not ja or en", quoted_text(s)),
             }),
         }
     }
 }
 
-/// How to check a record.
+impl std::str::FromStr for Stage {
+    type Err = Error;
+    /// `draft` or `submit`, as the command line, Python and JS spell them.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "draft" => Ok(Stage::Draft),
+            "submit" => Ok(Stage::Submit),
+            _ => Err(invalid(
+                "stage",
+                &format!("`{}` is not draft or submit", quoted_text(s)),
+            )),
+        }
+    }
+}
+
+/// How to check a record: the same options in every host (the command's flags, Python's
+/// keyword arguments, JS's options object).
+///
+/// The default is what the central system's write path wants: stage `submit` (every rule,
+/// absent fields included), every tier, every rule, messages in Japanese, personal values
+/// hidden, and "today" the current date in Japan. Set the fields, or read the options as a
+/// host receives them with [`CheckOptions::from_json`]; either way an option a pack does not
+/// know (a selector naming no rule) is refused by [`RuleSet::plan`](crate::RuleSet::plan) and
+/// [`RuleSet::check`](crate::RuleSet::check) with [`Error::UnknownSelector`].
+///
+/// ```
+/// use kakunin::{CheckOptions, Locale, Stage, Tier};
+///
+/// let mut options = CheckOptions::default().with_as_of("2024-06-01")?;
+/// options.stage = "submit".parse()?;
+/// options.tiers = vec![Tier::Hc];
+/// options.locale = "en-US".parse()?;
+/// options.ignore = vec!["identity".into()];
+/// assert_eq!((options.stage, options.locale, options.reveal), (Stage::Submit, Locale::En, false));
+///
+/// // The same, as a binding or a request body gives them.
+/// let same = CheckOptions::from_json(&serde_json::json!({
+///     "as_of": "2024-06-01", "stage": "submit", "tiers": ["hc"], "locale": "en", "ignore": "identity",
+/// }))?;
+/// assert_eq!(format!("{same:?}"), format!("{options:?}"));
+/// # Ok::<(), kakunin::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
     /// "Today" for future dates and elapsed times. `None`: the current date in Japan.
@@ -54,7 +96,7 @@ pub struct CheckOptions {
 }
 
 impl CheckOptions {
-    /// Sets `as_of` from a `YYYY-MM-DD` date.
+    /// Sets `as_of` from a `YYYY-MM-DD` date; anything else is an [`Error::InvalidOption`].
     pub fn with_as_of(mut self, date: &str) -> Result<Self> {
         self.as_of = Some(parse_as_of(date)?);
         Ok(self)
@@ -62,6 +104,9 @@ impl CheckOptions {
 
     /// Reads options from a JSON object with the keys `as_of`, `stage`, `tiers`, `select`,
     /// `ignore`, `locale`, `reveal` — the one place where every binding's options are decoded.
+    /// A key that is `null` or missing keeps its default; `null` itself is the defaults. An
+    /// unknown key, or a value of the wrong type or spelling, is an [`Error::InvalidOption`]
+    /// naming the key.
     pub fn from_json(value: &Value) -> Result<Self> {
         let mut options = CheckOptions::default();
         let Some(map) = value.as_object() else {
@@ -84,9 +129,8 @@ impl CheckOptions {
                 }
                 "stage" => {
                     options.stage = match v.as_str() {
-                        Some("draft") => Stage::Draft,
-                        Some("submit") => Stage::Submit,
-                        _ => return Err(invalid("stage", "must be \"draft\" or \"submit\"")),
+                        Some(stage) => stage.parse()?,
+                        None => return Err(invalid("stage", "must be \"draft\" or \"submit\"")),
                     }
                 }
                 "tiers" => {
@@ -196,13 +240,21 @@ fn prefecture_code(text: &str) -> Result<String> {
     } else {
         Err(invalid(
             "prefecture",
-            &format!("`{text}` is not a prefecture code (two digits, 01 to 47)"),
+            &format!(
+                "`{}` is not a prefecture code (two digits, 01 to 47)",
+                quoted_text(text)
+            ),
         ))
     }
 }
 
 fn parse_as_of(text: &str) -> Result<Day> {
-    parse_date(text).ok_or_else(|| invalid("as_of", &format!("`{text}` is not a YYYY-MM-DD date")))
+    parse_date(text).ok_or_else(|| {
+        invalid(
+            "as_of",
+            &format!("`{}` is not a YYYY-MM-DD date", quoted_text(text)),
+        )
+    })
 }
 
 fn invalid(name: &str, message: &str) -> Error {

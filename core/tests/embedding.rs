@@ -1,0 +1,375 @@
+//! What a service embedding the crate relies on (the central system's write path): the types it
+//! shares between threads, errors it can log and return as they are, the report's JSON shape,
+//! and no personal value in anything it would log, whatever shape a record's personal fields
+//! arrive in.
+
+use std::sync::OnceLock;
+
+use kakunin::{CheckOptions, Error, ListOptions, Locale, Report, RuleSet, Stage};
+use serde_json::{Value, json};
+
+fn hersys() -> &'static RuleSet {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/hersys");
+        RuleSet::from_dir(&dir).expect("the HER-SYS pack compiles")
+    })
+}
+
+fn sample_record() -> Value {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample/hersys-sample.jsonl");
+    let text = std::fs::read_to_string(path).expect("the bundled sample");
+    serde_json::from_str(text.lines().next().expect("a first line")).expect("a record")
+}
+
+fn as_of(day: &str) -> CheckOptions {
+    CheckOptions::default().with_as_of(day).expect("a date")
+}
+
+#[test]
+fn what_a_service_shares_between_threads_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<RuleSet>();
+    assert_send_sync::<kakunin::Plan>();
+    assert_send_sync::<CheckOptions>();
+    assert_send_sync::<Report>();
+    assert_send_sync::<kakunin::Finding>();
+    assert_send_sync::<Error>();
+    assert_send_sync::<kakunin::batch::Outcome>();
+}
+
+#[test]
+fn option_errors_quote_a_long_value_by_its_first_characters() {
+    let huge = "x".repeat(1_000_000);
+    let long_key = json!({ huge.clone(): 1 });
+    let errors = [
+        CheckOptions::default().with_as_of(&huge).unwrap_err(),
+        huge.parse::<Locale>().unwrap_err(),
+        huge.parse::<Stage>().unwrap_err(),
+        CheckOptions::from_json(&json!({"stage": huge})).unwrap_err(),
+        CheckOptions::from_json(&long_key).unwrap_err(),
+        ListOptions::parse(Some("2024-06-01"), Some(&huge)).unwrap_err(),
+        hersys()
+            .plan(&CheckOptions {
+                select: vec![huge.clone()],
+                ..CheckOptions::default()
+            })
+            .unwrap_err(),
+    ];
+    for error in errors {
+        let shown = error.to_string();
+        assert!(
+            shown.len() < 2 * kakunin::MAX_QUOTED_CHARS + 100,
+            "{}: {} bytes",
+            error.kind(),
+            shown.len()
+        );
+        assert!(shown.contains("xx…"), "{shown}");
+    }
+}
+
+#[test]
+fn short_option_errors_are_unchanged_and_typed() {
+    let cases: [(Error, &str, &str); 4] = [
+        (
+            CheckOptions::default()
+                .with_as_of("2021-02-30")
+                .unwrap_err(),
+            "invalid-option",
+            "invalid option as_of: `2021-02-30` is not a YYYY-MM-DD date",
+        ),
+        (
+            "fr".parse::<Locale>().unwrap_err(),
+            "invalid-option",
+            "invalid option locale: `fr` is not ja or en",
+        ),
+        (
+            "final".parse::<Stage>().unwrap_err(),
+            "invalid-option",
+            "invalid option stage: `final` is not draft or submit",
+        ),
+        (
+            hersys()
+                .check(
+                    &json!({}),
+                    &CheckOptions {
+                        ignore: vec!["nope".into()],
+                        ..CheckOptions::default()
+                    },
+                )
+                .unwrap_err(),
+            "unknown-selector",
+            "unknown rule or group `nope`",
+        ),
+    ];
+    for (error, kind, shown) in cases {
+        assert_eq!((error.kind(), error.to_string().as_str()), (kind, shown));
+    }
+    assert_eq!("draft".parse::<Stage>().ok(), Some(Stage::Draft));
+    assert_eq!("submit".parse::<Stage>().ok(), Some(Stage::Submit));
+    let from_json = CheckOptions::from_json(&json!({"stage": "draft"})).expect("options");
+    assert_eq!(from_json.stage, Stage::Draft);
+}
+
+/// The keys and their order are what the docs of `Report` promise, and what the command, Python
+/// and JS give.
+#[test]
+fn a_report_serializes_to_the_documented_shape_and_reads_back() {
+    let mut record = sample_record();
+    record["notification"]["reported_on"] = json!("2021-03-01");
+    record["notification"]["accepted_on"] = json!("2021-03-02");
+    let report = hersys()
+        .check(&record, &as_of("2024-06-01"))
+        .expect("judged");
+    let text = serde_json::to_string(&report).expect("JSON");
+    let value: Value = serde_json::from_str(&text).expect("JSON");
+    let keys =
+        |v: &Value| -> Vec<String> { v.as_object().expect("an object").keys().cloned().collect() };
+    assert_eq!(
+        keys(&value),
+        ["counts", "findings", "ok", "pack", "reference_date"]
+    );
+    assert_eq!(keys(&value["pack"]), ["hash", "name", "version"]);
+    assert_eq!(
+        keys(&value["counts"]),
+        ["acknowledged", "error", "info", "warning"]
+    );
+    let finding = &value["findings"][0];
+    assert_eq!(
+        keys(finding),
+        [
+            "acknowledged",
+            "ctx",
+            "help",
+            "message",
+            "path",
+            "paths",
+            "rule",
+            "severity"
+        ]
+    );
+    assert_eq!(finding["rule"], "dates/report-before-diagnosis");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(
+        finding["paths"],
+        json!(["/notification/diagnosed_on", "/notification/reported_on"])
+    );
+    assert_eq!(value["ok"], false);
+    assert_eq!(value["reference_date"], "2021-03-11");
+    // The fields in the order they are declared, which is the order serde writes them.
+    assert!(
+        text.starts_with(r#"{"pack":{"name":"hersys","version":"#),
+        "{text}"
+    );
+    let read_back: Report = serde_json::from_str(&text).expect("a report");
+    assert_eq!(read_back, report);
+}
+
+/// Where a record's personal fields might be, and wrong shapes they arrive in from other
+/// systems: every shape carries the marker `MK<n>Q` (or is a number a caller could log).
+fn malformed_personal_values(marker: &str) -> Vec<Value> {
+    vec![
+        json!(marker),
+        json!(format!("{marker}{}", "x".repeat(5_000))),
+        json!(format!("{}{marker}", "x".repeat(150))),
+        json!({"a": {"b": marker}}),
+        json!([marker]),
+        json!([{"n": marker}]),
+        json!({ marker: 1 }),
+        json!(format!("2021-01-01{marker}")),
+        json!(format!("{marker}\n{marker}")),
+        json!(98_765_432_109_i64),
+        json!(-98_765.432_1),
+    ]
+}
+
+const PERSONAL: [&str; 16] = [
+    "/notification/physician/name",
+    "/notification/physician/phone",
+    "/notification/patient/name",
+    "/notification/patient/name_kana",
+    "/notification/patient/birth_date",
+    "/notification/patient/address",
+    "/notification/patient/phone",
+    "/notification/patient/location_phone",
+    "/notification/guardian/name",
+    "/basic/name",
+    "/basic/birth_date",
+    "/basic/phone",
+    "/whereabouts/0/place",
+    // Whole objects of personal fields, replaced by a value of the wrong type.
+    "/notification/patient",
+    "/basic",
+    "/whereabouts",
+];
+
+/// Sets the value at `pointer`, making the objects on the way (an index past an array's end
+/// appends).
+fn set(record: &mut Value, pointer: &str, value: Value) {
+    let mut at = record;
+    let mut keys = pointer.split('/').skip(1).peekable();
+    while let Some(key) = keys.next() {
+        let last = keys.peek().is_none();
+        at = match (at, key.parse::<usize>()) {
+            (Value::Array(items), Ok(index)) => {
+                if index >= items.len() {
+                    items.push(json!({}));
+                }
+                let slot = items.len().min(index + 1) - 1;
+                &mut items[slot]
+            }
+            (slot, _) => {
+                if !slot.is_object() {
+                    *slot = json!({});
+                }
+                let fields = slot.as_object_mut().expect("an object");
+                fields.entry(key).or_insert_with(|| json!({}))
+            }
+        };
+        if last {
+            *at = value;
+            return;
+        }
+    }
+}
+
+/// Everything a service would log or return of one record's check alone and in a batch
+/// (with a twin, so the rules across records run too).
+fn logged(record: &Value, options: &CheckOptions) -> Vec<String> {
+    let rules = hersys();
+    let mut texts = Vec::new();
+    match rules.check(record, options) {
+        Ok(report) => {
+            texts.push(serde_json::to_string(&report).expect("JSON"));
+            texts.push(format!("{report:?}"));
+        }
+        Err(error) => texts.extend([error.to_string(), format!("{error:?}")]),
+    }
+    let mut twin = record.clone();
+    twin["id"] = json!("twin");
+    let plan = rules.plan(options).expect("a plan");
+    match kakunin::batch::check_all(rules, &plan, &[record.clone(), twin]) {
+        Ok(outcomes) => texts.extend(outcomes.iter().map(|o| format!("{o:?}"))),
+        Err(error) => texts.push(error.to_string()),
+    }
+    texts
+}
+
+#[test]
+fn no_personal_value_reaches_what_a_service_logs_whatever_its_shape() {
+    let base = sample_record();
+    let hidden = as_of("2024-06-01");
+    let revealed = CheckOptions {
+        reveal: true,
+        ..hidden.clone()
+    };
+    let mut revealed_somewhere = 0;
+    for (n, pointer) in PERSONAL.iter().enumerate() {
+        let marker = format!("MK{n}Q");
+        for value in malformed_personal_values(&marker) {
+            let needle = match &value {
+                Value::Number(number) => number.to_string(),
+                _ => marker.clone(),
+            };
+            let mut record = base.clone();
+            set(&mut record, pointer, value.clone());
+            for text in logged(&record, &hidden) {
+                assert!(
+                    !text.contains(&needle),
+                    "{pointer} = {value:.60}: {needle} in {text:.2000}"
+                );
+            }
+            if logged(&record, &revealed)
+                .iter()
+                .any(|text| text.contains(&needle))
+            {
+                revealed_somewhere += 1;
+            }
+        }
+    }
+    // The search does find a value where the caller asked for values: the assertions above
+    // would catch a leak.
+    assert!(revealed_somewhere > 10, "{revealed_somewhere}");
+}
+
+#[test]
+fn odd_dates_numbers_and_shapes_never_panic_nor_fail() {
+    let base = sample_record();
+    let odd = [
+        json!("0000-01-01"),
+        json!("9999-12-31"),
+        json!("0000-00-00"),
+        json!("-0001-01-01"),
+        json!("+10000-01-01"),
+        json!("2024-02-30"),
+        json!("9999-12-31T23:59:59-23:59"),
+        json!("0000-01-01T00:00:00+23:59"),
+        json!("２０２４-０１-０１"),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(1e308),
+        json!(-1e308),
+        json!(5e-324),
+        json!(-0.0),
+        json!([["9999-12-31"]]),
+        json!({"date": "0000-01-01"}),
+    ];
+    let dated = [
+        "/notification/diagnosed_on",
+        "/notification/reported_on",
+        "/notification/onset_on",
+        "/notification/patient/birth_date",
+        "/notification/patient/age",
+        "/notification/spo2",
+        "/tests/0/sampled_on",
+        "/observations/0/temperature",
+        "/vaccinations",
+        "/workflow/registered_at",
+        "/record/care_end_on",
+    ];
+    let days = ["0001-01-01", "1970-01-01", "2024-06-01", "9999-12-31"];
+    for day in days {
+        for stage in [Stage::Draft, Stage::Submit] {
+            let options = CheckOptions {
+                stage,
+                ..as_of(day)
+            };
+            for pointer in dated {
+                for value in &odd {
+                    let mut record = base.clone();
+                    set(&mut record, pointer, value.clone());
+                    let report = hersys().check(&record, &options);
+                    assert!(report.is_ok(), "{pointer} = {value} on {day}: {report:?}");
+                }
+            }
+        }
+    }
+    // Days a caller can set directly, far outside any calendar a rule knows.
+    for day in [i32::MIN, -1_000_000_000, 0, 2_932_897, i32::MAX] {
+        let options = CheckOptions {
+            as_of: Some(day),
+            ..CheckOptions::default()
+        };
+        assert!(hersys().check(&base, &options).is_ok(), "as_of {day}");
+    }
+}
+
+#[test]
+fn records_that_are_not_objects_or_nest_deep_are_findings() {
+    let mut deep = json!("MK");
+    for _ in 0..10_000 {
+        deep = Value::Array(vec![deep]);
+    }
+    let options = as_of("2024-06-01");
+    for record in [json!(null), json!(7), json!("text"), json!([{}]), deep] {
+        let report = hersys().check(&record, &options).expect("judged");
+        assert!(!report.ok, "{:?}", report.findings);
+        assert_eq!(report.findings[0].rule, kakunin::NOT_AN_OBJECT);
+        // A deep value is dropped a level at a time, so the test's own stack survives it.
+        let mut record = record;
+        while let Value::Array(mut items) = record {
+            record = items.pop().unwrap_or(Value::Null);
+        }
+    }
+}
