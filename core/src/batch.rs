@@ -1,5 +1,52 @@
 //! Many records: checked in parallel, reported in input order, every record accounted for, with
 //! the cross-record rules run as a pass over compact keys.
+//!
+//! [`check_stream`] takes a *source*, a closure that opens the input afresh each time it is
+//! called, and hands each record's [`Outcome`] to a sink in input order. With rules across
+//! records selected (`identity/…` in HER-SYS) the source is called up to three times: a pass
+//! for compact keys, a pass for the few records their findings name, and the checking pass;
+//! without, once. A file is simply opened again; a one-shot stream (a socket, a pipe) is
+//! buffered by the host and replayed. Records already in memory go to [`check_all`].
+//!
+//! A nightly re-check of a JSON Lines file:
+//!
+//! ```
+//! use std::fs::File;
+//! use kakunin::batch::{self, Outcome};
+//! use kakunin::input::{self, Format};
+//! use kakunin::{CheckOptions, Error, RuleSet};
+//!
+//! # let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+//! let rules = RuleSet::from_dir(&root.join("rules/hersys"))?;
+//! let plan = rules.plan(&CheckOptions::default().with_as_of("2024-06-01")?)?;
+//! let path = root.join("data/sample/hersys-sample.jsonl");
+//! let open = || -> Result<_, Error> {
+//!     let file = File::open(&path).map_err(|e| Error::Input {
+//!         path: path.display().to_string(),
+//!         message: e.to_string(),
+//!     })?;
+//!     // CSV: `Format::Csv` and the pack's mapping, `rules.csv_mapping()?.as_ref()`.
+//!     Ok(input::read(file, Format::JsonLines, None).into_items())
+//! };
+//! let (mut checked, mut with_errors, mut duplicates) = (0, 0, 0);
+//! batch::check_stream(&rules, &plan, open, |outcome| match outcome {
+//!     Outcome::Checked { report, .. } => {
+//!         checked += 1;
+//!         with_errors += usize::from(!report.ok);
+//!         duplicates += report.findings.iter().filter(|f| f.rule.starts_with("identity/")).count();
+//!     }
+//!     // Not a record (invalid JSON), or a rule could not judge it: reported, and the run goes on.
+//!     Outcome::Unreadable { line, message, .. } => eprintln!("line {line}: {message}"),
+//!     Outcome::Failed { line, error, .. } => eprintln!("line {line}: {error}"),
+//! })?;
+//! assert_eq!(checked, 2000);
+//! assert!(with_errors > 0 && duplicates > 0);
+//! # Ok::<(), kakunin::Error>(())
+//! ```
+//!
+//! `check_stream` fails only when the source does (a file that cannot be opened again) or the
+//! cross-record pass cannot write its temporary files ([`Error::Input`]); a record no rule could
+//! judge, even a rule across records, is an [`Outcome::Failed`] of its own and the run goes on.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -884,7 +931,24 @@ fn par_map<T, U>(chunk: Vec<T>, f: impl Fn(T) -> U) -> Vec<U> {
     chunk.into_iter().map(f).collect()
 }
 
-/// Checks records already in memory (a batch from a form, an example, a test).
+/// Checks records already in memory (a batch from a form, an example, a test), the rules
+/// across records included: one [`Outcome`] per record, in order.
+///
+/// ```
+/// # let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/hersys"));
+/// use kakunin::{CheckOptions, RuleSet, batch::{self, Outcome}};
+/// use serde_json::json;
+///
+/// let rules = RuleSet::from_dir(dir)?;
+/// let plan = rules.plan(&CheckOptions { select: vec!["identity/duplicate-hersys-id".into()], ..Default::default() })?;
+/// // One HER-SYS ID given to two different patients.
+/// let patient = |id, sex| json!({"id": id, "hersys_id": "1234567", "notification": {"patient": {"sex": sex}}});
+/// for outcome in batch::check_all(&rules, &plan, &[patient("a", "male"), patient("b", "female")])? {
+///     let Outcome::Checked { report, .. } = outcome else { unreachable!("both are records") };
+///     assert!(!report.ok, "each names the other");
+/// }
+/// # Ok::<(), kakunin::Error>(())
+/// ```
 pub fn check_all(rules: &RuleSet, plan: &Plan, records: &[Value]) -> Result<Vec<Outcome>> {
     let mut out = Vec::with_capacity(records.len());
     // Copied once and shared by every read (the cross-record rules read the batch up to three

@@ -43,6 +43,28 @@
 //! ```
 //!
 //! The rule-file format is documented in `docs/rule-format.md`.
+//!
+//! ## Embedding kakunin in a service
+//!
+//! What a write path that refuses records with errors needs, and where it is
+//! (`core/examples/central_service.rs` puts it together: `cargo run -p kakunin --example
+//! central_service < records.jsonl`):
+//!
+//! | to | use |
+//! |---|---|
+//! | load a bundled pack once and share it between threads | `kakunin_rules::bundled("hersys")` (an `Arc<RuleSet>`; [`RuleSet`] is `Send + Sync`), or [`RuleSet::from_dir`] for a pack folder of your own |
+//! | log which rules judged | [`RuleSet::info`]: the pack's name, version and content hash, also in every [`Report::pack`] |
+//! | set the options | [`CheckOptions`] (stage, tiers, `as_of`, locale, reveal, select/ignore), or [`CheckOptions::from_json`] for options as a request gives them |
+//! | check one record | [`RuleSet::check`]; for many records with the same options, [`RuleSet::plan`] once and [`RuleSet::check_with_plan`] |
+//! | decide whether it may be written | [`Report::ok`]; an `Err` from `check` means the record was not judged (see [`Error`]) |
+//! | return the findings | `serde_json::to_string(&report)` (the shape is documented on [`Report`]) |
+//! | check a file or an iterator of records, with the rules across records | [`batch::check_stream`] with the readers of [`input`]; [`batch::check_all`] for records in memory |
+//! | list the rules | [`RuleSet::rules`], [`RuleSet::list`] with [`ListOptions`], [`Rule::summary`] |
+//!
+//! `check` never panics, whatever the record: a value of the wrong type, a huge text, a record
+//! nested thousands deep or one that is not an object is a [`Finding`], and the personal values
+//! the record schema marks are left out of messages and `ctx` unless [`CheckOptions::reveal`]
+//! is set.
 
 #![warn(missing_docs)]
 

@@ -303,6 +303,27 @@ fn cut_at_max_depth(value: &Value, depth: usize) -> Value {
 }
 
 /// A pack compiled once: immutable, `Send + Sync`, cheap to share behind an `Arc`.
+///
+/// Compile it once per process (`kakunin_rules::bundled` does, for the bundled packs) and
+/// share it: every method takes `&self`, so request threads check records at once without a
+/// lock.
+///
+/// ```
+/// # let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/hersys"));
+/// use std::sync::Arc;
+/// use kakunin::{CheckOptions, RuleSet};
+///
+/// let rules = Arc::new(RuleSet::from_dir(dir)?);
+/// let options = Arc::new(CheckOptions::default().with_as_of("2024-06-01")?);
+/// let worker = {
+///     let (rules, options) = (rules.clone(), options.clone());
+///     std::thread::spawn(move || rules.check(&serde_json::json!({"id": "r1"}), &options))
+/// };
+/// let report = worker.join().expect("no panic")?;
+/// assert!(!report.ok); // a record without its required items
+/// assert_eq!(report.pack.name, "hersys");
+/// # Ok::<(), kakunin::Error>(())
+/// ```
 pub struct RuleSet {
     pub(crate) info: Arc<PackInfo>,
     pub(crate) manifest: Manifest,
@@ -503,7 +524,10 @@ fn not_an_object(locale: Locale) -> Finding {
 }
 
 impl RuleSet {
-    /// Compiles a pack from its files.
+    /// Compiles a pack from its files (see [`PackFiles`], and the crate's example).
+    ///
+    /// A file that is not valid, a rule that does not compile, a path the record schema does
+    /// not know: [`Error::Pack`] naming the file and rule.
     #[cfg(feature = "toml")]
     pub fn compile(files: PackFiles) -> Result<Self> {
         let rules = Self::from_parsed(ParsedPack::from_files(files)?)?;
@@ -602,13 +626,18 @@ impl RuleSet {
         })
     }
 
-    /// Reads and compiles a pack folder.
+    /// Reads and compiles a pack folder (one with a `pack.toml`).
+    ///
+    /// A folder or file that cannot be read is an [`Error::Input`]; a pack that does not
+    /// compile, an [`Error::Pack`] naming the file and rule.
     #[cfg(feature = "files")]
     pub fn from_dir(dir: &std::path::Path) -> Result<Self> {
         Self::compile(PackFiles::from_dir(dir)?)
     }
 
-    /// Name, version and content hash.
+    /// Name, version and content hash: what an audit log records of the rules that judged a
+    /// record (each [`Report::pack`] carries the same). The hash is the SHA-256 of the pack's
+    /// files, so two rule sets with the same hash judge alike.
     pub fn info(&self) -> &PackInfo {
         &self.info
     }
@@ -618,7 +647,8 @@ impl RuleSet {
         &self.manifest
     }
 
-    /// Every rule, sorted by id.
+    /// Every rule, sorted by id ([`Rule::summary`] gives each as `kakunin rules list --format
+    /// json` does).
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
@@ -720,7 +750,11 @@ impl RuleSet {
         serde_json::to_value(&self.codes).unwrap_or_default()
     }
 
-    /// Works out which rules the options select; fails on an unknown rule or group.
+    /// Works out which rules the options select, once for many records
+    /// ([`RuleSet::check_with_plan`], [`crate::batch`]).
+    ///
+    /// A `select` or `ignore` entry that names no rule or group of the pack is an
+    /// [`Error::UnknownSelector`]; nothing else fails.
     pub fn plan(&self, options: &CheckOptions) -> Result<Plan> {
         for sel in options.select.iter().chain(&options.ignore) {
             if !self.rules.iter().any(|r| matches_selector(r, sel)) {
@@ -847,6 +881,18 @@ impl RuleSet {
 
     /// Checks one record. Rules across records need a batch and stay silent here.
     ///
+    /// Any JSON value is a record to judge: what is wrong with it (a field of the wrong type, a
+    /// text of megabytes, a record that is not an object) is a finding, and no record makes
+    /// `check` panic. The report's [`Report::ok`] says whether the record may be written.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::UnknownSelector`] when the options select or ignore a rule or group the pack
+    ///   does not have: the caller's mistake, the same for every record.
+    /// - [`Error::Script`] when a rule's script broke one of the sandbox's limits or failed on
+    ///   this record: the record is **not** judged, and a write path refuses it as it refuses a
+    ///   record with an error finding.
+    ///
     /// The options are worked into a plan on each call; what a selection of rules reads is kept
     /// between calls, so that costs little (0.2 µs for the whole HER-SYS pack, against a check
     /// of about 6). A host checking many records with the same options can make the plan once
@@ -855,7 +901,9 @@ impl RuleSet {
         self.check_planned(record, &self.plan(options)?, Vec::new())
     }
 
-    /// Checks one record with a plan made once (for many records with the same options).
+    /// Checks one record with a plan made once (for many records with the same options); the
+    /// same report as [`RuleSet::check`] with the plan's options. Fails only with
+    /// [`Error::Script`] (see [`RuleSet::check`]).
     pub fn check_with_plan(&self, record: &Value, plan: &Plan) -> Result<Report> {
         self.check_planned(record, plan, Vec::new())
     }
