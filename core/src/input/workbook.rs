@@ -9,6 +9,10 @@
 //!   when it has one), a whole number without `.0`, `TRUE`/`FALSE`, an error as `#N/A`;
 //! - rows with no cell filled are passed over (a sheet's used range often runs past its data);
 //! - a record's line is its row in the sheet, as the spreadsheet numbers rows.
+//!
+//! Unlike CSV, a workbook is read whole into memory before its first record (its formats are
+//! archives, not streams): fine for the line lists people keep in Excel, tens of thousands of
+//! rows; a file of millions of records is better exported as CSV.
 
 use std::io::{Cursor, Read};
 use std::sync::Arc;
@@ -29,31 +33,38 @@ pub(crate) fn open(mut reader: impl Read) -> Result<(CsvReader, Vec<String>), Un
     reader
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(format!("read error: {e}")))?;
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.as_slice()))
-        .map_err(|e| unreadable(format!("not a workbook this reader knows: {e}")))?;
-    let names = book.sheet_names();
-    let Some(first) = names.first() else {
-        return Err(unreadable("the workbook has no sheet".to_owned()));
-    };
-    let range = book
-        .worksheet_range(first)
-        .map_err(|e| unreadable(format!("sheet `{first}`: {e}")))?;
+    // The workbook formats are parsed by a library: should it panic on a malformed file, that
+    // file is unreadable and the run goes on.
+    let (name, sheets, range) = std::panic::catch_unwind(|| first_sheet(&bytes))
+        .unwrap_or_else(|_| Err("the workbook could not be read: its reader failed on it".into()))
+        .map_err(unreadable)?;
     let mut notes = Vec::new();
-    if names.len() > 1 {
+    if sheets > 1 {
         notes.push(format!(
-            "sheet `{first}` read, the first of {} sheets; the others are not",
-            names.len()
+            "sheet `{name}` read, the first of {sheets} sheets; the others are not"
         ));
     }
     let (csv, rows, header_row) = as_csv(&range);
     if header_row > 1 {
         notes.push(format!(
-            "sheet `{first}`: row {header_row} is the header (the first with two or more cells \
+            "sheet `{name}`: row {header_row} is the header (the first with two or more cells \
              filled); the rows above it are not read"
         ));
     }
     let reader = CsvReader::new(Cursor::new(csv))?.with_rows(rows.into());
     Ok((reader, notes))
+}
+
+/// The first sheet of a workbook: its name, how many sheets there are, and its cells.
+fn first_sheet(bytes: &[u8]) -> Result<(String, usize, calamine::Range<Data>), String> {
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| format!("not a workbook this reader knows: {e}"))?;
+    let names = book.sheet_names();
+    let first = names.first().ok_or("the workbook has no sheet")?;
+    let range = book
+        .worksheet_range(first)
+        .map_err(|e| format!("sheet `{first}`: {e}"))?;
+    Ok((first.clone(), names.len(), range))
 }
 
 /// Reads a workbook's first sheet as records (see the module's documentation).
