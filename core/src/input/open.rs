@@ -20,7 +20,7 @@ pub fn open_file(path: &Path) -> Result<Box<dyn Read + Send>, Error> {
         message,
     };
     let file = File::open(path).map_err(|e| input_error(e.to_string()))?;
-    if super::workbook::is_named_as_one(path) {
+    if super::Format::from_extension(path) == Some(super::Format::Workbook) {
         // A workbook is a ZIP archive (or an old Office file): its own reader opens it.
         return Ok(Box::new(file));
     }

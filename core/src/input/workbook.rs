@@ -22,9 +22,6 @@ use calamine::{Data, Reader};
 use super::table::CsvReader;
 use super::{Mapping, Records, Unreadable};
 
-/// The extensions of the files read as workbooks (lower case).
-pub(crate) const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
-
 /// A workbook's first sheet, read as CSV ([`CsvReader`]), with what a user should know of the
 /// choices made (which sheet, which row is the header).
 pub(crate) fn open(mut reader: impl Read) -> Result<(CsvReader, Vec<String>), Unreadable> {
@@ -149,13 +146,6 @@ fn number(f: f64) -> String {
     } else {
         f.to_string()
     }
-}
-
-/// Whether `path` is named as a workbook.
-pub(crate) fn is_named_as_one(path: &std::path::Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// The sheet row of each line, shared by the rows handed out.
