@@ -91,10 +91,7 @@ fn recheck(rules: &RuleSet, plan: &Plan, path: &Path) -> Result<(), Error> {
     // CSV columns are placed by the pack's mapping; JSON needs none.
     let mapping = rules.csv_mapping()?;
     let open = || -> Result<_, Error> {
-        let file = std::fs::File::open(path).map_err(|e| Error::Input {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let file = input::open_file(path)?;
         let format = input::Format::detect(path, b"");
         Ok(input::read(file, format, mapping.as_ref()).into_items())
     };

@@ -11,7 +11,6 @@
 //! A nightly re-check of a JSON Lines file:
 //!
 //! ```
-//! use std::fs::File;
 //! use kakunin::batch::{self, Outcome};
 //! use kakunin::input::{self, Format};
 //! use kakunin::{CheckOptions, Error, RuleSet};
@@ -21,10 +20,7 @@
 //! let plan = rules.plan(&CheckOptions::default().with_as_of("2024-06-01")?)?;
 //! let path = root.join("data/sample/hersys-sample.jsonl");
 //! let open = || -> Result<_, Error> {
-//!     let file = File::open(&path).map_err(|e| Error::Input {
-//!         path: path.display().to_string(),
-//!         message: e.to_string(),
-//!     })?;
+//!     let file = input::open_file(&path)?; // Error::Input naming the file; gzip is read through
 //!     // CSV: `Format::Csv` and the pack's mapping, `rules.csv_mapping()?.as_ref()`.
 //!     Ok(input::read(file, Format::JsonLines, None).into_items())
 //! };

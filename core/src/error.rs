@@ -23,7 +23,10 @@ use crate::ruleset::quoted_text;
 /// rhai's description, which may give a number the script computed), and quotes what a caller
 /// passed (an option's value, a selector) by its first
 /// [`MAX_QUOTED_CHARS`](crate::MAX_QUOTED_CHARS) characters at most, so it can be logged and
-/// returned to a caller as it is.
+/// returned to a caller as it is. A service answering in JSON gives
+/// `{"kind": error.kind(), "message": error.to_string()}`, the shape the shared test vectors
+/// and the JS binding use; the serde form (`{"InvalidOption": {…}}`) is what kakunin writes to
+/// its own temporary files.
 ///
 /// ```
 /// use kakunin::{CheckOptions, Error};
