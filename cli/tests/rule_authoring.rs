@@ -147,3 +147,19 @@ reads = ["/tests"]
     );
     remove(&pack);
 }
+
+#[test]
+fn a_pack_copied_without_its_shared_table_says_which_table_and_file() {
+    let pack = pack_copy("alone");
+    std::fs::remove_dir_all(pack.parent().expect("a folder").join("common")).expect("rm");
+    let out = kakunin(&["rules", "test", "--pack", pack.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "an unusable pack: {stderr}");
+    assert!(
+        stderr.contains(
+            "pack.toml: [tables.municipalities] names the file `../common/municipalities.csv`, which cannot be read at "
+        ) && stderr.contains("a copy of a pack needs the table files it names too"),
+        "{stderr}"
+    );
+    remove(&pack);
+}

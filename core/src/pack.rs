@@ -95,10 +95,21 @@ impl PackFiles {
             }
         }
         let manifest = Manifest::parse(files.require(MANIFEST)?)?;
-        for table in manifest.tables.values() {
+        for (name, table) in &manifest.tables {
             if files.get(&table.file).is_none() {
                 let path = dir.join(&table.file);
-                let text = std::fs::read_to_string(&path).map_err(|e| input_err(&path, e))?;
+                // A pack copied on its own leaves behind the tables it shares with other packs.
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    Error::pack(
+                        MANIFEST,
+                        None,
+                        format!(
+                            "[tables.{name}] names the file `{}`, which cannot be read at {}: {e} (a copy of a pack needs the table files it names too, or `file` changed to where they are)",
+                            table.file,
+                            path.display()
+                        ),
+                    )
+                })?;
                 files.insert(table.file.clone(), text);
             }
         }
@@ -138,7 +149,7 @@ impl ParsedPack {
         let manifest = Manifest::parse(files.require(MANIFEST)?)?;
         let codes = match files.get("codes.toml") {
             Some(text) => toml::from_str(text)
-                .map_err(|e| Error::pack("codes.toml", None, toml_message(&e)))?,
+                .map_err(|e| Error::pack("codes.toml", None, toml_message(text, &e)))?,
             None => BTreeMap::new(),
         };
         let conditions = match files.get("conditions.toml") {
@@ -217,10 +228,14 @@ pub fn rule_place(file: &str) -> Option<(&str, &str)> {
 #[cfg(feature = "toml")]
 fn parse_rule(file: &str, text: &str) -> Result<RuleSpec> {
     let spec: RuleSpec = toml::from_str(text).map_err(|e| {
-        // Name the rule when its id can be read at all (an unknown key, a missing field).
+        // Name the rule when its id can be read at all (an unknown key, a missing field, or
+        // a syntax error after the `id` line).
         let table: Option<toml::Table> = toml::from_str(text).ok();
-        let id = table.as_ref().and_then(|t| t.get("id")?.as_str());
-        Error::pack(file, id, toml_message(&e))
+        let id = match &table {
+            Some(t) => t.get("id").and_then(|v| v.as_str()),
+            None => authoring::id_line(text),
+        };
+        Error::pack(file, id, toml_message(text, &e))
     })?;
     let doc = &spec.doc;
     if doc.ja.trim().is_empty() || doc.en.trim().is_empty() || doc.source.trim().is_empty() {
@@ -230,6 +245,7 @@ fn parse_rule(file: &str, text: &str) -> Result<RuleSpec> {
             "`doc` needs `ja`, `en` and `source`",
         ));
     }
+    authoring::authoring_mistakes(text, &spec).map_err(|m| Error::pack(file, Some(&spec.id), m))?;
     Ok(spec)
 }
 
@@ -308,18 +324,47 @@ pub struct TableSpec {
 #[cfg(feature = "toml")]
 impl Manifest {
     pub(crate) fn parse(text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| Error::pack(MANIFEST, None, toml_message(&e)))
+        toml::from_str(text).map_err(|e| Error::pack(MANIFEST, None, toml_message(text, &e)))
     }
 }
 
-/// A TOML error in one line, with its line number.
+/// A TOML error in one line an author can act on: where (line and column) and what, serde's
+/// words put plainly, and the key or value a misspelt one most likely meant.
 #[cfg(feature = "toml")]
-pub(crate) fn toml_message(e: &toml::de::Error) -> String {
-    e.to_string()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+pub(crate) fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    let span = e.span();
+    let at = span.clone().and_then(|s| text.get(s)).unwrap_or_default();
+    let what = authoring::plain_toml_words(e.message().trim(), at);
+    match span {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or_default();
+            let line = before.matches('\n').count() + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .count()
+                + 1;
+            // The reader stumbles at the start of the line after a string or an inline table
+            // left open, which is where the mistake is.
+            let about_values = [
+                "unknown field",
+                "unknown variant",
+                "missing field",
+                "invalid ",
+            ]
+            .iter()
+            .any(|p| e.message().starts_with(p));
+            let hint = if column == 1 && line > 1 && !about_values {
+                " (or on the line before: a quote or a bracket left open?)"
+            } else {
+                ""
+            };
+            format!("line {line}, column {column}: {what}{hint}")
+        }
+        None => what,
+    }
 }
 
 /// Severity of a rule.
@@ -648,6 +693,273 @@ pub struct ExpectedFinding {
 #[cfg(feature = "toml")]
 pub(crate) fn toml_to_json(file: &str, text: &str) -> Result<Value> {
     let value: toml::Value =
-        toml::from_str(text).map_err(|e| Error::pack(file, None, toml_message(&e)))?;
-    serde_json::to_value(value).map_err(|e| Error::pack(file, None, e.to_string()))
+        toml::from_str(text).map_err(|e| Error::pack(file, None, toml_message(text, &e)))?;
+    let json = serde_json::to_value(value).map_err(|e| Error::pack(file, None, e.to_string()))?;
+    match authoring::unquoted_date(&json) {
+        Some(date) => Err(Error::pack(
+            file,
+            None,
+            authoring::unquoted_date_message(text, &date),
+        )),
+        None => Ok(json),
+    }
+}
+
+/// What a rule author gets wrong that TOML and serde accept or describe in their own terms.
+#[cfg(feature = "toml")]
+mod authoring {
+    use serde_json::Value;
+
+    use super::RuleSpec;
+
+    /// The id of a rule file whose TOML does not parse, from an `id = "..."` line.
+    pub(super) fn id_line(text: &str) -> Option<&str> {
+        text.lines().find_map(|line| {
+            let value = line.trim_start().strip_prefix("id")?.trim_start();
+            let quoted = value.strip_prefix('=')?.trim_start().strip_prefix('"')?;
+            quoted.split('"').next()
+        })
+    }
+
+    /// The keys each kind of check reads besides `kind`, `when`, `ctx` and `variant` (see
+    /// docs/rule-format.md, "Checks"). A key of another kind would be ignored without a word.
+    const CHECK_KEYS: &[(&str, &[&str])] = &[
+        ("required", &["fields", "exclude"]),
+        (
+            "date-order",
+            &[
+                "earlier",
+                "later",
+                "min_days",
+                "max_days",
+                "ignore_below_days",
+                "at",
+                "exclude",
+            ],
+        ),
+        ("codes", &["fields", "list"]),
+        ("range", &["fields", "min", "max"]),
+        ("pattern", &["fields", "regex", "ignore"]),
+        ("format", &["fields", "format", "exclude"]),
+        ("equal", &["pairs"]),
+        ("condition", &["at", "paths", "each"]),
+        (
+            "municipality-code",
+            &["field", "report", "table", "prefecture_name"],
+        ),
+        ("age", &["birth", "on", "years", "months"]),
+        ("item-order", &["array", "by", "date", "min_days"]),
+        ("matched", &["each", "among", "having", "keys", "at"]),
+        ("script", &["script", "reads"]),
+        ("types", &[]),
+        (
+            "group",
+            &["key", "mode", "compare", "script", "carry", "at"],
+        ),
+        ("ascending", &["order_by", "value", "at"]),
+    ];
+
+    /// Keys every kind of check may have.
+    const COMMON_CHECK_KEYS: [&str; 4] = ["kind", "when", "ctx", "variant"];
+
+    /// What TOML and serde accept but an author did not mean: a key of another kind of check, a date
+    /// written without quotes, an effective period that ends before it starts.
+    pub(super) fn authoring_mistakes(
+        text: &str,
+        spec: &RuleSpec,
+    ) -> std::result::Result<(), String> {
+        let as_json = serde_json::to_value(spec).map_err(|e| e.to_string())?;
+        if let Some(date) = unquoted_date(&as_json) {
+            return Err(unquoted_date_message(text, &date));
+        }
+        let checks = as_json.get("check").and_then(Value::as_array);
+        for (i, check) in checks.into_iter().flatten().enumerate() {
+            let Some(map) = check.as_object() else {
+                continue;
+            };
+            let kind = map.get("kind").and_then(Value::as_str).unwrap_or_default();
+            // An unknown kind is the compiler's to report, with the kinds there are.
+            let Some((_, keys)) = CHECK_KEYS.iter().find(|(k, _)| *k == kind) else {
+                continue;
+            };
+            if let Some(key) = map
+                .keys()
+                .find(|k| !keys.contains(&k.as_str()) && !COMMON_CHECK_KEYS.contains(&k.as_str()))
+            {
+                let reads = if keys.is_empty() {
+                    "no key of its own".to_owned()
+                } else {
+                    keys.iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                return Err(format!(
+                    "check {} (`{kind}`) has `{key}`, which a `{kind}` check does not read: it reads {reads}, and any check `when`, `ctx` and `variant`{}",
+                    i + 1,
+                    did_you_mean(key, keys)
+                ));
+            }
+        }
+        if let Some(applies) = &spec.applies {
+            period_in_order("`applies`", &applies.from, &applies.until)?;
+            for (prefecture, period) in &applies.prefectures {
+                period_in_order(
+                    &format!("`applies.prefectures.\"{prefecture}\"`"),
+                    &period.from,
+                    &period.until,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A period whose `until` is before its `from` holds no day: the rule would never be in force.
+    fn period_in_order(
+        what: &str,
+        from: &Option<String>,
+        until: &Option<String>,
+    ) -> std::result::Result<(), String> {
+        let day = |d: &Option<String>| d.as_deref().and_then(crate::date::parse_day);
+        match (day(from), day(until)) {
+            (Some(f), Some(u)) if u < f => Err(format!(
+                "{what}: `until` ({}) is before `from` ({}), so the rule would never be in force",
+                until.as_deref().unwrap_or_default(),
+                from.as_deref().unwrap_or_default()
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// How the TOML reader hands a date written without quotes to a JSON value: a one-key map.
+    const TOML_DATETIME_KEY: &str = "$__toml_private_datetime";
+
+    /// The first date written without quotes (a TOML date, not text) in a value read from TOML.
+    pub(super) fn unquoted_date(value: &Value) -> Option<String> {
+        match value {
+            Value::Object(map) => match map.get(TOML_DATETIME_KEY) {
+                Some(date) if map.len() == 1 => Some(date.as_str().unwrap_or_default().to_owned()),
+                _ => map.values().find_map(unquoted_date),
+            },
+            Value::Array(items) => items.iter().find_map(unquoted_date),
+            _ => None,
+        }
+    }
+
+    /// Says where a date is written without quotes (the first line holding it unquoted).
+    pub(super) fn unquoted_date_message(text: &str, date: &str) -> String {
+        let line = text
+            .lines()
+            .position(|line| {
+                line.match_indices(date)
+                    .any(|(at, _)| !line[..at].ends_with('"'))
+            })
+            .map(|i| format!("line {}: ", i + 1))
+            .unwrap_or_default();
+        format!(
+            "{line}the date {date} is written without quotes; write it as \"{date}\" (dates are text in kakunin, as in the records)"
+        )
+    }
+
+    /// " — did you mean `x`?" for the candidate a mistyped name most likely meant, or nothing.
+    fn did_you_mean(name: &str, candidates: &[&str]) -> String {
+        let close = |c: &&&str| {
+            let (a, b) = (name.to_lowercase(), c.to_lowercase());
+            let prefix = a.len().min(b.len()) >= 3 && (a.starts_with(&b) || b.starts_with(&a));
+            prefix || edit_distance(&a, &b) <= 2.min(a.chars().count() / 3 + 1)
+        };
+        candidates
+            .iter()
+            .filter(close)
+            .min_by_key(|c| edit_distance(name, c))
+            .map(|c| format!(" — did you mean `{c}`?"))
+            .unwrap_or_default()
+    }
+
+    /// Levenshtein distance over characters (names are short).
+    fn edit_distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut diagonal = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let above = row[j + 1];
+                row[j + 1] = (above + 1)
+                    .min(row[j] + 1)
+                    .min(diagonal + usize::from(ca != *cb));
+                diagonal = above;
+            }
+        }
+        row[b.len()]
+    }
+
+    /// The names in backquotes of a serde message (`expected one of `a`, `b``).
+    fn quoted_names(text: &str) -> Vec<&str> {
+        text.split('`').skip(1).step_by(2).collect()
+    }
+
+    /// serde's description of a TOML value that does not fit, in a rule author's words.
+    pub(super) fn plain_toml_words(message: &str, at: &str) -> String {
+        // `rest` starts with the name and its closing backquote; what is allowed comes after.
+        let first_name = |rest: &str| rest.split('`').next().unwrap_or_default().to_owned();
+        let allowed_after = |rest: &'_ str| -> Vec<String> {
+            let after_name = rest.split_once('`').map_or("", |(_, tail)| tail);
+            let list = after_name.split_once("expected").map_or("", |(_, e)| e);
+            quoted_names(list).into_iter().map(str::to_owned).collect()
+        };
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            let name = first_name(rest);
+            let allowed = allowed_after(rest);
+            let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+            let hint = match did_you_mean(&name, &allowed) {
+                hint if !hint.is_empty() => hint,
+                _ if allowed.len() <= 12 => format!(
+                    " (allowed here: {})",
+                    allowed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => " (docs/rule-format.md lists the keys allowed here)".to_owned(),
+            };
+            return format!("unknown key `{name}`{hint}");
+        }
+        if let Some(rest) = message.strip_prefix("unknown variant `") {
+            let name = first_name(rest);
+            let allowed = allowed_after(rest);
+            let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+            let list = allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return format!(
+                "`{name}` is not allowed here; write one of {list}{}",
+                did_you_mean(&name, &allowed)
+            );
+        }
+        if let Some(rest) = message.strip_prefix("missing field `") {
+            return format!("`{}` is missing here", first_name(rest));
+        }
+        let bare_date = at.len() >= 10
+            && at.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+            && at.as_bytes()[4] == b'-';
+        if message.starts_with("invalid type: map") && bare_date {
+            return format!(
+                "the date {at} is written without quotes; write it as \"{at}\" (dates are text in kakunin, as in the records)"
+            );
+        }
+        message
+            .replace("invalid type: ", "a value of the wrong kind: ")
+            .replace(
+                "expected a sequence",
+                "expected a list in brackets, [ ... ]",
+            )
+            .replace(
+                "expected struct Text",
+                "expected a table with `ja` and `en`",
+            )
+    }
 }

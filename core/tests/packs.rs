@@ -766,3 +766,92 @@ fn an_example_whose_record_cannot_be_built_still_counts_as_failing() {
         "the example is a failing one that could not be built: {messages:?}"
     );
 }
+
+#[test]
+fn a_misspelt_key_or_value_names_its_line_and_what_was_meant() {
+    let text = rule("d/order", "error", &format!("{ORDER}\nlatr = []"), "");
+    let (_, _, message) = pack_error(&[("d/order.toml", text)]);
+    assert!(
+        message.starts_with("line 13, column 1: unknown key `latr` — did you mean `later`?"),
+        "{message}"
+    );
+    let text = rule("d/order", "warn", ORDER, "");
+    let (_, rule_id, message) = pack_error(&[("d/order.toml", text)]);
+    assert_eq!(rule_id.as_deref(), Some("d/order"));
+    assert_eq!(
+        message,
+        "line 3, column 12: `warn` is not allowed here; write one of `error`, `warning`, `info` — did you mean `warning`?"
+    );
+    // A TOML syntax error after the id line still names the rule.
+    let text = rule("d/order", "error", ORDER, "").replace("en = \"Title\"", "en = \"Title");
+    let (_, rule_id, message) = pack_error(&[("d/order.toml", text)]);
+    assert_eq!(rule_id.as_deref(), Some("d/order"), "{message}");
+    assert!(
+        message.starts_with("line 6, column 1: ")
+            && message.ends_with("(or on the line before: a quote or a bracket left open?)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_key_of_another_kind_of_check_is_refused() {
+    let text = rule("d/order", "error", &format!("{ORDER}\nlist = \"sex\""), "");
+    let (_, _, message) = pack_error(&[("d/order.toml", text)]);
+    assert!(
+        message.starts_with("check 1 (`date-order`) has `list`, which a `date-order` check does not read: it reads `earlier`, `later`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_date_written_without_quotes_is_refused_where_it_is() {
+    let examples = ORDER_EXAMPLES.replace("rx = \"2021-01-01\" }", "rx = 2021-01-01 }");
+    let (_, _, message) =
+        pack_error(&[("d/order.toml", rule("d/order", "error", ORDER, &examples))]);
+    assert_eq!(
+        message,
+        "line 11: the date 2021-01-01 is written without quotes; write it as \"2021-01-01\" (dates are text in kakunin, as in the records)"
+    );
+    let text = rule("d/order", "error", ORDER, "[applies]\nfrom = 2021-02-10");
+    let (_, _, message) = pack_error(&[("d/order.toml", text)]);
+    assert!(
+        message.starts_with("line 9, column 8: the date 2021-02-10 is written without quotes"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_period_that_ends_before_it_starts_is_refused() {
+    let text = rule(
+        "d/order",
+        "error",
+        ORDER,
+        "[applies]\nfrom = \"2021-02-10\"\nuntil = \"2020-06-29\"",
+    );
+    let (_, _, message) = pack_error(&[("d/order.toml", text)]);
+    assert_eq!(
+        message,
+        "`applies`: `until` (2020-06-29) is before `from` (2021-02-10), so the rule would never be in force"
+    );
+    let text = rule(
+        "d/order",
+        "error",
+        ORDER,
+        "[applies.prefectures.\"47\"]\nfrom = \"2023-04-01\"\nuntil = \"2022-06-29\"",
+    );
+    let (_, _, message) = pack_error(&[("d/order.toml", text)]);
+    assert!(
+        message.starts_with("`applies.prefectures.\"47\"`: `until`"),
+        "{message}"
+    );
+    let same_day = rule(
+        "d/order",
+        "error",
+        ORDER,
+        "[applies]\nfrom = \"2021-02-10\"\nuntil = \"2021-02-10\"",
+    );
+    assert!(
+        pack(&[("d/order.toml", same_day)]).is_ok(),
+        "a one-day period"
+    );
+}
