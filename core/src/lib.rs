@@ -64,7 +64,10 @@
 //! `check` never panics, whatever the record: a value of the wrong type, a huge text, a record
 //! nested thousands deep or one that is not an object is a [`Finding`], and the personal values
 //! the record schema marks are left out of messages and `ctx` unless [`CheckOptions::reveal`]
-//! is set.
+//! is set. Bound the size of what a caller may send, as for any parser: a check's time grows
+//! with the record, and today with the square of an array's length for the checks that judge
+//! an array item by item (a record with 10,000 tests takes about 0.3 s, with 100,000 about
+//! 25 s; a real record has a handful).
 
 #![warn(missing_docs)]
 
