@@ -872,6 +872,21 @@ impl RuleSet {
 
     /// The rules a listing shows, the same in every host: all of them, or those in force on
     /// `options.as_of` for a record of `options.prefecture`.
+    ///
+    /// ```
+    /// # let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../rules/hersys"));
+    /// use kakunin::{ListOptions, RuleSet};
+    ///
+    /// let rules = RuleSet::from_dir(dir)?;
+    /// let every = rules.list(&ListOptions::default());
+    /// let in_tokyo = rules.list(&ListOptions::parse(Some("2023-06-01"), Some("13"))?);
+    /// assert!(in_tokyo.len() < every.len(), "some rules ended or had not begun");
+    /// // Each as `kakunin rules list --format json` shows it.
+    /// let listed = every[0].summary();
+    /// assert_eq!(listed["id"], every[0].id.as_str());
+    /// assert!(listed["severity"].is_string());
+    /// # Ok::<(), kakunin::Error>(())
+    /// ```
     pub fn list(&self, options: &ListOptions) -> Vec<&Rule> {
         match options.as_of {
             Some(day) => self.rules_in_force_on(day, options.prefecture.as_deref()),
