@@ -48,6 +48,7 @@ fn option_errors_quote_a_long_value_by_its_first_characters() {
         huge.parse::<Locale>().unwrap_err(),
         huge.parse::<Stage>().unwrap_err(),
         CheckOptions::from_json(&json!({"stage": huge})).unwrap_err(),
+        CheckOptions::from_json(&json!({"tiers": ["hc", huge]})).unwrap_err(),
         CheckOptions::from_json(&long_key).unwrap_err(),
         ListOptions::parse(Some("2024-06-01"), Some(&huge)).unwrap_err(),
         hersys()
@@ -110,6 +111,11 @@ fn short_option_errors_are_unchanged_and_typed() {
     assert_eq!("submit".parse::<Stage>().ok(), Some(Stage::Submit));
     let from_json = CheckOptions::from_json(&json!({"stage": "draft"})).expect("options");
     assert_eq!(from_json.stage, Stage::Draft);
+    let bad_tier = CheckOptions::from_json(&json!({"tiers": ["hc", "city"]})).unwrap_err();
+    assert_eq!(
+        bad_tier.to_string(),
+        "invalid option tiers: `city` is not hc, pref or nat"
+    );
 }
 
 /// The keys and their order are what the docs of `Report` promise, and what the command, Python
