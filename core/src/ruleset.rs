@@ -393,6 +393,10 @@ impl std::fmt::Debug for RuleSet {
 }
 
 /// The rule selection and settings one `check` call uses, worked out once per options.
+///
+/// A plan belongs to the rule set that made it ([`RuleSet::plan`]): a service that loads a new
+/// pack makes its plans anew. A plan handed to a rule set compiled from other files panics or
+/// runs the wrong rules (see [`RuleSet::check_with_plan`]).
 #[derive(Debug, Clone)]
 pub struct Plan {
     selected: Vec<bool>,
@@ -919,6 +923,12 @@ impl RuleSet {
     /// Checks one record with a plan made once (for many records with the same options); the
     /// same report as [`RuleSet::check`] with the plan's options. Fails only with
     /// [`Error::Script`] (see [`RuleSet::check`]).
+    ///
+    /// # Panics
+    ///
+    /// When `plan` was made by a rule set of another pack (a plan kept across a reload of the
+    /// pack): the plan's rules are this pack's by position. Plans of rule sets compiled from
+    /// the same files (the same [`PackInfo::hash`]) are interchangeable.
     pub fn check_with_plan(&self, record: &Value, plan: &Plan) -> Result<Report> {
         self.check_planned(record, plan, Vec::new())
     }
