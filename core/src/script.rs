@@ -418,18 +418,35 @@ pub(crate) fn compile(
     }
     let ast = engine.compile_with_scope(&scope, source).map_err(|e| {
         let pos = e.position();
+        let (line, column) = (pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+        let hint = match e.err_type() {
+            rhai::ParseErrorType::VariableUndefined(_) => {
+                " (a script is given `record`, `as_of` and `reference_date`, a group script `members`; any other name is declared with `let` first)"
+            }
+            // rhai notices a missing `;` or `)` where the next line starts.
+            rhai::ParseErrorType::MissingToken(..) if column == 1 && line > 1 => {
+                " (or at the end of the line before)"
+            }
+            _ => "",
+        };
         Error::pack(
-            file,
+            script_path(rule, file),
             Some(rule),
             format!(
-                "script does not compile at line {}, column {}: {}",
-                pos.line().unwrap_or(0),
-                pos.position().unwrap_or(0),
+                "script does not compile at line {line}, column {column}: {}{hint}",
                 e.err_type()
             ),
         )
     })?;
     Ok(Script { ast })
+}
+
+/// The script's path in the pack: it lies beside its rule, in the rule's group folder.
+fn script_path(rule: &str, file: &str) -> String {
+    match rule.split_once('/') {
+        Some((group, _)) => format!("{group}/{file}"),
+        None => file.to_owned(),
+    }
 }
 
 /// Runs a script with `vars` in its scope and returns what it returned.

@@ -154,7 +154,11 @@ fn a_script_that_does_not_compile_is_refused_at_load() {
         ),
         ("d/s.rhai", "let x = ;".into()),
     ]);
-    assert_eq!((file.as_str(), rule_id.as_deref()), ("s.rhai", Some("d/s")));
+    assert_eq!(
+        (file.as_str(), rule_id.as_deref()),
+        ("d/s.rhai", Some("d/s")),
+        "the script's place in the pack, beside its rule"
+    );
     assert!(message.contains("line 1"), "{message}");
     let (_, _, message) = pack_error(&[
         (
@@ -171,6 +175,26 @@ fn a_script_that_does_not_compile_is_refused_at_load() {
     assert!(
         message.contains("recrod"),
         "a misspelt variable is refused at load: {message}"
+    );
+    assert!(
+        message.ends_with("(a script is given `record`, `as_of` and `reference_date`, a group script `members`; any other name is declared with `let` first)"),
+        "{message}"
+    );
+    let (_, _, message) = pack_error(&[
+        (
+            "d/s.toml",
+            rule(
+                "d/s",
+                "error",
+                "kind = \"script\"\nscript = \"s.rhai\"\nreads = [\"/dx\"]",
+                "",
+            ),
+        ),
+        ("d/s.rhai", "let a = 1\nlet b = 2;\n[]".into()),
+    ]);
+    assert_eq!(
+        message,
+        "script does not compile at line 2, column 1: Expecting ';' to terminate this statement (or at the end of the line before)"
     );
 }
 
