@@ -393,3 +393,77 @@ fn a_plan_of_another_pack_is_refused_not_a_panic() {
         std::panic::catch_unwind(|| hersys().check_with_plan(&sample_record(), &stranger));
     assert!(matches!(outcome, Ok(Err(_))), "{outcome:?}");
 }
+
+/// Request threads with options of their own share one rule set (and the selections' reads it
+/// keeps between calls): each gets the reports it would get alone.
+#[test]
+fn threads_checking_with_their_own_options_get_the_reports_of_one_thread() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample/hersys-sample.jsonl");
+    let text = std::fs::read_to_string(path).expect("the bundled sample");
+    let records: Vec<Value> = text
+        .lines()
+        .take(300)
+        .map(|line| serde_json::from_str(line).expect("a record"))
+        .collect();
+    let selections: Vec<CheckOptions> = [
+        "dates",
+        "required",
+        "crosstab",
+        "codes",
+        "formats",
+        "ranges",
+        "scope",
+        "structure",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(n, group)| CheckOptions {
+        select: if n % 4 == 3 {
+            Vec::new()
+        } else {
+            vec![(*group).into()]
+        },
+        ignore: if n % 4 == 3 {
+            vec![(*group).into()]
+        } else {
+            Vec::new()
+        },
+        locale: if n % 2 == 0 { Locale::Ja } else { Locale::En },
+        ..as_of("2024-06-01")
+    })
+    .collect();
+    let alone: Vec<Vec<Report>> = selections
+        .iter()
+        .map(|options| {
+            records
+                .iter()
+                .map(|r| hersys().check(r, options).expect("judged"))
+                .collect()
+        })
+        .collect();
+    let together: Vec<Vec<Report>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = selections
+            .iter()
+            .map(|options| {
+                let records = &records;
+                scope.spawn(move || {
+                    records
+                        .iter()
+                        .map(|r| hersys().check(r, options).expect("judged"))
+                        .collect::<Vec<Report>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("no panic"))
+            .collect()
+    });
+    assert_eq!(together, alone);
+    assert!(
+        alone
+            .iter()
+            .all(|reports| reports.iter().any(|r| !r.findings.is_empty()))
+    );
+}
