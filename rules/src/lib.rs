@@ -45,6 +45,11 @@
 
 #![warn(missing_docs)]
 
+/// The README's Rust examples, run as doctests of the crate they use.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 use std::sync::{Arc, OnceLock};
 
 use kakunin::pack::ParsedPack;
