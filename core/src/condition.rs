@@ -224,10 +224,11 @@ impl Cond {
             Cond::Some { items, inner, .. } => {
                 let depth = items.wildcards();
                 view.hits_within(items, bound)
+                    .iter()
                     .any(|element| inner.eval(view, &element.idx[..depth], env))
             }
             Cond::Atom { path, test } => {
-                let mut hits = view.hits_within(path, bound);
+                let mut hits = view.hits_within(path, bound).iter();
                 match test {
                     Test::Present(want) => hits.any(|h| !is_absent(Some(h.value))) == *want,
                     _ => hits.any(|h| test.eval(h)),

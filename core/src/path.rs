@@ -48,13 +48,6 @@ pub(crate) const NO_NODE: u32 = u32::MAX;
 pub(crate) type Indices = [u32; MAX_WILDCARDS];
 pub(crate) const MAX_WILDCARDS: usize = 4;
 
-/// Whether `idx` starts with the indices `bound`: the value lies inside the array element they
-/// name. Compared element by element: a slice comparison would call `memcmp` for a few bytes,
-/// and this test runs for every value a condition reads.
-pub(crate) fn within(idx: &Indices, bound: &[u32]) -> bool {
-    idx.iter().zip(bound).all(|(i, b)| i == b)
-}
-
 impl FieldPath {
     /// Parses `/a/b/*/c`. Relative paths (no leading `/`, used inside `some`) are accepted too.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {

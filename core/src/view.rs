@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use crate::date::{Day, parse_day};
-use crate::path::{FieldPath, Indices, MAX_WILDCARDS, within};
+use crate::path::{FieldPath, Indices, MAX_WILDCARDS};
 use crate::ruleset::{MAX_DEPTH, reaches_past_max};
 use crate::schema::{MAX_SCHEMA_DEPTH, RecordSchema};
 use crate::text::cmp_short;
@@ -123,14 +123,19 @@ impl<'a> View<'a> {
     }
 
     /// The values at a path inside the array element whose indices start with `bound`.
-    pub(crate) fn hits_within<'s>(
-        &'s self,
-        path: &FieldPath,
-        bound: &'s [u32],
-    ) -> impl Iterator<Item = &'s Hit<'a>> + 's {
-        self.hits(path)
-            .iter()
-            .filter(move |h| within(&h.idx, bound))
+    ///
+    /// A node's values are in document order, which is the order of their indices, so those
+    /// of one element lie together and are found by two binary searches: a condition asked of
+    /// each item of an array costs n log n, not n² (a record of 100,000 tests took 25 s).
+    pub(crate) fn hits_within(&self, path: &FieldPath, bound: &[u32]) -> &[Hit<'a>] {
+        let hits = self.hits(path);
+        if bound.is_empty() {
+            return hits;
+        }
+        let element = |hit: &Hit| hit.idx.iter().take(bound.len()).cmp(bound);
+        let start = hits.partition_point(|h| element(h).is_lt());
+        let len = hits[start..].partition_point(|h| element(h).is_eq());
+        &hits[start..start + len]
     }
 }
 
@@ -425,6 +430,55 @@ mod tests {
             ]
         );
         assert_eq!(at(b), [("\"t\"".into(), ix(&[]))]);
+    }
+
+    proptest! {
+        /// The values inside one element, found by binary search, are those whose indices
+        /// start with the element's: for elements of the outer and of the inner array, present
+        /// or not.
+        #[test]
+        fn hits_within_an_element_are_those_whose_indices_start_with_its(
+            sizes in proptest::collection::vec(proptest::collection::vec(0..3usize, 0..4), 0..5),
+        ) {
+            let schema = RecordSchema::from_json(&json!({
+                "type": "object",
+                "properties": {"groups": {"type": "array", "items": {"type": "object", "properties": {
+                    "items": {"type": "array", "items": {"type": "object", "properties": {
+                        "v": {"type": "integer"}
+                    }}}
+                }}}}
+            }))
+            .expect("schema");
+            // Group g has one item per entry of sizes[g]; an item of size 0 has no `v`.
+            let groups: Vec<Value> = (sizes.iter())
+                .map(|items| {
+                    let items: Vec<Value> = (items.iter())
+                        .map(|&n| if n == 0 { json!({}) } else { json!({"v": n}) })
+                        .collect();
+                    json!({"items": items})
+                })
+                .collect();
+            let record = json!({"groups": groups});
+            let view = View::new(&schema, &record, None);
+            let mut path = FieldPath::parse("/groups/*/items/*/v").expect("a path");
+            path.node = schema.node_of(&path.text).expect("in the schema") as u32;
+            let all = view.hits(&path);
+            let mut bounds: Vec<Vec<u32>> = vec![vec![]];
+            for g in 0..=sizes.len() as u32 {
+                bounds.push(vec![g]);
+                for i in 0..4 {
+                    bounds.push(vec![g, i]);
+                }
+            }
+            for bound in bounds {
+                let want: Vec<Indices> = (all.iter())
+                    .filter(|h| h.idx.iter().zip(&bound).all(|(i, b)| i == b))
+                    .map(|h| h.idx)
+                    .collect();
+                let got: Vec<Indices> = view.hits_within(&path, &bound).iter().map(|h| h.idx).collect();
+                prop_assert_eq!(got, want, "bound {:?}", bound);
+            }
+        }
     }
 
     #[test]
