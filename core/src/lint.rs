@@ -8,16 +8,58 @@ use crate::examples::{self, CaseResult};
 use crate::options::CheckOptions;
 use crate::ruleset::RuleSet;
 
-/// Whether `file` looks like a rule file that the pack does not read as one: a `.toml` in a
-/// folder (the pack's own files lie at the top), but nested deeper than `group/name.toml`. A rule
-/// put there would otherwise go missing without a word.
-fn is_misplaced_rule_file(file: &str) -> bool {
+/// The pack's own TOML files at its top; any other `.toml` there is a rule put one folder short.
+const PACK_TOML_FILES: [&str; 4] = [
+    crate::pack::MANIFEST,
+    "codes.toml",
+    "conditions.toml",
+    "mapping.toml",
+];
+
+/// Why `file`, which looks like a rule file, is not read as one, or `None`. A rule put there
+/// would otherwise go missing without a word. Hidden folders (drafts) are left alone.
+fn misplaced_rule_file(file: &str) -> Option<&'static str> {
     let hidden = file.split('/').any(|part| part.starts_with('.'));
-    file.ends_with(".toml")
-        && file.contains('/')
-        && !hidden
-        && !file.starts_with("examples/")
-        && crate::pack::rule_place(file).is_none()
+    if !file.ends_with(".toml") || hidden || crate::pack::rule_place(file).is_some() {
+        return None;
+    }
+    if !file.contains('/') {
+        return (!PACK_TOML_FILES.contains(&file)).then_some(
+            "not read as a rule: a rule file lies in its group's folder (`group/name.toml`), and the pack's top holds only pack.toml, codes.toml, conditions.toml and mapping.toml",
+        );
+    }
+    if file.starts_with("examples/") {
+        return Some(
+            "not read as a rule: examples/ holds the base records of examples (`.json`); a rule file lies in its group's folder (`group/name.toml`)",
+        );
+    }
+    Some("not read as a rule: a rule file lies one folder deep (`group/name.toml`)")
+}
+
+/// Whether the finding's `ctx.key` holds a field path (or a `$` operand), as a `{key:label}`
+/// placeholder needs.
+fn is_field_path(finding: &crate::Finding, key: &str) -> bool {
+    finding
+        .ctx
+        .get(key)
+        .and_then(Value::as_str)
+        .is_some_and(|p| p.starts_with('/') || p.starts_with('$'))
+}
+
+/// A Japanese text without kana or kanji, or an English one without a Latin letter: the
+/// translation left out, or the two texts put in each other's place.
+fn language_mix_ups(what: &str, ja: &str, en: &str, say: &mut impl FnMut(String)) {
+    let japanese = |c: char| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}');
+    if !ja.chars().any(japanese) {
+        say(format!(
+            "`{what}.ja` has no Japanese (kana or kanji): is the Japanese text missing, or put under `en`?"
+        ));
+    }
+    if !en.chars().any(|c| c.is_ascii_alphabetic()) {
+        say(format!(
+            "`{what}.en` has no English word: is the English text missing, or put under `ja`?"
+        ));
+    }
 }
 
 /// One problem of a pack.
@@ -45,6 +87,10 @@ pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
         say(&script.rule, script.describe());
     }
     for rule in rules.rules() {
+        for (what, text) in [("title", &rule.title), ("message", &rule.message)] {
+            language_mix_ups(what, &text.ja, &text.en, &mut |m| say(&rule.id, m));
+        }
+        language_mix_ups("doc", &rule.doc.ja, &rule.doc.en, &mut |m| say(&rule.id, m));
         if rule.title.ja.contains('\n') || rule.title.en.contains('\n') {
             say(&rule.id, "the title is more than one line".into());
         }
@@ -66,34 +112,54 @@ pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
         // Each finding renders one of the rule's messages: at least one must find all its
         // placeholders in the finding's ctx, and a `{key:label}` value must be a field path.
         let messages = rule.placeholders();
-        for (_, finding) in mine.iter().flat_map(|r| &r.actual) {
-            let is_path = |k: &String| {
-                finding
-                    .ctx
-                    .get(k)
-                    .and_then(Value::as_str)
-                    .is_some_and(|p| p.starts_with('/') || p.starts_with('$'))
+        let names: Vec<String> = std::iter::once("the message".to_owned())
+            .chain(rule.variants.keys().map(|v| format!("variant `{v}`")))
+            .collect();
+        for (case, finding) in mine
+            .iter()
+            .flat_map(|r| r.actual.iter().map(move |(_, f)| (&r.case.id, f)))
+        {
+            let unfilled = |(keys, labels): &(BTreeSet<String>, BTreeSet<String>)| {
+                let mut missing: Vec<String> = keys
+                    .iter()
+                    .filter(|k| !finding.ctx.contains_key(*k))
+                    .map(|k| format!("`{{{k}}}` is not in its ctx"))
+                    .collect();
+                missing.extend(
+                    labels
+                        .iter()
+                        .filter(|k| finding.ctx.contains_key(*k) && !is_field_path(finding, k))
+                        .map(|k| format!("`{{{k}:label}}` needs a field path in ctx.{k}")),
+                );
+                missing
             };
-            let filled = |(keys, labels): &(BTreeSet<String>, BTreeSet<String>)| {
-                keys.iter().all(|k| finding.ctx.contains_key(k)) && labels.iter().all(is_path)
-            };
-            if !messages.iter().any(filled) {
+            let closest = messages
+                .iter()
+                .zip(&names)
+                .map(|(m, name)| (unfilled(m), name))
+                .min_by_key(|(missing, _)| missing.len());
+            if let Some((missing, name)) = closest
+                && !missing.is_empty()
+            {
                 say(
                     &rule.id,
                     format!(
-                        "no message of the rule has all its placeholders in ctx {:?} (a `:label` placeholder needs a field path)",
-                        finding.ctx.keys().collect::<Vec<_>>()
+                        "a finding of example {case} cannot fill {name}: {} (the ctx has {})",
+                        missing.join(", "),
+                        finding
+                            .ctx
+                            .keys()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 );
             }
         }
     }
     for file in rules.files().iter().map(|(file, _)| file) {
-        if is_misplaced_rule_file(file) {
-            say(
-                file,
-                "not read as a rule: a rule file lies one folder deep (`group/name.toml`)".into(),
-            );
+        if let Some(why) = misplaced_rule_file(file) {
+            say(file, why.into());
         }
     }
     let as_of = rules.manifest().example_as_of.clone().unwrap_or_default();

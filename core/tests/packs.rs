@@ -879,3 +879,82 @@ fn a_period_that_ends_before_it_starts_is_refused() {
         "a one-day period"
     );
 }
+
+#[test]
+fn lint_says_which_placeholder_a_finding_cannot_fill() {
+    let examples = "[[examples]]\nname = \"fires\"\nrecord = { dx = \"2021-01-01\" }\noptions = { as_of = \"2024-01-01\" }\nexpect = [{ path = \"/dx\" }]\n\n[[examples]]\nname = \"silent\"\nrecord = {}\noptions = { as_of = \"2024-01-01\" }\nexpect = []\n";
+    let text = rule(
+        "d/s",
+        "info",
+        "kind = \"script\"\nscript = \"s.rhai\"\nreads = [\"/dx\"]",
+        examples,
+    )
+    .replace("ja = \"メッセージ\"", "ja = \"{dayz}日、{field:label}\"");
+    let rules = pack(&[
+        ("d/s.toml", text),
+        (
+            "d/s.rhai",
+            "if is_present(record.dx) { [#{ path: \"/dx\", ctx: #{ days: 1, field: 2 } }] } else { [] }"
+                .into(),
+        ),
+    ])
+    .expect("compiles");
+    let problems: Vec<String> = kakunin::lint::lint(&rules)
+        .into_iter()
+        .filter(|p| p.subject == "d/s")
+        .map(|p| p.message)
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "a finding of example d/s::fires cannot fill the message: `{dayz}` is not in its ctx, `{field:label}` needs a field path in ctx.field (the ctx has `days`, `field`)"
+        ]
+    );
+}
+
+#[test]
+fn lint_names_a_rule_file_at_the_top_or_among_base_records() {
+    let rules = pack(&[
+        ("d/order.toml", rule("d/order", "error", ORDER, "")),
+        ("order.toml", rule("d/order", "error", ORDER, "")),
+        ("examples/order.toml", rule("d/order", "error", ORDER, "")),
+        (
+            "codes.toml",
+            "[sex]\nmale = { ja = \"男\", en = \"Male\" }\n".into(),
+        ),
+    ])
+    .expect("compiles");
+    let misplaced: Vec<(String, String)> = kakunin::lint::lint(&rules)
+        .into_iter()
+        .filter(|p| p.message.starts_with("not read as a rule"))
+        .map(|p| (p.subject, p.message))
+        .collect();
+    assert_eq!(misplaced.len(), 2, "{misplaced:?}");
+    assert_eq!(misplaced[0].0, "examples/order.toml");
+    assert!(misplaced[0].1.contains("examples/ holds the base records"));
+    assert_eq!(misplaced[1].0, "order.toml");
+    assert!(
+        misplaced[1]
+            .1
+            .contains("the pack's top holds only pack.toml")
+    );
+}
+
+#[test]
+fn lint_notices_a_translation_left_out_or_swapped() {
+    let text = rule("d/order", "error", ORDER, "")
+        .replace("ja = \"題\", en = \"Title\"", "ja = \"Title\", en = \"題\"");
+    let rules = pack(&[("d/order.toml", text)]).expect("compiles");
+    let problems: Vec<String> = kakunin::lint::lint(&rules)
+        .into_iter()
+        .filter(|p| p.message.contains("title."))
+        .map(|p| p.message)
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "`title.en` has no English word: is the English text missing, or put under `ja`?",
+            "`title.ja` has no Japanese (kana or kanji): is the Japanese text missing, or put under `en`?",
+        ]
+    );
+}
