@@ -65,9 +65,9 @@
 //! nested thousands deep or one that is not an object is a [`Finding`], and the personal values
 //! the record schema marks are left out of messages and `ctx` unless [`CheckOptions::reveal`]
 //! is set. Bound the size of what a caller may send, as for any parser: a check's time grows
-//! with the record, and today with the square of an array's length for the checks that judge
-//! an array item by item (a record with 10,000 tests takes about 0.3 s, with 100,000 about
-//! 25 s; a real record has a handful).
+//! with the record (as n log n with an array's length for the checks that judge an array item
+//! by item: a record with 100,000 tests, observations and doses takes about 2 s, its parse
+//! 0.4 s; a real record has a handful).
 
 #![warn(missing_docs)]
 
