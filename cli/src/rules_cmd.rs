@@ -109,6 +109,15 @@ pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
         }
         RulesCommand::Test { filter, pack } => {
             let rules = load_pack(&pack.pack)?;
+            // A misspelt filter would otherwise pass: nothing run, nothing failed.
+            if let Some(f) = &filter
+                && !rules.rules().iter().any(|r| r.id.starts_with(f.as_str()))
+            {
+                return Err(Fatal(format!(
+                    "no rule id in pack {} starts with `{f}` (`kakunin rules list` shows them)",
+                    rules.info().name
+                )));
+            }
             let results = run_all(&rules, filter.as_deref());
             let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
             // A script that fails on other rules' records fails the run, said once for its rule.
@@ -301,6 +310,16 @@ fn explain_text(out: &mut impl Write, rule: &Rule, locale: Locale) -> std::io::R
             label("所見あり", "fails")
         };
         writeln!(out, "  {} ({verdict})", ex.name)?;
+        // What the record starts from and how it is checked change what the example shows.
+        if let Some(base) = &ex.base {
+            writeln!(out, "      base  examples/{base}.json")?;
+        }
+        if ex.record.is_some() {
+            writeln!(out, "      record (written in full in {})", rule.file)?;
+        }
+        for (k, v) in &ex.options {
+            writeln!(out, "      option {k} = {v}")?;
+        }
         for (k, v) in &ex.set {
             writeln!(out, "      set   {k} = {v}")?;
         }

@@ -163,3 +163,31 @@ fn a_pack_copied_without_its_shared_table_says_which_table_and_file() {
     );
     remove(&pack);
 }
+
+#[test]
+fn a_filter_that_names_no_rule_stops_instead_of_passing() {
+    let out = kakunin(&["rules", "test", "dates/late-reprot"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no rule id in pack hersys starts with `dates/late-reprot`"),
+        "{stderr}"
+    );
+    let out = kakunin(&["rules", "test", "dates/late"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn explain_shows_what_an_example_starts_from_and_how_it_is_checked() {
+    let out = kakunin(&["rules", "explain", "codes/sex", "--locale", "en"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains("  unknown-in-the-basic-tab (fails)\n      option locale = \"en\"\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  female (passes)\n      base  examples/complete-2023.json\n"),
+        "{stdout}"
+    );
+}
