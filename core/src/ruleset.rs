@@ -411,6 +411,9 @@ pub struct Plan {
     /// Fields read beside the rules ([`Plan::also_reading`]), kept for the plans made from this
     /// one (a screen's lean plan).
     also_read: Vec<FieldPath>,
+    /// The content hash of the pack whose rule set made the plan: its rules are that pack's by
+    /// position, so another pack's rule set refuses it.
+    pack_hash: String,
 }
 
 impl Plan {
@@ -791,6 +794,7 @@ impl RuleSet {
             reads: wanted,
             filed,
             also_read: Vec::new(),
+            pack_hash: self.info.hash.clone(),
         }
     }
 
@@ -921,14 +925,11 @@ impl RuleSet {
     }
 
     /// Checks one record with a plan made once (for many records with the same options); the
-    /// same report as [`RuleSet::check`] with the plan's options. Fails only with
-    /// [`Error::Script`] (see [`RuleSet::check`]).
-    ///
-    /// # Panics
-    ///
-    /// When `plan` was made by a rule set of another pack (a plan kept across a reload of the
-    /// pack): the plan's rules are this pack's by position. Plans of rule sets compiled from
-    /// the same files (the same [`PackInfo::hash`]) are interchangeable.
+    /// same report as [`RuleSet::check`] with the plan's options. Fails with [`Error::Script`]
+    /// (see [`RuleSet::check`]), and with [`Error::InvalidOption`] (`plan`) when `plan` was made
+    /// by a rule set of another pack (a plan kept across a reload of the pack): the plan's rules
+    /// are its pack's by position. Plans of rule sets compiled from the same files (the same
+    /// [`PackInfo::hash`]) are interchangeable.
     pub fn check_with_plan(&self, record: &Value, plan: &Plan) -> Result<Report> {
         self.check_planned(record, plan, Vec::new())
     }
@@ -962,6 +963,16 @@ impl RuleSet {
         cross: Vec<(usize, Raw)>,
         within_depth: bool,
     ) -> Result<Report> {
+        if plan.pack_hash != self.info.hash {
+            return Err(Error::InvalidOption {
+                name: "plan".into(),
+                message: format!(
+                    "the plan was made by the rule set of another pack (hash {}), not this one's \
+                     ({} {}): make it with this rule set's plan()",
+                    plan.pack_hash, self.info.name, self.info.version
+                ),
+            });
+        }
         let options = &plan.options;
         if !record.is_object() {
             return Ok(Report::new(

@@ -382,16 +382,21 @@ fn records_that_are_not_objects_or_nest_deep_are_findings() {
 
 /// A service that reloads its pack and keeps a plan of the old one: today `check_with_plan`
 /// indexes the other pack's rules by position and panics (view.rs) or runs the wrong rules.
-/// Left for `Plan` to remember its pack (ruleset.rs) and refuse a stranger's plan with an error.
+/// A plan remembers the pack that made it; another pack's rule set refuses it with an error.
 #[test]
-#[ignore = "panics until a Plan remembers the rule set that made it"]
 fn a_plan_of_another_pack_is_refused_not_a_panic() {
     let opendata_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/opendata");
     let opendata = RuleSet::from_dir(&opendata_dir).expect("the open-data pack compiles");
     let stranger = opendata.plan(&CheckOptions::default()).expect("a plan");
     let outcome =
         std::panic::catch_unwind(|| hersys().check_with_plan(&sample_record(), &stranger));
-    assert!(matches!(outcome, Ok(Err(_))), "{outcome:?}");
+    assert!(
+        matches!(&outcome, Ok(Err(kakunin::Error::InvalidOption { name, .. })) if name == "plan"),
+        "{outcome:?}"
+    );
+    // And the other way round: no longer the wrong rules, silently.
+    let own = hersys().plan(&CheckOptions::default()).expect("a plan");
+    assert!(opendata.check_with_plan(&sample_record(), &own).is_err());
 }
 
 /// Request threads with options of their own share one rule set (and the selections' reads it

@@ -58,7 +58,7 @@ impl CsvReader {
         })
     }
 
-    /// Reads the header row of a workbook's first sheet ([`super::workbook`]): the sheet read
+    /// Reads the header row of a workbook's first sheet (see the workbook reader): the sheet read
     /// as CSV, records numbered by their rows in the sheet.
     pub fn from_workbook<R: Read>(reader: R) -> Result<CsvReader, Unreadable> {
         super::workbook::open(reader).map(|(csv, _)| csv)
