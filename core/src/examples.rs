@@ -291,12 +291,7 @@ fn differences(expected: &ExpectedFinding, actual: &Finding) -> Vec<String> {
             None => out.push(format!(
                 "ctx.{key}: expected {}, but the finding has no `{key}` (its ctx has {})",
                 json(want),
-                actual
-                    .ctx
-                    .keys()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                ctx_keys(actual)
             )),
         }
     }
@@ -563,6 +558,14 @@ impl SetAside {
             describe_check_error(&self.error, Some(&self.rule))
         )
     }
+}
+
+/// A finding's ctx keys as a message lists them: `field`, `value`.
+pub(crate) fn ctx_keys(finding: &Finding) -> String {
+    (finding.ctx.keys())
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -146,12 +146,7 @@ pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
                     format!(
                         "a finding of example {case} cannot fill {name}: {} (the ctx has {})",
                         missing.join(", "),
-                        finding
-                            .ctx
-                            .keys()
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        examples::ctx_keys(finding)
                     ),
                 );
             }
