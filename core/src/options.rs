@@ -136,7 +136,7 @@ impl CheckOptions {
                 "tiers" => {
                     options.tiers = strings(key, v)?
                         .iter()
-                        .map(|t| tier(t))
+                        .map(|t| t.parse())
                         .collect::<Result<_>>()?
                 }
                 "select" => options.select = strings(key, v)?,
@@ -246,16 +246,6 @@ fn prefecture_code(text: &str) -> Result<String> {
             ),
         ))
     }
-}
-
-/// [`Tier`]'s parse, with a long value quoted by its first characters.
-fn tier(text: &str) -> Result<Tier> {
-    text.parse().map_err(|_| {
-        invalid(
-            "tiers",
-            &format!("`{}` is not hc, pref or nat", quoted_text(text)),
-        )
-    })
 }
 
 fn parse_as_of(text: &str) -> Result<Day> {

@@ -420,9 +420,13 @@ impl std::str::FromStr for Tier {
             "hc" => Ok(Tier::Hc),
             "pref" => Ok(Tier::Pref),
             "nat" => Ok(Tier::Nat),
+            // A caller's value, quoted by its first characters as every option error does.
             _ => Err(Error::InvalidOption {
                 name: "tiers".into(),
-                message: format!("`{s}` is not hc, pref or nat"),
+                message: format!(
+                    "`{}` is not hc, pref or nat",
+                    crate::ruleset::quoted_text(s)
+                ),
             }),
         }
     }

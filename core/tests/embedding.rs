@@ -49,6 +49,8 @@ fn option_errors_quote_a_long_value_by_its_first_characters() {
         huge.parse::<Stage>().unwrap_err(),
         CheckOptions::from_json(&json!({"stage": huge})).unwrap_err(),
         CheckOptions::from_json(&json!({"tiers": ["hc", huge]})).unwrap_err(),
+        huge.parse::<kakunin::Tier>().unwrap_err(),
+        huge.parse::<kakunin::summary::Period>().unwrap_err(),
         CheckOptions::from_json(&long_key).unwrap_err(),
         ListOptions::parse(Some("2024-06-01"), Some(&huge)).unwrap_err(),
         hersys()
@@ -72,7 +74,12 @@ fn option_errors_quote_a_long_value_by_its_first_characters() {
 
 #[test]
 fn short_option_errors_are_unchanged_and_typed() {
-    let cases: [(Error, &str, &str); 4] = [
+    let cases: [(Error, &str, &str); 5] = [
+        (
+            "city".parse::<kakunin::Tier>().unwrap_err(),
+            "invalid-option",
+            "invalid option tiers: `city` is not hc, pref or nat",
+        ),
         (
             CheckOptions::default()
                 .with_as_of("2021-02-30")

@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, PackInfo};
 use crate::input::Mapping;
 use crate::options::Locale;
-use crate::ruleset::{Plan, RuleSet};
+use crate::ruleset::{Plan, RuleSet, quoted_text};
 
 /// The rule group whose findings are missing required items (completeness).
 const REQUIRED_GROUP: &str = "required";
@@ -52,7 +52,7 @@ impl std::str::FromStr for Period {
             "month" => Ok(Period::Month),
             _ => Err(option_error(
                 "period",
-                format!("`{s}` is not week or month"),
+                format!("`{}` is not week or month", quoted_text(s)),
             )),
         }
     }
@@ -425,7 +425,8 @@ impl<'r> Summarizer<'r> {
                     return Err(option_error(
                         "by",
                         format!(
-                            "`{name}` holds personal values; a report by it would publish them"
+                            "`{}` holds personal values; a report by it would publish them",
+                            quoted_text(name)
                         ),
                     ));
                 }
@@ -433,7 +434,8 @@ impl<'r> Summarizer<'r> {
                     return Err(option_error(
                         "by",
                         format!(
-                            "`{name}` is not a field of the {} record",
+                            "`{}` is not a field of the {} record",
+                            quoted_text(name),
                             rules.info().name
                         ),
                     ));

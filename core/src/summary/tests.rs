@@ -113,6 +113,17 @@ fn refuses_personal_and_unknown_breakdown_fields() {
         let err = summarize(&rules, Vec::new(), &options).expect_err(by);
         assert!(err.to_string().contains(expected), "{by}: {err}");
     }
+    // A field name of a megabyte is quoted by its first characters, as every option is.
+    let options = SummaryOptions {
+        by: Some("x".repeat(1_000_000)),
+        period: Period::Week,
+    };
+    let err = summarize(&rules, Vec::new(), &options).expect_err("a megabyte name");
+    assert!(
+        err.to_string().len() < 2 * crate::MAX_QUOTED_CHARS + 100,
+        "{err}"
+    );
+    assert!(err.to_string().contains("xx…"), "{err}");
 }
 
 #[test]
