@@ -10,27 +10,44 @@ use crate::text::trim;
 pub type Day = i32;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+///
+/// Worked in 64 bits, so no year wraps: a date more than about 5.8 million years from 1970 has
+/// no [`Day`], and gives [`Day::MIN`] or [`Day::MAX`], the nearest there is (see
+/// [`civil_from_days`] for the range).
 pub const fn days_from_civil(year: i32, month: u32, day: u32) -> Day {
+    let days = wide_days_from_civil(year as i64, month as i64, day as i64);
+    if days > Day::MAX as i64 {
+        Day::MAX
+    } else if days < Day::MIN as i64 {
+        Day::MIN
+    } else {
+        days as Day
+    }
+}
+
+/// [`days_from_civil`] in 64 bits, where no calendar date a `Day` can name overflows.
+const fn wide_days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let era = y.div_euclid(400);
     let yoe = y - era * 400;
-    let m = month as i32;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
 
-/// The calendar date of a day number.
+/// The calendar date of a day number. Every [`Day`] has one: `Day::MIN` is -5877641-06-23 and
+/// `Day::MAX` 5881580-07-11 (worked in 64 bits, so nothing wraps near either end).
 pub fn civil_from_days(days: Day) -> (i32, u32, u32) {
-    let z = days + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i32::from(month <= 2);
+    // Within ±5.9 million years of 1970 for any `Day`: an `i32`.
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
     (year, month, day)
 }
 
@@ -194,8 +211,8 @@ fn push_digits(text: &mut String, n: u32, width: u32) {
 
 /// 0 = Monday … 6 = Sunday.
 pub fn weekday(day: Day) -> u32 {
-    // 1970-01-01 was a Thursday (3).
-    (day + 3).rem_euclid(7) as u32
+    // 1970-01-01 was a Thursday (3); in 64 bits, so `Day::MAX` has its weekday too.
+    (i64::from(day) + 3).rem_euclid(7) as u32
 }
 
 #[cfg(test)]
@@ -268,6 +285,44 @@ mod tests {
                 && (1..=days_in_month(year as i32, month)).contains(&day);
             let expected = real.then(|| days_from_civil(year as i32, month, day));
             proptest::prop_assert_eq!(parse_date(&text), expected, "{}", text);
+        }
+    }
+
+    #[test]
+    fn the_first_and_last_days_format_and_round_trip() {
+        // Worked out apart, by whole 400-year cycles from 1970 (Python's `datetime`).
+        for (day, text, week) in [
+            (Day::MAX, "5881580-07-11", 4),
+            (Day::MIN, "-5877641-06-23", 1),
+            (Day::MAX - 719_468, "5879610-09-09", 3),
+            (Day::MAX - 719_467, "5879610-09-10", 4),
+        ] {
+            assert_eq!(format_day(day), text);
+            assert_eq!(weekday(day), week, "{text}");
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m, d), day, "{text}");
+        }
+        // Dates past either end have no day of their own: the nearest, never a wrapped one.
+        assert_eq!(days_from_civil(5_881_580, 7, 12), Day::MAX);
+        assert_eq!(days_from_civil(i32::MAX, 12, 31), Day::MAX);
+        assert_eq!(days_from_civil(-5_877_641, 6, 22), Day::MIN);
+        assert_eq!(days_from_civil(i32::MIN, 1, 1), Day::MIN);
+        assert_eq!(days_from_civil(2021, u32::MAX, u32::MAX), Day::MAX);
+    }
+
+    proptest::proptest! {
+        /// Every day number, the extremes included: a calendar date with a real month and day,
+        /// back to the same number, one weekday after the day before, and formatted as that
+        /// date.
+        #[test]
+        fn every_day_number_has_its_date(day in proptest::prelude::any::<Day>()) {
+            let (y, m, d) = civil_from_days(day);
+            proptest::prop_assert!((1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d));
+            proptest::prop_assert_eq!(days_from_civil(y, m, d), day);
+            if let Some(before) = day.checked_sub(1) {
+                proptest::prop_assert_eq!((weekday(before) + 1) % 7, weekday(day));
+            }
+            proptest::prop_assert_eq!(format_day(day), format!("{y:04}-{m:02}-{d:02}"));
         }
     }
 

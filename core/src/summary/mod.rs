@@ -62,7 +62,8 @@ impl Period {
     /// The first day of the period holding `day`.
     fn start(self, day: Day) -> Day {
         match self {
-            Period::Week => day - weekday(day) as Day,
+            // The first week of all begins before `Day::MIN`: it starts there.
+            Period::Week => day.saturating_sub(weekday(day) as Day),
             Period::Month => {
                 let (y, m, _) = civil_from_days(day);
                 days_from_civil(y, m, 1)
@@ -73,7 +74,10 @@ impl Period {
     fn label(self, start: Day) -> String {
         match self {
             Period::Week => format_day(start),
-            Period::Month => format_day(start)[..7].to_owned(),
+            Period::Month => {
+                let (y, m, _) = civil_from_days(start);
+                format!("{y:04}-{m:02}")
+            }
         }
     }
 }

@@ -194,3 +194,26 @@ fn english_labels() {
     assert!(html.contains("Rules by records affected"));
     assert_eq!(s.totals, Totals::default());
 }
+
+#[test]
+fn periods_of_the_first_and_last_days_start_and_are_named_without_wrapping() {
+    for day in [Day::MIN, Day::MIN + 3, -1, 0, Day::MAX - 6, Day::MAX] {
+        for period in [Period::Week, Period::Month] {
+            let start = period.start(day);
+            assert!(start <= day, "{period:?} of {day}");
+            assert!(!period.label(start).is_empty());
+        }
+    }
+    assert_eq!(Period::Week.start(Day::MIN), Day::MIN);
+    assert_eq!(
+        Period::Month.label(Period::Month.start(Day::MAX)),
+        "5881580-07"
+    );
+    assert_eq!(
+        Period::Month.label(Period::Month.start(Day::MIN)),
+        "-5877641-06"
+    );
+    let day = parse_day("2021-03-17").expect("a date");
+    assert_eq!(Period::Month.label(Period::Month.start(day)), "2021-03");
+    assert_eq!(Period::Week.label(Period::Week.start(day)), "2021-03-15");
+}
