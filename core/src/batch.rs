@@ -202,6 +202,21 @@ pub trait Unbuilt: Send + Sync + std::fmt::Debug {
 }
 
 /// What happened to one input item, in input order.
+///
+/// [`Outcome::ok`] is the write decision: only a record that was checked and has no `error`
+/// finding may be written. Serialized with serde (`serde_json::to_string(&outcome)`), an
+/// outcome is one object with the same keys whatever happened: where the item was
+/// (`position`, 0-based, and `line`, 1-based, 0 for records without lines), the record's `id`
+/// (`null` where it has none or was not read), that decision as `ok`, and then the [`Report`]
+/// as `report` (the shape documented there) or, when there is none, what stopped it as
+/// `error`, `{kind, message}` as a service gives an [`Error`] (an unreadable item's kind is
+/// `input`):
+///
+/// ```json
+/// {"position": 0, "line": 1, "id": "r1", "ok": false, "report": {"pack": {…}, "ok": false, …}}
+/// {"position": 1, "line": 2, "id": null, "ok": false, "error": {"kind": "input", "message": "…"}}
+/// {"position": 2, "line": 3, "id": "r3", "ok": false, "error": {"kind": "script-limit", "message": "rule …"}}
+/// ```
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Checked.
@@ -245,6 +260,88 @@ impl Outcome {
             | Outcome::Unreadable { position, .. }
             | Outcome::Failed { position, .. } => *position,
         }
+    }
+
+    /// Whether the record may be written: it was checked and its report is [`Report::ok`]. An
+    /// item that is no record, or a record a rule could not judge, may not.
+    pub fn ok(&self) -> bool {
+        matches!(self, Outcome::Checked { report, .. } if report.ok)
+    }
+}
+
+/// An [`Outcome`] as JSON (see there), keys in this order.
+#[derive(serde::Serialize)]
+struct OutcomeJson<'a> {
+    position: usize,
+    line: u64,
+    id: Option<&'a str>,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a Report>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorJson<'a>>,
+}
+
+/// An error as a service answers with it: `{kind, message}`.
+#[derive(serde::Serialize)]
+struct ErrorJson<'a> {
+    kind: &'a str,
+    message: Cow<'a, str>,
+}
+
+impl serde::Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let ok = self.ok();
+        let json = match self {
+            Outcome::Checked {
+                position,
+                line,
+                id,
+                report,
+            } => OutcomeJson {
+                position: *position,
+                line: *line,
+                id: id.as_deref(),
+                ok,
+                report: Some(report),
+                error: None,
+            },
+            Outcome::Unreadable {
+                position,
+                line,
+                message,
+            } => OutcomeJson {
+                position: *position,
+                line: *line,
+                id: None,
+                ok,
+                report: None,
+                error: Some(ErrorJson {
+                    kind: "input",
+                    message: Cow::Borrowed(message),
+                }),
+            },
+            Outcome::Failed {
+                position,
+                line,
+                id,
+                error,
+            } => OutcomeJson {
+                position: *position,
+                line: *line,
+                id: id.as_deref(),
+                ok,
+                report: None,
+                error: Some(ErrorJson {
+                    kind: error.kind(),
+                    message: Cow::Owned(error.to_string()),
+                }),
+            },
+        };
+        json.serialize(serializer)
     }
 }
 

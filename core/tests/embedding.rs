@@ -179,6 +179,74 @@ fn a_report_serializes_to_the_documented_shape_and_reads_back() {
     assert_eq!(read_back, report);
 }
 
+/// A batch's outcome carries the write decision beside the report, or the error, as a
+/// service answers with one: the same keys for every outcome, `report` the report's own shape.
+#[test]
+fn an_outcome_serializes_with_its_write_decision_and_report_or_error() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/hersys");
+    let clean: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("examples/complete-2021.json")).expect("a base record"),
+    )
+    .expect("JSON");
+    let mut refused = clean.clone();
+    refused["id"] = json!("refused");
+    refused["notification"]["reported_on"] = json!("2021-01-01");
+    let plan = hersys().plan(&as_of("2024-06-01")).expect("a plan");
+    let outcomes = kakunin::batch::check_all(hersys(), &plan, &[clean, refused]).expect("checked");
+    let keys =
+        |v: &Value| -> Vec<String> { v.as_object().expect("an object").keys().cloned().collect() };
+    for (outcome, ok) in outcomes.iter().zip([true, false]) {
+        let kakunin::batch::Outcome::Checked { report, id, .. } = outcome else {
+            panic!("a record: {outcome:?}");
+        };
+        assert_eq!(outcome.ok(), ok);
+        let text = serde_json::to_string(outcome).expect("JSON");
+        let value: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(keys(&value), ["id", "line", "ok", "position", "report"]);
+        assert_eq!(value["ok"], ok);
+        assert_eq!(value["id"], json!(id));
+        assert_eq!(value["position"], u64::from(!ok));
+        assert_eq!(value["report"], serde_json::to_value(report).expect("JSON"));
+        let read_back: Report = serde_json::from_value(value["report"].clone()).expect("a report");
+        assert_eq!(&read_back, report);
+        assert!(
+            text.starts_with(&format!(
+                r#"{{"position":{},"line":0,"id":"#,
+                u64::from(!ok)
+            )),
+            "{text}"
+        );
+    }
+    let unreadable = kakunin::batch::Outcome::Unreadable {
+        position: 1,
+        line: 2,
+        message: "not JSON".into(),
+    };
+    assert_eq!(
+        serde_json::to_string(&unreadable).expect("JSON"),
+        r#"{"position":1,"line":2,"id":null,"ok":false,"error":{"kind":"input","message":"not JSON"}}"#
+    );
+    let error = Error::Script {
+        rule: "g/r".into(),
+        kind: kakunin::ScriptErrorKind::Limit,
+        line: 3,
+        column: 4,
+        message: "too many operations".into(),
+    };
+    let failed = kakunin::batch::Outcome::Failed {
+        position: 2,
+        line: 3,
+        id: Some("r3".into()),
+        error: error.clone(),
+    };
+    assert!(!failed.ok() && !unreadable.ok());
+    assert_eq!(
+        serde_json::to_value(&failed).expect("JSON"),
+        json!({"position": 2, "line": 3, "id": "r3", "ok": false,
+               "error": {"kind": "script-limit", "message": error.to_string()}})
+    );
+}
+
 /// Where a record's personal fields might be, and wrong shapes they arrive in from other
 /// systems: every shape carries the marker `MK<n>Q` (or is a number a caller could log).
 fn malformed_personal_values(marker: &str) -> Vec<Value> {
