@@ -411,9 +411,10 @@ pub struct Plan {
     /// Fields read beside the rules ([`Plan::also_reading`]), kept for the plans made from this
     /// one (a screen's lean plan).
     also_read: Vec<FieldPath>,
-    /// The content hash of the pack whose rule set made the plan: its rules are that pack's by
-    /// position, so another pack's rule set refuses it.
-    pack_hash: String,
+    /// The pack whose rule set made the plan (shared with it, not copied: a one-off `check`
+    /// makes a plan): its rules are that pack's by position, so a rule set of another content
+    /// hash refuses it.
+    pack: Arc<PackInfo>,
 }
 
 impl Plan {
@@ -794,7 +795,7 @@ impl RuleSet {
             reads: wanted,
             filed,
             also_read: Vec::new(),
-            pack_hash: self.info.hash.clone(),
+            pack: self.info.clone(),
         }
     }
 
@@ -963,13 +964,13 @@ impl RuleSet {
         cross: Vec<(usize, Raw)>,
         within_depth: bool,
     ) -> Result<Report> {
-        if plan.pack_hash != self.info.hash {
+        if !Arc::ptr_eq(&plan.pack, &self.info) && plan.pack.hash != self.info.hash {
             return Err(Error::InvalidOption {
                 name: "plan".into(),
                 message: format!(
                     "the plan was made by the rule set of another pack (hash {}), not this one's \
                      ({} {}): make it with this rule set's plan()",
-                    plan.pack_hash, self.info.name, self.info.version
+                    plan.pack.hash, self.info.name, self.info.version
                 ),
             });
         }
@@ -1415,6 +1416,19 @@ mod tests {
         );
         let built = (0..=MAX_DEPTH).fold(Value::from(1), |v, _| Value::Array(vec![v]));
         assert!(deeper_than_max(&built));
+    }
+
+    /// A plan names its pack by the rule set's own `PackInfo`, shared: making one (as each
+    /// one-off `check` does) copies no hash.
+    #[cfg(feature = "toml")]
+    #[test]
+    fn a_plan_shares_the_pack_info_of_its_rule_set() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/opendata");
+        let rules = RuleSet::from_dir(&dir).expect("the bundled pack");
+        let plan = rules.plan(&CheckOptions::default()).expect("a plan");
+        assert!(Arc::ptr_eq(&plan.pack, &rules.info));
+        let reading_more = plan.also_reading_pointers(["/都道府県名"]);
+        assert!(Arc::ptr_eq(&reading_more.pack, &rules.info));
     }
 
     /// Plans keep what their selection reads between calls (`ReadsCache`): each plan here,

@@ -472,6 +472,13 @@ fn a_plan_of_another_pack_is_refused_not_a_panic() {
     // And the other way round: no longer the wrong rules, silently.
     let own = hersys().plan(&CheckOptions::default()).expect("a plan");
     assert!(opendata.check_with_plan(&sample_record(), &own).is_err());
+    // A rule set compiled again from the same files (the same hash) takes the plan.
+    let hersys_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/hersys");
+    let twin = RuleSet::from_dir(&hersys_dir).expect("the HER-SYS pack compiles");
+    assert_eq!(
+        twin.check_with_plan(&sample_record(), &own),
+        hersys().check_with_plan(&sample_record(), &own)
+    );
 }
 
 /// Request threads with options of their own share one rule set (and the selections' reads it
