@@ -90,6 +90,10 @@ fn main() {
         }
         // Files shared between packs (`../common/`) are embedded once, beside the packs.
         let mut lean = parsed.for_checking().unwrap();
+        // What the browser gets must compile too (its scripts are stored without comments).
+        if let Err(e) = RuleSet::from_parsed(lean.clone()) {
+            panic!("{pack} (stored for checking)/{e}");
+        }
         let mut own = PackFiles::new();
         for (path, text) in lean.files.iter() {
             if path.starts_with("../") {

@@ -183,8 +183,9 @@ impl ParsedPack {
             rule.doc = DocSpec::default();
         }
         let schema_file = &self.manifest.record_schema;
-        let schema: Value = serde_json::from_str(self.files.require(schema_file)?)
+        let mut schema: Value = serde_json::from_str(self.files.require(schema_file)?)
             .map_err(|e| Error::pack(schema_file, None, e.to_string()))?;
+        without_annotations(&mut schema);
         let mut files = PackFiles::new();
         files.insert(schema_file.clone(), schema.to_string());
         for table in self.manifest.tables.values() {
@@ -196,7 +197,7 @@ impl ParsedPack {
         }
         for (file, text) in self.files.iter() {
             if file.ends_with(".rhai") {
-                files.insert(file, text);
+                files.insert(file, crate::script::without_comments(text));
             }
         }
         self.files = files;
@@ -212,6 +213,32 @@ impl ParsedPack {
     /// Reads [`ParsedPack::to_json`]'s output; `name` says which pack in an error.
     pub fn from_json(name: &str, text: &str) -> Result<Self> {
         serde_json::from_str(text).map_err(|e| Error::pack(name, None, e.to_string()))
+    }
+}
+
+/// Drops the JSON Schema keywords written for people (`description`, `$comment`, `examples`)
+/// from a schema and its subschemas; a property that happens to be called `description` stays.
+fn without_annotations(schema: &mut Value) {
+    let Value::Object(node) = schema else {
+        return;
+    };
+    for keyword in ["description", "$comment", "examples"] {
+        node.remove(keyword);
+    }
+    for (keyword, sub) in node.iter_mut() {
+        match (keyword.as_str(), sub) {
+            (
+                "properties" | "patternProperties" | "$defs" | "definitions",
+                Value::Object(named),
+            ) => named.values_mut().for_each(without_annotations),
+            ("allOf" | "anyOf" | "oneOf" | "prefixItems", Value::Array(list)) => {
+                list.iter_mut().for_each(without_annotations)
+            }
+            ("items" | "additionalProperties" | "not" | "if" | "then" | "else", sub) => {
+                without_annotations(sub)
+            }
+            _ => {}
+        }
     }
 }
 
@@ -965,5 +992,33 @@ mod authoring {
                 "expected struct Text",
                 "expected a table with `ja` and `en`",
             )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_go_and_properties_of_that_name_stay() {
+        let mut schema = serde_json::json!({
+            "description": "a record", "$comment": "x", "type": "object",
+            "properties": {
+                "description": {"type": "string", "description": "a field called description"},
+                "tests": {"type": "array", "items": {"title": "検査", "examples": [1],
+                    "anyOf": [{"description": "d", "format": "date"}]}}
+            },
+            "$defs": {"day": {"description": "d", "format": "date"}}
+        });
+        without_annotations(&mut schema);
+        let expected = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "description": {"type": "string"},
+                "tests": {"type": "array", "items": {"title": "検査", "anyOf": [{"format": "date"}]}}
+            },
+            "$defs": {"day": {"format": "date"}}
+        });
+        assert_eq!(schema, expected);
     }
 }
