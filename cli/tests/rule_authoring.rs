@@ -191,3 +191,63 @@ fn explain_shows_what_an_example_starts_from_and_how_it_is_checked() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_misspelt_path_is_refused_with_the_path_it_most_likely_meant() {
+    let pack = pack_copy("misspelt-path");
+    let dir = pack.to_str().expect("utf-8");
+    let rule = |check: &str| {
+        format!(
+            r#"
+id = "lab/birth"
+severity = "error"
+tiers = ["pref"]
+title = {{ ja = "題", en = "Title" }}
+message = {{ ja = "{{field}}", en = "{{field}}" }}
+doc = {{ ja = "説明", en = "Doc", source = "test" }}
+
+[[check]]
+{check}
+"#
+        )
+    };
+    for (check, meant) in [
+        // A misspelt key.
+        (
+            r#"kind = "required"
+fields = ["/notification/patient/brith_date"]"#,
+            "`/notification/patient/brith_date` is not a field of the record schema — did you mean `/notification/patient/birth_date`?",
+        ),
+        // An index where the array's `*` goes, in a condition.
+        (
+            r#"kind = "condition"
+when = { path = "/tests/0/result", eq = "positive" }
+at = "/tests/*/result""#,
+            "`/tests/0/result` is not a field of the record schema — did you mean `/tests/*/result`?",
+        ),
+        // A field of another tab.
+        (
+            r#"kind = "required"
+fields = ["/notification/care_status"]"#,
+            "did you mean `/record/care_status`?",
+        ),
+        // Dotted, as a CSV header is written.
+        (
+            r#"kind = "required"
+fields = ["notification.patient.birth_date"]"#,
+            "`notification.patient.birth_date`: a path starts with `/` — did you mean `/notification/patient/birth_date`?",
+        ),
+    ] {
+        write(&pack, "lab/birth.toml", &rule(check));
+        for command in ["lint", "test"] {
+            let out = kakunin(&["rules", command, "--pack", dir]);
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+            assert!(
+                stderr.contains("lab/birth.toml [lab/birth]: ") && stderr.contains(meant),
+                "{command}: {stderr}"
+            );
+        }
+    }
+    remove(&pack);
+}

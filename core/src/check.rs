@@ -471,13 +471,13 @@ impl CompileEnv<'_> {
     pub(crate) fn path(&self, text: &str) -> Result<FieldPath, Error> {
         let mut path = FieldPath::parse(text).map_err(|m| self.err(m))?;
         if !text.starts_with('/') {
-            return Err(self.err(format!("`{text}`: a path starts with `/`")));
+            return Err(self.err(format!(
+                "`{text}`: a path starts with `/`{}",
+                self.schema.did_you_mean(text)
+            )));
         }
         if self.schema.field(&path.text).is_none() || !self.schema.resolve(&mut path) {
-            return Err(self.err(format!(
-                "`{}` is not a field of the record schema",
-                path.text
-            )));
+            return Err(self.err(self.schema.not_a_field(&path.text)));
         }
         Ok(path)
     }

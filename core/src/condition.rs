@@ -258,7 +258,7 @@ impl Cond {
                 .node_of(&p.text)
                 .filter(|&n| n != 0)
                 .map(|n| n as u32)
-                .ok_or_else(|| format!("`{}` is not a field of the record schema", p.text))
+                .ok_or_else(|| schema.not_a_field(&p.text))
         };
         match self {
             Cond::All(cs) | Cond::Any(cs) => cs

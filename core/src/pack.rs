@@ -736,6 +736,9 @@ pub(crate) fn toml_to_json(file: &str, text: &str) -> Result<Value> {
     }
 }
 
+#[cfg(feature = "toml")]
+pub(crate) use authoring::closest;
+
 /// What a rule author gets wrong that TOML and serde accept or describe in their own terms.
 #[cfg(feature = "toml")]
 mod authoring {
@@ -894,17 +897,30 @@ mod authoring {
 
     /// " — did you mean `x`?" for the candidate a mistyped name most likely meant, or nothing.
     fn did_you_mean(name: &str, candidates: &[&str]) -> String {
+        closest(name, candidates)
+            .map(|c| format!(" — did you mean `{c}`?"))
+            .unwrap_or_default()
+    }
+
+    /// The candidate a mistyped name most likely meant: of those that begin with it or it with
+    /// them, or that a few edits make it (at most 2, fewer for short names; case aside), the one
+    /// the fewest edits away. Also a path's keys, one by one
+    /// ([`RecordSchema::not_a_field`](crate::schema::RecordSchema::not_a_field)).
+    pub(crate) fn closest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
         let close = |c: &&&str| {
             let (a, b) = (name.to_lowercase(), c.to_lowercase());
             let prefix = a.len().min(b.len()) >= 3 && (a.starts_with(&b) || b.starts_with(&a));
-            prefix || edit_distance(&a, &b) <= 2.min(a.chars().count() / 3 + 1)
+            let most = 2.min(a.chars().count() / 3 + 1);
+            // No fewer edits than the lengths differ: a long name is not compared at length.
+            prefix
+                || (a.chars().count().abs_diff(b.chars().count()) <= most
+                    && edit_distance(&a, &b) <= most)
         };
         candidates
             .iter()
             .filter(close)
             .min_by_key(|c| edit_distance(name, c))
-            .map(|c| format!(" — did you mean `{c}`?"))
-            .unwrap_or_default()
+            .copied()
     }
 
     /// Levenshtein distance over characters (names are short).

@@ -569,11 +569,7 @@ impl RuleSet {
         let field = |text: &str| -> Result<FieldPath> {
             let p = FieldPath::parse(text).map_err(|m| Error::pack(pack::MANIFEST, None, m))?;
             if schema.field(&p.text).is_none() {
-                return Err(Error::pack(
-                    pack::MANIFEST,
-                    None,
-                    format!("`{text}` is not a field of the record schema"),
-                ));
+                return Err(Error::pack(pack::MANIFEST, None, schema.not_a_field(text)));
             }
             Ok(p)
         };

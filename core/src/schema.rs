@@ -181,6 +181,124 @@ impl RecordSchema {
             .map(|(p, _)| p)
     }
 
+    /// Why a pack is refused a path the schema does not have (`/notification/patient/brith_date`),
+    /// with the paths the author most likely meant where packs are read as written (the `toml`
+    /// feature: a build that only loads the bundled packs carries no suggestions).
+    pub(crate) fn not_a_field(&self, path: &str) -> String {
+        format!(
+            "`{path}` is not a field of the record schema{}",
+            self.did_you_mean(path)
+        )
+    }
+
+    /// " — did you mean `a`?" (or "`a`, `b` or `c`") for the paths [`RecordSchema::meant`] gives,
+    /// or nothing.
+    pub(crate) fn did_you_mean(&self, path: &str) -> String {
+        #[cfg(feature = "toml")]
+        if let Some((last, first)) = self.meant(path).split_last() {
+            let quoted = |p: &&str| format!("`{p}`");
+            return match first {
+                [] => format!(" — did you mean `{last}`?"),
+                _ => format!(
+                    " — did you mean {} or `{last}`?",
+                    first.iter().map(quoted).collect::<Vec<_>>().join(", ")
+                ),
+            };
+        }
+        let _ = path;
+        String::new()
+    }
+
+    /// The paths of the schema that a path it does not have most likely meant, at most three.
+    ///
+    /// The path mended key by key down the schema's tree: a misspelt key becomes the closest of
+    /// its object's keys (as a misspelt TOML key does), an index or other element marker of an
+    /// array (`0`, `[]`) becomes `*`, a `*` left out is put back and one where there is no
+    /// array is dropped. A dotted path (`notification.patient.birth_date`, as CSV headers write
+    /// them) is read as its keys. Where mending changes the field's own (last) key and that key
+    /// is a field elsewhere, or where it cannot mend the path, the path is taken to be in
+    /// another table (`/notification/care_status` for `/record/care_status`): the fields whose
+    /// own key is its last one (or the closest key there is), those sharing most of its keys
+    /// first.
+    #[cfg(feature = "toml")]
+    pub(crate) fn meant(&self, path: &str) -> Vec<&str> {
+        let dotted = !path.contains('/') && path.contains('.');
+        let body = path.strip_prefix('/').unwrap_or(path);
+        let keys: Vec<String> = if dotted {
+            body.split('.')
+                .map(|k| escape_token(k).into_owned())
+                .collect()
+        } else {
+            body.split('/').map(str::to_owned).collect()
+        };
+        fn own_key(pattern: &str) -> Option<&str> {
+            pattern.rsplit('/').find(|k| *k != "*")
+        }
+        let mended = self.mended(0, &keys).map(|node| self.pattern(node));
+        let last = keys
+            .iter()
+            .rev()
+            .find(|k| k.chars().any(char::is_alphabetic));
+        let Some(last) = last else {
+            return mended.into_iter().collect();
+        };
+        let elsewhere = |key: &str| -> Vec<&str> {
+            let shared = |pattern: &str| {
+                keys.iter()
+                    .filter(|k| pattern.split('/').any(|p| p == *k))
+                    .count()
+            };
+            let mut found: Vec<&str> = self
+                .paths()
+                .map(|(p, _)| p)
+                .filter(|p| own_key(p) == Some(key) && !p.ends_with("/*"))
+                .collect();
+            found.sort_by_key(|p| (std::cmp::Reverse(shared(p)), p.len(), *p));
+            found.truncate(3);
+            found
+        };
+        match mended {
+            Some(path) if own_key(path) == Some(last.as_str()) => vec![path],
+            Some(path) => match elsewhere(last) {
+                found if found.is_empty() => vec![path],
+                found => found,
+            },
+            None => {
+                let all_keys: std::collections::BTreeSet<&str> =
+                    self.paths().filter_map(|(p, _)| own_key(p)).collect();
+                let all_keys: Vec<&str> = all_keys.into_iter().collect();
+                crate::pack::closest(last, &all_keys).map_or_else(Vec::new, elsewhere)
+            }
+        }
+    }
+
+    /// The node that `keys` lead to from `node`, each mended as [`RecordSchema::meant`] says.
+    #[cfg(feature = "toml")]
+    fn mended(&self, node: usize, keys: &[String]) -> Option<usize> {
+        let Some((key, rest)) = keys.split_first() else {
+            return (node != 0).then_some(node);
+        };
+        let here = &self.nodes[node];
+        if key == "*" {
+            return self.mended(here.items.unwrap_or(node), rest);
+        }
+        if let Some(child) = self.child(node, &unescape_token(key)) {
+            return self.mended(child, rest);
+        }
+        if let Some(items) = here.items {
+            return if key.chars().any(char::is_alphabetic) {
+                self.mended(items, keys)
+            } else {
+                self.mended(items, rest)
+            };
+        }
+        // Keys as path segments are written (escaped), as `key` is.
+        let own: Vec<_> = here.children.iter().map(|(k, _)| escape_token(k)).collect();
+        let own: Vec<&str> = own.iter().map(AsRef::as_ref).collect();
+        let meant = crate::pack::closest(key, &own)?;
+        self.mended(self.child(node, &unescape_token(meant))?, rest)
+    }
+
     /// The label of a concrete pointer or pattern in a locale, falling back to its last key.
     pub fn label(&self, pointer: &str, locale: crate::Locale) -> String {
         let pattern = crate::path::pattern_of(pointer);
@@ -348,5 +466,84 @@ mod tests {
         ] {
             assert!(!schema.holds_personal(not_personal), "{not_personal}");
         }
+    }
+}
+
+#[cfg(all(test, feature = "toml"))]
+mod meant {
+    use super::*;
+
+    fn hersys() -> RecordSchema {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../rules/hersys/record.schema.json"
+        );
+        let text = std::fs::read_to_string(path).expect("the HER-SYS record schema");
+        RecordSchema::from_json(&serde_json::from_str(&text).expect("JSON")).expect("a schema")
+    }
+
+    #[test]
+    fn a_path_is_mended_key_by_key() {
+        let schema = hersys();
+        for (written, meant) in [
+            // A misspelt key, anywhere along the path, case aside.
+            (
+                "/notification/patient/brith_date",
+                "/notification/patient/birth_date",
+            ),
+            ("/notifcation/diagnosed_on", "/notification/diagnosed_on"),
+            ("/Notification/Diagnosed_On", "/notification/diagnosed_on"),
+            ("/tests/*/sampled", "/tests/*/sampled_on"),
+            // Array markers: an index or another marker, a `*` left out, one too many.
+            ("/tests/0/method", "/tests/*/method"),
+            ("/tests/[]/method", "/tests/*/method"),
+            ("/tests/method", "/tests/*/method"),
+            ("/notification/patient/*/name", "/notification/patient/name"),
+            ("/record/care_status/*", "/record/care_status"),
+            // Dotted, as CSV headers are written.
+            (
+                "notification.patient.brith_date",
+                "/notification/patient/birth_date",
+            ),
+            ("tests.0.method", "/tests/*/method"),
+            // A field of another table.
+            ("/notification/care_status", "/record/care_status"),
+            ("/notification/tests/*/resulted_on", "/tests/*/resulted_on"),
+        ] {
+            assert_eq!(schema.meant(written), [meant], "{written}");
+        }
+        // Fields of the same name in several tables, those sharing most of its keys first.
+        assert_eq!(
+            schema.meant("/died_on"),
+            ["/record/died_on", "/notification/died_on"]
+        );
+        assert_eq!(
+            schema.meant("/birthdate"),
+            ["/basic/birth_date", "/notification/patient/birth_date"]
+        );
+        assert!(schema.meant("/notification/patient/name/family").is_empty());
+        assert!(schema.meant("/nothing_like_it").is_empty());
+    }
+
+    #[test]
+    fn the_message_names_what_was_meant() {
+        let schema = hersys();
+        assert_eq!(
+            schema.not_a_field("/notification/patient/brith_date"),
+            "`/notification/patient/brith_date` is not a field of the record schema — did you mean `/notification/patient/birth_date`?"
+        );
+        assert_eq!(
+            schema.not_a_field("/died_on"),
+            "`/died_on` is not a field of the record schema — did you mean `/record/died_on` or `/notification/died_on`?"
+        );
+        assert_eq!(
+            schema.not_a_field("/xyzzy"),
+            "`/xyzzy` is not a field of the record schema"
+        );
+        // A long path or one of many keys is answered, and quickly: mending never branches.
+        let long = format!("/notification/{}", "x/".repeat(10_000));
+        assert!(schema.meant(&long).is_empty());
+        let huge_key = format!("/notification/{}", "y".repeat(100_000));
+        assert!(schema.meant(&huge_key).len() <= 3);
     }
 }
