@@ -100,6 +100,21 @@ pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
                 let mut v = rule.summary();
                 v["doc"] = json!({"ja": rule.doc.ja, "en": rule.doc.en, "source": rule.doc.source});
                 v["message"] = json!({"ja": rule.message.ja, "en": rule.message.en});
+                // Each variant as the rule file names it, with the checks that choose it.
+                v["variants"] = rule
+                    .variants
+                    .iter()
+                    .map(|(name, text)| {
+                        let checks: Vec<Value> = rule
+                            .variant_checks(name)
+                            .into_iter()
+                            .map(|(check, kind)| json!({"check": check, "kind": kind}))
+                            .collect();
+                        let variant = json!({"ja": text.ja, "en": text.en, "chosen_by": checks});
+                        (name.clone(), variant)
+                    })
+                    .collect::<serde_json::Map<_, _>>()
+                    .into();
                 v["examples"] = serde_json::to_value(&rule.examples)?;
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
@@ -301,6 +316,32 @@ fn explain_text(out: &mut impl Write, rule: &Rule, locale: Locale) -> std::io::R
         label("メッセージ", "message"),
         rule.message.get(locale)
     )?;
+    // The other messages, each with the checks that choose it (numbered as in the rule file):
+    // `variant months (check 1, age): …`.
+    for (name, text) in &rule.variants {
+        let checks: Vec<String> = rule
+            .variant_checks(name)
+            .into_iter()
+            .map(|(check, kind)| {
+                if ja {
+                    format!("確認 {check}・{kind}")
+                } else {
+                    format!("check {check}, {kind}")
+                }
+            })
+            .collect();
+        let chosen = match (checks.is_empty(), ja) {
+            (true, true) => "選ぶ確認なし".to_owned(),
+            (true, false) => "no check chooses it".to_owned(),
+            (false, true) => checks.join("、"),
+            (false, false) => checks.join("; "),
+        };
+        if ja {
+            writeln!(out, "別メッセージ {name}（{chosen}）: {}", text.get(locale))?;
+        } else {
+            writeln!(out, "variant {name} ({chosen}): {}", text.get(locale))?;
+        }
+    }
     writeln!(out)?;
     writeln!(out, "{}:", label("例", "examples"))?;
     for ex in &rule.examples {

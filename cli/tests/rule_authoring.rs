@@ -251,3 +251,46 @@ fields = ["notification.patient.birth_date"]"#,
     }
     remove(&pack);
 }
+
+#[test]
+fn explain_shows_each_variant_message_and_the_checks_that_choose_it() {
+    let explain = |args: &[&str]| {
+        let out = kakunin(&[&["rules", "explain"], args].concat());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // A check that names its variant, after the rule's own message.
+    let stdout = explain(&["crosstab/method-specimen", "--locale", "en"]);
+    let message = stdout.find("\nmessage: ").expect("the message");
+    let variant = stdout
+        .find("\nvariant antigen-quantitative (check 2, condition): ")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(message < variant, "{stdout}");
+    // A script's variants, in Japanese.
+    let stdout = explain(&["scope/asymptomatic-with-symptoms"]);
+    for name in ["onset", "patient-without-symptoms"] {
+        assert!(
+            stdout.contains(&format!("\n別メッセージ {name}（確認 1・script）: ")),
+            "{stdout}"
+        );
+    }
+    // JSON: both languages and the choosing checks; an empty object for a rule without any.
+    let json = |id: &str| -> serde_json::Value {
+        serde_json::from_str(&explain(&[id, "--format", "json"])).expect("JSON")
+    };
+    let months = &json("ranges/age-mismatch")["variants"]["months"];
+    assert!(
+        months["ja"].as_str().is_some_and(|t| t.contains("か月")),
+        "{months}"
+    );
+    assert!(
+        months["en"].as_str().is_some_and(|t| t.contains("months")),
+        "{months}"
+    );
+    assert_eq!(
+        months["chosen_by"],
+        serde_json::json!([{"check": 1, "kind": "age"}])
+    );
+    assert_eq!(json("dates/late-report")["variants"], serde_json::json!({}));
+    assert!(!explain(&["dates/late-report", "--locale", "en"]).contains("\nvariant "));
+}

@@ -80,6 +80,9 @@ pub struct Rule {
     pub title: Text,
     /// The message templates as written.
     pub message: Text,
+    /// The other messages its checks may choose by name (`[variants.<name>]`), as written;
+    /// [`Rule::variant_checks`] says which checks choose each.
+    pub variants: BTreeMap<String, Text>,
     /// Documentation.
     pub doc: DocSpec,
     /// Effective period.
@@ -91,7 +94,7 @@ pub struct Rule {
     /// Whether the rule looks across records (runs in batches only).
     pub cross: bool,
     pub(crate) templates: [Template; 2],
-    pub(crate) variants: BTreeMap<String, [Template; 2]>,
+    pub(crate) variant_templates: BTreeMap<String, [Template; 2]>,
     pub(crate) variant_names: Vec<String>,
     pub(crate) checks: Vec<check::Check>,
 }
@@ -99,7 +102,7 @@ pub struct Rule {
 impl Rule {
     fn template(&self, variant: Option<&str>, locale: Locale) -> &Template {
         let pair = variant
-            .and_then(|v| self.variants.get(v))
+            .and_then(|v| self.variant_templates.get(v))
             .unwrap_or(&self.templates);
         match locale {
             Locale::Ja => &pair[0],
@@ -111,7 +114,7 @@ impl Rule {
     /// `{key:label}` (whose value must be a path).
     pub fn placeholders(&self) -> Vec<(BTreeSet<String>, BTreeSet<String>)> {
         std::iter::once(&self.templates)
-            .chain(self.variants.values())
+            .chain(self.variant_templates.values())
             .map(|pair| {
                 let mut keys = BTreeSet::new();
                 let mut labels = BTreeSet::new();
@@ -162,6 +165,28 @@ impl Rule {
                 Kind::Required { fields } => fields.iter().map(|f| f.path()).collect(),
                 _ => Vec::new(),
             })
+            .collect()
+    }
+
+    /// The checks that may give a finding the message variant `name` (each check's number in
+    /// the rule file, from 1, and its kind): those written with `variant = "name"`, scripts
+    /// (a script's finding names its variant), a `municipality-code` check reporting the
+    /// problem `name` (each problem's findings take the variant of its name) and an `age` check
+    /// with `months` for `months` (a stated age in months that differs).
+    pub fn variant_checks(&self, name: &str) -> Vec<(usize, &'static str)> {
+        (self.checks.iter())
+            .zip(self.check_kinds())
+            .enumerate()
+            .filter(|(_, (check, _))| {
+                check.variant.as_deref() == Some(name)
+                    || match &check.kind {
+                        Kind::Script { .. } => true,
+                        Kind::Municipality { report, .. } => report.contains(&name),
+                        Kind::Age { months, .. } => months.is_some() && name == "months",
+                        _ => false,
+                    }
+            })
+            .map(|(i, (_, kind))| (i + 1, kind))
             .collect()
     }
 
@@ -1150,7 +1175,7 @@ fn compile_rule(
         ])
     };
     let templates = pair(&spec.message)?;
-    let variants = spec
+    let variant_templates = spec
         .variants
         .iter()
         .map(|(k, t)| Ok((k.clone(), pair(t)?)))
@@ -1189,7 +1214,7 @@ fn compile_rule(
             });
     if let Some(filled) = filled {
         for template in std::iter::once(&templates)
-            .chain(variants.values())
+            .chain(variant_templates.values())
             .flatten()
         {
             if let Some(key) = template.keys().find(|k| !filled.contains(*k)) {
@@ -1228,13 +1253,14 @@ fn compile_rule(
         submit_only,
         title: spec.title,
         message: spec.message,
+        variants: spec.variants,
         doc: spec.doc,
         applies,
         examples: spec.examples,
         file: file.to_owned(),
         cross,
         templates,
-        variants,
+        variant_templates,
         variant_names,
         checks,
     })
@@ -1412,6 +1438,50 @@ mod tests {
         );
         let built = (0..=MAX_DEPTH).fold(Value::from(1), |v, _| Value::Array(vec![v]));
         assert!(deeper_than_max(&built));
+    }
+
+    /// Which checks of a rule may choose each of its message variants, as `rules explain`
+    /// shows them.
+    #[cfg(feature = "toml")]
+    #[test]
+    fn each_variant_names_the_checks_that_choose_it() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/hersys");
+        let rules = RuleSet::from_dir(&dir).expect("the bundled pack");
+        let rule = |id: &str| rules.rule(id).expect(id);
+        let method = rule("crosstab/method-specimen");
+        assert_eq!(
+            method.variants.keys().collect::<Vec<_>>(),
+            ["antigen-quantitative"]
+        );
+        assert!(
+            method.variants["antigen-quantitative"]
+                .en
+                .contains("antigen")
+        );
+        // Written on the check; a script's findings name theirs; the age check's months.
+        assert_eq!(
+            method.variant_checks("antigen-quantitative"),
+            [(2, "condition")]
+        );
+        assert_eq!(
+            rule("codes/symptoms").variant_checks("none-with-other"),
+            [(2, "script")]
+        );
+        assert_eq!(
+            rule("ranges/age-mismatch").variant_checks("months"),
+            [(1, "age")]
+        );
+        // Each problem a municipality-code check reports, by its name.
+        let municipality = rule("codes/municipality");
+        for problem in ["format", "check-digit", "prefix"] {
+            assert_eq!(
+                municipality.variant_checks(problem),
+                [(1, "municipality-code")],
+                "{problem}"
+            );
+        }
+        assert!(municipality.variant_checks("unknown").is_empty());
+        assert!(rule("dates/late-report").variants.is_empty());
     }
 
     /// A plan names its pack by the rule set's own `PackInfo`, shared: making one (as each
