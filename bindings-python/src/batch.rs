@@ -2,7 +2,6 @@
 //! `check_stream` on all cores with the GIL released, reported in input order.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -390,17 +389,15 @@ impl Failure {
     }
 }
 
-/// Detects a file's format from its extension and first bytes, or parses `format=`.
+/// The format `format=` names, or else the one the file's extension and first bytes tell
+/// (the core's `Format::of_file`, as the command detects it); a file that cannot be opened
+/// raises `InputError`.
 pub fn file_format(path: &Path, format: Option<&str>) -> PyResult<Format> {
-    if let Some(f) = format {
-        return f.parse().map_err(|e: String| errors::options("format", &e));
-    }
-    let mut head = Vec::with_capacity(64 * 1024);
-    let file = input::open_file(path).map_err(|e| Python::attach(|py| errors::to_py(py, &e)))?;
-    // What was read before an error (a gzip stream cut short) still tells the format; the
-    // reader meets the error again and reports it as an unreadable record of its line.
-    let _ = file.take(64 * 1024).read_to_end(&mut head);
-    Ok(Format::detect(path, &head))
+    let explicit = format
+        .map(|f| f.parse().map_err(|e: String| errors::options("format", &e)))
+        .transpose()?;
+    Format::of_file(path, explicit)
+        .map_err(|e| Python::attach(|py| errors::to_py(py, &kakunin::Error::from(e))))
 }
 
 /// What happened to one record, kept compactly (the pack is kept once per batch).
@@ -785,7 +782,8 @@ impl PyBatch {
         pack_dict(py, &self.pack)
     }
 
-    /// What the reader decided that a user should know (a CSV column kept under another key).
+    /// What the reader decided that a user should know (a CSV column kept under another key),
+    /// in the ``locale`` of the check.
     #[getter]
     fn notes(&self) -> Vec<String> {
         self.notes.clone()

@@ -48,7 +48,8 @@ create_exception!(
     KakuninWarning,
     PyUserWarning,
     "What a reader decided that a user should know: a column that maps to no field (or to none \
-     at all: the wrong pack or the wrong file), or two columns for one field. The same text is in \
+     at all: the wrong pack or the wrong file), or two columns for one field, in the call's \
+     `locale` as its findings are (Japanese unless `locale=\"en\"`). The same text is in \
      `Batch.notes`."
 );
 

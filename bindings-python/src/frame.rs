@@ -214,9 +214,11 @@ impl Table {
     /// What the reader decided about the frame's columns that a user should know, as for a
     /// CSV file's header row (the core's `Layout::notes`): about every column, read or not.
     /// A column named after a field of the record (`tests` holding lists, `notification`
-    /// holding structs) is that field, and the core places it without a note.
-    pub fn notes(&self, mapping: Option<&Mapping>) -> Vec<String> {
-        Layout::new(mapping, &self.headers).notes().to_vec()
+    /// holding structs) is that field, and the core places it without a note. In `locale`,
+    /// the language of the findings.
+    pub fn notes(&self, mapping: Option<&Mapping>, locale: kakunin::Locale) -> Vec<String> {
+        let layout = Layout::new(mapping, &self.headers);
+        layout.notes().iter().map(|n| n.message(locale)).collect()
     }
 
     fn from_arrow(source: &Bound<'_, PyAny>) -> PyResult<Table> {

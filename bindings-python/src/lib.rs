@@ -148,19 +148,23 @@ impl PyRuleSet {
     }
 
     /// What the reader of a file decides that a user should know: for CSV, about its header row;
-    /// for a workbook, also which sheet and row it read.
-    fn file_notes(&self, path: &std::path::Path, format: Format) -> Vec<String> {
+    /// for a workbook, also which sheet and row it read. In `locale`, the language of the
+    /// findings.
+    fn file_notes(
+        &self,
+        path: &std::path::Path,
+        format: Format,
+        locale: kakunin::Locale,
+    ) -> Vec<String> {
         if !matches!(format, Format::Csv | Format::Workbook) {
             return Vec::new();
         }
         // Reading a table's records reads its header row (a workbook's sheet) and no row yet.
-        kakunin::input::open_file(path)
-            .map(|f| {
-                kakunin::input::read(f, format, self.mapping.as_ref())
-                    .notes()
-                    .to_vec()
-            })
-            .unwrap_or_default()
+        let Ok(file) = kakunin::input::open_file(path) else {
+            return Vec::new();
+        };
+        let records = kakunin::input::read(file, format, self.mapping.as_ref());
+        records.notes().iter().map(|n| n.message(locale)).collect()
     }
 
     /// Runs `f` over the records of `data` (a file path, a frame or an iterable of records, as
@@ -182,7 +186,8 @@ impl PyRuleSet {
             })?
         };
         if let Some((library, table)) = frame {
-            errors::warn_notes(data.py(), None, &table.notes(self.mapping.as_ref()))?;
+            let notes = table.notes(self.mapping.as_ref(), plan.options().locale);
+            errors::warn_notes(data.py(), None, &notes)?;
             let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names())
                 .screened_for(&self.rules, plan);
             let source = Source::Frame(Arc::new(frame::Frame::new(table, fplan)));
@@ -193,7 +198,8 @@ impl PyRuleSet {
                 return Err(errors::input(&path.display().to_string(), "no such file"));
             }
             let format = batch::file_format(&path, format)?;
-            errors::warn_notes(data.py(), Some(&path), &self.file_notes(&path, format))?;
+            let notes = self.file_notes(&path, format, plan.options().locale);
+            errors::warn_notes(data.py(), Some(&path), &notes)?;
             let source = Source::File {
                 path,
                 format,
@@ -505,7 +511,7 @@ impl PyRuleSet {
             return Err(errors::input(&path.display().to_string(), "no such file"));
         }
         let format = batch::file_format(&path, format)?;
-        let notes = self.file_notes(&path, format);
+        let notes = self.file_notes(&path, format, plan.options().locale);
         errors::warn_notes(py, Some(&path), &notes)?;
         let source = Source::File {
             path,
@@ -578,7 +584,7 @@ impl PyRuleSet {
             )));
         };
         let output = Output::choose(output, Some(library))?;
-        errors::warn_notes(py, None, &table.notes(mapping))?;
+        errors::warn_notes(py, None, &table.notes(mapping, plan.options().locale))?;
         let fplan = frame::Plan::new(&self.rules, self.mapping.as_ref(), table.names())
             .screened_for(&self.rules, &plan);
         let rules = &*self.rules;

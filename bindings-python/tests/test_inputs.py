@@ -403,27 +403,34 @@ def test_what_a_reader_decided_about_the_columns_is_warned(hersys: kakunin.RuleS
     # A column no rule reads and no mapping knows would otherwise be dropped without a word: a
     # frame whose columns all miss the mapping was reported clean.
     frame = pd.DataFrame({"id": ["a"], "diagnosed_on": ["2021-13-01"], "notification.reported_on": ["2021-08-01"]})
-    with pytest.warns(kakunin.KakuninWarning, match="`diagnosed_on`"):
+    # In the call's locale, as its findings: Japanese unless told.
+    with pytest.warns(kakunin.KakuninWarning, match="「diagnosed_on」は対応表"):
         found = hersys.check_frame(frame, as_of=AS_OF, select="formats", output="dicts")
     assert found == []
+    with pytest.warns(kakunin.KakuninWarning, match="`diagnosed_on` is not in the mapping"):
+        hersys.check_frame(frame, as_of=AS_OF, select="formats", locale="en")
     english = pl.DataFrame({"Patient": ["a"], "Diagnosis date": ["2021-13-01"]})
     with pytest.warns(kakunin.KakuninWarning, match="no column"):
-        hersys.check_frame(english.lazy(), as_of=AS_OF, select="formats")
+        hersys.check_frame(english.lazy(), as_of=AS_OF, select="formats", locale="en")
     with pytest.warns(kakunin.KakuninWarning, match="no column"):
+        hersys.summary(english, as_of=AS_OF, select="formats", locale="en")
+    with pytest.warns(kakunin.KakuninWarning, match="見出し行のどの列も"):
         hersys.summary(english, as_of=AS_OF, select="formats")
     twice = pa.Table.from_arrays([pa.array(["a"]), pa.array(["2021-08-01"]), pa.array(["x"])], names=["id", "報告年月日", "報告年月日"])
     with pytest.warns(kakunin.KakuninWarning, match="collides"):
-        hersys.check_frame(twice, as_of=AS_OF, select="formats")
+        hersys.check_frame(twice, as_of=AS_OF, select="formats", locale="en")
     path = tmp_path / "english.csv"
     path.write_text("Patient,Diagnosis date\na,2021-13-01\n", encoding="utf-8")
     for check in (hersys.check_file, hersys.summary, hersys.summarize):
         with pytest.warns(kakunin.KakuninWarning, match="english.csv: no column") as warned:
-            done = check(path, as_of=AS_OF)
+            done = check(path, as_of=AS_OF, locale="en")
         assert warned[0].filename == __file__  # at the caller's line
     assert done.totals["records"] == 1
-    with pytest.warns(kakunin.KakuninWarning) as warned:
-        batch = hersys.check_file(path, as_of=AS_OF)
-    assert [f"{path}: {note}" for note in batch.notes] == [str(w.message) for w in warned]
+    for locale, says in (("ja", "見出し行のどの列も"), ("en", "no column")):
+        with pytest.warns(kakunin.KakuninWarning) as warned:
+            batch = hersys.check_file(path, as_of=AS_OF, locale=locale)
+        assert [f"{path}: {note}" for note in batch.notes] == [str(w.message) for w in warned]
+        assert batch.notes[0].startswith(says), batch.notes
     # Columns that all map, or that are fields of the record (frames made of records): not a word.
     records = sample_records(20)
     with warnings.catch_warnings():
@@ -726,14 +733,18 @@ def test_a_workbook_is_checked_as_its_csv_export(hersys: kakunin.RuleSet) -> Non
     # core/tests/data/line-list.xlsx: a title row, the header on row 3, Excel dates, a blank row.
     data = ROOT / "core" / "tests" / "data"
 
-    def found(path: Path) -> list[tuple[str | None, list[tuple[str, str | None]]]]:
-        batch = hersys.check_file(path, as_of=AS_OF)
+    def found(path: Path, locale: str = "ja") -> list[tuple[str | None, list[tuple[str, str | None]]]]:
+        batch = hersys.check_file(path, as_of=AS_OF, locale=locale)
         return [(r.id, [(f.rule, f.path) for f in r.findings]) for r in batch.reports()]
 
     with pytest.warns(kakunin.KakuninWarning) as caught:
-        sheet = found(data / "line-list.xlsx")
+        sheet = found(data / "line-list.xlsx", "en")
     notes = " ".join(str(w.message) for w in caught)
     assert "the first of 2 sheets" in notes and "row 3 is the header" in notes, notes
+    with pytest.warns(kakunin.KakuninWarning) as caught:
+        assert found(data / "line-list.xlsx") == sheet
+    notes = " ".join(str(w.message) for w in caught)
+    assert "最初のシート「患者一覧」" in notes and "3 行目を見出し行" in notes, notes
     assert sheet == found(data / "line-list.csv")
     assert any(findings for _, findings in sheet)
     assert len(sheet) == 24

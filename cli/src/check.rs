@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use kakunin::batch::{self, Item, Outcome};
-use kakunin::input::{self, CsvReader, Format, Mapping};
+use kakunin::input::{self, CsvReader, Format, Mapping, Note, OpenError, Unopened};
 use kakunin::{CheckOptions, Locale, RuleSet, Stage, Tier};
 
 use crate::output::{OutputFormat, Style, Writer};
@@ -41,7 +41,8 @@ pub struct Common {
     /// Not these rules or groups.
     #[arg(long, value_name = "ID|GROUP")]
     ignore: Vec<String>,
-    /// Language of messages.
+    /// Language of findings, and of what the command says itself: notes on the files, errors
+    /// that stop the run, the summary.
     #[arg(long, value_enum, default_value = "ja")]
     locale: LocaleArg,
     /// Input format (default: from the extension, then the content).
@@ -100,23 +101,22 @@ pub struct Input {
 }
 
 impl Input {
-    fn open(&self) -> Result<Box<dyn Read + Send>, Fatal> {
+    fn open(&self) -> Result<Box<dyn Read + Send>, OpenError> {
         match (&self.path, &self.stdin) {
-            (Some(path), _) => Ok(input::open_file(path)?),
+            (Some(path), _) => input::open_file(path),
             (None, Some(bytes)) => {
-                input::unpacked(std::io::Cursor::new(SharedBytes(bytes.clone())))
-                    .map_err(|m| Fatal(format!("-: {m}")))
+                input::unpacked(std::io::Cursor::new(SharedBytes(bytes.clone()))).map_err(|why| {
+                    OpenError {
+                        path: self.name.clone(),
+                        why,
+                    }
+                })
             }
-            (None, None) => Err(Fatal("no input".into())),
+            (None, None) => Err(OpenError {
+                path: self.name.clone(),
+                why: Unopened::Missing,
+            }),
         }
-    }
-
-    fn head(&self) -> Result<Vec<u8>, Fatal> {
-        let mut head = Vec::with_capacity(64 * 1024);
-        // What was read before an error (a gzip stream cut short) still tells the format; the
-        // reader meets the error again and reports it as an unreadable record of its line.
-        let _ = self.open()?.take(64 * 1024).read_to_end(&mut head);
-        Ok(head)
     }
 }
 
@@ -129,44 +129,49 @@ impl AsRef<[u8]> for SharedBytes {
 }
 
 fn inputs(args: &Common) -> Result<Vec<Input>, Fatal> {
-    let forced = args
-        .input_format
-        .as_deref()
-        .map(str::parse::<Format>)
-        .transpose()
-        .map_err(Fatal)?;
+    let forced = match args.input_format.as_deref() {
+        Some(name) => Some(name.parse::<Format>().map_err(|en| {
+            Fatal::say(
+                format!(
+                    "入力形式 `{}` は使えません（jsonl、json、csv、xlsx のいずれかを指定してください）",
+                    crate::fatal::cut(name)
+                ),
+                en,
+            )
+        })?),
+        None => None,
+    };
     let mut out = Vec::new();
     for path in &args.files {
-        let mut input = if path == Path::new("-") {
+        let input = if path == Path::new("-") {
             let mut bytes = Vec::new();
             std::io::stdin().read_to_end(&mut bytes)?;
-            Input {
+            let mut input = Input {
                 name: "-".into(),
                 path: None,
                 stdin: Some(Arc::new(bytes)),
                 format: Format::JsonLines,
-            }
+            };
+            let read = input.open()?;
+            input.format = forced.unwrap_or_else(|| Format::of_reader(path, read));
+            input
         } else {
-            if path.is_dir() {
-                return Err(Fatal(format!(
-                    "{}: is a folder, not a file",
-                    path.display()
-                )));
-            }
-            if !path.is_file() {
-                return Err(Fatal(format!("{}: no such file", path.display())));
+            // Each read of a batch opens the file again: a pipe (`<(zcat …)`) cannot be read
+            // twice, and is no file.
+            if !path.is_file() && !path.is_dir() {
+                return Err(OpenError {
+                    path: path.display().to_string(),
+                    why: Unopened::Missing,
+                }
+                .into());
             }
             Input {
                 name: path.display().to_string(),
                 path: Some(path.clone()),
                 stdin: None,
-                format: Format::JsonLines,
+                format: Format::of_file(path, forced)?,
             }
         };
-        let head = input.head()?;
-        input.format = forced.unwrap_or_else(|| {
-            Format::detect(input.path.as_deref().unwrap_or(Path::new("-")), &head)
-        });
         out.push(input);
     }
     Ok(out)
@@ -193,7 +198,7 @@ fn detect_pack(inputs: &[Input]) -> Result<String, Fatal> {
 }
 
 pub fn pack_mapping(rules: &RuleSet) -> Result<Option<Mapping>, Fatal> {
-    rules.csv_mapping().map_err(|e| Fatal(e.to_string()))
+    Ok(rules.csv_mapping()?)
 }
 
 fn options(args: &Common, reveal: bool) -> Result<CheckOptions, Fatal> {
@@ -221,7 +226,15 @@ fn options(args: &Common, reveal: bool) -> Result<CheckOptions, Fatal> {
         ..CheckOptions::default()
     };
     if let Some(date) = &args.as_of {
-        options = options.with_as_of(date)?;
+        options = options.with_as_of(date).map_err(|e| {
+            Fatal::say(
+                format!(
+                    "--as-of の `{}` は正しい日付ではありません（YYYY-MM-DD で指定してください）",
+                    crate::fatal::cut(date)
+                ),
+                e.to_string(),
+            )
+        })?;
     }
     Ok(options)
 }
@@ -232,7 +245,8 @@ pub struct Setup {
     pub rules: Arc<RuleSet>,
     pub mapping: Option<Mapping>,
     pub options: CheckOptions,
-    /// What the readers of the checking read noted about the files (see [`Setup::notes`]).
+    /// What the readers of the checking read noted about the files, in the run's language
+    /// (see [`Setup::notes`]).
     notes: Mutex<Vec<String>>,
 }
 
@@ -255,10 +269,28 @@ impl Setup {
         })
     }
 
-    /// What the readers noted about the files, each after its file's name: decisions a user
-    /// should know of, such as CSV columns left out (see [`input::Records::notes`]).
+    /// What the readers noted about the files, each after its file's name and in the run's
+    /// language: decisions a user should know of, such as CSV columns left out (see
+    /// [`input::Records::notes`]).
     pub fn notes(&self) -> Vec<String> {
         self.notes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// A note about the file `name`, in the run's language.
+    pub fn said(&self, name: &str, note: &Note) -> String {
+        format!("{name}: {}", note.message(self.options.locale))
+    }
+
+    /// Prints the notes to standard error, each on a line of its own after `kakunin: note: `
+    /// (`注意: ` in Japanese).
+    pub fn print_notes(&self, notes: &[String]) {
+        let word = match self.options.locale {
+            Locale::Ja => "注意",
+            Locale::En => "note",
+        };
+        for note in notes {
+            eprintln!("kakunin: {word}: {note}");
+        }
     }
 
     /// Refuses an output file that is one of the inputs: creating it would empty the input
@@ -276,10 +308,11 @@ impl Setup {
                 .is_some_and(|p| p == output)
         });
         if is_input {
-            return Err(Fatal(format!(
-                "{}: the output would overwrite an input file",
-                output.display()
-            )));
+            let output = output.display();
+            return Err(Fatal::say(
+                format!("{output}: 出力先が入力ファイルです。書き込むと入力が消えてしまいます"),
+                format!("{output}: the output would overwrite an input file"),
+            ));
         }
         Ok(())
     }
@@ -306,10 +339,7 @@ impl Setup {
             };
             let mut items: Vec<(usize, FileItems)> = Vec::new();
             for (index, input) in self.inputs.iter().enumerate() {
-                let reader = input.open().map_err(|Fatal(m)| kakunin::Error::Input {
-                    path: input.name.clone(),
-                    message: m,
-                })?;
+                let reader = input.open()?;
                 // JSON Lines are parsed by the threads that check them, not by the reader, and
                 // so are CSV rows built.
                 let file: FileItems = match input.format {
@@ -317,8 +347,9 @@ impl Setup {
                     format => {
                         let records = input::read(reader, format, self.mapping.as_ref());
                         if checking && let Ok(mut notes) = self.notes.lock() {
-                            let name = &input.name;
-                            notes.extend(records.notes().iter().map(|n| format!("{name}: {n}")));
+                            let said =
+                                (records.notes().iter()).map(|note| self.said(&input.name, note));
+                            notes.extend(said);
                         }
                         reads.built_for(records, read).into_items()
                     }
@@ -357,7 +388,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     }
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
+            File::create(path).map_err(|e| unwritable(path, &e))?,
         )),
         None => Box::new(std::io::BufWriter::new(crate::stdout())),
     };
@@ -378,7 +409,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
 
     // Counts the records read: with cross-record rules selected, outcomes are handed over only
     // once the whole input is read (see `check_stream_folded`).
-    let progress = progress_bar("read");
+    let progress = progress_bar(options.locale);
 
     // Which file each position came from; filled by the checking read, which runs ahead of the
     // outcomes handed to the sink.
@@ -415,12 +446,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         // An export that came out empty would otherwise pass as a file without findings.
         notes.extend(
             files_without_records(&starts, summary.records_read)
-                .map(|i| format!("{}: no records in the file", inputs[i].name)),
+                .map(|i| setup.said(&inputs[i].name, &Note::NoRecords)),
         );
     }
-    for note in &notes {
-        eprintln!("kakunin: note: {note}");
-    }
+    setup.print_notes(&notes);
     let written = match write_error {
         Some(e) => Err(e),
         None => writer.end(&summary, &notes),
@@ -428,7 +457,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     match written {
         // The reader had enough (`| head`): the records judged so far set the status.
         Err(_) if crate::output_closed() => {}
-        Err(e) => return Err(Fatal(format!("writing output: {e}"))),
+        Err(e) => {
+            return Err(Fatal::say(
+                format!("出力を書き込めません: {e}"),
+                format!("writing output: {e}"),
+            ));
+        }
         Ok(()) => {}
     }
     Ok(if summary.has_errors() {
@@ -438,15 +472,26 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-/// A spinner on stderr counting records `done`, when stderr is a terminal.
-pub fn progress_bar(done: &str) -> Option<indicatif::ProgressBar> {
+/// An output file that could not be created: its path, and the system's words.
+pub fn unwritable(path: &Path, e: &std::io::Error) -> Fatal {
+    let path = path.display();
+    Fatal::say(
+        format!("{path}: 書き込めません: {e}"),
+        format!("{path}: {e}"),
+    )
+}
+
+/// A spinner on stderr counting the records read, when stderr is a terminal.
+pub fn progress_bar(locale: Locale) -> Option<indicatif::ProgressBar> {
     std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
+        let template = match locale {
+            Locale::Ja => "{spinner} {pos} 件読み込み（{per_sec}）",
+            Locale::En => "{spinner} {pos} records read ({per_sec})",
+        };
         bar.set_style(
-            indicatif::ProgressStyle::with_template(&format!(
-                "{{spinner}} {{pos}} records {done} ({{per_sec}})"
-            ))
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar
     })

@@ -6,6 +6,7 @@
 //! then exits as the records judged so far say, the other commands with 0.
 
 mod check;
+mod fatal;
 mod output;
 mod report_cmd;
 mod rules_cmd;
@@ -17,8 +18,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use kakunin::RuleSet;
+
+pub use fatal::Fatal;
 
 // Checking builds and drops many small values per record (the parsed record, findings):
 // mimalloc's thread-local free lists cost a fraction of the system allocator's.
@@ -53,30 +56,32 @@ enum Command {
     Sample(sample_cmd::SampleArgs),
 }
 
-/// A failure that stops the run (exit status 2).
-#[derive(Debug)]
-pub struct Fatal(pub String);
-
-impl<E: std::fmt::Display> From<E> for Fatal {
-    fn from(e: E) -> Self {
-        Fatal(e.to_string())
-    }
-}
-
 /// Loads a bundled pack by name or a pack folder by path.
 pub fn load_pack(pack: &str) -> Result<Arc<RuleSet>, Fatal> {
     if kakunin_rules::PACKS.contains(&pack) {
-        return kakunin_rules::bundled(pack).map_err(|e| Fatal(format!("pack {pack}: {e}")));
+        return kakunin_rules::bundled(pack).map_err(|e| unloaded(pack, &e));
     }
     let dir = std::path::Path::new(pack);
     if !dir.is_dir() {
-        return Err(Fatal(format!(
-            "no pack `{pack}`: not a bundled pack (hersys, opendata) nor a folder"
-        )));
+        let pack = fatal::cut(pack);
+        return Err(Fatal::say(
+            format!(
+                "パック `{pack}` がありません（同梱のパック hersys、opendata でも、フォルダーでもありません）"
+            ),
+            format!("no pack `{pack}`: not a bundled pack (hersys, opendata) nor a folder"),
+        ));
     }
     RuleSet::from_dir(dir)
         .map(Arc::new)
-        .map_err(|e| Fatal(format!("pack {pack}: {e}")))
+        .map_err(|e| unloaded(pack, &e))
+}
+
+/// A pack that could not be loaded, with the core's details (file, rule, line).
+fn unloaded(pack: &str, e: &kakunin::Error) -> Fatal {
+    Fatal::say(
+        format!("パック {pack} を読み込めません: {e}"),
+        format!("pack {pack}: {e}"),
+    )
 }
 
 /// Set once a write to standard output finds the pipe closed by its reader.
@@ -118,7 +123,10 @@ impl Write for Stdout {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    // What the command prints on its own follows its `--locale`, as its findings do.
+    fatal::set_locale(fatal::locale_of(&matches).unwrap_or_default());
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules { command } => rules_cmd::run(command),

@@ -38,12 +38,21 @@ impl Style {
         }
     }
 
+    /// A severity as a word of the run's language.
+    fn severity_word(&self, severity: Severity) -> &'static str {
+        match severity {
+            Severity::Error => self.say("エラー", "error"),
+            Severity::Warning => self.say("警告", "warning"),
+            Severity::Info => self.say("情報", "info"),
+        }
+    }
+
     fn severity(&self, f: &Finding) -> String {
         let (code, word) = match (f.severity, f.acknowledged) {
             (_, true) => ("2", self.say("確認済", "ack")),
-            (Severity::Error, _) => ("1;31", self.say("エラー", "error")),
-            (Severity::Warning, _) => ("33", self.say("警告", "warning")),
-            (Severity::Info, _) => ("36", self.say("情報", "info")),
+            (Severity::Error, _) => ("1;31", self.severity_word(f.severity)),
+            (Severity::Warning, _) => ("33", self.severity_word(f.severity)),
+            (Severity::Info, _) => ("36", self.severity_word(f.severity)),
         };
         // Padded by display width: a Japanese character takes two columns.
         let pad = 7usize.saturating_sub(unicode_width::UnicodeWidthStr::width(word));
@@ -409,7 +418,10 @@ impl<'a> Writer<'a> {
             lpad(h_find, 8)
         )?;
         for (id, c) in rows {
-            let sev = c.severity.map(|s| s.as_str()).unwrap_or("");
+            let sev = c
+                .severity
+                .map(|s| self.style.severity_word(s))
+                .unwrap_or("");
             writeln!(
                 self.out,
                 "  {}  {} {:>8} {:>8}  {}",

@@ -57,7 +57,7 @@ fn create(path: &PathBuf) -> Result<Box<dyn Write>, Fatal> {
         return Ok(Box::new(crate::stdout()));
     }
     Ok(Box::new(std::io::BufWriter::new(
-        File::create(path).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
+        File::create(path).map_err(|e| crate::check::unwritable(path, &e))?,
     )))
 }
 
@@ -95,13 +95,13 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     };
     // Counts the records read: with cross-record rules selected, outcomes come only once the
     // whole input is read (see `summarize_stream`).
-    let progress = crate::check::progress_bar("read");
+    let progress = crate::check::progress_bar(setup.options.locale);
     let starts = Arc::new(Mutex::new(Vec::new()));
     let mut write_error: Option<std::io::Error> = None;
     // The records are built with the report's fields (`--by`, the period) as well as what the
     // rules read: a narrow selection builds little of each CSV row.
     let reading = summary::Summarizer::new(&setup.rules, &plan, &options, setup.mapping.as_ref())
-        .map_err(|e| Fatal(e.to_string()))?
+        .map_err(Fatal::from)?
         .key_reader()
         .plan_reading_keys(&plan);
     let reads = batch::CrossPass::new(&setup.rules, &reading);
@@ -125,15 +125,16 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
             }
         },
     )
-    .map_err(|e| Fatal(e.to_string()))?;
+    .map_err(Fatal::from)?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    for note in setup.notes() {
-        eprintln!("kakunin: note: {note}");
-    }
+    setup.print_notes(&setup.notes());
     if let Some(e) = write_error {
-        return Err(Fatal(format!("writing findings: {e}")));
+        return Err(Fatal::say(
+            format!("所見を書き込めません: {e}"),
+            format!("writing findings: {e}"),
+        ));
     }
     if let Some(mut w) = findings {
         w.out.flush()?;
@@ -144,6 +145,6 @@ pub fn run(args: ReportArgs) -> Result<ExitCode, Fatal> {
     };
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
-        .map_err(|e| Fatal(format!("{}: {e}", args.output.display())))?;
+        .map_err(|e| crate::check::unwritable(&args.output, &e))?;
     Ok(ExitCode::SUCCESS)
 }

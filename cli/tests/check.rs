@@ -186,7 +186,19 @@ fn clean_records_exit_zero_and_stdin_works() {
 fn bad_arguments_and_missing_files_exit_two_with_a_reason() {
     let out = kakunin(&["check", "/nonexistent/file.jsonl"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "kakunin: /nonexistent/file.jsonl: ファイルがありません\n"
+    );
+    let out = kakunin(
+        &["check", "/nonexistent/file.jsonl", "--locale", "en"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "kakunin: /nonexistent/file.jsonl: no such file\n"
+    );
     let path = temp_file("one.jsonl", base_record().to_string().as_bytes());
     let out = kakunin(
         &[
@@ -439,14 +451,25 @@ fn an_output_file_that_is_an_input_is_refused_and_the_input_kept() {
     let text = format!("{}\n", base_record());
     let path = temp_file("overwrite.jsonl", text.as_bytes());
     let p = path.to_str().expect("path");
-    for args in [
-        vec!["check", p, "--format", "jsonl", "-o", p],
-        vec!["report", p, "-o", p],
+    for (args, says) in [
+        (
+            vec!["check", p, "--format", "jsonl", "-o", p],
+            "出力先が入力ファイルです",
+        ),
+        (vec!["report", p, "-o", p], "出力先が入力ファイルです"),
+        (
+            vec!["check", p, "--locale", "en", "--format", "jsonl", "-o", p],
+            "would overwrite an input",
+        ),
+        (
+            vec!["report", p, "--locale", "en", "-o", p],
+            "would overwrite an input",
+        ),
     ] {
         let out = kakunin(&args, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(
-            String::from_utf8_lossy(&out.stderr).contains("would overwrite an input"),
+            String::from_utf8_lossy(&out.stderr).contains(says),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
@@ -455,6 +478,9 @@ fn an_output_file_that_is_an_input_is_refused_and_the_input_kept() {
     // A folder given as an input is named as one.
     let dir = path.parent().expect("folder").to_str().expect("path");
     let out = kakunin(&["check", dir], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("フォルダーです"));
+    let out = kakunin(&["check", dir, "--locale", "en"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is a folder"));
 }
@@ -508,29 +534,38 @@ fn what_a_reader_notes_about_a_file_reaches_the_user_and_json_says_the_date_judg
         })
         .collect();
     let path = temp_file("collide.csv", doubled.as_bytes());
-    let out = kakunin(
-        &[
-            "check",
-            path.to_str().expect("path"),
-            "--format",
-            "json",
-            "--as-of",
-            "2024-06-01",
-        ],
-        None,
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("json output parses");
-    assert_eq!(doc["as_of"], json!("2024-06-01"));
-    let notes = doc["notes"].as_array().cloned().unwrap_or_default();
-    assert_eq!(notes.len(), 1, "{notes:?}");
-    let note = notes[0].as_str().unwrap_or_default();
-    assert!(note.contains("collides"), "{note}");
-    assert!(note.starts_with(path.to_str().expect("path")), "{note}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(&format!("kakunin: note: {note}")),
-        "{stderr}"
-    );
+    // The notes are in the language of the findings: Japanese unless told.
+    for (locale, word, says) in [
+        (
+            "ja",
+            "注意",
+            "列目「notification.reported_on」は前の列と読み込み先が重なるため",
+        ),
+        ("en", "note", "`notification.reported_on` collides"),
+    ] {
+        let out = kakunin(
+            &[
+                "check",
+                path.to_str().expect("path"),
+                "--format",
+                "json",
+                "--as-of",
+                "2024-06-01",
+                "--locale",
+                locale,
+            ],
+            None,
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("json output parses");
+        assert_eq!(doc["as_of"], json!("2024-06-01"));
+        let notes = doc["notes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        let note = notes[0].as_str().unwrap_or_default();
+        assert!(note.contains(says), "{note}");
+        assert!(note.starts_with(path.to_str().expect("path")), "{note}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr, format!("kakunin: {word}: {note}\n"));
+    }
 }
 
 #[test]
@@ -567,12 +602,25 @@ fn gzip_files_are_read_through_and_archives_refused_with_what_to_do() {
     assert!(lines.lines().count() > 1, "{lines}");
 
     let archive = temp_file("cases.zip", b"PK\x03\x04\x14\x00\x06\x00rest of an archive");
-    let out = kakunin(&["check", archive.to_str().expect("path")], None);
+    let archive = archive.to_str().expect("path");
+    let out = kakunin(&["check", archive, "--locale", "en"], None);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cases.zip: a ZIP archive"), "{stderr}");
     assert!(stderr.contains("extract the file"), "{stderr}");
     assert!(out.stdout.is_empty());
+    let out = kakunin(&["check", archive], None);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cases.zip: ZIP 圧縮ファイルです。中のファイルを取り出してから"),
+        "{stderr}"
+    );
+    // Standard input is refused alike.
+    let out = kakunin(&["check", "-"], Some(b"%PDF-1.7\n"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("kakunin: -: PDF 文書です"), "{stderr}");
     // Named as a workbook, it is given to the workbook reader, which cannot read it: one
     // unreadable record, and the run goes on.
     let broken = temp_file(
@@ -592,7 +640,10 @@ fn a_workbook_is_checked_as_its_csv_export_with_lines_as_sheet_rows() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/data/");
     let jsonl = |name: &str| {
         let path = format!("{data}{name}");
-        let out = kakunin(&["check", &path, "--format", "jsonl"], None);
+        let out = kakunin(
+            &["check", &path, "--format", "jsonl", "--locale", "en"],
+            None,
+        );
         let lines: Vec<Value> = (out.stdout.split(|&b| b == b'\n'))
             .filter(|l| !l.is_empty())
             .map(|l| serde_json::from_slice(l).expect("a JSON line"))
@@ -633,19 +684,24 @@ fn a_file_without_records_is_noted_wherever_it_comes() {
     let empty = temp_file("empty.jsonl", b"");
     let header_only = temp_file("header-only.csv", b"id,notification.reported_on\n");
     let paths = [&empty, &records, &header_only].map(|p| p.to_str().expect("path"));
-    let mut args = vec!["check", "--format", "json"];
-    args.extend(paths);
-    let out = kakunin(&args, None);
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("json output parses");
-    assert_eq!(doc["summary"]["records_read"], json!(2), "{doc}");
-    let notes = doc["notes"].as_array().cloned().unwrap_or_default();
-    let want = [paths[0], paths[2]].map(|p| json!(format!("{p}: no records in the file")));
-    assert_eq!(notes, want);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(&format!("kakunin: note: {}: no records", paths[0])),
-        "{stderr}"
-    );
+    for (locale, word, says) in [
+        ("en", "note", "no records in the file"),
+        ("ja", "注意", "ファイルに記録がありません"),
+    ] {
+        let mut args = vec!["check", "--format", "json", "--locale", locale];
+        args.extend(paths);
+        let out = kakunin(&args, None);
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("json output parses");
+        assert_eq!(doc["summary"]["records_read"], json!(2), "{doc}");
+        let notes = doc["notes"].as_array().cloned().unwrap_or_default();
+        let want = [paths[0], paths[2]].map(|p| json!(format!("{p}: {says}")));
+        assert_eq!(notes, want);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("kakunin: {word}: {}: {says}\n", paths[0])),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]
@@ -664,4 +720,106 @@ fn japanese_text_output_names_each_field_and_counts_in_japanese() {
         "{text}"
     );
     assert!(!text.contains("line 1"), "{text}");
+}
+
+#[test]
+fn what_the_command_says_on_its_own_follows_the_locale_japanese_by_default() {
+    let path = temp_file("said.jsonl", format!("{}\n", base_record()).as_bytes());
+    let p = path.to_str().expect("path");
+    // (arguments, the whole line said in Japanese, and in English with `--locale en`)
+    let cases: [(Vec<&str>, String, String); 6] = [
+        (
+            vec!["check", p, "--as-of", "2024-02-30"],
+            "--as-of の `2024-02-30` は正しい日付ではありません（YYYY-MM-DD で指定してください）"
+                .into(),
+            "invalid option as_of: `2024-02-30` is not a YYYY-MM-DD date".into(),
+        ),
+        (
+            vec!["check", p, "--input-format", "xml"],
+            "入力形式 `xml` は使えません（jsonl、json、csv、xlsx のいずれかを指定してください）"
+                .into(),
+            "unknown input format `xml` (expected jsonl, json, csv or xlsx)".into(),
+        ),
+        (
+            vec!["check", p, "--select", "no-such-group"],
+            "ルールまたはグループ `no-such-group` はこのパックにありません（--select、--ignore）"
+                .into(),
+            "unknown rule or group `no-such-group`".into(),
+        ),
+        (
+            vec!["check", p, "--pack", "no-such-pack"],
+            "パック `no-such-pack` がありません（同梱のパック hersys、opendata でも、フォルダーでもありません）".into(),
+            "no pack `no-such-pack`: not a bundled pack (hersys, opendata) nor a folder".into(),
+        ),
+        (
+            vec!["report", "/no/such.csv", "-o", "-"],
+            "/no/such.csv: ファイルがありません".into(),
+            "/no/such.csv: no such file".into(),
+        ),
+        (
+            vec!["rules", "list", "--pack", "no-such-pack"],
+            "パック `no-such-pack` がありません（同梱のパック hersys、opendata でも、フォルダーでもありません）".into(),
+            "no pack `no-such-pack`: not a bundled pack (hersys, opendata) nor a folder".into(),
+        ),
+    ];
+    for (args, ja, en) in cases {
+        let out = kakunin(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("kakunin: {ja}\n")
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let out = kakunin(&[&args[..], &["--locale", "en"]].concat(), None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("kakunin: {en}\n")
+        );
+    }
+
+    // A workbook's notes; and the summary table's severities in the run's language.
+    let book = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/data/line-list.xlsx"
+    );
+    let out = kakunin(&["check", book, "--summary", "--as-of", "2024-06-01"], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("kakunin: 注意: ")
+            && stderr.contains("2 シートのうち最初のシート「患者一覧」を読み込みました")
+            && stderr.contains("3 行目を見出し行としました"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("note:"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let table: Vec<&str> = stdout
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(!table.is_empty(), "{stdout}");
+    assert!(
+        table
+            .iter()
+            .all(|l| ["エラー", "警告", "情報"].iter().any(|w| l.contains(w))),
+        "{stdout}"
+    );
+    let out = kakunin(
+        &[
+            "check",
+            book,
+            "--summary",
+            "--as-of",
+            "2024-06-01",
+            "--locale",
+            "en",
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(" error ") && !stdout.contains("エラー"),
+        "{stdout}"
+    );
 }

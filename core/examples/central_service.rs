@@ -90,9 +90,10 @@ fn serve(rules: Arc<RuleSet>, plan: Arc<Plan>) {
 fn recheck(rules: &RuleSet, plan: &Plan, path: &Path) -> Result<(), Error> {
     // CSV columns are placed by the pack's mapping; JSON needs none.
     let mapping = rules.csv_mapping()?;
+    // Its name and first bytes tell the format, once.
+    let format = input::Format::of_file(path, None)?;
     let open = || -> Result<_, Error> {
         let file = input::open_file(path)?;
-        let format = input::Format::detect(path, b"");
         Ok(input::read(file, format, mapping.as_ref()).into_items())
     };
     let (mut written, mut refused, mut not_judged) = (0, 0, 0);

@@ -3,8 +3,14 @@
 
 use std::io::Cursor;
 
-use kakunin::input::{Format, InputRecord, Item, Mapping, Unreadable, read};
+use kakunin::Locale;
+use kakunin::input::{Format, InputRecord, Item, Mapping, Note, Unreadable, read};
 use serde_json::{Value, json};
+
+/// Notes as their English text.
+fn english(notes: &[Note]) -> Vec<String> {
+    notes.iter().map(|n| n.message(Locale::En)).collect()
+}
 
 /// What a reader yielded, as (line, record) or (line, message), for compact assertions.
 #[derive(Debug, PartialEq)]
@@ -640,6 +646,13 @@ type = "list"
         let records = read(Cursor::new(data), Format::Csv, Some(&opendata_mapping()));
         assert_eq!(
             records.notes(),
+            [Note::NotMapped {
+                columns: vec![(2, "報告日".into()), (3, "診断日".into())],
+                count: 2
+            }]
+        );
+        assert_eq!(
+            english(records.notes()),
             [
                 "2 columns are not in the mapping; their cells are kept under their headers as keys, \
               not read as mapped fields: column 2 `報告日`, column 3 `診断日`"
@@ -665,7 +678,7 @@ type = "list"
             Format::Csv,
             Some(&mapping),
         );
-        assert_eq!(records.notes(), [nothing]);
+        assert_eq!(english(records.notes()), [nothing]);
         assert_eq!(
             got(records),
             vec![Got::Ok(2, json!({"garbage text here": "r1"}))]
@@ -676,12 +689,12 @@ type = "list"
             Format::Csv,
             Some(&mapping),
         );
-        assert_eq!(records.notes(), [nothing]);
+        assert_eq!(english(records.notes()), [nothing]);
         assert_eq!(records.count(), 0);
         // JSON Lines named .csv: the first record's text is not put in the note.
         let jsonl = "{\"No\": 1, \"患者_居住地\": \"岐阜市\"}\n{\"No\": 2}\n";
         let records = read(Cursor::new(jsonl), Format::Csv, Some(&mapping));
-        assert_eq!(records.notes(), [nothing]);
+        assert_eq!(english(records.notes()), [nothing]);
         // An empty file has no header row to judge.
         let records = read(Cursor::new(""), Format::Csv, Some(&mapping));
         assert!(records.notes().is_empty());
@@ -925,7 +938,20 @@ mod workbooks {
     #[test]
     fn what_was_chosen_of_the_workbook_is_noted() {
         let records = open("line-list.xlsx", Format::Workbook, None);
-        let notes = records.notes().join("\n");
+        assert_eq!(
+            records.notes()[..2],
+            [
+                Note::FirstSheet {
+                    sheet: "患者一覧".into(),
+                    sheets: 2
+                },
+                Note::HeaderRow {
+                    sheet: "患者一覧".into(),
+                    row: 3
+                }
+            ]
+        );
+        let notes = english(records.notes()).join("\n");
         assert!(
             notes.contains("sheet `患者一覧` read, the first of 2 sheets"),
             "{notes}"

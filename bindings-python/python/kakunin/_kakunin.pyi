@@ -95,7 +95,8 @@ class OptionsError(KakuninError):
 class KakuninWarning(UserWarning):
     """What a reader decided that a user should know: a column that maps to no field (or no
     column that maps at all: the wrong pack or the wrong file), two columns for one field. Warned
-    by ``check_file``, ``check_frame``, ``summary`` and ``summarize`` (also in ``Batch.notes``)."""
+    by ``check_file``, ``check_frame``, ``summary`` and ``summarize`` (also in ``Batch.notes``),
+    in the call's ``locale`` as its findings are (Japanese unless ``locale="en"``)."""
 
 @final
 class Finding:

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::screen::{Screen, ScreenedField};
 use crate::{Plan, RuleSet};
 
+use super::note::{NAMED_UNMAPPED, Note};
 use crate::path::{escape_token, unescape_token};
 use crate::text::cmp_short;
 
@@ -335,7 +336,7 @@ pub struct Layout {
     targets: Vec<Target>,
     /// The columns that go somewhere, in column order ([`Layout::keeps`]).
     kept: Vec<usize>,
-    notes: Vec<String>,
+    notes: Vec<Note>,
     /// The record the columns build, as its fields in key order ([`Layout::build`]).
     skeleton: Vec<(String, Skeleton)>,
     /// Whether a record built from text cells is no deeper than the checks' depth limit, so
@@ -488,7 +489,7 @@ impl Layout {
     }
 
     /// The layout that puts the columns at `targets`: its tree, and a new id.
-    fn with_targets(targets: Vec<Target>, notes: Vec<String>) -> Layout {
+    fn with_targets(targets: Vec<Target>, notes: Vec<Note>) -> Layout {
         let skeleton = skeleton(&targets);
         let is_list = |index: usize| targets[index].kind == ColumnType::List;
         let text_within_depth = deepest_text(&skeleton, 1, &is_list) <= crate::ruleset::MAX_DEPTH;
@@ -679,8 +680,9 @@ impl Layout {
         }
     }
 
-    /// Decisions a user should know of, such as a column kept under another key.
-    pub fn notes(&self) -> &[String] {
+    /// Decisions a user should know of, such as a column kept under another key; each says
+    /// itself in either language ([`Note::message`]).
+    pub fn notes(&self) -> &[Note] {
         &self.notes
     }
 
@@ -720,7 +722,7 @@ impl Layout {
 
 /// Resolves a header row: each column's target, plus notes on columns that could not go where
 /// their header says and, with a mapping, on headers it does not know.
-fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<String>) {
+fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Note>) {
     let mut targets: Vec<Target> = Vec::with_capacity(headers.len());
     let mut notes = Vec::new();
     // With a mapping, a header it does not know (and that is no dotted path, nor the name of a
@@ -778,15 +780,18 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
                     Some(Seg::Key(key)) => key.clone(),
                     _ => String::new(),
                 };
-                notes.push(format!(
-                    "column {number} `{header}` collides with an earlier column; kept under the key `{key}`"
-                ));
+                notes.push(Note::KeptApart {
+                    column: number,
+                    header: header.to_owned(),
+                    key,
+                });
                 segs
             }
             None => {
-                notes.push(format!(
-                    "column {number} `{header}` collides with earlier columns; dropped"
-                ));
+                notes.push(Note::Dropped {
+                    column: number,
+                    header: header.to_owned(),
+                });
                 Vec::new()
             }
         };
@@ -813,12 +818,7 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
             // No header is named, so collisions are not noted either: a first row that fills
             // nothing may well be data (JSON Lines repeats keys, and their values, in it).
             notes.clear();
-            notes.push(
-                "no column of the header row is in the mapping, so no record has any mapped \
-                 field: most likely the wrong file or the wrong pack, or a file that is not CSV \
-                 (such as JSON Lines named .csv)"
-                    .to_owned(),
-            );
+            notes.push(Note::NothingMapped);
         } else if let Some(note) = unmapped_note(&unmapped) {
             notes.push(note);
         }
@@ -826,51 +826,15 @@ fn plan(mapping: Option<&Mapping>, headers: &[String]) -> (Vec<Target>, Vec<Stri
     (targets, notes)
 }
 
-/// How many unmapped headers a note names; a wide export could have hundreds.
-const NAMED_UNMAPPED: usize = 20;
-
-/// The longest header a note shows, in characters.
-const SHOWN_HEADER: usize = 40;
-
-/// One note naming the columns (number, header) the mapping does not know, or `None` for none.
+/// The note naming the columns (number, header) the mapping does not know, or `None` for none.
 /// Headers only: cells hold personal values and never appear in notes.
-fn unmapped_note(unmapped: &[(usize, &str)]) -> Option<String> {
-    match unmapped {
-        [] => None,
-        [(number, header)] => {
-            let header = shown(header);
-            Some(format!(
-                "column {number} `{header}` is not in the mapping; its cells are kept under the \
-                 key `{header}`, not read as a mapped field"
-            ))
-        }
-        _ => {
-            let named: Vec<String> = (unmapped.iter().take(NAMED_UNMAPPED))
-                .map(|(number, header)| format!("column {number} `{}`", shown(header)))
-                .collect();
-            let more = match unmapped.len().saturating_sub(NAMED_UNMAPPED) {
-                0 => String::new(),
-                n => format!(", and {n} more"),
-            };
-            Some(format!(
-                "{} columns are not in the mapping; their cells are kept under their headers as \
-                 keys, not read as mapped fields: {}{more}",
-                unmapped.len(),
-                named.join(", ")
-            ))
-        }
-    }
-}
-
-/// A header as a note shows it: on one line, and cut short when long.
-fn shown(header: &str) -> String {
-    let mut shown: String = (header.chars().take(SHOWN_HEADER))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if header.chars().nth(SHOWN_HEADER).is_some() {
-        shown.push('…');
-    }
-    shown
+fn unmapped_note(unmapped: &[(usize, &str)]) -> Option<Note> {
+    (!unmapped.is_empty()).then(|| Note::NotMapped {
+        columns: (unmapped.iter().take(NAMED_UNMAPPED))
+            .map(|(number, header)| (*number, (*header).to_owned()))
+            .collect(),
+        count: unmapped.len(),
+    })
 }
 
 /// The tree of the columns that go somewhere (a path starts with a key: a record is an
@@ -1219,10 +1183,13 @@ mod tests {
         names.iter().map(|s| s.to_string()).collect()
     }
 
+    /// The record a row builds, and the layout's notes in English.
     fn row(mapping: Option<&Mapping>, names: &[&str], cells: &[&str]) -> (Value, Vec<String>) {
         let layout = Layout::new(mapping, &headers(names));
         let record = layout.build(cells.iter().map(|cell| Some(Cell::Text(cell))).collect());
-        (Value::Object(record), layout.notes().to_vec())
+        let notes = layout.notes().iter();
+        let notes = notes.map(|n| n.message(crate::Locale::En)).collect();
+        (Value::Object(record), notes)
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod json;
 mod json_array;
 mod jsonl;
 mod mapping;
+mod note;
 
 #[cfg(feature = "files")]
 mod decode;
@@ -37,6 +38,9 @@ use serde_json::Value;
 
 pub use jsonl::UnparsedLines;
 pub use mapping::{Cell, Column, ColumnScreen, ColumnType, Labels, Layout, Mapping, Reused};
+pub use note::Note;
+#[cfg(feature = "files")]
+pub use note::{FileKind, OpenError, Unopened};
 #[cfg(feature = "files")]
 pub use open::{open_file, unpacked};
 #[cfg(feature = "files")]
@@ -48,6 +52,10 @@ pub use table::{CsvReader, csv_headers};
 /// (which then looks like one endless line) ends in an [`Unreadable`] rather than exhausting
 /// memory.
 pub const MAX_RECORD_BYTES: usize = 1 << 30;
+
+/// How much of the start of a file [`Format::of_reader`] reads to tell its format: enough for
+/// a CSV header row hundreds of columns wide, and for the first line of JSON Lines.
+pub const HEAD_BYTES: usize = 64 * 1024;
 
 /// The layout of a batch file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,6 +93,33 @@ impl Format {
             Some(format) => format,
             None => sniff(head),
         }
+    }
+
+    /// The format of the file at `path`: `explicit` when given (a user's `--format`), otherwise
+    /// what its name and first bytes say ([`Format::of_reader`]). The file is opened either way
+    /// ([`open_file`]), so a missing, unreadable or refused file is an error here, before any
+    /// record is read.
+    ///
+    /// ```
+    /// use kakunin::input::{Format, Unopened};
+    ///
+    /// let missing = Format::of_file("no/such.csv".as_ref(), None).unwrap_err();
+    /// assert!(matches!(missing.why, Unopened::Missing));
+    /// ```
+    #[cfg(feature = "files")]
+    pub fn of_file(path: &Path, explicit: Option<Format>) -> Result<Format, OpenError> {
+        let file = open_file(path)?;
+        Ok(explicit.unwrap_or_else(|| Format::of_reader(path, file)))
+    }
+
+    /// [`Format::detect`] on the first [`HEAD_BYTES`] of `reader` (as [`unpacked`] gives it:
+    /// decompressed), the input named `name` (`-` for standard input). What was read before a
+    /// read error (a gzip stream cut short) still tells the format: the reader of the records
+    /// meets the error again and reports it as an unreadable record of its line.
+    pub fn of_reader(name: &Path, reader: impl Read) -> Format {
+        let mut head = Vec::with_capacity(HEAD_BYTES);
+        let _ = reader.take(HEAD_BYTES as u64).read_to_end(&mut head);
+        Format::detect(name, &head)
     }
 
     /// The format named by a file's extension alone (case-insensitive), if it names one; for a
@@ -186,7 +221,7 @@ pub type Item = Result<InputRecord, Unreadable>;
 /// so a reader can feed a parallel checker from another thread.
 pub struct Records {
     inner: Inner,
-    notes: Vec<String>,
+    notes: Vec<Note>,
 }
 
 enum Inner {
@@ -200,8 +235,9 @@ enum Inner {
 
 impl Records {
     /// Notes about decisions the reader made that a user should know of, such as a CSV column
-    /// whose path collides with another's and is kept under its header instead.
-    pub fn notes(&self) -> &[String] {
+    /// whose path collides with another's and is kept under its header instead; each says
+    /// itself in either language ([`Note::message`]).
+    pub fn notes(&self) -> &[Note] {
         &self.notes
     }
 

@@ -8,29 +8,36 @@ use std::fs::File;
 use std::io::{BufReader, Cursor, ErrorKind, Read};
 use std::path::Path;
 
-use crate::Error;
+use super::note::{FileKind, OpenError, Unopened};
 
 /// The first bytes of a gzip stream (RFC 1952).
 const GZIP: &[u8] = &[0x1f, 0x8b];
 
-/// Opens `path` as the readers of this module take it: see [`unpacked`].
-pub fn open_file(path: &Path) -> Result<Box<dyn Read + Send>, Error> {
-    let input_error = |message: String| Error::Input {
+/// Opens `path` as the readers of this module take it: see [`unpacked`]. A path that is no
+/// file, or a file that cannot be read, is an [`OpenError`] naming it.
+pub fn open_file(path: &Path) -> Result<Box<dyn Read + Send>, OpenError> {
+    let failed = |why: Unopened| OpenError {
         path: path.display().to_string(),
-        message,
+        why,
     };
-    let file = File::open(path).map_err(|e| input_error(e.to_string()))?;
+    if path.is_dir() {
+        return Err(failed(Unopened::Folder));
+    }
+    let file = File::open(path).map_err(|e| match e.kind() {
+        ErrorKind::NotFound => failed(Unopened::Missing),
+        _ => failed(Unopened::Read(e)),
+    })?;
     if super::Format::from_extension(path) == Some(super::Format::Workbook) {
         // A workbook is a ZIP archive (or an old Office file): its own reader opens it.
         return Ok(Box::new(file));
     }
-    unpacked(file).map_err(input_error)
+    unpacked(file).map_err(failed)
 }
 
 /// `reader`, decompressed when it is gzip (`.csv.gz`, `.jsonl.gz`: also several gzip members
-/// one after another); an error saying what to do when its first bytes show a kind of file no
-/// reader takes.
-pub fn unpacked<R: Read + Send + 'static>(mut reader: R) -> Result<Box<dyn Read + Send>, String> {
+/// one after another); [`Unopened::Refused`], which says what to do, when its first bytes show
+/// a kind of file no reader takes.
+pub fn unpacked<R: Read + Send + 'static>(mut reader: R) -> Result<Box<dyn Read + Send>, Unopened> {
     let mut magic = [0u8; 8];
     let mut len = 0;
     while len < magic.len() {
@@ -38,7 +45,7 @@ pub fn unpacked<R: Read + Send + 'static>(mut reader: R) -> Result<Box<dyn Read 
             Ok(0) => break,
             Ok(n) => len += n,
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(Unopened::Read(e)),
         }
     }
     let magic = &magic[..len];
@@ -48,54 +55,16 @@ pub fn unpacked<R: Read + Send + 'static>(mut reader: R) -> Result<Box<dyn Read 
         return Ok(Box::new(gzip));
     }
     match refused(magic) {
-        Some(what) => Err(what.to_owned()),
+        Some(kind) => Err(Unopened::Refused(kind)),
         None => Ok(Box::new(whole)),
     }
 }
 
-/// What a file is and what to do with it, when its first bytes show a kind no reader takes.
-fn refused(magic: &[u8]) -> Option<&'static str> {
-    const KINDS: [(&[u8], &str); 9] = [
-        (
-            b"PK\x03\x04",
-            "a ZIP archive: extract the file from it first (an Excel workbook is one, and is \
-             read when its name ends in .xlsx)",
-        ),
-        (b"PK\x05\x06", "an empty ZIP archive"),
-        (
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-            "an old Office file: an Excel 97-2003 workbook is read when its name ends in .xls",
-        ),
-        (
-            b"%PDF-",
-            "a PDF document: kakunin reads JSON Lines, JSON and CSV",
-        ),
-        (
-            b"PAR1",
-            "a Parquet file: convert it to CSV or JSON Lines, or read it into a frame and check \
-             that (Python: check_frame)",
-        ),
-        (
-            b"BZh",
-            "bzip2-compressed: decompress it first (gzip is read as it is)",
-        ),
-        (
-            b"\xfd7zXZ\x00",
-            "xz-compressed: decompress it first (gzip is read as it is)",
-        ),
-        (
-            b"\x28\xb5\x2f\xfd",
-            "zstd-compressed: decompress it first (gzip is read as it is)",
-        ),
-        (
-            b"7z\xbc\xaf\x27\x1c",
-            "a 7z archive: extract the file first",
-        ),
-    ];
-    KINDS
-        .iter()
-        .find(|(start, _)| magic.starts_with(start))
-        .map(|(_, what)| *what)
+/// The kind of file no reader takes that `magic`, a file's first bytes, shows, if any.
+fn refused(magic: &[u8]) -> Option<FileKind> {
+    FileKind::ALL
+        .into_iter()
+        .find(|kind| magic.starts_with(kind.magic()))
 }
 
 #[cfg(test)]
@@ -112,7 +81,8 @@ mod tests {
 
     fn read_all(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
         let mut out = Vec::new();
-        unpacked(Cursor::new(bytes))?
+        unpacked(Cursor::new(bytes))
+            .map_err(|why| why.message(crate::Locale::En))?
             .read_to_end(&mut out)
             .map_err(|e| e.to_string())?;
         Ok(out)
@@ -163,11 +133,31 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_file_names_itself() {
+    fn a_missing_file_or_a_folder_names_itself() {
         let error = open_file(Path::new("/no/such/file.csv.gz")).err();
         assert!(
-            matches!(&error, Some(Error::Input { path, .. }) if path == "/no/such/file.csv.gz"),
+            matches!(&error, Some(OpenError { path, why: Unopened::Missing }) if path == "/no/such/file.csv.gz"),
             "{error:?}"
         );
+        let error = open_file(Path::new(env!("CARGO_MANIFEST_DIR"))).err();
+        assert!(
+            matches!(
+                &error,
+                Some(OpenError {
+                    why: Unopened::Folder,
+                    ..
+                })
+            ),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn each_kind_refused_is_told_by_its_own_first_bytes() {
+        for kind in FileKind::ALL {
+            let mut bytes = kind.magic().to_vec();
+            bytes.extend(b"rest of the file");
+            assert_eq!(refused(&bytes), Some(kind));
+        }
     }
 }

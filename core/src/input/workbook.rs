@@ -20,11 +20,11 @@ use std::sync::Arc;
 use calamine::{Data, Reader};
 
 use super::table::CsvReader;
-use super::{Mapping, Records, Unreadable};
+use super::{Mapping, Note, Records, Unreadable};
 
 /// A workbook's first sheet, read as CSV ([`CsvReader`]), with what a user should know of the
 /// choices made (which sheet, which row is the header).
-pub(crate) fn open(mut reader: impl Read) -> Result<(CsvReader, Vec<String>), Unreadable> {
+pub(crate) fn open(mut reader: impl Read) -> Result<(CsvReader, Vec<Note>), Unreadable> {
     let unreadable = |message: String| Unreadable { line: 1, message };
     let mut bytes = Vec::new();
     reader
@@ -37,16 +37,17 @@ pub(crate) fn open(mut reader: impl Read) -> Result<(CsvReader, Vec<String>), Un
         .map_err(unreadable)?;
     let mut notes = Vec::new();
     if sheets > 1 {
-        notes.push(format!(
-            "sheet `{name}` read, the first of {sheets} sheets; the others are not"
-        ));
+        notes.push(Note::FirstSheet {
+            sheet: name.clone(),
+            sheets,
+        });
     }
     let (csv, rows, header_row) = as_csv(&range);
     if header_row > 1 {
-        notes.push(format!(
-            "sheet `{name}`: row {header_row} is the header (the first with two or more cells \
-             filled); the rows above it are not read"
-        ));
+        notes.push(Note::HeaderRow {
+            sheet: name,
+            row: header_row,
+        });
     }
     let reader = CsvReader::new(Cursor::new(csv))?.with_rows(rows.into());
     Ok((reader, notes))
