@@ -294,3 +294,32 @@ fn explain_shows_each_variant_message_and_the_checks_that_choose_it() {
     assert_eq!(json("dates/late-report")["variants"], serde_json::json!({}));
     assert!(!explain(&["dates/late-report", "--locale", "en"]).contains("\nvariant "));
 }
+
+#[test]
+fn lint_finds_what_a_script_reads_amiss() {
+    let pack = pack_copy("script-reads");
+    let file = pack.join("crosstab/death-status-mismatch.rhai");
+    let script = std::fs::read_to_string(&file).expect("the bundled script");
+    let script = script
+        .replace("record.record?.care_status", "record.record?.care_staus")
+        .replace(
+            "record.notification?.died_on",
+            "record.notification?.diagnosed_on",
+        )
+        .replace("\"/record/care_status\"", "\"/record/care_stat\"");
+    std::fs::write(&file, script).expect("write");
+    let out = kakunin(&["rules", "lint", "--pack", pack.to_str().expect("utf-8")]);
+    let stdout = text(&out.stdout);
+    let said = |what: &str| assert!(stdout.contains(what), "{what}\nnot in:\n{stdout}");
+    said(
+        "crosstab/death-status-mismatch.rhai line 6: `record.record?.care_staus`: `/record/care_staus` is not a field of the record schema — did you mean `/record/care_status`?",
+    );
+    said(
+        "crosstab/death-status-mismatch.rhai line 4: `record.notification?.diagnosed_on` reads `/notification/diagnosed_on`, which the rule's `reads` leave out",
+    );
+    said(
+        "the string `/record/care_stat` is not a field of the record schema — did you mean `/record/care_status`?",
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    remove(&pack);
+}

@@ -62,6 +62,81 @@ fn language_mix_ups(what: &str, ja: &str, en: &str, say: &mut impl FnMut(String)
     }
 }
 
+/// What a rule's scripts read of `record`, or name as a field, that the record schema does not
+/// have or the rule's `reads` leave out. Either way the script would see "not entered" (its
+/// `record` holds only the `reads` paths) and say nothing, where a misspelt path in a
+/// declarative check is refused when the pack loads.
+fn script_reads(rules: &RuleSet, rule: &crate::Rule, say: &mut impl FnMut(String)) {
+    let schema = rules.schema();
+    for check in &rule.checks {
+        let crate::check::Kind::Script { script, reads } = &check.kind else {
+            continue;
+        };
+        let Some(source) = rules.files().get(&script.file) else {
+            continue;
+        };
+        let declared = |pattern: &str| {
+            reads.iter().any(|read| {
+                let read = read.text.as_ref();
+                let under = |outer: &str, inner: &str| {
+                    inner
+                        .strip_prefix(outer)
+                        .is_some_and(|r| r.starts_with('/'))
+                };
+                read == pattern || under(read, pattern) || under(pattern, read)
+            })
+        };
+        for read in crate::script::record_reads(source) {
+            let place = format!("{} line {}: `{}`", script.file, read.line, read.text);
+            match field_read(schema, &read.steps) {
+                Err(unknown) => say(format!("{place}: {}", schema.not_a_field(&unknown))),
+                Ok(pattern) if !declared(&pattern) => say(format!(
+                    "{place} reads `{pattern}`, which the rule's `reads` leave out: the script sees it as not entered"
+                )),
+                Ok(_) => {}
+            }
+        }
+        for (line, path) in crate::script::named_paths(source) {
+            let pattern = crate::path::pattern_of(&path);
+            if schema.node_of(&pattern).is_none() {
+                say(format!(
+                    "{} line {line}: the string {}",
+                    script.file,
+                    schema.not_a_field(&path)
+                ));
+            }
+        }
+    }
+}
+
+/// The schema field a chain of reads of `record` reaches (its pattern), or the path of the first
+/// key no object of the schema has. A chain stops being followed where the schema cannot say:
+/// an index into an object (a key computed as the script runs), or a key of a value that is
+/// not an object (a property of rhai's, such as a string's `len`).
+fn field_read(
+    schema: &crate::schema::RecordSchema,
+    steps: &[crate::script::Step],
+) -> Result<String, String> {
+    let mut node = 0;
+    for step in steps {
+        let next = match step {
+            crate::script::Step::Index => schema.node(node).items,
+            crate::script::Step::Key(key) => match schema.child(node, key) {
+                None if !schema.node(node).children.is_empty() => {
+                    let key = crate::path::escape_token(key);
+                    return Err(format!("{}/{key}", schema.pattern(node)));
+                }
+                child => child,
+            },
+        };
+        match next {
+            Some(next) => node = next,
+            None => break,
+        }
+    }
+    Ok(schema.pattern(node).to_owned())
+}
+
 /// One problem of a pack.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LintProblem {
@@ -91,6 +166,7 @@ pub fn lint(rules: &RuleSet) -> Vec<LintProblem> {
             language_mix_ups(what, &text.ja, &text.en, &mut |m| say(&rule.id, m));
         }
         language_mix_ups("doc", &rule.doc.ja, &rule.doc.en, &mut |m| say(&rule.id, m));
+        script_reads(rules, rule, &mut |m| say(&rule.id, m));
         if rule.title.ja.contains('\n') || rule.title.en.contains('\n') {
             say(&rule.id, "the title is more than one line".into());
         }

@@ -14,6 +14,9 @@ use serde_json::Value;
 use crate::date::{Day, format_day, parse_date, parse_day, parse_timestamp, weekday};
 use crate::error::{Error, ScriptErrorKind};
 
+mod source;
+pub(crate) use source::{Step, named_paths, record_reads, without_comments};
+
 /// Limits of the hardened engine.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -393,92 +396,6 @@ fn is_present(v: &Dynamic) -> bool {
     true
 }
 
-/// A script's source without its comments, for packs stored for checking (the browser's module
-/// carries no documentation). Line breaks stay, so an error names the line it would name in the
-/// file; strings, characters and the code inside `${…}` of backtick strings pass through as
-/// written.
-pub(crate) fn without_comments(source: &str) -> String {
-    /// Where the lexer is, besides plain code: inside a backtick string, or inside one's
-    /// `${…}` with the number of braces opened since.
-    enum Inside {
-        Backtick,
-        Interpolation(usize),
-    }
-    let mut out = String::with_capacity(source.len());
-    let mut nesting: Vec<Inside> = Vec::new();
-    let mut chars = source.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some(Inside::Backtick) = nesting.last() {
-            out.push(c);
-            if c == '`' {
-                nesting.pop();
-            } else if c == '$' && chars.peek() == Some(&'{') {
-                out.extend(chars.next());
-                nesting.push(Inside::Interpolation(0));
-            }
-            continue;
-        }
-        match (c, chars.peek()) {
-            ('/', Some('/')) => {
-                while chars.next_if(|&c| c != '\n').is_some() {}
-                out.truncate(out.trim_end_matches([' ', '\t']).len());
-            }
-            ('/', Some('*')) => {
-                chars.next();
-                // Block comments nest in rhai.
-                let (mut depth, mut breaks) = (1, 0);
-                while depth > 0 {
-                    match (chars.next(), chars.peek()) {
-                        (Some('/'), Some('*')) => (depth, _) = (depth + 1, chars.next()),
-                        (Some('*'), Some('/')) => (depth, _) = (depth - 1, chars.next()),
-                        (Some('\n'), _) => breaks += 1,
-                        (Some(_), _) => {}
-                        (None, _) => break,
-                    }
-                }
-                // A space keeps `a/* */b` two tokens.
-                if breaks == 0 {
-                    out.push(' ');
-                } else {
-                    out.truncate(out.trim_end_matches([' ', '\t']).len());
-                    out.extend(std::iter::repeat_n('\n', breaks));
-                }
-            }
-            ('"' | '\'', _) => {
-                out.push(c);
-                while let Some(inner) = chars.next() {
-                    out.push(inner);
-                    if inner == '\\' {
-                        out.extend(chars.next());
-                    } else if inner == c {
-                        break;
-                    }
-                }
-            }
-            ('`', _) => {
-                out.push(c);
-                nesting.push(Inside::Backtick);
-            }
-            ('{', _) => {
-                out.push(c);
-                if let Some(Inside::Interpolation(braces)) = nesting.last_mut() {
-                    *braces += 1;
-                }
-            }
-            ('}', _) => {
-                out.push(c);
-                match nesting.last_mut() {
-                    Some(Inside::Interpolation(0)) => _ = nesting.pop(),
-                    Some(Inside::Interpolation(braces)) => *braces -= 1,
-                    _ => {}
-                }
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The variables every script finds in its scope (`members` for group scripts).
 pub const SCRIPT_VARIABLES: [&str; 4] = ["record", "as_of", "reference_date", "members"];
 
@@ -486,6 +403,8 @@ pub const SCRIPT_VARIABLES: [&str; 4] = ["record", "as_of", "reference_date", "m
 #[derive(Debug, Clone)]
 pub(crate) struct Script {
     pub(crate) ast: AST,
+    /// The script file's path in the pack.
+    pub(crate) file: String,
 }
 
 pub(crate) fn compile(
@@ -524,7 +443,10 @@ pub(crate) fn compile(
             ),
         )
     })?;
-    Ok(Script { ast })
+    Ok(Script {
+        ast,
+        file: script_path(rule, file),
+    })
 }
 
 /// The script's path in the pack: it lies beside its rule, in the rule's group folder.
@@ -698,50 +620,6 @@ mod tests {
         for script in ["\"a\" + 1", "1 + \"a\"", "\"a\" + ()", "\"a\" + [1, 'b']"] {
             let a = ours.eval::<Dynamic>(script).map(|d| d.to_string());
             assert!(a.is_ok(), "{script}");
-        }
-    }
-
-    #[test]
-    fn comments_go_and_everything_else_stays() {
-        let source = r#"// what this script does
-let url = "http://a/*b*/\"//"; /* a block
-   over two lines */ let slash = '/';
-let a = 1/* tight */+2;
-let text = `x // ${ if a > 2 { "}" } else { "{" } } /* y */ ${ `inner ${a}` }`;    // trailing
-/* outer /* nested */ still outer */ url + slash + a + text
-"#;
-        let stripped = without_comments(source);
-        for gone in ["what this", "a block", "tight", "trailing", "outer"] {
-            assert!(!stripped.contains(gone), "{gone:?} stays in\n{stripped}");
-        }
-        assert_eq!(stripped.lines().count(), source.lines().count());
-        assert!(
-            stripped.lines().all(|line| line == line.trim_end()),
-            "{stripped}"
-        );
-        let engine = Engine::new();
-        let run = |text: &str| engine.eval::<String>(text).map_err(|e| e.to_string());
-        let expected = r#"http://a/*b*/"///3x // } /* y */ inner 3"#;
-        assert_eq!(run(source).as_deref(), Ok(expected));
-        assert_eq!(run(&stripped).as_deref(), Ok(expected));
-    }
-
-    #[test]
-    fn unterminated_comments_and_strings_do_not_panic() {
-        for source in [
-            "/* open",
-            "\"open // x",
-            "`open ${ {",
-            "'",
-            "x // y",
-            "/",
-            "`${}`}",
-        ] {
-            let stripped = without_comments(source);
-            assert!(
-                stripped.len() <= source.len() + 1,
-                "{source:?} -> {stripped:?}"
-            );
         }
     }
 }
