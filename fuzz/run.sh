@@ -30,6 +30,7 @@ for target in "${targets[@]}"; do
   echo "== fuzz $target for ${seconds}s"
   # -timeout: an input that takes longer is a hang (the engine's limits are counts, so a slow
   # input is a bug); -rss_limit_mb: the same for memory.
-  cargo +nightly fuzz run -O "$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1
+  LSAN_OPTIONS="suppressions=$PWD/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+    cargo +nightly fuzz run -O "$target" "corpus/$target" -- \
+      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1
 done
