@@ -164,7 +164,8 @@ impl FromStr for Format {
             "csv" | "tsv" => Ok(Format::Csv),
             "xlsx" | "xls" | "ods" | "excel" | "workbook" => Ok(Format::Workbook),
             _ => Err(format!(
-                "unknown input format `{s}` (expected jsonl, json, csv or xlsx)"
+                "unknown input format `{}` (expected jsonl, json, csv or xlsx)",
+                crate::ruleset::quoted_text(s)
             )),
         }
     }
@@ -508,5 +509,8 @@ mod tests {
             assert_eq!(f.name().parse::<Format>(), Ok(f));
         }
         assert!("xml".parse::<Format>().is_err());
+        // A caller's value is quoted by its first characters, not echoed whole.
+        let error = "x".repeat(1 << 20).parse::<Format>().unwrap_err();
+        assert!(error.len() < 400 && error.contains('…'), "{} bytes", error.len());
     }
 }
