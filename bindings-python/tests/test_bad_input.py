@@ -245,5 +245,7 @@ def test_arrow_types_without_a_json_form(hersys: kakunin.RuleSet) -> None:
             "notification.symptoms": pa.array([["fever"], None], type=pa.list_(pa.string())),
         }
     )
-    rows = hersys.check_frame(table, as_of=AS_OF, select=["structure", "formats", "codes"], output="dicts")
+    # The two columns with no record field are kept under their headers, and the user is told.
+    with pytest.warns(kakunin.KakuninWarning, match="「blob」.*「when」"):
+        rows = hersys.check_frame(table, as_of=AS_OF, select=["structure", "formats", "codes"], output="dicts")
     assert not any(r["position"] == 0 and r["rule"] == "structure/type" for r in rows)
