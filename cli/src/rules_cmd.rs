@@ -10,6 +10,7 @@ use kakunin::lint::lint;
 use kakunin::{ListOptions, Locale, Rule, RuleSet};
 use serde_json::{Value, json};
 
+use crate::fatal::cut;
 use crate::{Fatal, load_pack};
 
 #[derive(Args, Clone)]
@@ -93,9 +94,15 @@ pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
         }
         RulesCommand::Explain { id, pack } => {
             let rules = load_pack(&pack.pack)?;
-            let rule = rules
-                .rule(&id)
-                .ok_or_else(|| Fatal(format!("no rule `{id}` in pack {}", rules.info().name)))?;
+            let rule = rules.rule(&id).ok_or_else(|| {
+                let (id, pack) = (cut(&id), &rules.info().name);
+                Fatal::say(
+                    format!(
+                        "パック {pack} にルール `{id}` はありません（`kakunin rules list` で一覧）"
+                    ),
+                    format!("no rule `{id}` in pack {pack} (`kakunin rules list` shows them)"),
+                )
+            })?;
             if pack.format == "json" {
                 let mut v = rule.summary();
                 v["doc"] = json!({"ja": rule.doc.ja, "en": rule.doc.en, "source": rule.doc.source});
@@ -128,10 +135,15 @@ pub fn run(command: RulesCommand) -> Result<ExitCode, Fatal> {
             if let Some(f) = &filter
                 && !rules.rules().iter().any(|r| r.id.starts_with(f.as_str()))
             {
-                return Err(Fatal(format!(
-                    "no rule id in pack {} starts with `{f}` (`kakunin rules list` shows them)",
-                    rules.info().name
-                )));
+                let (f, pack) = (cut(f), &rules.info().name);
+                return Err(Fatal::say(
+                    format!(
+                        "パック {pack} に `{f}` で始まるルール ID はありません（`kakunin rules list` で一覧）"
+                    ),
+                    format!(
+                        "no rule id in pack {pack} starts with `{f}` (`kakunin rules list` shows them)"
+                    ),
+                ));
             }
             let results = run_all(&rules, filter.as_deref());
             let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
