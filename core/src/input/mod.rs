@@ -511,6 +511,10 @@ mod tests {
         assert!("xml".parse::<Format>().is_err());
         // A caller's value is quoted by its first characters, not echoed whole.
         let error = "x".repeat(1 << 20).parse::<Format>().unwrap_err();
-        assert!(error.len() < 400 && error.contains('…'), "{} bytes", error.len());
+        assert!(
+            error.len() < 400 && error.contains('…'),
+            "{} bytes",
+            error.len()
+        );
     }
 }
