@@ -360,4 +360,19 @@ let r = `/backtick/${x}`;"#;
             .collect();
         assert_eq!(named, expected);
     }
+    proptest::proptest! {
+        /// Whatever a rule author writes, the lexer ends: no panic, lines kept, nothing longer.
+        #[test]
+        fn any_source_lexes(source in r#"([a-z_ .?\[\]"'`${}/*\\+\n]|record|//|/\*|\*/|日本){0,80}"#) {
+            let kept = without_comments(&source);
+            proptest::prop_assert_eq!(kept.matches('\n').count(), source.matches('\n').count());
+            proptest::prop_assert!(kept.len() <= source.len() + source.matches("*/").count());
+            for read in record_reads(&source) {
+                proptest::prop_assert!(read.text.starts_with("record") && !read.steps.is_empty());
+            }
+            for (line, path) in named_paths(&source) {
+                proptest::prop_assert!(line >= 1 && path.starts_with('/'));
+            }
+        }
+    }
 }
