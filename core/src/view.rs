@@ -132,7 +132,9 @@ impl<'a> View<'a> {
         if bound.is_empty() {
             return hits;
         }
-        let element = |hit: &Hit| hit.idx.iter().take(bound.len()).cmp(bound);
+        // `bound` is a prefix of some value's indices, so no longer than they are.
+        let depth = bound.len().min(MAX_WILDCARDS);
+        let element = |hit: &Hit| hit.idx[..depth].cmp(&bound[..depth]);
         let start = hits.partition_point(|h| element(h).is_lt());
         let len = hits[start..].partition_point(|h| element(h).is_eq());
         &hits[start..start + len]
