@@ -75,13 +75,8 @@ pub fn core_error(e: &kakunin::Error, locale: Locale) -> String {
 }
 
 /// What a user passed, as a message quotes it: its first [`kakunin::MAX_QUOTED_CHARS`]
-/// characters.
-pub fn cut(text: &str) -> String {
-    match text.char_indices().nth(kakunin::MAX_QUOTED_CHARS) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
-}
+/// characters, as the core quotes it.
+pub use kakunin::quoted_text as cut;
 
 /// The `--locale` given to the command the arguments name (the deepest subcommand), if it
 /// has one and it names a language.

@@ -101,7 +101,7 @@ pub use error::{Error, Result, ScriptErrorKind};
 pub use finding::{Counts, Finding, PackInfo, Report};
 pub use options::{CheckOptions, ListOptions, Locale, today_in_japan};
 pub use pack::{PackFiles, Severity, Stage, Tier};
-pub use ruleset::{Applies, MAX_QUOTED_CHARS, NOT_AN_OBJECT, Plan, Rule, RuleSet};
+pub use ruleset::{Applies, MAX_QUOTED_CHARS, NOT_AN_OBJECT, Plan, Rule, RuleSet, quoted_text};
 pub use sparse::{Fields, Wanted};
 
 #[cfg(test)]

@@ -253,8 +253,9 @@ pub(crate) fn quoted(value: &Value) -> Value {
     }
 }
 
-/// `text`, or its first [`MAX_QUOTED_CHARS`] characters and `…`.
-pub(crate) fn quoted_text(text: &str) -> String {
+/// `text`, or its first [`MAX_QUOTED_CHARS`] characters and `…`: how kakunin quotes a value a
+/// caller gave, in an error or a finding (a host saying what it was given can do the same).
+pub fn quoted_text(text: &str) -> String {
     match text.char_indices().nth(MAX_QUOTED_CHARS) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
