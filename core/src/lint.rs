@@ -86,7 +86,8 @@ fn script_reads(rules: &RuleSet, rule: &crate::Rule, say: &mut impl FnMut(String
                 read == pattern || under(read, pattern) || under(pattern, read)
             })
         };
-        for read in crate::script::record_reads(source) {
+        let crate::script::ScriptReads { chains, paths } = crate::script::reads(source);
+        for read in chains {
             let place = format!("{} line {}: `{}`", script.file, read.line, read.text);
             match field_read(schema, &read.steps) {
                 Err(unknown) => say(format!("{place}: {}", schema.not_a_field(&unknown))),
@@ -96,7 +97,7 @@ fn script_reads(rules: &RuleSet, rule: &crate::Rule, say: &mut impl FnMut(String
                 Ok(_) => {}
             }
         }
-        for (line, path) in crate::script::named_paths(source) {
+        for (line, path) in paths {
             let pattern = crate::path::pattern_of(&path);
             if schema.node_of(&pattern).is_none() {
                 say(format!(

@@ -15,7 +15,7 @@ use crate::date::{Day, format_day, parse_date, parse_day, parse_timestamp, weekd
 use crate::error::{Error, ScriptErrorKind};
 
 mod source;
-pub(crate) use source::{Step, named_paths, record_reads, without_comments};
+pub(crate) use source::{ScriptReads, Step, reads, without_comments};
 
 /// Limits of the hardened engine.
 #[derive(Debug, Clone, Copy)]

@@ -185,9 +185,28 @@ pub(crate) struct RecordRead {
     pub(crate) steps: Vec<Step>,
 }
 
-/// Every chain of reads of `record` in a script (see [`RecordRead`]).
-pub(crate) fn record_reads(source: &str) -> Vec<RecordRead> {
-    let code = Lexed::of(source).code;
+/// What a script reads and names: its chains of reads of `record` and its strings written as
+/// whole field paths, from one reading of its source.
+pub(crate) struct ScriptReads {
+    /// See [`RecordRead`].
+    pub(crate) chains: Vec<RecordRead>,
+    /// The double-quoted strings written like whole field paths (`"/record/died_on"`,
+    /// `"/tests/0/method"`), with their lines: the paths its findings name. A string joined to
+    /// others with `+` is a piece of a path, not one.
+    pub(crate) paths: Vec<(usize, String)>,
+}
+
+/// What the script `source` reads and names (see [`ScriptReads`]).
+pub(crate) fn reads(source: &str) -> ScriptReads {
+    let lexed = Lexed::of(source);
+    ScriptReads {
+        chains: record_reads(&lexed.code),
+        paths: named_paths(lexed),
+    }
+}
+
+/// Every chain of reads of `record` in a script's `code` (its literals blanked).
+fn record_reads(code: &str) -> Vec<RecordRead> {
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let bytes = code.as_bytes();
     let mut reads = Vec::new();
@@ -239,10 +258,8 @@ pub(crate) fn record_reads(source: &str) -> Vec<RecordRead> {
     reads
 }
 
-/// The double-quoted strings of a script that are written like whole field paths
-/// (`"/record/died_on"`, `"/tests/0/method"`), with their lines: the paths its findings name.
-/// A string joined to others with `+` is a piece of a path, not one.
-pub(crate) fn named_paths(source: &str) -> Vec<(usize, String)> {
+/// The strings of a script written like whole field paths (see [`ScriptReads::paths`]).
+fn named_paths(lexed: Lexed) -> Vec<(usize, String)> {
     let path_like = |text: &str| {
         text.len() > 1
             && text.starts_with('/')
@@ -251,7 +268,7 @@ pub(crate) fn named_paths(source: &str) -> Vec<(usize, String)> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'*'))
     };
-    let Lexed { code, strings, .. } = Lexed::of(source);
+    let Lexed { code, strings, .. } = lexed;
     let joined = |span: &std::ops::Range<usize>| {
         code[..span.start].trim_end().ends_with('+')
             || code[span.end..].trim_start().starts_with('+')
@@ -320,10 +337,8 @@ let n = record.tests.len(); let s = "record.in_text";
 let c = record?.record?.care_status; let d = my_record.x; let e = x.record.y;
 let f = record.tests[record.index[0]]?.result; `${record.basic.sex}`
 "#;
-        let reads: Vec<(usize, String)> = record_reads(source)
-            .into_iter()
-            .map(|r| (r.line, r.text))
-            .collect();
+        let chains = reads(source).chains;
+        let found: Vec<(usize, &str)> = chains.iter().map(|r| (r.line, r.text.as_str())).collect();
         let expected = [
             (2, "record.notification?.died_on"),
             (2, "record.tests[i].method"),
@@ -332,12 +347,8 @@ let f = record.tests[record.index[0]]?.result; `${record.basic.sex}`
             (5, "record.tests[record.index[0]]?.result"),
             (5, "record.basic.sex"),
         ];
-        let expected: Vec<(usize, String)> = expected
-            .iter()
-            .map(|(l, t)| (*l, (*t).to_owned()))
-            .collect();
-        assert_eq!(reads, expected);
-        let steps = &record_reads("record.tests[i].method")[0].steps;
+        assert_eq!(found, expected);
+        let steps = &reads("record.tests[i].method").chains[0].steps;
         let key = |k: &str| Step::Key(k.to_owned());
         assert_eq!(steps, &[key("tests"), Step::Index, key("method")]);
     }
@@ -348,18 +359,16 @@ let f = record.tests[record.index[0]]?.result; `${record.basic.sex}`
 let q = ["/tests/0/method", "/tests/*/result", "not/a/path", "/", "a b", "/piece/"];
 let joined = "/observations/" + i + "/spo2"; let one = x + "/spo2";
 let r = `/backtick/${x}`;"#;
-        let named = named_paths(source);
+        let paths = reads(source).paths;
+        let found: Vec<(usize, &str)> = paths.iter().map(|(l, p)| (*l, p.as_str())).collect();
         let expected = [
             (1, "/record/died_on"),
             (2, "/tests/0/method"),
             (2, "/tests/*/result"),
         ];
-        let expected: Vec<(usize, String)> = expected
-            .iter()
-            .map(|(l, t)| (*l, (*t).to_owned()))
-            .collect();
-        assert_eq!(named, expected);
+        assert_eq!(found, expected);
     }
+
     proptest::proptest! {
         /// Whatever a rule author writes, the lexer ends: no panic, lines kept, nothing longer.
         #[test]
@@ -367,10 +376,11 @@ let r = `/backtick/${x}`;"#;
             let kept = without_comments(&source);
             proptest::prop_assert_eq!(kept.matches('\n').count(), source.matches('\n').count());
             proptest::prop_assert!(kept.len() <= source.len() + source.matches("*/").count());
-            for read in record_reads(&source) {
+            let ScriptReads { chains, paths } = reads(&source);
+            for read in chains {
                 proptest::prop_assert!(read.text.starts_with("record") && !read.steps.is_empty());
             }
-            for (line, path) in named_paths(&source) {
+            for (line, path) in paths {
                 proptest::prop_assert!(line >= 1 && path.starts_with('/'));
             }
         }
