@@ -50,9 +50,14 @@ impl Style {
     fn severity(&self, f: &Finding) -> String {
         let (code, word) = match (f.severity, f.acknowledged) {
             (_, true) => ("2", self.say("確認済", "ack")),
-            (Severity::Error, _) => ("1;31", self.severity_word(f.severity)),
-            (Severity::Warning, _) => ("33", self.severity_word(f.severity)),
-            (Severity::Info, _) => ("36", self.severity_word(f.severity)),
+            (severity, false) => {
+                let code = match severity {
+                    Severity::Error => "1;31",
+                    Severity::Warning => "33",
+                    Severity::Info => "36",
+                };
+                (code, self.severity_word(severity))
+            }
         };
         // Padded by display width: a Japanese character takes two columns.
         let pad = 7usize.saturating_sub(unicode_width::UnicodeWidthStr::width(word));
